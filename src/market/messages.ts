@@ -1,0 +1,93 @@
+import { z } from 'zod'
+
+/** A libp2p peer id string (base58btc or CID form). */
+export const PeerIdString = z
+  .string()
+  .min(40)
+  .max(128)
+  .regex(/^[1-9A-HJ-NP-Za-km-zb-z]+$/)
+/** A sha256 content address in hex. */
+export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest')
+/** A token amount in base units, as a decimal string (bigint on the wire). */
+export const Amount = z.string().regex(/^\d{1,78}$/, 'a non-negative integer amount')
+const Id = z
+  .string()
+  .min(8)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/)
+const Signature = z.string().min(16).max(256)
+const EthAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/)
+
+/** The kinds of job the market trades. */
+export const JobKind = z.enum(['onnx-inference'])
+
+/** Escrow that backs an agreement on an EVM chain. */
+export const EscrowRef = z.object({
+  chainId: z.number().int().positive(),
+  escrow: EthAddress,
+  jobId: z.string().regex(/^\d{1,78}$/),
+})
+
+/** A requester's demand, gossiped on `TOPICS.demand`. */
+export const DemandSchema = z.object({
+  v: z.literal(1),
+  demandId: Id,
+  requester: PeerIdString,
+  addrs: z.array(z.string().max(300)).max(16),
+  kind: JobKind,
+  modelHash: Sha256Hex,
+  modelBytes: z.number().int().positive(),
+  costPerSample: z.number().int().positive(),
+  samples: z.number().int().positive(),
+  maxPricePerUnit: Amount,
+  deadline: z.number().int().positive(),
+  minMemoryBytes: z.number().int().nonnegative().optional(),
+  signature: Signature,
+})
+export type Demand = z.infer<typeof DemandSchema>
+
+/** A provider's signed offer answering a demand. */
+export const OfferSchema = z.object({
+  v: z.literal(1),
+  demandId: Id,
+  provider: PeerIdString,
+  ethAddress: EthAddress,
+  pricePerUnit: Amount,
+  threads: z.number().int().positive().max(1024),
+  expires: z.number().int().positive(),
+  signature: Signature,
+})
+export type Offer = z.infer<typeof OfferSchema>
+
+/** The agreement both sides sign before tasks flow. */
+export const AgreementSchema = z.object({
+  v: z.literal(1),
+  agreementId: Id,
+  demandId: Id,
+  jobId: Id,
+  requester: PeerIdString,
+  provider: PeerIdString,
+  providerEth: EthAddress,
+  pricePerUnit: Amount,
+  modelHash: Sha256Hex,
+  costPerSample: z.number().int().positive(),
+  deadline: z.number().int().positive(),
+  escrow: EscrowRef.optional(),
+  requesterSig: Signature,
+  providerSig: Signature.optional(),
+})
+export type Agreement = z.infer<typeof AgreementSchema>
+
+/** The fields a signature covers: the message minus its signature fields. */
+export function signedPart<T extends object>(msg: T, ...fields: string[]): Omit<T, 'signature'> {
+  const copy = { ...msg } as Record<string, unknown>
+  for (const f of ['signature', ...fields]) delete copy[f]
+  return copy as Omit<T, 'signature'>
+}
+
+/** Reply to an offer or an agreement. */
+export const AckSchema = z.object({
+  ok: z.boolean(),
+  error: z.string().max(500).optional(),
+  providerSig: Signature.optional(),
+})

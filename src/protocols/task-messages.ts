@@ -1,0 +1,62 @@
+import { z } from 'zod'
+import { Sha256Hex } from '../market/messages.js'
+
+const Id = z.string().min(1).max(96)
+
+/** Requester → provider: bind the stream to an agreement. */
+export const OpenMsg = z.object({ t: z.literal('open'), agreementId: z.string().min(8).max(64) })
+
+/** Requester → provider: one task; body = encoded input tensors of the shard. */
+export const TaskMsg = z.object({
+  t: z.literal('task'),
+  taskId: Id,
+  samples: z.number().int().positive(),
+  units: z.number().int().positive(),
+  inputHash: Sha256Hex,
+  deadline: z.number().int().positive(),
+})
+
+/** Requester → provider: no longer wanted (result would be a harmless duplicate). */
+export const CancelMsg = z.object({ t: z.literal('cancel'), taskId: Id })
+
+/** Messages a provider accepts on a task stream after `open`. */
+export const ToProviderMsg = z.discriminatedUnion('t', [TaskMsg, CancelMsg])
+
+/** Provider → requester: ready for tasks (model loaded), with its concurrency. */
+export const ReadyMsg = z.object({ t: z.literal('ready'), slots: z.number().int().positive().max(4096) })
+
+/** Provider → requester: a result; body = encoded output tensors. Signed over (taskId, inputHash, outputHash). */
+export const ResultMsg = z.object({
+  t: z.literal('result'),
+  taskId: Id,
+  inputHash: Sha256Hex,
+  outputHash: Sha256Hex,
+  signature: z.string().min(16).max(256),
+})
+
+/** Provider → requester: a task failed or was refused. `retry` says another provider may succeed. */
+export const TaskErrorMsg = z.object({
+  t: z.literal('error'),
+  taskId: Id,
+  code: z.enum(['busy', 'deadline', 'invalid-input', 'failed', 'unknown-agreement']),
+  message: z.string().max(1000),
+})
+
+/** Provider → requester: liveness and load, at a fixed interval. */
+export const HeartbeatMsg = z.object({
+  t: z.literal('hb'),
+  running: z.number().int().nonnegative(),
+  busy: z.boolean(),
+})
+
+/** Messages a requester accepts on a task stream. */
+export const ToRequesterMsg = z.discriminatedUnion('t', [ReadyMsg, ResultMsg, TaskErrorMsg, HeartbeatMsg])
+
+export type TaskMessage = z.infer<typeof TaskMsg>
+export type ToRequester = z.infer<typeof ToRequesterMsg>
+export type ToProvider = z.infer<typeof ToProviderMsg>
+
+/** Interval between provider heartbeats. */
+export const HEARTBEAT_MS = 1000
+/** A provider silent for this long is considered gone and loses its tasks. */
+export const HEARTBEAT_TIMEOUT_MS = 4000

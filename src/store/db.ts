@@ -1,0 +1,62 @@
+import Database from 'better-sqlite3'
+
+/** The node's SQLite database. */
+export type Db = Database.Database
+
+/** One schema migration: applied once, in order, recorded in `user_version`. */
+export type Migration = (db: Db) => void
+
+const MIGRATIONS: Migration[] = [
+  (db) => {
+    db.exec(`
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        spec TEXT NOT NULL,
+        status TEXT NOT NULL,
+        error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        result_hash TEXT
+      );
+      CREATE TABLE shards (
+        job_id TEXT NOT NULL REFERENCES jobs(id),
+        idx INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        provider TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        units INTEGER NOT NULL,
+        output BLOB,
+        output_hash TEXT,
+        PRIMARY KEY (job_id, idx)
+      );
+      CREATE INDEX shards_status ON shards(job_id, status);
+      CREATE TABLE agreements (
+        id TEXT PRIMARY KEY,
+        job_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        peer TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `)
+  },
+]
+
+/** Open (or create) the database and apply pending migrations. */
+export function openDb(file: string, migrations: Migration[] = MIGRATIONS): Db {
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.pragma('foreign_keys = ON')
+  const version = db.pragma('user_version', { simple: true }) as number
+  for (let v = version; v < migrations.length; v++) {
+    db.transaction(() => {
+      migrations[v](db)
+      db.pragma(`user_version = ${v + 1}`)
+    })()
+  }
+  return db
+}
