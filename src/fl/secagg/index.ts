@@ -1,0 +1,31 @@
+/**
+ * Secure aggregation (Bonawitz et al. 2017): holders' vectors are summed so that the aggregator learns only
+ * the sum, with recovery from holders that drop out after sharing their keys. Pure functions, no network.
+ */
+export {
+  type AggregateResult,
+  type AggregatorConfig,
+  createAggregator,
+  type SecAggAggregator,
+} from './aggregator.js'
+export * from './errors.js'
+export {
+  DEFAULT_SCALE_BITS,
+  decodeFixedPoint,
+  encodeFixedPoint,
+  type FixedPointOptions,
+  fixedPointBound,
+} from './fixedPoint.js'
+export { createHolder, type HolderConfig, type SecAggHolder } from './holder.js'
+export {
+  type AdvertisedKeys,
+  MAX_HOLDERS,
+  MAX_VECTOR_LENGTH,
+  type MaskedInput,
+  type RevealedShare,
+  type SharedKeys,
+  type ShareEnvelope,
+  type UnmaskRequest,
+  type UnmaskResponse,
+} from './messages.js'
+export { runSecAggRound, type SimulatedRound } from './simulate.js'
