@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { join } from 'node:path'
@@ -145,18 +146,22 @@ describe('createCpuSampler on this machine', () => {
 
   it('counts a burning child as own only when its pid is listed', async () => {
     const load = await startCpuLoad({ processes: 1, lifetimeMs: 10_000 })
+    const pid = load.pids[0]
+    const ticks = () => parseProcPidStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))!
+    const cores = parseProcStat(readFileSync('/proc/stat', 'utf8'))!.cores
     const withPid = createCpuSampler({ ownPids: () => load.pids })
     const without = createCpuSampler()
+    const ticks0 = ticks()
+    const t0 = performance.now()
     await new Promise((r) => setTimeout(r, 1000))
     const a = withPid.sample()
     const b = without.sample()
-    const cores = parseProcStat(
-      await import('node:fs').then((fs) => fs.readFileSync('/proc/stat', 'utf8')),
-    )!.cores
-    // One spinning process is one core's worth (0.5 on 2 cores), less whatever other programs take from it.
-    expect(a.own - b.own).toBeGreaterThan(0.4 / cores)
-    expect(a.own - b.own).toBeLessThanOrEqual(1 / cores + 0.05)
-    expect(b.foreign).toBeGreaterThan(0.4 / cores)
-    expect(b.foreign - a.foreign).toBeGreaterThan(0.3 / cores)
+    // What the child really used, from the kernel, as a share of all cores (less than 1/cores when other
+    // programs compete for the CPU).
+    const childShare = (ticks() - ticks0) / 100 / (((performance.now() - t0) / 1000) * cores)
+    expect(childShare).toBeGreaterThan(0.05)
+    expect(a.own - b.own).toBeGreaterThan(childShare - 0.05)
+    expect(a.own - b.own).toBeLessThan(childShare + 0.05)
+    expect(b.foreign).toBeGreaterThan(childShare - 0.05)
   })
 })

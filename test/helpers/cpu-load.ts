@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { createCpuSampler } from '../../src/provider/cpu-sampler.js'
 
 /** A running synthetic CPU load: child processes that spin until stopped or until their lifetime ends. */
 export interface CpuLoad {
@@ -54,4 +55,27 @@ export async function startCpuLoad(
 /** Stops every load started by {@link startCpuLoad} that is still running (for `afterEach`). */
 export async function stopAllCpuLoads(): Promise<void> {
   await Promise.all([...running].map((load) => load.stop()))
+}
+
+/**
+ * Waits until the machine's foreign CPU load (other programs' share of all cores) has stayed below `below`
+ * for `forMs`, polling every 200 ms for at most `timeoutMs`. Resolves the mean load seen over the quiet
+ * stretch, or null when the machine never got that quiet (tests then skip: on a saturated shared machine a
+ * synthetic load cannot be told apart from the background).
+ */
+export async function waitForQuietCpu(
+  options: { below?: number; forMs?: number; timeoutMs?: number } = {},
+): Promise<number | null> {
+  const below = options.below ?? 0.5
+  const need = Math.ceil((options.forMs ?? 1000) / 200)
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000)
+  const sampler = createCpuSampler()
+  let quiet: number[] = []
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const { foreign } = sampler.sample()
+    quiet = foreign < below ? [...quiet, foreign] : []
+    if (quiet.length >= need) return quiet.reduce((a, b) => a + b, 0) / quiet.length
+  }
+  return null
 }
