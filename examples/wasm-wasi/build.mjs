@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 
 const examples = dirname(dirname(fileURLToPath(import.meta.url)))
 const targets = [
+  ['wasm-montecarlo', 'var'],
   ['wasm-hostile', 'loop'],
   ['wasm-hostile', 'membomb'],
   ['wasm-hostile', 'snoop'],
