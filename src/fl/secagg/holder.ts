@@ -2,7 +2,7 @@ import { randomBytes } from '@noble/hashes/utils.js'
 import { logger } from '../../log.js'
 import { InvalidSecAggMessageError, SecAggStateError, TooFewSurvivorsError } from './errors.js'
 import { encodeFixedPoint, ringAddInto, ringSubInto, ringToBytes } from './fixedPoint.js'
-import { commitSeed, deriveMaskSeed, generateKeyPair, openEnvelope, sealEnvelope } from './keys.js'
+import { agree, commitSeed, deriveMaskSeed, generateKeyPair, openEnvelope, sealEnvelope } from './keys.js'
 import {
   type AdvertisedKeys,
   advertisedKeysSchema,
@@ -75,6 +75,15 @@ export function createHolder(config: HolderConfig): SecAggHolder {
   const seedShareOf = new Map<string, Uint8Array>() // shares this holder holds of each peer's b
   const keyShareOf = new Map<string, Uint8Array>() // shares this holder holds of each peer's mask key
   let maskedWith: string[] = [] // U2 as seen by this holder, itself included
+  const channels = new Map<string, Uint8Array>() // X25519 secrets of the encryption keys, computed once per peer
+  const channel = (peer: string) => {
+    let shared = channels.get(peer)
+    if (!shared) {
+      shared = agree(encKeys.secretKey, keysOf.get(peer)!.encryptionPublicKey)
+      channels.set(peer, shared)
+    }
+    return shared
+  }
 
   const expect = (want: Phase, step: string) => {
     if (phase !== want) throw new SecAggStateError(`${step} called in phase '${phase}', expected '${want}'`)
@@ -127,7 +136,7 @@ export function createHolder(config: HolderConfig): SecAggHolder {
         envelopes.push({
           from: id,
           to,
-          ...sealEnvelope(encKeys.secretKey, keysOf.get(to)!.encryptionPublicKey, ctx, plaintext),
+          ...sealEnvelope(channel(to), ctx, plaintext),
         })
       })
       phase = 'shared'
@@ -144,7 +153,7 @@ export function createHolder(config: HolderConfig): SecAggHolder {
           throw new InvalidSecAggMessageError(`envelope from unexpected holder ${e.from}`)
         if (seedShareOf.has(e.from)) throw new InvalidSecAggMessageError(`two envelopes from ${e.from}`)
         const ctx = { session, from: e.from, to: id }
-        const plain = openEnvelope(encKeys.secretKey, sender.encryptionPublicKey, ctx, e.nonce, e.ciphertext)
+        const plain = openEnvelope(channel(e.from), ctx, e.nonce, e.ciphertext)
         seedShareOf.set(e.from, plain.slice(0, SHAMIR_SHARE_BYTES))
         keyShareOf.set(e.from, plain.slice(SHAMIR_SHARE_BYTES))
       }

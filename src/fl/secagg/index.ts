@@ -28,4 +28,4 @@ export {
   type UnmaskRequest,
   type UnmaskResponse,
 } from './messages.js'
-export { runSecAggRound, type SimulatedRound } from './simulate.js'
+export { payloadBytes, runSecAggRound, type SimulatedOutcome, type SimulatedRound } from './simulate.js'

@@ -28,7 +28,8 @@ export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
   return x25519.getPublicKey(secretKey)
 }
 
-function agree(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
+/** Raw X25519 key agreement; throws {@link InvalidSecAggMessageError} for an invalid (e.g. low-order) key. */
+export function agree(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
   try {
     return x25519.getSharedSecret(secretKey, peerPublicKey)
   } catch (cause) {
@@ -63,33 +64,34 @@ export interface EnvelopeContext {
   to: string
 }
 
-function envelopeKey(secretKey: Uint8Array, peerPublicKey: Uint8Array, ctx: EnvelopeContext): Uint8Array {
-  return hkdf(sha256, agree(secretKey, peerPublicKey), SALT, info('share', ctx.session, ctx.from, ctx.to), 32)
+function envelopeKey(shared: Uint8Array, ctx: EnvelopeContext): Uint8Array {
+  return hkdf(sha256, shared, SALT, info(`share\n${ctx.from}`, ctx.session, ctx.from, ctx.to), 32)
 }
 
 const aad = (ctx: EnvelopeContext) => utf8.encode(`secagg-share\n${ctx.session}\n${ctx.from}\n${ctx.to}`)
 
-/** Encrypts `plaintext` from `ctx.from` to `ctx.to` with XChaCha20-Poly1305 under an X25519-derived key. */
+/**
+ * Encrypts `plaintext` from `ctx.from` to `ctx.to` with XChaCha20-Poly1305 under a key derived (HKDF, per
+ * direction) from `shared` = {@link agree}(own encryption secret key, peer's encryption public key).
+ */
 export function sealEnvelope(
-  secretKey: Uint8Array,
-  peerPublicKey: Uint8Array,
+  shared: Uint8Array,
   ctx: EnvelopeContext,
   plaintext: Uint8Array,
 ): { nonce: Uint8Array; ciphertext: Uint8Array } {
   const nonce = randomBytes(ENVELOPE_NONCE_BYTES)
-  const key = envelopeKey(secretKey, peerPublicKey, ctx)
+  const key = envelopeKey(shared, ctx)
   return { nonce, ciphertext: xchacha20poly1305(key, nonce, aad(ctx)).encrypt(plaintext) }
 }
 
-/** Decrypts an envelope; throws {@link ShareDecryptionError} if it does not authenticate. */
+/** Decrypts an envelope (same `shared` as the sender's); throws {@link ShareDecryptionError} if it fails to authenticate. */
 export function openEnvelope(
-  secretKey: Uint8Array,
-  peerPublicKey: Uint8Array,
+  shared: Uint8Array,
   ctx: EnvelopeContext,
   nonce: Uint8Array,
   ciphertext: Uint8Array,
 ): Uint8Array {
-  const key = envelopeKey(secretKey, peerPublicKey, ctx)
+  const key = envelopeKey(shared, ctx)
   try {
     return xchacha20poly1305(key, nonce, aad(ctx)).decrypt(ciphertext)
   } catch (cause) {

@@ -1,6 +1,5 @@
 import { type AggregateResult, createAggregator } from './aggregator.js'
 import { createHolder } from './holder.js'
-import type { UnmaskResponse } from './messages.js'
 
 /** One simulated round: inputs per holder, and who drops out when. */
 export interface SimulatedRound {
@@ -22,6 +21,10 @@ export interface SimulatedOutcome extends AggregateResult {
   bytesSentByHolder: Map<string, number>
   /** Bytes the aggregator sent (key directories, routed envelopes, unmask requests). */
   bytesSentByAggregator: number
+  /** CPU milliseconds each holder spent in its protocol steps (input encoding included). */
+  msByHolder: Map<string, number>
+  /** CPU milliseconds the aggregator spent (collecting, routing, unmasking). */
+  msByAggregator: number
 }
 
 /**
@@ -45,37 +48,73 @@ export function runSecAggRound(round: SimulatedRound): SimulatedOutcome {
   const peers = [...round.inputs.keys()]
   const length = round.inputs.values().next().value?.length ?? 0
   const common = { threshold: round.threshold, session: round.session, scaleBits: round.scaleBits }
-  const holders = peers.map((id) => createHolder({ id, input: round.inputs.get(id)!, peers, ...common }))
-  const aggregator = createAggregator({ peers, length, ...common })
+  const ms = new Map(peers.map((id) => [id, 0]))
+  let aggregatorMs = 0
+  const timed = <T>(who: string | null, f: () => T): T => {
+    const t0 = performance.now()
+    const out = f()
+    const dt = performance.now() - t0
+    if (who === null) aggregatorMs += dt
+    else ms.set(who, ms.get(who)! + dt)
+    return out
+  }
+  const holders = peers.map((id) =>
+    timed(id, () => createHolder({ id, input: round.inputs.get(id)!, peers, ...common })),
+  )
+  const aggregator = timed(null, () => createAggregator({ peers, length, ...common }))
   const sent = new Map(peers.map((id) => [id, 0]))
   let aggregatorSent = 0
   const send = (from: string, message: unknown) => {
     sent.set(from, sent.get(from)! + payloadBytes(message))
-    return message
+    return message as never
   }
   const gone = new Set<string>()
 
-  for (const h of holders) aggregator.collectKeys(send(h.id, h.advertiseKeys()) as never)
+  for (const h of holders) {
+    const m = send(
+      h.id,
+      timed(h.id, () => h.advertiseKeys()),
+    )
+    timed(null, () => aggregator.collectKeys(m))
+  }
   for (const id of round.dropAfterKeys ?? []) gone.add(id)
-  const directory = aggregator.keyDirectory()
+  const directory = timed(null, () => aggregator.keyDirectory())
   const alive = () => holders.filter((h) => !gone.has(h.id))
   for (const h of alive()) {
     aggregatorSent += payloadBytes(directory)
-    aggregator.collectShares(send(h.id, h.shareKeys(directory)) as never)
+    const m = send(
+      h.id,
+      timed(h.id, () => h.shareKeys(directory)),
+    )
+    timed(null, () => aggregator.collectShares(m))
   }
   for (const id of round.dropAfterShares ?? []) gone.add(id)
-  const inboxes = aggregator.routeShares()
+  const inboxes = timed(null, () => aggregator.routeShares())
   for (const h of alive()) {
     const inbox = inboxes.get(h.id) ?? []
     aggregatorSent += payloadBytes(inbox)
-    aggregator.collectMaskedInput(send(h.id, h.maskedInput(inbox)) as never)
+    const m = send(
+      h.id,
+      timed(h.id, () => h.maskedInput(inbox)),
+    )
+    timed(null, () => aggregator.collectMaskedInput(m))
   }
   for (const id of round.dropBeforeUnmask ?? []) gone.add(id)
-  const request = aggregator.unmaskRequest()
+  const request = timed(null, () => aggregator.unmaskRequest())
   for (const h of alive()) {
     aggregatorSent += payloadBytes(request)
-    const response: UnmaskResponse = h.unmask(request)
-    aggregator.collectUnmask(send(h.id, response) as never)
+    const m = send(
+      h.id,
+      timed(h.id, () => h.unmask(request)),
+    )
+    timed(null, () => aggregator.collectUnmask(m))
   }
-  return { ...aggregator.finish(), bytesSentByHolder: sent, bytesSentByAggregator: aggregatorSent }
+  const result = timed(null, () => aggregator.finish())
+  return {
+    ...result,
+    bytesSentByHolder: sent,
+    bytesSentByAggregator: aggregatorSent,
+    msByHolder: ms,
+    msByAggregator: aggregatorMs,
+  }
 }
