@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { createHash } from 'node:crypto'
 import { InvalidInputError } from '../errors.js'
 
 /** Hex sha256 of some bytes: the content address of every model and input set. */
 export function sha256Hex(bytes: Uint8Array): string {
-  return bytesToHex(sha256(bytes))
+  return createHash('sha256').update(bytes).digest('hex')
 }
 
 const HASH_RE = /^[0-9a-f]{64}$/

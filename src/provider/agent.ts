@@ -1,0 +1,57 @@
+import type { Identity } from '../identity/keys.js'
+import type { Logger } from '../log.js'
+import type { Agreement } from '../market/messages.js'
+import type { Host } from '../net/host.js'
+import { PROTOCOLS } from '../protocols/ids.js'
+import type { BlobStore } from '../store/blob-store.js'
+import { serveAgreements } from './agreement-handler.js'
+import { AgreementBook } from './agreements.js'
+import { type Capacity, startCapacityAdvert } from './capacity-advert.js'
+import { startOfferResponder } from './offer-responder.js'
+import { serveTasks, type TaskServerStats } from './task-server.js'
+import type { ProviderTerms, TaskExecutor, WorkGate } from './types.js'
+
+/** Components of the provider agent. */
+export interface ProviderAgentComponents {
+  host: Host
+  identity: Identity
+  terms: ProviderTerms
+  gate: WorkGate
+  executor: TaskExecutor
+  blobs: BlobStore
+  hardware: Capacity['hardware']
+  log: Logger
+  /** Extra checks on an agreement before countersigning (escrow coverage). */
+  vet?: (agreement: Agreement) => Promise<void>
+  onTaskDone?: (info: { agreementId: string; taskId: string; units: number }) => void
+}
+
+/** A running provider agent. */
+export interface ProviderAgent {
+  stats: TaskServerStats
+  book: AgreementBook
+  stop(): Promise<void>
+}
+
+/**
+ * Start the provider role: answer demands with offers, countersign agreements, serve task streams,
+ * advertise capacity. Every decision honours the owner's terms and the work gate (idle-only mode).
+ */
+export async function startProviderAgent(c: ProviderAgentComponents): Promise<ProviderAgent> {
+  const book = new AgreementBook()
+  await serveAgreements({ ...c, book })
+  const stats = await serveTasks({ ...c, book })
+  const stopOffers = startOfferResponder({ ...c, book })
+  const stopAdvert = startCapacityAdvert(c)
+  c.log.info({ threads: c.terms.threads, price: c.terms.pricePerUnit.toString() }, 'provider agent started')
+  return {
+    stats,
+    book,
+    async stop() {
+      stopOffers()
+      stopAdvert()
+      await c.host.unhandle(PROTOCOLS.agree)
+      await c.host.unhandle(PROTOCOLS.task)
+    },
+  }
+}

@@ -1,0 +1,71 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Identity } from '../identity/keys.js'
+import type { Logger } from '../log.js'
+import { AgreementSchema, signedPart } from '../market/messages.js'
+import { serveJson } from '../market/rpc.js'
+import type { Host } from '../net/host.js'
+import { signPayload, verifyPayload } from '../net/signing.js'
+import { fetchBlob } from '../protocols/blob.js'
+import { DOMAINS, PROTOCOLS } from '../protocols/ids.js'
+import type { BlobStore } from '../store/blob-store.js'
+import type { AgreementBook } from './agreements.js'
+import type { ProviderTerms } from './types.js'
+
+/** Components the agreement handler needs. */
+export interface AgreementHandlerComponents {
+  host: Host
+  identity: Identity
+  terms: ProviderTerms
+  book: AgreementBook
+  blobs: BlobStore
+  log: Logger
+  /** Extra checks before countersigning (e.g. that the escrow covers the work); throw to refuse. */
+  vet?: (agreement: ReturnType<typeof AgreementSchema.parse>) => Promise<void>
+}
+
+/**
+ * Serve `/mutirao/agree/1`: check a requester-signed agreement against our offer, countersign it,
+ * and start fetching its model from the requester.
+ */
+export async function serveAgreements(c: AgreementHandlerComponents): Promise<void> {
+  await serveJson(c.host, PROTOCOLS.agree, AgreementSchema, async (agreement, remotePeer) => {
+    if (agreement.requester !== remotePeer) throw new Error('agreement requester is not the dialing peer')
+    if (agreement.provider !== c.identity.peerId) throw new Error('agreement names another provider')
+    await verifyPayload(
+      agreement.requester,
+      DOMAINS.agreement,
+      signedPart(agreement, 'requesterSig', 'providerSig'),
+      agreement.requesterSig,
+    )
+    const offer = c.book.offerFor(agreement.demandId)
+    if (!offer) throw new Error('no offer of ours for this demand')
+    if (agreement.pricePerUnit !== offer.pricePerUnit) throw new Error('price differs from our offer')
+    if (agreement.providerEth.toLowerCase() !== c.identity.ethAddress.toLowerCase()) {
+      throw new Error('payee address differs from our offer')
+    }
+    if (agreement.deadline <= Date.now()) throw new Error('agreement deadline has passed')
+    await c.vet?.(agreement)
+    const providerSig = await signPayload(
+      c.identity.peerKey,
+      DOMAINS.agreement,
+      signedPart(agreement, 'requesterSig', 'providerSig'),
+    )
+    const signed = { ...agreement, providerSig }
+    const modelReady = fetchBlob(
+      c.host,
+      peerIdFromString(agreement.requester),
+      agreement.modelHash,
+      c.blobs,
+      {
+        maxBytes: c.terms.maxModelBytes,
+        signal: AbortSignal.timeout(Math.max(1000, agreement.deadline - Date.now())),
+      },
+    )
+    modelReady.catch((err) =>
+      c.log.warn({ err: err.message, agreement: agreement.agreementId }, 'model fetch failed'),
+    )
+    c.book.add({ agreement: signed, modelReady })
+    c.log.info({ agreement: agreement.agreementId, job: agreement.jobId }, 'agreement signed')
+    return { ok: true, providerSig }
+  })
+}

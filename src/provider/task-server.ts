@@ -1,0 +1,162 @@
+import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
+import type { Identity } from '../identity/keys.js'
+import type { Logger } from '../log.js'
+import { channel } from '../net/channel.js'
+import type { Host } from '../net/host.js'
+import { signPayload } from '../net/signing.js'
+import { DOMAINS, PROTOCOLS } from '../protocols/ids.js'
+import { HEARTBEAT_MS, OpenMsg, type TaskMessage, ToProviderMsg } from '../protocols/task-messages.js'
+import { sha256Hex } from '../store/blob-store.js'
+import type { AgreementBook } from './agreements.js'
+import type { ProviderTerms, TaskExecutor, WorkGate } from './types.js'
+
+/** Components the task server needs. */
+export interface TaskServerComponents {
+  host: Host
+  identity: Identity
+  terms: ProviderTerms
+  gate: WorkGate
+  book: AgreementBook
+  executor: TaskExecutor
+  log: Logger
+  /** Called after each completed task (accounting, metrics). */
+  onTaskDone?: (info: { agreementId: string; taskId: string; units: number }) => void
+}
+
+/** Live counters of the task server. */
+export interface TaskServerStats {
+  running: number
+  completed: number
+  failed: number
+  refused: number
+}
+
+/**
+ * Serve `/mutirao/task/1`: one stream per agreement; tasks are pipelined, run concurrently up to the
+ * provider's thread count, answered with signed results, with heartbeats while the stream is open.
+ */
+export async function serveTasks(c: TaskServerComponents): Promise<TaskServerStats> {
+  const stats: TaskServerStats = { running: 0, completed: 0, failed: 0, refused: 0 }
+  const maxFrame = { maxHeaderBytes: 16 * 1024, maxBodyBytes: c.terms.maxTaskBytes }
+  await c.host.handle(
+    PROTOCOLS.task,
+    async (stream) => {
+      const ch = channel(stream, maxFrame)
+      const controllers = new Map<string, AbortController>()
+      let sendChain = Promise.resolve()
+      const send = (header: unknown, body?: Uint8Array) => {
+        sendChain = sendChain.then(() => ch.send(header, body)).catch(() => {})
+        return sendChain
+      }
+      let heartbeat: NodeJS.Timeout | undefined
+      try {
+        const { header: open } = await ch.recv(OpenMsg, { signal: AbortSignal.timeout(10_000) })
+        const active = c.book.get(open.agreementId)
+        if (!active) {
+          await send({ t: 'error', taskId: '-', code: 'unknown-agreement', message: 'no such agreement' })
+          await ch.close()
+          return
+        }
+        const { agreement } = active
+        await active.modelReady
+        await send({ t: 'ready', slots: c.terms.threads })
+        heartbeat = setInterval(
+          () => void send({ t: 'hb', running: stats.running, busy: !c.gate.accepting() }),
+          HEARTBEAT_MS,
+        )
+        for (;;) {
+          let frame: Awaited<ReturnType<typeof ch.recv<typeof ToProviderMsg>>>
+          try {
+            frame = await ch.recv(ToProviderMsg)
+          } catch (err) {
+            if (
+              (err as Error).name === 'InvalidInputError' ||
+              (err as Error).name === 'MessageTooLargeError'
+            ) {
+              c.log.warn({ err: (err as Error).message }, 'bad task frame; closing stream')
+            }
+            break
+          }
+          const msg = frame.header
+          if (msg.t === 'cancel') {
+            controllers.get(msg.taskId)?.abort()
+            continue
+          }
+          const deadline = Math.min(msg.deadline, agreement.deadline)
+          if (!c.gate.accepting()) {
+            stats.refused++
+            void send({
+              t: 'error',
+              taskId: msg.taskId,
+              code: 'busy',
+              message: 'provider is not taking new work',
+            })
+            continue
+          }
+          if (deadline <= Date.now()) {
+            stats.refused++
+            void send({
+              t: 'error',
+              taskId: msg.taskId,
+              code: 'deadline',
+              message: 'task deadline has passed',
+            })
+            continue
+          }
+          const body = frame.body.slice()
+          const ctl = new AbortController()
+          controllers.set(msg.taskId, ctl)
+          void runTask(c, stats, agreement.modelHash, msg, body, deadline, ctl.signal, send).finally(() => {
+            controllers.delete(msg.taskId)
+            c.onTaskDone?.({ agreementId: agreement.agreementId, taskId: msg.taskId, units: msg.units })
+          })
+        }
+      } catch (err) {
+        c.log.debug({ err: (err as Error).message }, 'task stream ended')
+      } finally {
+        if (heartbeat) clearInterval(heartbeat)
+        for (const ctl of controllers.values()) ctl.abort()
+        await sendChain
+        await ch.close().catch(() => {})
+      }
+    },
+    { maxInboundStreams: 64 },
+  )
+  return stats
+}
+
+async function runTask(
+  c: TaskServerComponents,
+  stats: TaskServerStats,
+  modelHash: string,
+  msg: TaskMessage,
+  body: Uint8Array,
+  deadline: number,
+  signal: AbortSignal,
+  send: (header: unknown, body?: Uint8Array) => Promise<void>,
+): Promise<void> {
+  stats.running++
+  try {
+    if (sha256Hex(body) !== msg.inputHash)
+      throw Object.assign(new Error('input hash mismatch'), { code: 'invalid-input' })
+    const inputs = decodeTensors(body, { maxTotalBytes: c.terms.maxTaskBytes })
+    const outputs = await c.executor.run({ modelHash, inputs, signal, deadline })
+    const out = encodeTensors(outputs)
+    const signed = { taskId: msg.taskId, inputHash: msg.inputHash, outputHash: sha256Hex(out) }
+    const signature = await signPayload(c.identity.peerKey, DOMAINS.result, signed)
+    stats.completed++
+    await send({ t: 'result', ...signed, signature }, out)
+  } catch (err) {
+    stats.failed++
+    const e = err as Error & { code?: string }
+    const code =
+      e.code === 'invalid-input' || /Invalid|Mismatch/.test(e.name)
+        ? 'invalid-input'
+        : signal.aborted
+          ? 'deadline'
+          : 'failed'
+    await send({ t: 'error', taskId: msg.taskId, code, message: e.message.split('\n')[0].slice(0, 900) })
+  } finally {
+    stats.running--
+  }
+}

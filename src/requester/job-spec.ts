@@ -1,0 +1,59 @@
+import { z } from 'zod'
+import { Amount, Sha256Hex } from '../market/messages.js'
+
+/** A job as the node runs it: model and inputs already in the blob store, by hash. */
+export const JobSpecSchema = z.object({
+  kind: z.literal('onnx-inference'),
+  name: z.string().max(120).optional(),
+  modelHash: Sha256Hex,
+  inputsHash: Sha256Hex,
+  /** Samples per task (dim 0 of every input). */
+  shardSize: z.number().int().positive().max(1_000_000).default(256),
+  /** Highest price per work unit the requester accepts, in token base units. */
+  maxPricePerUnit: Amount.default('10'),
+  /** The job fails if not finished this long after submission. */
+  timeoutSeconds: z
+    .number()
+    .positive()
+    .max(7 * 86_400)
+    .default(600),
+  providers: z
+    .object({
+      min: z.number().int().positive().max(256).default(1),
+      max: z.number().int().positive().max(256).default(8),
+    })
+    .prefault({}),
+})
+export type JobSpec = z.infer<typeof JobSpecSchema>
+export type JobSpecInput = z.input<typeof JobSpecSchema>
+
+/** Lifecycle of a job. */
+export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled'
+
+/** Work done by one provider for one job. */
+export interface ProviderWork {
+  provider: string
+  shards: number
+  samples: number
+  units: number
+}
+
+/** A job's observable state: what `mutirao jobs`, the progress bar and the SDK show. */
+export interface JobProgress {
+  jobId: string
+  name?: string
+  status: JobStatus
+  error?: string
+  samplesTotal: number
+  samplesDone: number
+  shardsTotal: number
+  shardsDone: number
+  unitsDone: number
+  costPerSample: number
+  providers: ProviderWork[]
+  createdAt: number
+  firstResultAt?: number
+  finishedAt?: number
+  /** Increments on every change; clients long-poll on it. */
+  version: number
+}

@@ -1,0 +1,128 @@
+import type { Db } from '../store/db.js'
+import type { JobSpec, JobStatus, ProviderWork } from './job-spec.js'
+import type { Shard } from './shard-plan.js'
+
+/** A job row. */
+export interface JobRecord {
+  id: string
+  spec: JobSpec
+  status: JobStatus
+  error?: string
+  createdAt: number
+  finishedAt?: number
+  resultHash?: string
+}
+
+interface JobRow {
+  id: string
+  spec: string
+  status: JobStatus
+  error: string | null
+  created_at: number
+  finished_at: number | null
+  result_hash: string | null
+}
+
+const toRecord = (r: JobRow): JobRecord => ({
+  id: r.id,
+  spec: JSON.parse(r.spec),
+  status: r.status,
+  error: r.error ?? undefined,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at ?? undefined,
+  resultHash: r.result_hash ?? undefined,
+})
+
+/** Persistence of jobs and their shards, so a restarted requester resumes where it stopped. */
+export class JobStore {
+  constructor(private readonly db: Db) {}
+
+  create(job: JobRecord, shards: Shard[]): void {
+    const insertShard = this.db.prepare(
+      'INSERT INTO shards (job_id, idx, start, end, status, attempts, units) VALUES (?, ?, ?, ?, ?, 0, ?)',
+    )
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO jobs (id, spec, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+        .run(job.id, JSON.stringify(job.spec), job.status, job.createdAt, job.createdAt)
+      for (const s of shards) insertShard.run(job.id, s.idx, s.start, s.end, 'pending', s.units)
+    })()
+  }
+
+  get(id: string): JobRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined
+    return row && toRecord(row)
+  }
+
+  list(limit = 100): JobRecord[] {
+    return (
+      this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?').all(limit) as JobRow[]
+    ).map(toRecord)
+  }
+
+  unfinished(): JobRecord[] {
+    return (this.db.prepare("SELECT * FROM jobs WHERE status = 'running'").all() as JobRow[]).map(toRecord)
+  }
+
+  setStatus(id: string, status: JobStatus, error?: string, resultHash?: string): void {
+    const now = Date.now()
+    this.db
+      .prepare(
+        'UPDATE jobs SET status = ?, error = ?, result_hash = ?, updated_at = ?, finished_at = ? WHERE id = ?',
+      )
+      .run(status, error ?? null, resultHash ?? null, now, status === 'running' ? null : now, id)
+  }
+
+  shards(jobId: string): Shard[] {
+    const rows = this.db
+      .prepare(
+        'SELECT idx, start, end, status, provider, attempts, units FROM shards WHERE job_id = ? ORDER BY idx',
+      )
+      .all(jobId) as (Omit<Shard, 'provider'> & { provider: string | null })[]
+    return rows.map((r) => ({ ...r, provider: r.provider ?? undefined }))
+  }
+
+  /** Store a shard's verified output; returns false if the shard was already done (a duplicate). */
+  saveResult(jobId: string, idx: number, provider: string, output: Uint8Array, outputHash: string): boolean {
+    const res = this.db
+      .prepare(
+        "UPDATE shards SET status = 'done', provider = ?, output = ?, output_hash = ? WHERE job_id = ? AND idx = ? AND status != 'done'",
+      )
+      .run(provider, output, outputHash, jobId, idx)
+    return res.changes === 1
+  }
+
+  /** Outputs of every shard, in shard order (all must be done). */
+  outputs(jobId: string): Uint8Array[] {
+    const rows = this.db.prepare('SELECT output FROM shards WHERE job_id = ? ORDER BY idx').all(jobId) as {
+      output: Buffer | null
+    }[]
+    return rows.map((r, i) => {
+      if (!r.output) throw new Error(`shard ${i} of job ${jobId} has no output`)
+      return new Uint8Array(r.output)
+    })
+  }
+
+  /** Record a signed agreement (either role) for audit and restart. */
+  saveAgreement(
+    jobId: string,
+    role: 'requester' | 'provider',
+    peer: string,
+    agreement: { agreementId: string },
+  ): void {
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO agreements (id, job_id, role, peer, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(agreement.agreementId, jobId, role, peer, JSON.stringify(agreement), Date.now())
+  }
+
+  /** Work per provider, from completed shards. */
+  providerWork(jobId: string): ProviderWork[] {
+    return this.db
+      .prepare(
+        "SELECT provider, COUNT(*) AS shards, SUM(end - start) AS samples, SUM(units) AS units FROM shards WHERE job_id = ? AND status = 'done' GROUP BY provider ORDER BY provider",
+      )
+      .all(jobId) as ProviderWork[]
+  }
+}

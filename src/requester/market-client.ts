@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Identity } from '../identity/keys.js'
+import type { Logger } from '../log.js'
+import type { ProviderDirectory } from '../market/directory.js'
+import { AckSchema, type Agreement, type Demand, type Offer } from '../market/messages.js'
+import { requestJson } from '../market/rpc.js'
+import type { Host } from '../net/host.js'
+import { signPayload, verifyPayload } from '../net/signing.js'
+import { DOMAINS, PROTOCOLS, TOPICS } from '../protocols/ids.js'
+import type { OfferInbox } from './offer-inbox.js'
+import { type Candidate, rankCandidates } from './select-offers.js'
+
+/** Components of the market client. */
+export interface MarketClientComponents {
+  host: Host
+  identity: Identity
+  inbox: OfferInbox
+  directory: ProviderDirectory
+  log: Logger
+  /** Reputation in [0, 1] of a provider (0.5 when unknown). */
+  reputation?: (provider: string) => number
+}
+
+/** What the requester asks the market for. */
+export interface DemandTerms {
+  jobId: string
+  modelHash: string
+  modelBytes: number
+  costPerSample: number
+  samples: number
+  maxPricePerUnit: bigint
+  deadline: number
+  /** Providers wanted. */
+  want: number
+  /** Providers not to consider (already working, or banned for this job). */
+  exclude: Set<string>
+  signal?: AbortSignal
+}
+
+const newId = () => randomBytes(12).toString('base64url')
+
+/**
+ * Announce a demand on gossip, collect signed offers, rank them (price, reputation, latency) and sign
+ * agreements with the best `want` providers. Returns the countersigned agreements.
+ */
+export async function acquireProviders(c: MarketClientComponents, terms: DemandTerms): Promise<Agreement[]> {
+  const unsigned = {
+    v: 1 as const,
+    demandId: newId(),
+    requester: c.identity.peerId,
+    addrs: c.host.getMultiaddrs().map(String).slice(0, 16),
+    kind: 'onnx-inference' as const,
+    modelHash: terms.modelHash,
+    modelBytes: terms.modelBytes,
+    costPerSample: terms.costPerSample,
+    samples: terms.samples,
+    maxPricePerUnit: terms.maxPricePerUnit.toString(),
+    deadline: terms.deadline,
+  }
+  const demand: Demand = {
+    ...unsigned,
+    signature: await signPayload(c.identity.peerKey, DOMAINS.demand, unsigned),
+  }
+  const offers = await collectOffers(c, demand, terms)
+  const candidates: Candidate[] = await Promise.all(
+    offers.map(async (offer) => ({
+      offer,
+      reputation: c.reputation?.(offer.provider) ?? 0.5,
+      latencyMs: await c.host.services.ping
+        .ping(peerIdFromString(offer.provider), { signal: AbortSignal.timeout(300) })
+        .catch(() => undefined),
+    })),
+  )
+  const chosen = rankCandidates(candidates, terms.maxPricePerUnit).slice(0, terms.want)
+  const agreed = await Promise.all(
+    chosen.map((cand) =>
+      agree(c, demand, cand.offer, terms).catch((err) => {
+        c.log.info({ provider: cand.offer.provider, err: (err as Error).message }, 'agreement failed')
+        return undefined
+      }),
+    ),
+  )
+  return agreed.filter((a): a is Agreement => a !== undefined)
+}
+
+async function collectOffers(
+  c: MarketClientComponents,
+  demand: Demand,
+  terms: DemandTerms,
+): Promise<Offer[]> {
+  const offers = new Map<string, Offer>()
+  const known = c.directory.list({ acceptingOnly: true }).filter((p) => !terms.exclude.has(p.provider)).length
+  const expected = Math.max(terms.want, Math.min(known, terms.want * 2))
+  const { promise: enough, resolve } = Promise.withResolvers<void>()
+  let firstAt: number | undefined
+  const stop = c.inbox.listen(demand.demandId, (offer) => {
+    if (terms.exclude.has(offer.provider)) return
+    offers.set(offer.provider, offer)
+    firstAt ??= Date.now()
+    if (offers.size >= expected) resolve()
+    else setTimeout(resolve, 250)
+  })
+  const bytes = new TextEncoder().encode(JSON.stringify(demand))
+  const started = Date.now()
+  try {
+    while (Date.now() - started < 5000 && !terms.signal?.aborted) {
+      await c.host.services.pubsub.publish(TOPICS.demand, bytes).catch(() => {})
+      const more = await Promise.race([enough.then(() => true), sleep(1000).then(() => false)])
+      if (more || offers.size > 0) break
+    }
+  } finally {
+    stop()
+  }
+  c.log.debug({ demand: demand.demandId, offers: offers.size, ms: Date.now() - started }, 'offers collected')
+  return [...offers.values()]
+}
+
+async function agree(
+  c: MarketClientComponents,
+  demand: Demand,
+  offer: Offer,
+  terms: DemandTerms,
+): Promise<Agreement> {
+  const unsigned = {
+    v: 1 as const,
+    agreementId: newId(),
+    demandId: demand.demandId,
+    jobId: terms.jobId,
+    requester: c.identity.peerId,
+    provider: offer.provider,
+    providerEth: offer.ethAddress,
+    pricePerUnit: offer.pricePerUnit,
+    modelHash: terms.modelHash,
+    costPerSample: terms.costPerSample,
+    deadline: terms.deadline,
+  }
+  const requesterSig = await signPayload(c.identity.peerKey, DOMAINS.agreement, unsigned)
+  const ack = await requestJson(
+    c.host,
+    peerIdFromString(offer.provider),
+    PROTOCOLS.agree,
+    { ...unsigned, requesterSig },
+    AckSchema,
+  )
+  if (!ack.ok || !ack.providerSig)
+    throw new Error(`provider refused the agreement: ${ack.error ?? 'no signature'}`)
+  await verifyPayload(offer.provider, DOMAINS.agreement, unsigned, ack.providerSig)
+  return { ...unsigned, requesterSig, providerSig: ack.providerSig }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -1,0 +1,126 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Agreement } from '../market/messages.js'
+import { type Channel, channel } from '../net/channel.js'
+import type { Host } from '../net/host.js'
+import { PROTOCOLS } from '../protocols/ids.js'
+import { HEARTBEAT_TIMEOUT_MS, type ToRequester, ToRequesterMsg } from '../protocols/task-messages.js'
+
+/** A task as sent to a provider. */
+export interface OutgoingTask {
+  taskId: string
+  samples: number
+  units: number
+  inputHash: string
+  deadline: number
+  body: Uint8Array
+}
+
+/** What a session reports to its owner. */
+export interface SessionEvents {
+  onResult(session: ProviderSession, msg: Extract<ToRequester, { t: 'result' }>, body: Uint8Array): void
+  onTaskError(session: ProviderSession, msg: Extract<ToRequester, { t: 'error' }>): void
+  onDead(session: ProviderSession, reason: string): void
+}
+
+/**
+ * The requester's end of one task stream to one provider under one agreement: pipelined sends,
+ * results and errors as they come, and a heartbeat watchdog that declares the provider dead.
+ */
+export class ProviderSession {
+  readonly agreement: Agreement
+  readonly provider: string
+  slots = 1
+  /** Task ids sent and not yet answered. */
+  readonly inFlight = new Set<string>()
+  #ch?: Channel
+  #dead = false
+  #lastSeen = Date.now()
+  #watchdog?: NodeJS.Timeout
+  #sendChain = Promise.resolve()
+
+  constructor(
+    private readonly host: Host,
+    agreement: Agreement,
+    private readonly events: SessionEvents,
+    private readonly maxResultBytes: number,
+  ) {
+    this.agreement = agreement
+    this.provider = agreement.provider
+  }
+
+  get dead(): boolean {
+    return this.#dead
+  }
+
+  /** Open the stream and wait until the provider has the model and says ready. */
+  async open(timeoutMs = 30_000): Promise<void> {
+    const signal = AbortSignal.timeout(timeoutMs)
+    const stream = await this.host.dialProtocol(peerIdFromString(this.provider), PROTOCOLS.task, { signal })
+    this.#ch = channel(stream, { maxHeaderBytes: 16 * 1024, maxBodyBytes: this.maxResultBytes })
+    await this.#ch.send({ t: 'open', agreementId: this.agreement.agreementId }, undefined, { signal })
+    const { header } = await this.#ch.recv(ToRequesterMsg, { signal })
+    if (header.t !== 'ready')
+      throw new Error(`provider refused the stream: ${header.t === 'error' ? header.message : header.t}`)
+    this.slots = header.slots
+    this.#lastSeen = Date.now()
+    this.#watchdog = setInterval(() => {
+      if (Date.now() - this.#lastSeen > HEARTBEAT_TIMEOUT_MS) this.kill('missed heartbeats')
+    }, 500)
+    void this.#readLoop()
+  }
+
+  /** Send a task (pipelined; does not wait for the result). */
+  send(task: OutgoingTask): void {
+    if (this.#dead || !this.#ch) throw new Error('session is closed')
+    this.inFlight.add(task.taskId)
+    const { body, ...header } = task
+    const ch = this.#ch
+    this.#sendChain = this.#sendChain
+      .then(() => ch.send({ t: 'task', ...header }, body))
+      .catch((err) => this.kill(`send failed: ${(err as Error).message}`))
+  }
+
+  /** Tell the provider a task is no longer wanted. */
+  cancel(taskId: string): void {
+    if (this.#dead || !this.#ch || !this.inFlight.delete(taskId)) return
+    const ch = this.#ch
+    this.#sendChain = this.#sendChain.then(() => ch.send({ t: 'cancel', taskId })).catch(() => {})
+  }
+
+  /** Close the session; `reason` is reported through onDead once. */
+  kill(reason: string): void {
+    if (this.#dead) return
+    this.#dead = true
+    clearInterval(this.#watchdog)
+    this.#ch?.abort(new Error(reason))
+    this.events.onDead(this, reason)
+  }
+
+  /** Close gracefully (job finished). */
+  async close(): Promise<void> {
+    if (this.#dead) return
+    this.#dead = true
+    clearInterval(this.#watchdog)
+    await this.#sendChain
+    await this.#ch?.close()
+  }
+
+  async #readLoop(): Promise<void> {
+    const ch = this.#ch!
+    try {
+      for (;;) {
+        const { header, body } = await ch.recv(ToRequesterMsg)
+        this.#lastSeen = Date.now()
+        if (header.t === 'result') {
+          if (!this.inFlight.delete(header.taskId)) continue // duplicate or cancelled: harmless
+          this.events.onResult(this, header, body)
+        } else if (header.t === 'error') {
+          if (!this.inFlight.delete(header.taskId)) continue
+          this.events.onTaskError(this, header)
+        }
+      }
+    } catch (err) {
+      if (!this.#dead) this.kill(`stream failed: ${(err as Error).message.split('\n')[0]}`)
+    }
+  }
+}
