@@ -93,6 +93,31 @@ export function splitSecret(secret: Uint8Array, xs: readonly number[], threshold
   })
 }
 
+let lastPoints = ''
+let lastLambdas: bigint[] = []
+
+/**
+ * Lagrange coefficients λ_i = Π_{j≠i} x_j / (x_j − x_i) for interpolation at 0. The aggregator reconstructs
+ * many secrets from the same responders, so the last set is memoised (one modular inversion per point).
+ */
+function lagrangeAtZero(xs: readonly number[]): bigint[] {
+  const key = xs.join(',')
+  if (key === lastPoints) return lastLambdas
+  const lambdas = xs.map((x, i) => {
+    let num = 1n
+    let den = 1n
+    for (let j = 0; j < xs.length; j++) {
+      if (j === i) continue
+      num = (num * BigInt(xs[j])) % SHAMIR_PRIME
+      den = mod(den * BigInt(xs[j] - x))
+    }
+    return (num * modPow(den, SHAMIR_PRIME - 2n)) % SHAMIR_PRIME
+  })
+  lastPoints = key
+  lastLambdas = lambdas
+  return lambdas
+}
+
 /**
  * Reconstructs a secret from shares by Lagrange interpolation at 0. Throws {@link TooFewSurvivorsError}
  * with fewer than `threshold` shares, and {@link ReconstructionError} if the result is not a 32-byte value
@@ -104,6 +129,7 @@ export function combineShares(shares: readonly ShamirShare[], threshold: number)
   }
   const used = shares.slice(0, threshold)
   checkPoints(used.map((s) => s.x))
+  const lambdas = lagrangeAtZero(used.map((s) => s.x))
   let secret = 0n
   for (let i = 0; i < used.length; i++) {
     if (used[i].y.length !== SHAMIR_SHARE_BYTES) {
@@ -113,16 +139,7 @@ export function combineShares(shares: readonly ShamirShare[], threshold: number)
     }
     const yi = bytesToBig(used[i].y)
     if (yi >= SHAMIR_PRIME) throw new InvalidSecAggMessageError('share y is not a field element')
-    let num = 1n
-    let den = 1n
-    const xi = BigInt(used[i].x)
-    for (let j = 0; j < used.length; j++) {
-      if (j === i) continue
-      const xj = BigInt(used[j].x)
-      num = (num * xj) % SHAMIR_PRIME
-      den = mod(den * (xj - xi))
-    }
-    secret = (secret + yi * ((num * modPow(den, SHAMIR_PRIME - 2n)) % SHAMIR_PRIME)) % SHAMIR_PRIME
+    secret = (secret + yi * lambdas[i]) % SHAMIR_PRIME
   }
   if (secret >= 1n << 256n) {
     throw new ReconstructionError(
