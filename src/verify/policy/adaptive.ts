@@ -1,0 +1,88 @@
+import { createRng } from '../random.js'
+import { applyOutcome, definedOnly, type ProviderBookState, statsOf } from './provider-book.js'
+import {
+  type Outcome,
+  ProviderExcludedError,
+  type TaskRef,
+  type VerificationPlan,
+  type VerificationPolicy,
+} from './types.js'
+
+/** Parameters of {@link AdaptivePolicy}, with their defaults. */
+export interface AdaptiveParams {
+  /** Consecutive verified valid results before a provider is trusted (BOINC uses 10). Default 10. */
+  trustAfter: number
+  /** A trusted provider with a record of n tasks is checked with probability min(1, checkScale / n). Default 15. */
+  checkScale: number
+  /** Floor of the check probability, however long the record. Default 0.01. */
+  minCheckRate: number
+  /** Invalid results before exclusion (0 = never). Default 1. */
+  excludeAfterInvalid: number
+}
+
+/** Defaults of {@link AdaptiveParams}; see docs/trust.md for the numbers behind them. */
+export const ADAPTIVE_DEFAULTS: AdaptiveParams = {
+  trustAfter: 10,
+  checkScale: 15,
+  minCheckRate: 0.01,
+  excludeAfterInvalid: 1,
+}
+
+/** Serialisable state of {@link AdaptivePolicy}. */
+export interface AdaptiveState extends AdaptiveParams {
+  kind: 'adaptive'
+  rng: number
+  providers: ProviderBookState
+}
+
+/**
+ * BOINC-style adaptive replication. An untrusted provider's every task is checked by one more provider
+ * (quorum 2, a third breaks a tie). After `trustAfter` consecutive valid results it is trusted: each task is
+ * checked with probability `max(minCheckRate, min(1, checkScale / record))`, falling as its record grows,
+ * so a newcomer is checked densely and a veteran rarely. Any invalid result resets the record (and by
+ * default excludes the provider).
+ */
+export class AdaptivePolicy implements VerificationPolicy<AdaptiveState> {
+  readonly kind = 'adaptive'
+  private readonly s: AdaptiveState
+  private readonly rng
+
+  constructor(state: Partial<AdaptiveState> = {}) {
+    this.s = { kind: 'adaptive', ...ADAPTIVE_DEFAULTS, rng: 0, providers: {}, ...definedOnly(state) }
+    this.rng = createRng(state.rng)
+  }
+
+  /** Probability that a task of this provider is checked now. */
+  checkProbability(provider: string): number {
+    const st = statsOf(this.s.providers, provider)
+    if (st.streak < this.s.trustAfter) return 1
+    return Math.max(this.s.minCheckRate, Math.min(1, this.s.checkScale / Math.max(1, st.record)))
+  }
+
+  plan(_task: TaskRef, provider: string): VerificationPlan {
+    if (this.isExcluded(provider)) throw new ProviderExcludedError(provider)
+    const p = this.checkProbability(provider)
+    const check = p >= 1 || this.rng.next() < p
+    return check
+      ? { replicas: 2, quorum: 2, maxReplicas: 3, canary: false }
+      : { replicas: 1, quorum: 1, maxReplicas: 1, canary: false }
+  }
+
+  record(o: Outcome): void {
+    applyOutcome(this.s.providers, o, this.s.excludeAfterInvalid)
+  }
+
+  isExcluded(provider: string): boolean {
+    return this.s.providers[provider]?.excluded ?? false
+  }
+
+  snapshot(): AdaptiveState {
+    return { ...structuredClone(this.s), rng: this.rng.state }
+  }
+}
+
+/** `adaptive(params)`: an {@link AdaptivePolicy}. */
+export function adaptive(params: Partial<AdaptiveParams> & { seed?: number } = {}): AdaptivePolicy {
+  const { seed, ...rest } = params
+  return new AdaptivePolicy({ ...rest, rng: seed ?? createRng().state })
+}
