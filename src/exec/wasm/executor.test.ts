@@ -95,4 +95,26 @@ describe('createWasmExecutor', () => {
       name: 'InvalidInputError',
     })
   })
+
+  it('runs tasks in parallel on several threads while one of them hangs', async () => {
+    const pool = createWasmExecutor({ threads: 2 })
+    try {
+      const hang = pool
+        .run({ module: hostile('loop'), limits: { ...limits, timeMs: 1500 } })
+        .catch((e) => e.name)
+      const outs = await Promise.all(
+        ['1', '2', '3'].map((a) =>
+          pool.run({ module: hostile('echo'), args: [a], limits }).then((r) => text(r.stdout)),
+        ),
+      )
+      expect(outs.map((o) => o.split('\n')[0])).toEqual([
+        'args=main.wasm,1',
+        'args=main.wasm,2',
+        'args=main.wasm,3',
+      ])
+      expect(await hang).toBe('WasmTimeoutError')
+    } finally {
+      await pool.stop()
+    }
+  })
 })
