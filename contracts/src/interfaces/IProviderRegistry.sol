@@ -31,7 +31,7 @@ interface IProviderRegistry {
     /// @notice `amount` of a provider's bond was slashed: `rewarded` went to beneficiaries, the rest burned.
     event Slashed(address indexed provider, uint256 amount, uint256 rewarded, uint256 burned, address indexed slasher);
 
-    /// @notice Binds the caller's address to a libp2p peer id (bytes of the multihash), replacing any earlier one.
+    /// @notice Binds the caller's address to a libp2p peer id (UTF-8 bytes of its string form), replacing any earlier one.
     function register(bytes calldata peerId) external;
     /// @notice Adds `amount` tokens (pulled with transferFrom) to the caller's stake.
     function stake(uint256 amount) external;

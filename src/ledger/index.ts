@@ -1,0 +1,31 @@
+export { anvilBinary } from './anvil-binary.js'
+export { decodeLedgerError } from './decode-error.js'
+export {
+  type Deployments,
+  type EnsureDeployedOptions,
+  ensureDeployed,
+  readDeployments,
+} from './deployments.js'
+export {
+  type EmbeddedChain,
+  type EmbeddedChainOptions,
+  freePort,
+  startEmbeddedChain,
+} from './embedded-chain.js'
+export * from './errors.js'
+export type { Contribution, JobInfo, OpenJobParams } from './escrow-actions.js'
+export { type CreateLedgerOptions, createLedger, type Ledger } from './ledger.js'
+export {
+  buildReceiptTree,
+  parseTaskReceipt,
+  RECEIPT_LEAF_ENCODING,
+  type ReceiptTree,
+  receiptLeaf,
+  receiptValues,
+  type TaskReceipt,
+  taskIdOf,
+  taskReceiptSchema,
+  verifyReceiptProof,
+} from './receipts.js'
+export { ANVIL_FAUCET_KEY, type PermitSignature } from './token-actions.js'
+export { escrowDomain, hashVoucher, signVoucherWith, VOUCHER_TYPES, type Voucher } from './voucher.js'

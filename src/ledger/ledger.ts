@@ -1,0 +1,48 @@
+import type { Address, Hex } from 'viem'
+import { createLedgerContext } from './context.js'
+import type { Deployments } from './deployments.js'
+import { escrowActions } from './escrow-actions.js'
+import { registryActions } from './registry-actions.js'
+import { tokenActions } from './token-actions.js'
+
+/** Options of {@link createLedger}. */
+export interface CreateLedgerOptions {
+  /** JSON-RPC URL of the chain (the embedded anvil or any EVM chain). */
+  rpcUrl: string
+  /** Key of this node's account (it signs vouchers as requester and sends transactions). */
+  privateKey: Hex
+  /** Contract addresses (from ensureDeployed or readDeployments). */
+  deployments: Deployments
+}
+
+/** A ledger client: token, escrow and registry operations for one account. All amounts are bigint. */
+export type Ledger = {
+  /** This account's address. */
+  address: Address
+  /** Chain id. */
+  chainId: number
+  /** The contract addresses used. */
+  deployments: Deployments
+} & ReturnType<typeof tokenActions> &
+  ReturnType<typeof escrowActions> &
+  ReturnType<typeof registryActions>
+
+/**
+ * Creates a ledger client for one account.
+ * @example
+ * const ledger = await createLedger({ rpcUrl, privateKey, deployments })
+ * const { jobId } = await ledger.openJob({ budget: 1000n, pricePerUnit: 1n, deadline })
+ * const sig = await ledger.signVoucher({ jobId, provider, cumulativeUnits: 10n, cumulativeAmount: 10n, receiptsRoot })
+ */
+export async function createLedger(options: CreateLedgerOptions): Promise<Ledger> {
+  const ctx = await createLedgerContext(options.rpcUrl, options.privateKey, options.deployments)
+  const token = tokenActions(ctx)
+  return {
+    address: ctx.account.address,
+    chainId: ctx.chainId,
+    deployments: ctx.deployments,
+    ...token,
+    ...escrowActions(ctx, token),
+    ...registryActions(ctx, token),
+  }
+}
