@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { InvalidInputError } from '../errors.js'
-import { NodeConfigSchema, type NodeConfig } from './schema.js'
+import { type NodeConfig, NodeConfigSchema } from './schema.js'
 
 const MAX_CONFIG_BYTES = 256 * 1024
 

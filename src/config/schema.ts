@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ProviderPolicySchema } from '../provider/policy.js'
 
 /** Listen addresses of the node's libp2p host and local API. */
 export const ListenConfigSchema = z.object({
@@ -12,25 +13,6 @@ export const ListenConfigSchema = z.object({
   apiPort: z.number().int().min(0).max(65535).default(0),
 })
 
-/** The owner's provider policy. */
-export const ProviderConfigSchema = z.object({
-  /** Share of the CPU cores that tasks may use (worker threads = ceil(share × cores)). */
-  cpuShare: z.number().gt(0).max(1).default(0.5),
-  /** Share of the machine's memory that tasks may use. */
-  memoryShare: z.number().gt(0).max(1).default(0.25),
-  /** Price per work unit, in token base units (decimal string). */
-  pricePerUnit: z.string().regex(/^\d+$/, 'a non-negative integer in token base units').default('1'),
-  /** Stop taking new work while the owner uses the machine. */
-  idleOnly: z
-    .object({
-      enabled: z.boolean().default(false),
-      busyThreshold: z.number().gt(0).max(1).default(0.25),
-      idleAfterSeconds: z.number().min(0).default(180),
-      sampleMs: z.number().int().min(50).default(1000),
-    })
-    .prefault({}),
-})
-
 /** The whole node configuration, stored as `config.json` in the data dir. */
 export const NodeConfigSchema = z.object({
   version: z.literal(1).default(1),
@@ -39,7 +21,8 @@ export const NodeConfigSchema = z.object({
   bootstrap: z.array(z.string()).default([]),
   /** Discover peers on the LAN with mDNS. */
   mdns: z.boolean().default(true),
-  provider: ProviderConfigSchema.prefault({}),
+  /** The owner's provider policy (share of cores and memory, price, idle-only mode). */
+  provider: ProviderPolicySchema.prefault({}),
   chain: z
     .object({
       /** JSON-RPC URL of an EVM chain; absent = start an embedded anvil. */
@@ -51,4 +34,3 @@ export const NodeConfigSchema = z.object({
 })
 
 export type NodeConfig = z.infer<typeof NodeConfigSchema>
-export type ProviderConfig = z.infer<typeof ProviderConfigSchema>

@@ -1,0 +1,114 @@
+import { timingSafeEqual } from 'node:crypto'
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { Requester } from '../requester/requester.js'
+import type { BlobStore } from '../store/blob-store.js'
+import { errorResponse } from './errors.js'
+import type { MetricsRegistry } from './metrics.js'
+
+/** Components of the local HTTP API. */
+export interface ApiComponents {
+  requester: Requester
+  blobs: BlobStore
+  token: string
+  metrics: MetricsRegistry
+  /** Node status for `GET /v1/node`. */
+  status: () => unknown
+  maxBlobBytes: number
+}
+
+/** Build the API app (exported for in-process tests). */
+export function apiApp(c: ApiComponents): Hono {
+  const app = new Hono()
+  const expected = Buffer.from(`Bearer ${c.token}`)
+  app.get('/metrics', async (ctx) =>
+    ctx.text(await c.metrics.metrics(), 200, { 'content-type': c.metrics.contentType }),
+  )
+  app.use('/v1/*', async (ctx, next) => {
+    const given = Buffer.from(ctx.req.header('authorization') ?? '')
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return ctx.json(
+        {
+          error: {
+            name: 'Unauthorized',
+            message: 'missing or wrong API token',
+            hints: ['The token is in <data-dir>/api.token.'],
+          },
+        },
+        401,
+      )
+    }
+    await next()
+  })
+  app.onError((err, ctx) => errorResponse(ctx, err))
+  app.get('/v1/node', (ctx) => ctx.json(c.status() as object))
+  app.post(
+    '/v1/blobs',
+    bodyLimit({
+      maxSize: c.maxBlobBytes,
+      onError: (ctx) =>
+        ctx.json(
+          {
+            error: {
+              name: 'PayloadTooLarge',
+              message: `blob larger than ${c.maxBlobBytes} bytes`,
+              hints: [],
+            },
+          },
+          413,
+        ),
+    }),
+    async (ctx) => {
+      const bytes = new Uint8Array(await ctx.req.arrayBuffer())
+      return ctx.json({ hash: await c.blobs.put(bytes), size: bytes.length }, 201)
+    },
+  )
+  app.post('/v1/jobs', bodyLimit({ maxSize: 64 * 1024 }), async (ctx) => {
+    let spec: unknown
+    try {
+      spec = await ctx.req.json()
+    } catch {
+      return ctx.json(
+        { error: { name: 'InvalidInputError', message: 'job spec is not valid JSON', hints: [] } },
+        400,
+      )
+    }
+    return ctx.json(await c.requester.submit(spec as never), 201)
+  })
+  app.get('/v1/jobs', (ctx) => ctx.json(c.requester.list()))
+  app.get('/v1/jobs/:id', async (ctx) => {
+    const after = Number(ctx.req.query('after') ?? Number.NaN)
+    const waitMs = Math.min(Number(ctx.req.query('waitMs') ?? 0) || 0, 30_000)
+    const id = ctx.req.param('id')
+    return ctx.json(
+      Number.isFinite(after) ? await c.requester.waitForChange(id, after, waitMs) : c.requester.get(id),
+    )
+  })
+  app.get('/v1/jobs/:id/result', async (ctx) => {
+    const bytes = await c.requester.result(ctx.req.param('id'))
+    return ctx.body(bytes as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/octet-stream' })
+  })
+  app.post('/v1/jobs/:id/cancel', (ctx) => {
+    c.requester.get(ctx.req.param('id'))
+    c.requester.cancel(ctx.req.param('id'))
+    return ctx.json({ ok: true })
+  })
+  return app
+}
+
+/** Serve the API on 127.0.0.1:`port` (0 = any free port); resolves with its URL and a close function. */
+export async function startApi(
+  c: ApiComponents,
+  port = 0,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = apiApp(c)
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, (info) => {
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        close: () => new Promise<void>((r) => server.close(() => r())),
+      })
+    })
+  })
+}

@@ -1,0 +1,33 @@
+import { Command } from 'commander'
+import { connect } from '../../sdk/client.js'
+import { formatJobSummary } from '../job-summary.js'
+import { printJson, runCommand } from '../output.js'
+
+/** `mutirao jobs [id]`: list jobs, or show one. */
+export function jobsCommand(): Command {
+  return new Command('jobs')
+    .description('list the jobs of the local node, or show one')
+    .argument('[job-id]', 'show this job')
+    .option('--data-dir <dir>', 'data dir of the node (default ~/.mutirao)')
+    .option('--json', 'machine-readable output')
+    .action((id, opts) =>
+      runCommand(opts.json, async () => {
+        const client = await connect({ dataDir: opts.dataDir })
+        if (id) {
+          const job = await client.job(id)
+          if (opts.json) printJson(job)
+          else console.log(formatJobSummary(job))
+          return
+        }
+        const jobs = await client.jobs()
+        if (opts.json) return printJson(jobs)
+        if (!jobs.length) return console.log('No jobs yet. Submit one with `mutirao submit job.json`.')
+        console.log('JOB               STATUS     SAMPLES          PROVIDERS  CREATED')
+        for (const j of jobs) {
+          console.log(
+            `${j.jobId.padEnd(17)} ${j.status.padEnd(10)} ${`${j.samplesDone}/${j.samplesTotal}`.padEnd(16)} ${String(j.providers.length).padEnd(10)} ${new Date(j.createdAt).toISOString()}`,
+          )
+        }
+      }),
+    )
+}

@@ -1,0 +1,84 @@
+import { Command } from 'commander'
+import type { NodeConfig } from '../../config/schema.js'
+import { startNode } from '../../node/start-node.js'
+import { printJson, runCommand } from '../output.js'
+
+const collect = (value: string, previous: string[] = []) => [...previous, value]
+
+/** `mutirao node`: run a node until SIGINT/SIGTERM. */
+export function nodeCommand(): Command {
+  return new Command('node')
+    .description('run a Mutirão node (requester always; provider with --provide) until Ctrl-C')
+    .option('--data-dir <dir>', 'data dir (default ~/.mutirao)')
+    .option('--provide', 'contribute this machine: run tasks for others')
+    .option('--bootstrap <multiaddr>', 'peer to dial at start-up (repeatable)', collect)
+    .option('--host <ip>', 'interface to listen on (127.0.0.1 = loopback only, 0.0.0.0 = LAN)')
+    .option('--tcp-port <port>', 'libp2p TCP port (0 = any)', Number.parseInt)
+    .option('--ws-port <port>', 'libp2p WebSocket port (0 = any)', Number.parseInt)
+    .option('--api-port <port>', 'local HTTP API port on 127.0.0.1 (0 = any)', Number.parseInt)
+    .option('--no-mdns', 'do not discover peers on the LAN')
+    .option('--price <units>', 'price per work unit, in token base units')
+    .option('--cpu-share <share>', 'share of CPU cores for tasks (0-1]', Number.parseFloat)
+    .option('--idle-only', 'take new work only while the machine is otherwise idle')
+    .option(
+      '--busy-threshold <share>',
+      'foreign CPU load (share of all cores) that counts as in use',
+      Number.parseFloat,
+    )
+    .option('--idle-after <seconds>', 'quiet time before taking work again', Number.parseFloat)
+    .option('--idle-sample-ms <ms>', 'CPU sampling period of idle-only mode', Number.parseInt)
+    .option('--json', 'print events as JSON lines')
+    .action((opts) =>
+      runCommand(opts.json, async () => {
+        const idleOnly = {
+          ...(opts.idleOnly ? { enabled: true } : {}),
+          ...(opts.busyThreshold !== undefined ? { busyThreshold: opts.busyThreshold } : {}),
+          ...(opts.idleAfter !== undefined ? { idleAfterSeconds: opts.idleAfter } : {}),
+          ...(opts.idleSampleMs !== undefined ? { sampleMs: opts.idleSampleMs } : {}),
+        }
+        const overrides: Partial<NodeConfig> = {
+          ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
+          ...(opts.mdns === false ? { mdns: false } : {}),
+          listen: {
+            ...(opts.host ? { host: opts.host } : {}),
+            ...(opts.tcpPort !== undefined ? { tcpPort: opts.tcpPort } : {}),
+            ...(opts.wsPort !== undefined ? { wsPort: opts.wsPort } : {}),
+            ...(opts.apiPort !== undefined ? { apiPort: opts.apiPort } : {}),
+          } as NodeConfig['listen'],
+        }
+        const provider = {
+          ...(opts.price ? { pricePerUnit: opts.price } : {}),
+          ...(opts.cpuShare ? { cpuShare: opts.cpuShare } : {}),
+          ...(Object.keys(idleOnly).length ? { idleOnly } : {}),
+        }
+        const node = await startNode({
+          dataDir: opts.dataDir,
+          provide: opts.provide,
+          overrides,
+          providerOverrides: provider as never,
+        })
+        if (opts.json) console.log(JSON.stringify({ event: 'ready', ...node.info }))
+        else {
+          console.log(
+            `Mutirão node ${node.info.peerId} ${opts.provide ? '(provider + requester)' : '(requester)'}`,
+          )
+          for (const a of node.info.multiaddrs) console.log(`  listening  ${a}`)
+          console.log(`  api        ${node.info.apiUrl}`)
+          console.log('Press Ctrl-C to stop.')
+        }
+        await new Promise<void>((resolve) => {
+          const stop = (signal: string) => {
+            process.off('SIGINT', onInt)
+            process.off('SIGTERM', onTerm)
+            if (!opts.json) console.log(`\n${signal}: stopping…`)
+            void node.stop().finally(resolve)
+          }
+          const onInt = () => stop('SIGINT')
+          const onTerm = () => stop('SIGTERM')
+          process.on('SIGINT', onInt)
+          process.on('SIGTERM', onTerm)
+        })
+        if (opts.json) console.log(JSON.stringify({ event: 'stopped' }))
+      }),
+    )
+}

@@ -1,0 +1,64 @@
+import { Command } from 'commander'
+import { connect } from '../../sdk/client.js'
+import { loadJobFile } from '../../sdk/job-file.js'
+import { EXIT } from '../exit-codes.js'
+import { formatJobSummary } from '../job-summary.js'
+import { printJson, runCommand } from '../output.js'
+import { progressRenderer } from '../progress.js'
+import { writeResult } from '../result-writer.js'
+
+/** `mutirao submit job.json`: validate, submit to the local node, watch progress, summarise. */
+export function submitCommand(): Command {
+  return new Command('submit')
+    .description('submit an inference job (see examples/wdbc-inference/job.json) and wait for it')
+    .argument('<job-file>', 'job spec (JSON)')
+    .option('--data-dir <dir>', 'data dir of the node to submit through (default ~/.mutirao)')
+    .option('--no-wait', 'return as soon as the job is accepted')
+    .option('--out <file>', 'write the outputs when done (.json, or a directory for .npy files)')
+    .option('--json', 'machine-readable output')
+    .action((file, opts) =>
+      runCommand(opts.json, async () => {
+        const job = await loadJobFile(file)
+        const client = await connect({ dataDir: opts.dataDir })
+        const { name, shardSize, maxPricePerUnit, timeoutSeconds, providers } = job.file
+        const accepted = await client.submit({
+          model: job.model,
+          inputs: job.inputs,
+          name,
+          shardSize,
+          maxPricePerUnit,
+          timeoutSeconds,
+          providers,
+        })
+        if (!opts.wait) {
+          if (opts.json) printJson(accepted)
+          else
+            console.log(
+              `Submitted ${accepted.jobId} (${accepted.samplesTotal} samples, ${accepted.shardsTotal} shards)`,
+            )
+          return
+        }
+        const bar = progressRenderer(!opts.json)
+        const abort = new AbortController()
+        const onInt = () => abort.abort()
+        process.once('SIGINT', onInt)
+        let final
+        try {
+          final = await client
+            .wait(accepted.jobId, { signal: abort.signal, onProgress: (p) => bar.update(p) })
+            .catch(async (err) => {
+              bar.stop()
+              if (abort.signal.aborted) throw err
+              return client.job(accepted.jobId)
+            })
+        } finally {
+          bar.stop()
+          process.off('SIGINT', onInt)
+        }
+        if (final.status === 'done' && opts.out) await writeResult(await client.result(final.jobId), opts.out)
+        if (opts.json) printJson(final)
+        else console.log(formatJobSummary(final))
+        return final.status === 'done' ? EXIT.ok : EXIT.failed
+      }),
+    )
+}

@@ -1,0 +1,31 @@
+import '../polyfill.js'
+import { Command } from 'commander'
+import { initCommand } from './commands/init.js'
+import { jobsCommand } from './commands/jobs.js'
+import { nodeCommand } from './commands/node.js'
+import { resultCommand } from './commands/result.js'
+import { statusCommand } from './commands/status.js'
+import { submitCommand } from './commands/submit.js'
+
+/** Build the `mutirao` program (every command takes --data-dir and --json). */
+export function program(): Command {
+  return new Command('mutirao')
+    .description('Mutirão: pool idle computers to run and co-build AI, every contribution paid and recorded')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .addCommand(initCommand())
+    .addCommand(nodeCommand())
+    .addCommand(submitCommand())
+    .addCommand(jobsCommand())
+    .addCommand(resultCommand())
+    .addCommand(statusCommand())
+}
+
+/** CLI entry point. */
+export async function main(argv: string[]): Promise<void> {
+  const cmd = program()
+  cmd.exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 2)
+  })
+  await cmd.parseAsync(argv)
+}

@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createMetrics } from '../api/metrics.js'
+import { startApi } from '../api/server.js'
+import { parseConfig } from '../config/load.js'
+import type { NodeConfig } from '../config/schema.js'
+import { createOnnxExecutor, type OnnxExecutor } from '../exec/onnx-executor.js'
+import { initDataDir } from '../identity/init.js'
+import { logger } from '../log.js'
+import { ProviderDirectory } from '../market/directory.js'
+import { createHost, type Host } from '../net/host.js'
+import { serveBlobs } from '../protocols/blob.js'
+import { type ProviderAgent, startProviderAgent } from '../provider/agent.js'
+import { detectHardware } from '../provider/hardware.js'
+import { createIdleMonitor, type IdleMonitor } from '../provider/idle-monitor.js'
+import { resolvePolicy } from '../provider/policy.js'
+import { OfferInbox } from '../requester/offer-inbox.js'
+import { ReputationBook } from '../requester/reputation-book.js'
+import { Requester } from '../requester/requester.js'
+import { blobStore } from '../store/blob-store.js'
+import { openDb } from '../store/db.js'
+import { clearNodeInfo, type NodeInfo, writeNodeInfo } from './node-info.js'
+
+/** How to start a node. */
+export interface StartNodeOptions {
+  dataDir?: string
+  /** Take the provider role. */
+  provide?: boolean
+  /** Settings that override `config.json` for this run (CLI flags). */
+  overrides?: Partial<NodeConfig>
+  /** Provider policy fields that override `config.json` for this run. */
+  providerOverrides?: Partial<NodeConfig['provider']>
+}
+
+/** A running node. */
+export interface MutiraoNode {
+  info: NodeInfo
+  host: Host
+  requester: Requester
+  provider?: ProviderAgent
+  stop(): Promise<void>
+}
+
+const MAX_MODEL_BYTES = 512 * 1024 * 1024
+const MAX_TASK_BYTES = 64 * 1024 * 1024
+
+/**
+ * The composition root: opens the data dir, starts the libp2p host, the requester role, the provider
+ * role when asked, and the local API; writes `node.json` for the CLI and SDK.
+ */
+export async function startNode(options: StartNodeOptions = {}): Promise<MutiraoNode> {
+  const log = logger('node')
+  const { layout, identity, config: saved } = await initDataDir(options.dataDir)
+  const config = parseConfig({
+    ...saved,
+    ...options.overrides,
+    listen: { ...saved.listen, ...options.overrides?.listen },
+    provider: {
+      ...saved.provider,
+      ...options.providerOverrides,
+      idleOnly: { ...saved.provider.idleOnly, ...options.providerOverrides?.idleOnly },
+    },
+  })
+  const db = openDb(layout.db)
+  const blobs = blobStore(layout.blobs)
+  const metrics = createMetrics()
+  const host = await createHost({
+    privateKey: identity.peerKey,
+    host: config.listen.host,
+    tcpPort: config.listen.tcpPort,
+    wsPort: config.listen.wsPort,
+    mdns: config.mdns,
+  })
+  await host.start()
+  const stopBootstrap = keepDialing(host, config.bootstrap, log)
+
+  const inbox = new OfferInbox()
+  await inbox.start(host, log)
+  const directory = new ProviderDirectory()
+  directory.start(host, log)
+  const reputation = new ReputationBook(db)
+  const requester = new Requester({
+    host,
+    db,
+    blobs,
+    log: logger('requester'),
+    maxResultBytes: MAX_TASK_BYTES,
+    market: { host, identity, inbox, directory, reputation: (p) => reputation.score(p) },
+    onAccepted: ({ agreement }) => {
+      metrics.shardsAccepted.inc()
+      reputation.record(agreement.provider, 'valid')
+    },
+    onFault: ({ provider, kind }) => {
+      metrics.providerFaults.inc({ kind })
+      reputation.record(provider, kind === 'gone' ? 'timeout' : 'invalid')
+    },
+  })
+
+  let provider: ProviderAgent | undefined
+  let executor: OnnxExecutor | undefined
+  let idle: IdleMonitor | undefined
+  const hardware = await detectHardware()
+  if (options.provide) {
+    const policy = resolvePolicy(config.provider, hardware)
+    if (policy.idleOnly.enabled) {
+      idle = createIdleMonitor({ ...policy.idleOnly })
+      idle.addEventListener('busy', () => log.info('machine in use: not taking new work'))
+      idle.addEventListener('idle', () => log.info('machine idle: taking work again'))
+      idle.start()
+    }
+    executor = createOnnxExecutor({ threads: policy.threads, getModel: (hash) => blobs.get(hash) })
+    provider = await startProviderAgent({
+      host,
+      identity,
+      terms: {
+        threads: policy.maxConcurrentTasks,
+        pricePerUnit: policy.pricePerUnit,
+        maxModelBytes: MAX_MODEL_BYTES,
+        maxTaskBytes: MAX_TASK_BYTES,
+      },
+      gate: { accepting: () => !idle || idle.state === 'idle' },
+      executor,
+      blobs,
+      hardware: {
+        cpus: hardware.cpus.count,
+        memoryBytes: hardware.memoryBytes,
+        gpus: hardware.gpus.map((g) => g.name),
+      },
+      log: logger('provider'),
+      onTaskDone: () => metrics.tasksCompleted.inc(),
+    })
+  }
+  await serveBlobs(
+    host,
+    blobs,
+    (_peer, hash) => requester.servesModel(hash) || (provider?.book.hasModel(hash) ?? false),
+  )
+
+  const token = randomBytes(24).toString('base64url')
+  await writeFile(layout.apiToken, `${token}\n`, { mode: 0o600 })
+  const status = () => ({
+    peerId: identity.peerId,
+    ethAddress: identity.ethAddress,
+    multiaddrs: host.getMultiaddrs().map(String),
+    peers: host.getPeers().length,
+    hardware,
+    provider: provider
+      ? {
+          accepting: !idle || idle.state === 'idle',
+          foreignLoad: idle?.foreignLoad,
+          tasks: provider.stats,
+          pricePerUnit: config.provider.pricePerUnit,
+        }
+      : null,
+    knownProviders: directory
+      .list()
+      .map((p) => ({
+        peerId: p.provider,
+        threads: p.threads,
+        pricePerUnit: p.pricePerUnit,
+        accepting: p.accepting,
+      })),
+  })
+  const api = await startApi(
+    { requester, blobs, token, metrics, status, maxBlobBytes: MAX_MODEL_BYTES },
+    config.listen.apiPort,
+  )
+  const info: NodeInfo = {
+    pid: process.pid,
+    peerId: identity.peerId,
+    ethAddress: identity.ethAddress,
+    apiUrl: api.url,
+    multiaddrs: host.getMultiaddrs().map(String),
+    provider: Boolean(provider),
+    startedAt: Date.now(),
+  }
+  await writeNodeInfo(layout, info)
+  const resumed = requester.resumeAll()
+  if (resumed.length) log.info({ jobs: resumed }, 'resumed unfinished jobs')
+
+  return {
+    info,
+    host,
+    requester,
+    provider,
+    async stop() {
+      stopBootstrap()
+      await requester.stop()
+      await provider?.stop()
+      idle?.stop()
+      await executor?.stop()
+      await api.close()
+      directory.stop()
+      await host.stop()
+      db.close()
+      await clearNodeInfo(layout)
+    },
+  }
+}
+
+/** Dial bootstrap peers now and again whenever we are not connected to them. */
+function keepDialing(host: Host, addrs: string[], log: ReturnType<typeof logger>): () => void {
+  if (!addrs.length) return () => {}
+  const targets = addrs.map((a) => multiaddr(a))
+  const dialAll = () => {
+    for (const ma of targets) {
+      const peer = ma.getComponents().find((c) => c.name === 'p2p')?.value
+      if (peer && host.getPeers().some((p) => p.toString() === peer)) continue
+      host
+        .dial(ma, { signal: AbortSignal.timeout(5000) })
+        .catch((err) => log.debug({ addr: ma.toString(), err: err.message }, 'bootstrap dial failed'))
+    }
+  }
+  dialAll()
+  const timer = setInterval(dialAll, 3000)
+  return () => clearInterval(timer)
+}

@@ -1,0 +1,34 @@
+import type { Db } from '../store/db.js'
+import {
+  emptyReputation,
+  type ReputationEvent,
+  type ReputationRecord,
+  recordReputation,
+  reputationScore,
+} from '../verify/reputation.js'
+
+/** This node's own, persisted experience of each provider (valid results, faults, timeouts). */
+export class ReputationBook {
+  constructor(private readonly db: Db) {
+    db.exec('CREATE TABLE IF NOT EXISTS reputation (provider TEXT PRIMARY KEY, record TEXT NOT NULL)')
+  }
+
+  record(provider: string, event: ReputationEvent, now = Date.now()): void {
+    const next = recordReputation(this.get(provider), event, now)
+    this.db
+      .prepare('INSERT OR REPLACE INTO reputation (provider, record) VALUES (?, ?)')
+      .run(provider, JSON.stringify(next))
+  }
+
+  get(provider: string): ReputationRecord {
+    const row = this.db.prepare('SELECT record FROM reputation WHERE provider = ?').get(provider) as
+      | { record: string }
+      | undefined
+    return row ? (JSON.parse(row.record) as ReputationRecord) : emptyReputation(Date.now())
+  }
+
+  /** Score in [0, 1]; 0.5 for a provider never seen. */
+  score(provider: string, now = Date.now()): number {
+    return reputationScore(this.get(provider), now)
+  }
+}

@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { z } from 'zod'
+import { InvalidInputError } from '../errors.js'
+import { checkInputs, inspectModel, type ModelInfo } from '../exec/model-info.js'
+import type { TensorMap } from '../exec/tensor.js'
+import { loadTensorSpec, TensorSpecSchema } from '../exec/tensor-spec.js'
+import { Amount } from '../market/messages.js'
+
+const MAX_JOB_FILE_BYTES = 1024 * 1024
+const MAX_MODEL_FILE_BYTES = 512 * 1024 * 1024
+
+/**
+ * The job-file format (`mutirao submit job.json`). Paths are relative to the job file.
+ * See `examples/wdbc-inference/job.json`.
+ */
+export const JobFileSchema = z.strictObject({
+  kind: z.literal('onnx-inference'),
+  name: z.string().max(120).optional(),
+  /** Path of the ONNX model. */
+  model: z.string().min(1),
+  /** Named input tensors: `{ npy }`, `{ raw, dtype, shape }` or inline `{ data, dtype, shape? }`. */
+  inputs: z.record(z.string().min(1).max(256), TensorSpecSchema),
+  shardSize: z.number().int().positive().max(1_000_000).optional(),
+  maxPricePerUnit: Amount.optional(),
+  timeoutSeconds: z
+    .number()
+    .positive()
+    .max(7 * 86_400)
+    .optional(),
+  providers: z
+    .strictObject({
+      min: z.number().int().positive().optional(),
+      max: z.number().int().positive().optional(),
+    })
+    .optional(),
+})
+export type JobFile = z.infer<typeof JobFileSchema>
+
+/** A job file with its model and inputs loaded and checked against each other. */
+export interface LoadedJob {
+  file: JobFile
+  model: Uint8Array
+  modelInfo: ModelInfo
+  inputs: TensorMap
+}
+
+/**
+ * Read, validate and load a job file: the JSON schema, the model (must be ONNX), and the inputs
+ * (names, dtypes and shapes must match the model). Every failure is an InvalidInputError naming it.
+ */
+export async function loadJobFile(path: string): Promise<LoadedJob> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    throw new InvalidInputError(`Cannot read job file ${path}: ${(err as Error).message}`)
+  }
+  if (text.length > MAX_JOB_FILE_BYTES) throw new InvalidInputError(`Job file ${path} is larger than 1 MiB`)
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new InvalidInputError(`Job file ${path} is not valid JSON: ${(err as Error).message}`, {
+      metaMessages: ['See examples/wdbc-inference/job.json for the format.'],
+    })
+  }
+  const parsed = JobFileSchema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new InvalidInputError(`Job file ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, {
+      metaMessages: ['See examples/wdbc-inference/job.json for the format.'],
+    })
+  }
+  const file = parsed.data
+  const baseDir = dirname(resolve(path))
+  const modelPath = isAbsolute(file.model) ? file.model : resolve(baseDir, file.model)
+  let model: Uint8Array
+  try {
+    model = new Uint8Array(await readFile(modelPath))
+  } catch (err) {
+    throw new InvalidInputError(`Cannot read model ${modelPath}: ${(err as Error).message}`)
+  }
+  if (model.length > MAX_MODEL_FILE_BYTES)
+    throw new InvalidInputError(`Model ${modelPath} is larger than 512 MiB`)
+  const modelInfo = inspectModel(model)
+  const inputs: TensorMap = {}
+  for (const [name, spec] of Object.entries(file.inputs)) {
+    try {
+      inputs[name] = await loadTensorSpec(spec, { baseDir })
+    } catch (err) {
+      throw new InvalidInputError(`Input '${name}': ${(err as Error).message.split('\n')[0]}`, { cause: err })
+    }
+  }
+  checkInputs(modelInfo, inputs)
+  return { file, model, modelInfo, inputs }
+}
