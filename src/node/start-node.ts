@@ -153,14 +153,12 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
           pricePerUnit: config.provider.pricePerUnit,
         }
       : null,
-    knownProviders: directory
-      .list()
-      .map((p) => ({
-        peerId: p.provider,
-        threads: p.threads,
-        pricePerUnit: p.pricePerUnit,
-        accepting: p.accepting,
-      })),
+    knownProviders: directory.list().map((p) => ({
+      peerId: p.provider,
+      threads: p.threads,
+      pricePerUnit: p.pricePerUnit,
+      accepting: p.accepting,
+    })),
   })
   const api = await startApi(
     { requester, blobs, token, metrics, status, maxBlobBytes: MAX_MODEL_BYTES },

@@ -42,7 +42,7 @@ export function submitCommand(): Command {
         const abort = new AbortController()
         const onInt = () => abort.abort()
         process.once('SIGINT', onInt)
-        let final
+        let final: Awaited<ReturnType<typeof client.job>>
         try {
           final = await client
             .wait(accepted.jobId, { signal: abort.signal, onProgress: (p) => bar.update(p) })
