@@ -20,7 +20,7 @@ export function registryActions(ctx: LedgerContext, token: ReturnType<typeof tok
 
   return {
     /** Binds this account to a libp2p peer id (stored as the UTF-8 bytes of its string form). */
-    register(peerId: string): Promise<Hash> {
+    async register(peerId: string): Promise<Hash> {
       try {
         peerIdFromString(peerId)
       } catch (err) {
