@@ -1,0 +1,3 @@
+export { roundUtility, type UtilityMetric, type ValidationSet } from './round-utility.js'
+export { type CoalitionUtility, leaveOneOut, type ShapleyOptions, shapleyValues } from './shapley.js'
+export { allocateShares } from './shares.js'
