@@ -1,4 +1,4 @@
-import { InvalidInputError, MutiraoError } from '../errors.js'
+import { AbortedError, InvalidInputError, MutiraoError } from '../errors.js'
 
 /** Tensor bytes or a tensor map failed validation (bad header, byte count, dtype, dims or limits). */
 export class InvalidTensorError extends InvalidInputError {
@@ -33,4 +33,14 @@ export class OutputTooLargeError extends MutiraoError {
 /** The executor was stopped; it accepts no more tasks. */
 export class ExecutorStoppedError extends MutiraoError {
   override name = 'ExecutorStoppedError'
+}
+
+/** A task's deadline passed before it finished (or before it started, in which case it never ran). */
+export class DeadlineExceededError extends AbortedError {
+  override name = 'DeadlineExceededError'
+}
+
+/** `getModel` failed or returned bytes whose sha256 is not the requested hash. */
+export class ModelUnavailableError extends MutiraoError {
+  override name = 'ModelUnavailableError'
 }

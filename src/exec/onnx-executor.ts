@@ -1,0 +1,389 @@
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { AbortedError } from '../errors.js'
+import { logger } from '../log.js'
+import {
+  DeadlineExceededError,
+  ExecutorStoppedError,
+  InferenceError,
+  ModelUnavailableError,
+  OutputTooLargeError,
+  WorkerCrashedError,
+} from './errors.js'
+import { checkInputs, inspectModel, type ModelInfo } from './model-info.js'
+import type { WorkerInit, WorkerReply, WorkerRunRequest } from './onnx-worker-protocol.js'
+import type { TensorMap } from './tensor.js'
+import { decodeTensors, encodeTensors } from './tensor-codec.js'
+
+export { runOnnxLocally } from './onnx-session.js'
+
+const log = logger('exec:onnx')
+
+/** Options of {@link createOnnxExecutor}. */
+export interface OnnxExecutorOptions {
+  /** Worker threads (each runs one task at a time, with a single-threaded session). */
+  threads: number
+  /** Fetch a model's bytes by sha256 hex hash; the executor verifies the hash. */
+  getModel: (hash: string) => Promise<Uint8Array>
+  /** Largest total output bytes of one task (default 64 MiB). */
+  maxOutputBytes?: number
+  /** Sessions each worker keeps (default 4), and twice that many models cached in this thread. */
+  maxSessionsPerWorker?: number
+  /** The worker entry (default: onnx-worker next to this module). For custom builds and tests. */
+  workerUrl?: URL
+}
+
+/** One inference task. */
+export interface OnnxRunRequest {
+  /** sha256 hex of the model bytes. */
+  modelHash: string
+  inputs: TensorMap
+  signal?: AbortSignal
+  /** Epoch milliseconds (Date.now() clock): a task past it is not started, a running one is stopped. */
+  deadline?: number
+}
+
+/** Counters of an executor. */
+export interface OnnxExecutorStats {
+  completed: number
+  failed: number
+  queued: number
+  running: number
+  /** Workers replaced after a crash or a cancelled run. */
+  replaced: number
+  /** Milliseconds spent inside session.run, summed over completed tasks (measured in the workers). */
+  sessionMs: number
+}
+
+/** A pool of worker threads running ONNX models. */
+export interface OnnxExecutor {
+  /** Run a model; resolves with all its outputs. */
+  run(request: OnnxRunRequest): Promise<TensorMap>
+  /** Fetch (once) and describe a model. */
+  modelInfo(hash: string): Promise<ModelInfo>
+  stats(): OnnxExecutorStats
+  /** Reject queued and running tasks and end the workers. */
+  stop(): Promise<void>
+}
+
+interface Task {
+  id: number
+  hash: string
+  inputs: Uint8Array
+  deadline: number
+  resolve: (outputs: TensorMap) => void
+  reject: (error: Error) => void
+  cleanup: () => void
+}
+
+interface Slot {
+  worker: Worker
+  loaded: Set<string>
+  task?: Task
+  /** Out of the pool: terminated as soon as it is not inside onnxruntime. */
+  retired: boolean
+  /** A run request was posted and its reply has not come back. */
+  busy: boolean
+  exited: Promise<void>
+  lastError?: Error
+}
+
+/** Locate the worker entry: compiled `.js` next to this module, else the `.ts` source run through tsx. */
+export function defaultWorkerUrl(): URL {
+  const js = new URL('./onnx-worker.js', import.meta.url)
+  return existsSync(fileURLToPath(js)) ? js : new URL('./onnx-worker.ts', import.meta.url)
+}
+
+/**
+ * The URL to start a worker from. A `.ts` entry (tests, tsx) is started through a tiny ESM bootstrap that
+ * registers tsx first: Node 20 ignores `--import tsx` in a worker's execArgv.
+ */
+function workerEntry(url: URL): URL {
+  if (!url.pathname.endsWith('.ts')) return url
+  const tsxApi = createRequire(import.meta.url)
+    .resolve('tsx/esm/api')
+    .replace(/\.cjs$/, '.mjs')
+  const code = `import { register } from ${JSON.stringify(pathToFileURL(tsxApi).href)}
+register()
+await import(${JSON.stringify(url.href)})`
+  return new URL(`data:text/javascript,${encodeURIComponent(code)}`)
+}
+
+/**
+ * Create a pool of `threads` worker threads that run ONNX models on the CPU. Each worker keeps a session
+ * per model hash, created once and reused; inputs and outputs cross threads as one transferred buffer each.
+ * A crashed worker is replaced and its task rejected with WorkerCrashedError.
+ * @example
+ * const exec = createOnnxExecutor({ threads: 2, getModel: (h) => store.get(h) })
+ * const { probabilities } = await exec.run({ modelHash, inputs: { x }, deadline: Date.now() + 5000 })
+ * await exec.stop()
+ */
+export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
+  const threads = Math.max(1, Math.floor(options.threads))
+  const maxOutputBytes = options.maxOutputBytes ?? 64 * 1024 * 1024
+  const maxSessions = options.maxSessionsPerWorker ?? 4
+  const workerUrl = options.workerUrl ?? defaultWorkerUrl()
+  const models = new Map<string, Promise<{ bytes: Uint8Array; info: ModelInfo }>>()
+  const queue: Task[] = []
+  const slots: Slot[] = []
+  /** Every worker not yet exited, including retired ones still finishing a run. */
+  const live = new Set<Slot>()
+  const stats = { completed: 0, failed: 0, replaced: 0, sessionMs: 0 }
+  let nextId = 1
+  let stopped = false
+  let crashesInARow = 0
+
+  function spawn(): Slot {
+    const init: WorkerInit = { maxSessions }
+    const worker = new Worker(workerEntry(workerUrl), { workerData: init })
+    const { promise: exited, resolve } = Promise.withResolvers<void>()
+    const slot: Slot = { worker, loaded: new Set(), retired: false, busy: false, exited }
+    live.add(slot)
+    worker.once('exit', () => {
+      live.delete(slot)
+      resolve()
+    })
+    worker.unref()
+    worker.on('message', (reply: WorkerReply) => onReply(slot, reply))
+    worker.on('error', (e) => {
+      slot.lastError = e
+    })
+    worker.on('exit', (code) => onExit(slot, code))
+    return slot
+  }
+
+  function onReply(slot: Slot, reply: WorkerReply): void {
+    slot.busy = false
+    if (slot.retired) {
+      void slot.worker.terminate()
+      return
+    }
+    const task = slot.task
+    slot.task = undefined
+    slot.worker.unref()
+    slot.loaded = new Set(reply.cached)
+    crashesInARow = 0
+    if (task && task.id === reply.id) {
+      if (reply.type === 'done') {
+        stats.completed++
+        stats.sessionMs += reply.runMs
+        try {
+          task.resolve(decodeTensors(reply.outputs, { maxTotalBytes: maxOutputBytes, maxTensors: 4096 }))
+        } catch (e) {
+          task.reject(e as Error)
+        }
+      } else {
+        stats.failed++
+        const Err = reply.error.name === 'OutputTooLargeError' ? OutputTooLargeError : InferenceError
+        const hint = Err === OutputTooLargeError ? ['Send a smaller batch, or raise maxOutputBytes.'] : []
+        task.reject(new Err(reply.error.message, { details: reply.error.details, metaMessages: hint }))
+      }
+    }
+    pump()
+  }
+
+  function onExit(slot: Slot, code: number): void {
+    if (slot.retired) return
+    slot.retired = true
+    const task = slot.task
+    const reason = slot.lastError?.message ?? `exit code ${code}`
+    log.warn({ code, reason, task: task?.id }, 'onnx worker exited')
+    if (task) {
+      stats.failed++
+      task.reject(
+        new WorkerCrashedError(
+          `onnx worker crashed while running model ${task.hash.slice(0, 12)}…: ${reason}`,
+          {
+            cause: slot.lastError,
+            metaMessages: [
+              'The worker was replaced; retry the task. A model that crashes every time is faulty.',
+            ],
+          },
+        ),
+      )
+    }
+    if (stopped) return
+    crashesInARow++
+    if (crashesInARow > threads * 3) {
+      const error = new WorkerCrashedError(
+        `onnx workers keep crashing (${crashesInARow} in a row): ${reason}`,
+      )
+      for (const t of queue.splice(0)) t.reject(error)
+      slots.splice(slots.indexOf(slot), 1)
+      return
+    }
+    replace(slot)
+  }
+
+  function replace(slot: Slot): void {
+    stats.replaced++
+    slots[slots.indexOf(slot)] = spawn()
+    pump()
+  }
+
+  /**
+   * Take a slot out of the pool. A worker inside onnxruntime cannot be terminated safely (the native run
+   * aborts the whole process), so a busy one finishes its run, its result is dropped, and it ends then.
+   */
+  function retire(slot: Slot): void {
+    slot.retired = true
+    slot.task = undefined
+    if (!slot.busy) void slot.worker.terminate()
+  }
+
+  /** Drop a running task: its worker is retired and a fresh one takes its place at once. */
+  function kill(task: Task): void {
+    const slot = slots.find((s) => s.task === task)
+    if (!slot) return
+    stats.failed++
+    retire(slot)
+    if (!stopped) replace(slot)
+  }
+
+  function pump(): void {
+    while (queue.length > 0) {
+      const idle = slots.filter((s) => !s.task && !s.retired)
+      if (idle.length === 0) return
+      const task = queue.shift()!
+      if (Date.now() >= task.deadline) {
+        task.reject(new DeadlineExceededError('task deadline passed before it started; it was not run'))
+        continue
+      }
+      const slot = idle.find((s) => s.loaded.has(task.hash)) ?? idle[0]
+      void dispatch(slot, task)
+    }
+  }
+
+  async function dispatch(slot: Slot, task: Task): Promise<void> {
+    slot.task = task
+    slot.worker.ref()
+    let model: Uint8Array | undefined
+    try {
+      if (!slot.loaded.has(task.hash)) model = (await loadModel(task.hash)).bytes
+    } catch (e) {
+      if (slot.task === task) slot.task = undefined
+      task.reject(e as Error)
+      pump()
+      return
+    }
+    if (slot.task !== task) return // cancelled while the model loaded
+    const msg: WorkerRunRequest = {
+      type: 'run',
+      id: task.id,
+      hash: task.hash,
+      model,
+      inputs: task.inputs,
+      maxOutputBytes,
+    }
+    slot.busy = true
+    slot.worker.postMessage(msg, [task.inputs.buffer as ArrayBuffer])
+  }
+
+  function loadModel(hash: string): Promise<{ bytes: Uint8Array; info: ModelInfo }> {
+    let p = models.get(hash)
+    if (!p) {
+      p = fetchModel(hash)
+      models.set(hash, p)
+      p.catch(() => models.delete(hash))
+      if (models.size > maxSessions * 2) models.delete(models.keys().next().value!)
+    }
+    return p
+  }
+
+  async function fetchModel(hash: string): Promise<{ bytes: Uint8Array; info: ModelInfo }> {
+    if (!/^[0-9a-f]{64}$/.test(hash))
+      throw new ModelUnavailableError(`'${hash}' is not a sha256 hex model hash`)
+    let bytes: Uint8Array
+    try {
+      bytes = await options.getModel(hash)
+    } catch (e) {
+      throw new ModelUnavailableError(`could not get model ${hash.slice(0, 12)}…`, {
+        cause: e,
+        details: String(e),
+      })
+    }
+    const actual = createHash('sha256').update(bytes).digest('hex')
+    if (actual !== hash)
+      throw new ModelUnavailableError(`model bytes for ${hash.slice(0, 12)}… hash to ${actual}`)
+    return { bytes, info: inspectModel(bytes) }
+  }
+
+  async function run(req: OnnxRunRequest): Promise<TensorMap> {
+    const deadline = req.deadline ?? Number.POSITIVE_INFINITY
+    const check = () => {
+      if (stopped) throw new ExecutorStoppedError('the onnx executor is stopped')
+      if (req.signal?.aborted) throw new AbortedError('inference was aborted', { cause: req.signal.reason })
+      if (Date.now() >= deadline)
+        throw new DeadlineExceededError('task deadline passed before it started; it was not run')
+    }
+    check()
+    const { info } = await loadModel(req.modelHash)
+    check()
+    checkInputs(info, req.inputs)
+    const inputs = encodeTensors(req.inputs)
+    return new Promise<TensorMap>((resolve, reject) => {
+      const onAbort = () => cancel(new AbortedError('inference was aborted', { cause: req.signal?.reason }))
+      const timer = Number.isFinite(deadline)
+        ? setTimeout(
+            () => cancel(new DeadlineExceededError('task ran past its deadline and was stopped')),
+            deadline - Date.now(),
+          )
+        : undefined
+      const task: Task = {
+        id: nextId++,
+        hash: req.modelHash,
+        inputs,
+        deadline,
+        resolve: (v) => {
+          task.cleanup()
+          resolve(v)
+        },
+        reject: (e) => {
+          task.cleanup()
+          reject(e)
+        },
+        cleanup: () => {
+          task.resolve = task.reject = () => {}
+          clearTimeout(timer)
+          req.signal?.removeEventListener('abort', onAbort)
+        },
+      }
+      const cancel = (error: Error) => {
+        const i = queue.indexOf(task)
+        if (i >= 0) queue.splice(i, 1)
+        else kill(task)
+        task.reject(error)
+      }
+      req.signal?.addEventListener('abort', onAbort, { once: true })
+      queue.push(task)
+      pump()
+    })
+  }
+
+  for (let i = 0; i < threads; i++) slots.push(spawn())
+
+  return {
+    run,
+    modelInfo: async (hash) => (await loadModel(hash)).info,
+    stats: () => ({
+      ...stats,
+      queued: queue.length,
+      running: slots.filter((s) => s.task).length,
+    }),
+    async stop() {
+      if (stopped) return
+      stopped = true
+      const error = new ExecutorStoppedError('the onnx executor was stopped')
+      for (const t of queue.splice(0)) t.reject(error)
+      const all = slots.splice(0)
+      for (const s of all) {
+        s.task?.reject(error)
+        retire(s)
+      }
+      await Promise.all([...live].map((s) => s.exited))
+    },
+  }
+}
