@@ -1,0 +1,137 @@
+/**
+ * Settlement benchmark (issue 3): gas per recorded contribution when one voucher redemption covers N task
+ * receipts (N = 1, 100, 10,000), against a naive baseline of one ERC-20 transfer per task, on a fresh
+ * embedded anvil. Prints a table and writes it to the "## Settlement" section of BENCHMARKS.md.
+ * Run: npm run bench:settlement
+ */
+import '../src/polyfill.js'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { createPublicClient, createWalletClient, http, keccak256, toHex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { mutiraoTokenAbi } from '../src/ledger/abi/index.js'
+import { createLedger } from '../src/ledger/ledger.js'
+import { buildReceiptTree, type TaskReceipt, taskIdOf } from '../src/ledger/receipts.js'
+import { chainTime, startTestChain, TEST_KEYS } from '../src/ledger/test-utils.js'
+
+const SIZES = [1, 100, 10_000]
+const PRICE = 10n ** 15n
+const env = await startTestChain()
+const started = Date.now()
+try {
+  const mk = (k: `0x${string}`) =>
+    createLedger({ rpcUrl: env.chain.rpcUrl, privateKey: k, deployments: env.deployments })
+  const [requester, provider] = await Promise.all([mk(TEST_KEYS[0]!), mk(TEST_KEYS[1]!)])
+  await requester.faucet(requester.address, 10n ** 24n)
+
+  // Naive baseline: one token transfer per task to a provider that already holds tokens (the cheaper case).
+  const wallet = createWalletClient({
+    account: privateKeyToAccount(TEST_KEYS[0]!),
+    transport: http(env.chain.rpcUrl),
+  })
+  const pub = createPublicClient({ transport: http(env.chain.rpcUrl) })
+  const transferGas: bigint[] = []
+  for (let i = 0; i < 21; i++) {
+    const hash = await wallet.writeContract({
+      chain: null,
+      address: env.deployments.token,
+      abi: mutiraoTokenAbi,
+      functionName: 'transfer',
+      args: [provider.address, PRICE],
+    })
+    const r = await pub.waitForTransactionReceipt({ hash })
+    if (i > 0) transferGas.push(r.gasUsed) // the first transfer creates the balance slot (cold, costlier)
+  }
+  const naive = transferGas.reduce((a, b) => a + b, 0n) / BigInt(transferGas.length)
+
+  const rows: { n: number; first: bigint; next: bigint; buildMs: number }[] = []
+  for (const n of SIZES) {
+    const deadline = (await chainTime(env.chain.rpcUrl)) + 3_600n
+    const { jobId } = await requester.openJob({
+      budget: BigInt(2 * n) * PRICE,
+      pricePerUnit: PRICE,
+      deadline,
+    })
+    const receipts: TaskReceipt[] = Array.from({ length: n }, (_, i) => ({
+      jobId,
+      taskId: taskIdOf(`job-${jobId}-task-${i}`),
+      provider: provider.address,
+      units: 1n,
+      inputHash: keccak256(toHex(`in-${i}`)),
+      outputHash: keccak256(toHex(`out-${i}`)),
+    }))
+    const t0 = performance.now()
+    const tree = buildReceiptTree(receipts)
+    const buildMs = performance.now() - t0
+    const v = {
+      jobId,
+      provider: provider.address,
+      cumulativeUnits: BigInt(n),
+      cumulativeAmount: BigInt(n) * PRICE,
+      receiptsRoot: tree.root,
+    }
+    const first = (await provider.redeem(v, await requester.signVoucher(v))).gasUsed
+    // A later voucher on the same job (another N tasks): storage already warm, the steady state.
+    const more = [...receipts, ...receipts.map((r) => ({ ...r, taskId: keccak256(r.taskId) }))]
+    const tree2 = buildReceiptTree(more)
+    const v2 = {
+      ...v,
+      cumulativeUnits: BigInt(2 * n),
+      cumulativeAmount: BigInt(2 * n) * PRICE,
+      receiptsRoot: tree2.root,
+    }
+    const next = (await provider.redeem(v2, await requester.signVoucher(v2))).gasUsed
+    if (!(await provider.verifyReceipt(receipts[n - 1]!, tree.root, tree.proof(n - 1)))) {
+      throw new Error(`receipt proof failed on-chain for N=${n}`)
+    }
+    rows.push({ n, first, next, buildMs })
+  }
+
+  const pct = (gasPerTask: number) => `${((100 * gasPerTask) / Number(naive)).toFixed(4)}%`
+  const lines = [
+    '| N receipts / redemption | redemption gas (first) | gas per task | % of naive | redemption gas (later) | gas per task | % of naive | tree build |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => {
+      const a = Number(r.first) / r.n
+      const b = Number(r.next) / r.n
+      return `| ${r.n.toLocaleString('en')} | ${r.first} | ${a.toFixed(1)} | ${pct(a)} | ${r.next} | ${b.toFixed(1)} | ${pct(b)} | ${r.buildMs.toFixed(0)} ms |`
+    }),
+  ]
+  const maxRedeem = rows.map((r) => r.first).sort((a, b) => (a < b ? 1 : -1))[0]!
+  const at10k = rows.find((r) => r.n === 10_000)!
+  const summary = [
+    `Naive baseline: one ERC-20 transfer per task = ${naive} gas (mean of ${transferGas.length}, recipient already holding tokens).`,
+    `Largest single redemption: ${maxRedeem} gas (target < 150,000: ${maxRedeem < 150_000n ? 'met' : 'NOT met'}).`,
+    `N = 10,000: ${pct(Number(at10k.first) / 10_000)} of the naive cost per task (target ≤ 0.1%: ${Number(at10k.first) / 10_000 <= Number(naive) / 1000 ? 'met' : 'NOT met'}).`,
+  ]
+  const table = lines.join('\n')
+  process.stdout.write(`${table}\n\n${summary.join('\n')}\n`)
+
+  const file = 'BENCHMARKS.md'
+  const section = [
+    '## Settlement',
+    '',
+    `\`npm run bench:settlement\` (${new Date().toISOString().slice(0, 10)}; anvil 1.7.1 from npm, fresh chain; ${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, Node ${process.version}; ${((Date.now() - started) / 1000).toFixed(1)} s).`,
+    'One `JobEscrow.redeem` of a cumulative voucher whose Merkle root covers N task receipts, vs one token transfer',
+    'per task. "first" = the first redemption for (job, provider) (fresh storage slots); "later" = the next voucher',
+    'on the same job covering N more tasks. Gas of a redemption does not depend on N: only the root goes on-chain;',
+    'each receipt stays provable by `verifyTaskReceipt` (checked for the last receipt of each tree).',
+    '',
+    table,
+    '',
+    ...summary.map((s) => `- ${s}`),
+    '',
+  ].join('\n')
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n'
+  const start = old.indexOf('## Settlement')
+  let next: string
+  if (start < 0) next = `${old.trimEnd()}\n\n${section}`
+  else {
+    const end = old.indexOf('\n## ', start + 1)
+    next = old.slice(0, start) + section + (end < 0 ? '' : `\n${old.slice(end + 1)}`)
+  }
+  writeFileSync(file, next)
+  process.stderr.write(`wrote ${file}\n`)
+} finally {
+  await env.cleanup()
+}
