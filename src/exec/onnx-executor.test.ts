@@ -148,9 +148,13 @@ describe('onnx executor', () => {
   })
 
   it('refuses outputs over maxOutputBytes', async () => {
-    await expect(exec.run({ modelHash: sha(slow), inputs: slowInputs(1100) })).rejects.toThrow(
+    const small = createOnnxExecutor({ threads: 1, getModel, maxOutputBytes: 64 })
+    const x = (n: number) => ({ x: tensorFromValues('float32', [n, 4], new Array(n * 4).fill(1)) })
+    expect((await small.run({ modelHash: hashOf('tiny.onnx'), inputs: x(8) })).y.dims).toEqual([8, 2])
+    await expect(small.run({ modelHash: hashOf('tiny.onnx'), inputs: x(9) })).rejects.toThrow(
       OutputTooLargeError,
     )
+    await small.stop()
   })
 
   it('does not start a task past its deadline, and stops one that runs past it', async () => {

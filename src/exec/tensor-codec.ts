@@ -37,6 +37,8 @@ export const DEFAULT_TENSOR_LIMITS: Required<TensorLimits> = {
   maxNameBytes: 256,
 }
 
+const enc = new TextEncoder()
+const dec = new TextDecoder('utf-8', { fatal: true })
 const pad8 = (n: number) => (n + 7) & ~7
 
 /** Bytes a tensor's data must have for its dtype and dims. */
@@ -51,7 +53,6 @@ export function expectedBytes(t: Pick<Tensor, 'dtype' | 'dims'>): number {
  * @throws InvalidTensorError when a tensor's byte count does not match its dims and dtype.
  */
 export function encodeTensors(map: TensorMap): Uint8Array {
-  const enc = new TextEncoder()
   const entries = Object.entries(map)
   const names = entries.map(([name]) => enc.encode(name))
   let header = 12
@@ -119,7 +120,6 @@ export function decodeTensors(bytes: Uint8Array, limits: TensorLimits = {}): Ten
   if (view.getUint8(4) !== VERSION) bad(`unsupported version ${view.getUint8(4)}`)
   const count = view.getUint32(8, true)
   if (count > lim.maxTensors) bad(`${count} tensors exceed the limit of ${lim.maxTensors}`)
-  const dec = new TextDecoder('utf-8', { fatal: true })
   const metas: { name: string; dtype: Tensor['dtype']; dims: number[]; size: number }[] = []
   const seen = new Set<string>()
   let p = 12
