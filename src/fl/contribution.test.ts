@@ -69,3 +69,28 @@ describe('contribution shares (GTG-Shapley on the owner validation set)', () => 
     expect(values[3]).toBeLessThan(Math.min(...values.slice(0, 3)))
   })
 })
+
+describe('contribution under secure aggregation (only sums of random groups of 2 are seen)', () => {
+  it('a relabelling holder still earns less than every honest holder', async () => {
+    const ds = loadCsv(readFileSync(new URL('../../data/soybean-disease.csv', import.meta.url), 'utf8'), {
+      target: 'Class',
+      categorical: 'all',
+    })
+    const { train, test: validation } = trainTestSplit(ds, { seed: 6, testFraction: 0.2 })
+    const parts = dirichletPartition(train, { holders: 6, alpha: 100, seed: 6 })
+    parts[5] = relabel(parts[5])
+    const r = await runFederated({
+      holders: parts.map((data, i) => ({ id: `h${i}`, data })),
+      model: { kind: 'logreg' },
+      rounds: 15,
+      aggregator: { kind: 'fedavg' },
+      local: { epochs: 1, batchSize: 32, lr: 0.1 },
+      seed: 6,
+      valuation: { validation, method: 'gtg-shapley', groupSize: 2 },
+    })
+    r.classifier.net.dispose()
+    const v = r.contributions!
+    expect(v[5], v.map((x) => x.toFixed(3)).join(' ')).toBeLessThan(Math.min(...v.slice(0, 5)))
+    expect(allocateShares(v, BUDGET).reduce((a, b) => a + b, 0n)).toBe(BUDGET)
+  })
+})

@@ -8,6 +8,7 @@ import type { ModelSpec } from '../train/model-spec.js'
 import { getFlatWeights, setFlatWeights } from '../train/weights.js'
 import { type AggregatorSpec, aggregatorFor } from './aggregate/index.js'
 import { attackUpdate, type UpdateAttack } from './attacks.js'
+import { groupUpdates, randomGroups, splitGroupValues } from './contribution/groups.js'
 import { roundUtility, type UtilityMetric } from './contribution/round-utility.js'
 import { leaveOneOut, type ShapleyOptions, shapleyValues } from './contribution/shapley.js'
 import { type FlModel, type LocalTrainOptions, localTrain } from './local-train.js'
@@ -37,6 +38,11 @@ export interface RunFederatedOptions {
     method: 'gtg-shapley' | 'loo'
     metric?: UtilityMetric
     shapley?: ShapleyOptions
+    /**
+     * Value random groups of at least this many holders (re-drawn every round) instead of single holders,
+     * using only what secure aggregation per group reveals; a group's value is split by sample counts.
+     */
+    groupSize?: number
   }
   /** Default: fitted from the holders' merged column statistics (no rows leave a holder). */
   preprocessing?: Preprocessing
@@ -106,11 +112,20 @@ export async function runFederated(options: RunFederatedOptions): Promise<Federa
       meanLocalLoss: lossSum / holders.length,
     }
     if (v && validation && contributions) {
-      const u = roundUtility(model, global, updates, validation, v.metric)
-      const values =
+      const groups = v.groupSize ? randomGroups(updates.length, v.groupSize, seed * 31 + round) : undefined
+      const valued = groups ? groupUpdates(updates, groups) : updates
+      const u = roundUtility(model, global, valued, validation, v.metric)
+      const raw =
         v.method === 'loo'
-          ? leaveOneOut(updates.length, u)
-          : shapleyValues(updates.length, u, { seed: seed + round, ...v.shapley })
+          ? leaveOneOut(valued.length, u)
+          : shapleyValues(valued.length, u, { seed: seed + round, ...v.shapley })
+      const values = groups
+        ? splitGroupValues(
+            groups,
+            raw,
+            updates.map((x) => x.numSamples),
+          )
+        : raw
       values.forEach((x, i) => {
         contributions[i] += x
       })
