@@ -1,5 +1,6 @@
 import '../polyfill.js'
 import { Command } from 'commander'
+import { demoCommand } from './commands/demo.js'
 import { initCommand } from './commands/init.js'
 import { jobsCommand } from './commands/jobs.js'
 import { nodeCommand } from './commands/node.js'
@@ -19,6 +20,7 @@ export function program(): Command {
     .addCommand(jobsCommand())
     .addCommand(resultCommand())
     .addCommand(statusCommand())
+    .addCommand(demoCommand())
 }
 
 /** CLI entry point. */

@@ -1,0 +1,145 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+/** The CLI entry (built): local networks run the real `mutirao` binary as separate processes. */
+export const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/mutirao.js')
+
+/** A node process started by the demo or a test. */
+export interface LocalNode {
+  name: string
+  dataDir: string
+  proc: ChildProcess
+  peerId: string
+  multiaddrs: string[]
+  apiUrl: string
+  /** The last lines the process wrote to stderr (logs), for failure messages. */
+  logs: string[]
+  /** SIGKILL the process (no cleanup, like a crash or power loss). */
+  kill9(): void
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<number | null>
+}
+
+/** Run the CLI to completion; returns exit code and output. */
+export function runCli(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...options.env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      done({ code, stdout, stderr })
+    })
+  })
+}
+
+/** Start `mutirao node` in its own process and wait for its `ready` event. */
+export async function startNodeProcess(
+  name: string,
+  dataDir: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<LocalNode> {
+  const proc = spawn(process.execPath, [CLI, 'node', '--data-dir', dataDir, '--no-mdns', '--json', ...args], {
+    env: { ...process.env, MUTIRAO_LOG: process.env.MUTIRAO_LOG ?? 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const logs: string[] = []
+  createInterface({ input: proc.stderr! }).on('line', (l) => {
+    logs.push(l)
+    if (logs.length > 2000) logs.splice(0, 1000)
+  })
+  const ready = await new Promise<{ peerId: string; multiaddrs: string[]; apiUrl: string }>((ok, fail) => {
+    const timer = setTimeout(
+      () => fail(new Error(`${name} did not start in 30 s:\n${logs.slice(-20).join('\n')}`)),
+      30_000,
+    )
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      try {
+        const evt = JSON.parse(line)
+        if (evt.event === 'ready') {
+          clearTimeout(timer)
+          ok(evt)
+        }
+      } catch {}
+    })
+    proc.on('exit', (code) => {
+      clearTimeout(timer)
+      fail(new Error(`${name} exited with ${code} before ready:\n${logs.slice(-20).join('\n')}`))
+    })
+  })
+  return {
+    name,
+    dataDir,
+    proc,
+    ...ready,
+    logs,
+    kill9: () => proc.kill('SIGKILL'),
+    stop: () =>
+      new Promise((done) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return done(proc.exitCode)
+        proc.once('exit', (code) => done(code))
+        proc.kill('SIGTERM')
+        setTimeout(() => proc.kill('SIGKILL'), 10_000).unref()
+      }),
+  }
+}
+
+/** A requester and N providers on 127.0.0.1, each a separate OS process. */
+export interface LocalNetwork {
+  root: string
+  requester: LocalNode
+  providers: LocalNode[]
+  /** Start one more provider bootstrapped to the requester. */
+  addProvider(args?: string[]): Promise<LocalNode>
+  stop(): Promise<void>
+}
+
+/**
+ * Start a requester and N providers on 127.0.0.1, each its own OS process (real libp2p between them);
+ * `providerArgs` are passed to every provider (e.g. --price).
+ */
+export async function startNetwork(options: {
+  providers: number
+  providerArgs?: string[]
+  requesterArgs?: string[]
+  env?: NodeJS.ProcessEnv
+  /** Parent directory for the data dirs (default: a new temp dir, removed on stop). */
+  root?: string
+}): Promise<LocalNetwork> {
+  const root = options.root ?? (await mkdtemp(join(tmpdir(), 'mutirao-net-')))
+  const requester = await startNodeProcess(
+    'requester',
+    join(root, 'requester'),
+    options.requesterArgs,
+    options.env,
+  )
+  const boot = requester.multiaddrs[0]
+  let count = 0
+  const addProvider = (args: string[] = options.providerArgs ?? []) => {
+    const name = `provider-${++count}`
+    return startNodeProcess(name, join(root, name), ['--provide', '--bootstrap', boot, ...args], options.env)
+  }
+  const providers = await Promise.all(Array.from({ length: options.providers }, () => addProvider()))
+  return {
+    root,
+    requester,
+    providers,
+    async addProvider(args) {
+      const p = await addProvider(args)
+      providers.push(p)
+      return p
+    },
+    async stop() {
+      await Promise.all([requester, ...providers].map((n) => n.stop()))
+      if (!options.root) await rm(root, { recursive: true, force: true })
+    },
+  }
+}
