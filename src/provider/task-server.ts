@@ -49,6 +49,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
         return sendChain
       }
       let heartbeat: NodeJS.Timeout | undefined
+      let badFrame: Error | undefined
       try {
         const { header: open } = await ch.recv(OpenMsg, { signal: AbortSignal.timeout(10_000) })
         const active = c.book.get(open.agreementId)
@@ -69,12 +70,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
           try {
             frame = await ch.recv(ToProviderMsg)
           } catch (err) {
-            if (
-              (err as Error).name === 'InvalidInputError' ||
-              (err as Error).name === 'MessageTooLargeError'
-            ) {
-              c.log.warn({ err: (err as Error).message }, 'bad task frame; closing stream')
-            }
+            if (isBadFrame(err)) throw err
             break
           }
           const msg = frame.header
@@ -112,18 +108,29 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
           })
         }
       } catch (err) {
-        c.log.debug({ err: (err as Error).message }, 'task stream ended')
+        if (isBadFrame(err)) {
+          // oversized or malformed bytes from the peer: reset the stream rather than read on
+          c.log.warn({ err: (err as Error).message }, 'bad task frame; resetting stream')
+          badFrame = err as Error
+        } else c.log.debug({ err: (err as Error).message }, 'task stream ended')
       } finally {
         if (heartbeat) clearInterval(heartbeat)
         for (const ctl of controllers.values()) ctl.abort()
-        await sendChain
-        await ch.close().catch(() => {})
+        if (badFrame) ch.abort(badFrame)
+        else {
+          await sendChain
+          await ch.close().catch(() => {})
+        }
       }
     },
     { maxInboundStreams: 64 },
   )
   return stats
 }
+
+/** A frame the peer should never have sent: over the size limit, or not a valid message. */
+const isBadFrame = (err: unknown) =>
+  (err as Error).name === 'InvalidInputError' || (err as Error).name === 'MessageTooLargeError'
 
 async function runTask(
   c: TaskServerComponents,
