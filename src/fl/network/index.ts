@@ -1,0 +1,29 @@
+/** Federated learning over the network: the `/mutirao/fl/1` protocol, the coordinator and the data holder. */
+export { sha256Hex, weightsFromBytes, weightsHash, weightsToBytes } from './codec.js'
+export {
+  createFlCoordinator,
+  type FlCoordinator,
+  type FlCoordinatorOptions,
+  type FlEvent,
+  payoutsOf,
+} from './coordinator.js'
+export { FlDataMismatchError, FlJobFailedError, FlJoinRejectedError, FlRoundFailedError } from './errors.js'
+export {
+  createFlHolder,
+  type FlHolder,
+  type FlHolderEvent,
+  type FlHolderOptions,
+  type FlHolderResult,
+} from './holder.js'
+export {
+  AggregatorSpecSchema,
+  CoordinatorMessage,
+  FL_DOMAIN,
+  FL_FRAME_LIMITS,
+  FL_PROTOCOL,
+  FlJobSpec,
+  type FlJobSpecInput,
+  HolderMessage,
+} from './protocol.js'
+export { defaultThreshold } from './round-secagg.js'
+export { type FlJobState, type FlJobStatus, type FlStore, openFlStore } from './store.js'
