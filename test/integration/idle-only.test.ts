@@ -40,7 +40,7 @@ describe('idle-only provider under a synthetic CPU load', () => {
       '200',
     ])
     const provider = await connect({ dataDir: node.dataDir })
-    const status = async () => ((await provider.node()) as ProviderStatus).provider
+    const status = async () => ((await provider.node()) as unknown as ProviderStatus).provider
 
     // the owner starts using the machine: two processes spin both cores
     await startCpuLoad({ processes: 2, lifetimeMs: 90_000 })
