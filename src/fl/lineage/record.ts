@@ -26,6 +26,8 @@ export const LineageRound = z.strictObject({
   /** SHA-256 of the new global weights (float32 little-endian). */
   aggregateHash: hex64,
   secureAggregation: z.boolean(),
+  /** SecAgg: holders that shared keys but sent no masked input (their masks were removed via Shamir shares). */
+  dropped: z.array(z.string().max(128)).max(1000).optional(),
   /** Contribution share of each participant in this round (fractions summing to 1). */
   shares: z.record(z.string(), z.number().min(0).max(1)),
   /** How the shares were computed. */

@@ -195,6 +195,7 @@ export function createFlCoordinator(options: FlCoordinatorOptions): FlCoordinato
           participants: [...result.participants].sort((a, b) => (a.peer < b.peer ? -1 : 1)),
           aggregateHash,
           secureAggregation: !!s.secureAggregation,
+          ...(result.dropped?.length ? { dropped: result.dropped } : {}),
           shares,
           valuation,
           ...(s.privacy ? { maxEpsilon: Math.max(...eps) } : {}),

@@ -171,6 +171,7 @@ export function createFlHolder(options: FlHolderOptions): FlHolder {
         } catch (err) {
           if (joined) failingSince = Date.now()
           if (signal?.aborted) throw new AbortedError('Holder stopped', { cause: err })
+          if ((err as Error).name === 'AbortedError') throw err
           if (
             err instanceof FlJoinRejectedError ||
             err instanceof FlDataMismatchError ||

@@ -149,7 +149,7 @@ export async function runSecAggRound(input: RoundInput): Promise<RoundResult> {
       { round, survivors: result.survivors.length, dropped: result.dropped.length },
       'secure aggregate',
     )
-    return { weights, participants, meanLoss }
+    return { weights, participants, meanLoss, dropped: result.dropped }
   } catch (err) {
     if (err instanceof FlRoundFailedError) throw err
     return fail(err)

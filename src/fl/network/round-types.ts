@@ -23,6 +23,8 @@ export interface RoundResult {
   /** Individual updates (plain rounds only; SecAgg hides them). */
   updates?: ClientUpdate[]
   meanLoss: number
+  /** SecAgg: holders recovered as dropped after sharing keys. */
+  dropped?: string[]
 }
 
 /** A participant record from a verified holder message header. */
