@@ -7,6 +7,7 @@ import { AbortedError } from '../../src/errors.js'
 import { verifyLineage } from '../../src/fl/lineage/verify.js'
 import type { FlJobSpecInput } from '../../src/fl/network/protocol.js'
 import { startFlTestNetwork } from '../../src/fl/network/test-harness.js'
+import type { Host } from '../../src/net/host.js'
 
 const ds = loadCsv(readFileSync(new URL('../../data/wdbc-breast-cancer.csv', import.meta.url), 'utf8'), {
   target: 'diagnosis',
@@ -28,7 +29,7 @@ const spec = (id: string, extra: Partial<FlJobSpecInput> = {}): FlJobSpecInput =
 })
 
 /** Holder 2 is killed (its libp2p host stopped) just before it sends `type` in round 3. */
-const killAt = (type: string) => (i: number, host: () => { stop(): Promise<void> }) =>
+const killAt = (type: string) => (i: number, host: () => Host) =>
   i !== 2
     ? {}
     : {

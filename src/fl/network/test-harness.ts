@@ -95,7 +95,9 @@ export async function startFlTestNetwork(options: FlTestNetworkOptions): Promise
     },
     async stop() {
       await coordinator.stop()
-      await Promise.all([coordinatorHost, ...holderHosts].map((h) => h.stop().catch(() => {})))
+      await Promise.all(
+        [coordinatorHost, ...holderHosts].map((h) => Promise.resolve(h.stop()).catch(() => {})),
+      )
       store.close()
     },
   }
