@@ -1,5 +1,6 @@
 import '../polyfill.js'
 import { Command } from 'commander'
+import { chainCommand } from './commands/chain.js'
 import { demoCommand } from './commands/demo.js'
 import { initCommand } from './commands/init.js'
 import { jobsCommand } from './commands/jobs.js'
@@ -20,6 +21,7 @@ export function program(): Command {
     .addCommand(jobsCommand())
     .addCommand(resultCommand())
     .addCommand(statusCommand())
+    .addCommand(chainCommand())
     .addCommand(demoCommand())
 }
 

@@ -40,14 +40,22 @@ export function runCli(args: string[], options: { timeoutMs?: number; env?: Node
   })
 }
 
-/** Start `mutirao node` in its own process and wait for its `ready` event. */
-export async function startNodeProcess(
+/** A CLI process that announced `{"event":"ready", ...}` on stdout. */
+export interface ReadyProcess<T> {
+  proc: ChildProcess
+  ready: T
+  logs: string[]
+  kill9(): void
+  stop(): Promise<number | null>
+}
+
+/** Run `mutirao <args…> --json` and wait for its `ready` event (30 s). */
+export async function startCliProcess<T>(
   name: string,
-  dataDir: string,
-  args: string[] = [],
+  args: string[],
   env: NodeJS.ProcessEnv = {},
-): Promise<LocalNode> {
-  const proc = spawn(process.execPath, [CLI, 'node', '--data-dir', dataDir, '--no-mdns', '--json', ...args], {
+): Promise<ReadyProcess<T>> {
+  const proc = spawn(process.execPath, [CLI, ...args, '--json'], {
     env: { ...process.env, MUTIRAO_LOG: process.env.MUTIRAO_LOG ?? 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -56,7 +64,7 @@ export async function startNodeProcess(
     logs.push(l)
     if (logs.length > 2000) logs.splice(0, 1000)
   })
-  const ready = await new Promise<{ peerId: string; multiaddrs: string[]; apiUrl: string }>((ok, fail) => {
+  const ready = await new Promise<T>((ok, fail) => {
     const timer = setTimeout(
       () => fail(new Error(`${name} did not start in 30 s:\n${logs.slice(-20).join('\n')}`)),
       30_000,
@@ -76,10 +84,8 @@ export async function startNodeProcess(
     })
   })
   return {
-    name,
-    dataDir,
     proc,
-    ...ready,
+    ready,
     logs,
     kill9: () => proc.kill('SIGKILL'),
     stop: () =>
@@ -92,9 +98,50 @@ export async function startNodeProcess(
   }
 }
 
-/** A requester and N providers on 127.0.0.1, each a separate OS process. */
+/** Start `mutirao node` in its own process and wait for its `ready` event. */
+export async function startNodeProcess(
+  name: string,
+  dataDir: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<LocalNode> {
+  const p = await startCliProcess<{ peerId: string; multiaddrs: string[]; apiUrl: string }>(
+    name,
+    ['node', '--data-dir', dataDir, '--no-mdns', ...args],
+    env,
+  )
+  return { name, dataDir, proc: p.proc, ...p.ready, logs: p.logs, kill9: p.kill9, stop: p.stop }
+}
+
+/** A local development chain shared by the nodes of a local network. */
+export interface LocalChain {
+  rpcUrl: string
+  deploymentsFile: string
+  /** `--rpc-url … --deployments …` for `mutirao node`. */
+  args: string[]
+  stop(): Promise<number | null>
+}
+
+/** Start `mutirao chain` (anvil + contracts) in its own process. */
+export async function startChainProcess(dataDir: string): Promise<LocalChain> {
+  const p = await startCliProcess<{ rpcUrl: string; deploymentsFile: string }>('chain', [
+    'chain',
+    '--data-dir',
+    dataDir,
+  ])
+  const { rpcUrl, deploymentsFile } = p.ready
+  return {
+    rpcUrl,
+    deploymentsFile,
+    args: ['--rpc-url', rpcUrl, '--deployments', deploymentsFile],
+    stop: p.stop,
+  }
+}
+
+/** A requester and N providers on 127.0.0.1, each a separate OS process, sharing one local chain. */
 export interface LocalNetwork {
   root: string
+  chain: LocalChain
   requester: LocalNode
   providers: LocalNode[]
   /** Start one more provider bootstrapped to the requester. */
@@ -103,8 +150,8 @@ export interface LocalNetwork {
 }
 
 /**
- * Start a requester and N providers on 127.0.0.1, each its own OS process (real libp2p between them);
- * `providerArgs` are passed to every provider (e.g. --price).
+ * Start a local chain, then a requester and N providers on 127.0.0.1, each its own OS process (real
+ * libp2p between them, real contracts on anvil); `providerArgs` are passed to every provider (e.g. --price).
  */
 export async function startNetwork(options: {
   providers: number
@@ -115,21 +162,28 @@ export async function startNetwork(options: {
   root?: string
 }): Promise<LocalNetwork> {
   const root = options.root ?? (await mkdtemp(join(tmpdir(), 'mutirao-net-')))
+  const chain = await startChainProcess(join(root, 'chain'))
   const requester = await startNodeProcess(
     'requester',
     join(root, 'requester'),
-    options.requesterArgs,
+    [...chain.args, ...(options.requesterArgs ?? [])],
     options.env,
   )
   const boot = requester.multiaddrs[0]
   let count = 0
   const addProvider = (args: string[] = options.providerArgs ?? []) => {
     const name = `provider-${++count}`
-    return startNodeProcess(name, join(root, name), ['--provide', '--bootstrap', boot, ...args], options.env)
+    return startNodeProcess(
+      name,
+      join(root, name),
+      ['--provide', '--bootstrap', boot, ...chain.args, ...args],
+      options.env,
+    )
   }
   const providers = await Promise.all(Array.from({ length: options.providers }, () => addProvider()))
   return {
     root,
+    chain,
     requester,
     providers,
     async addProvider(args) {
@@ -139,6 +193,7 @@ export async function startNetwork(options: {
     },
     async stop() {
       await Promise.all([requester, ...providers].map((n) => n.stop()))
+      await chain.stop()
       if (!options.root) await rm(root, { recursive: true, force: true })
     },
   }

@@ -27,6 +27,7 @@ export const EscrowRef = z.object({
   escrow: EthAddress,
   jobId: z.string().regex(/^\d{1,78}$/),
 })
+export type EscrowRef = z.infer<typeof EscrowRef>
 
 /** A requester's demand, gossiped on `TOPICS.demand`. */
 export const DemandSchema = z.object({
@@ -42,6 +43,10 @@ export const DemandSchema = z.object({
   maxPricePerUnit: Amount,
   deadline: z.number().int().positive(),
   minMemoryBytes: z.number().int().nonnegative().optional(),
+  /** The requester's payer address and the escrow contract it pays through. */
+  payment: z
+    .object({ chainId: z.number().int().positive(), escrow: EthAddress, payer: EthAddress })
+    .optional(),
   signature: Signature,
 })
 export type Demand = z.infer<typeof DemandSchema>
@@ -73,6 +78,7 @@ export const AgreementSchema = z.object({
   costPerSample: z.number().int().positive(),
   deadline: z.number().int().positive(),
   escrow: EscrowRef.optional(),
+  requesterEth: EthAddress.optional(),
   requesterSig: Signature,
   providerSig: Signature.optional(),
 })

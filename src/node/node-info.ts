@@ -12,6 +12,12 @@ export const NodeInfoSchema = z.object({
   multiaddrs: z.array(z.string()),
   provider: z.boolean(),
   startedAt: z.number(),
+  chain: z.object({
+    rpcUrl: z.string(),
+    chainId: z.number(),
+    deploymentsFile: z.string(),
+    embedded: z.boolean(),
+  }),
 })
 export type NodeInfo = z.infer<typeof NodeInfoSchema>
 

@@ -10,6 +10,8 @@ import { initDataDir } from '../identity/init.js'
 import { logger } from '../log.js'
 import { ProviderDirectory } from '../market/directory.js'
 import { createHost, type Host } from '../net/host.js'
+import { ProviderPayments } from '../payments/provider-payments.js'
+import { RequesterPayments } from '../payments/requester-payments.js'
 import { serveBlobs } from '../protocols/blob.js'
 import { type ProviderAgent, startProviderAgent } from '../provider/agent.js'
 import { detectHardware } from '../provider/hardware.js'
@@ -20,6 +22,7 @@ import { ReputationBook } from '../requester/reputation-book.js'
 import { Requester } from '../requester/requester.js'
 import { blobStore } from '../store/blob-store.js'
 import { openDb } from '../store/db.js'
+import { type ChainConnection, connectChain, fundIfLocal } from './chain-setup.js'
 import { clearNodeInfo, type NodeInfo, writeNodeInfo } from './node-info.js'
 
 /** How to start a node. */
@@ -31,6 +34,8 @@ export interface StartNodeOptions {
   overrides?: Partial<NodeConfig>
   /** Provider policy fields that override `config.json` for this run. */
   providerOverrides?: Partial<NodeConfig['provider']>
+  /** Provider: redeem vouchers once this many token base units are unredeemed (default 10,000). */
+  redeemThreshold?: bigint
 }
 
 /** A running node. */
@@ -39,9 +44,14 @@ export interface MutiraoNode {
   host: Host
   requester: Requester
   provider?: ProviderAgent
+  chain: ChainConnection
+  requesterPayments: RequesterPayments
+  providerPayments?: ProviderPayments
   stop(): Promise<void>
 }
 
+/** Tokens (base units) a node gets from the faucet on a local development chain. */
+const LOCAL_FUNDING = 10n ** 24n
 const MAX_MODEL_BYTES = 512 * 1024 * 1024
 const MAX_TASK_BYTES = 64 * 1024 * 1024
 
@@ -63,6 +73,9 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     },
   })
   const db = openDb(layout.db)
+  const chain = await connectChain(layout, config.chain, identity.ethPrivateKey, log)
+  await fundIfLocal(chain.ledger, LOCAL_FUNDING, log)
+  const requesterPayments = new RequesterPayments(db, chain.ledger, logger('payments'))
   const blobs = blobStore(layout.blobs)
   const metrics = createMetrics()
   const host = await createHost({
@@ -86,6 +99,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     blobs,
     log: logger('requester'),
     maxResultBytes: MAX_TASK_BYTES,
+    payments: requesterPayments,
     market: { host, identity, inbox, directory, reputation: (p) => reputation.score(p) },
     onAccepted: ({ agreement }) => {
       metrics.shardsAccepted.inc()
@@ -98,6 +112,11 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
   })
 
   let provider: ProviderAgent | undefined
+  const providerPayments = options.provide
+    ? new ProviderPayments(db, chain.ledger, logger('payments'), {
+        redeemThreshold: options.redeemThreshold ?? 10_000n,
+      })
+    : undefined
   let executor: OnnxExecutor | undefined
   let idle: IdleMonitor | undefined
   const hardware = await detectHardware()
@@ -129,6 +148,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       },
       log: logger('provider'),
       onTaskDone: () => metrics.tasksCompleted.inc(),
+      payments: providerPayments,
     })
   }
   await serveBlobs(
@@ -172,6 +192,12 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     multiaddrs: host.getMultiaddrs().map(String),
     provider: Boolean(provider),
     startedAt: Date.now(),
+    chain: {
+      rpcUrl: chain.rpcUrl,
+      chainId: chain.ledger.chainId,
+      deploymentsFile: chain.deploymentsFile,
+      embedded: Boolean(chain.embedded),
+    },
   }
   await writeNodeInfo(layout, info)
   const resumed = requester.resumeAll()
@@ -182,6 +208,9 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     host,
     requester,
     provider,
+    chain,
+    requesterPayments,
+    providerPayments,
     async stop() {
       stopBootstrap()
       await requester.stop()
@@ -191,6 +220,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       await api.close()
       directory.stop()
       await host.stop()
+      await chain.stop()
       db.close()
       await clearNodeInfo(layout)
     },

@@ -19,8 +19,23 @@ export const TaskMsg = z.object({
 /** Requester → provider: no longer wanted (result would be a harmless duplicate). */
 export const CancelMsg = z.object({ t: z.literal('cancel'), taskId: Id })
 
+/**
+ * Requester → provider: a cumulative EIP-712 payment voucher for the escrow job, covering every
+ * receipt so far; `taskIds` lists the tasks newly covered since the previous voucher.
+ */
+export const VoucherMsg = z.object({
+  t: z.literal('voucher'),
+  escrowJob: z.string().regex(/^\d{1,78}$/),
+  cumulativeUnits: z.string().regex(/^\d{1,78}$/),
+  cumulativeAmount: z.string().regex(/^\d{1,78}$/),
+  receiptsRoot: z.string().regex(/^0x[0-9a-f]{64}$/i),
+  signature: z.string().regex(/^0x[0-9a-f]{130}$/i),
+  taskIds: z.array(Id).max(20_000),
+})
+export type VoucherMessage = z.infer<typeof VoucherMsg>
+
 /** Messages a provider accepts on a task stream after `open`. */
-export const ToProviderMsg = z.discriminatedUnion('t', [TaskMsg, CancelMsg])
+export const ToProviderMsg = z.discriminatedUnion('t', [TaskMsg, CancelMsg, VoucherMsg])
 
 /** Provider → requester: ready for tasks (model loaded), with its concurrency. */
 export const ReadyMsg = z.object({ t: z.literal('ready'), slots: z.number().int().positive().max(4096) })

@@ -1,7 +1,7 @@
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
-import type { Agreement } from '../market/messages.js'
 import type { Host } from '../net/host.js'
+import type { ProviderPayments } from '../payments/provider-payments.js'
 import { PROTOCOLS } from '../protocols/ids.js'
 import type { BlobStore } from '../store/blob-store.js'
 import { serveAgreements } from './agreement-handler.js'
@@ -21,8 +21,8 @@ export interface ProviderAgentComponents {
   blobs: BlobStore
   hardware: Capacity['hardware']
   log: Logger
-  /** Extra checks on an agreement before countersigning (escrow coverage). */
-  vet?: (agreement: Agreement) => Promise<void>
+  /** Escrow checks, receipts, vouchers and redemption; absent = unpaid work. */
+  payments?: ProviderPayments
   onTaskDone?: (info: { agreementId: string; taskId: string; units: number }) => void
 }
 
@@ -39,9 +39,20 @@ export interface ProviderAgent {
  */
 export async function startProviderAgent(c: ProviderAgentComponents): Promise<ProviderAgent> {
   const book = new AgreementBook()
-  await serveAgreements({ ...c, book })
+  const payments = c.payments
+  await serveAgreements({ ...c, book, vet: payments ? (a) => payments.vet(a) : undefined })
   const stats = await serveTasks({ ...c, book })
-  const stopOffers = startOfferResponder({ ...c, book })
+  const stopOffers = startOfferResponder({
+    ...c,
+    book,
+    acceptsPayment: (p) =>
+      payments
+        ? p !== undefined &&
+          p.chainId === payments.ledger.chainId &&
+          p.escrow.toLowerCase() === payments.ledger.deployments.escrow.toLowerCase()
+        : true,
+  })
+  payments?.start()
   const stopAdvert = startCapacityAdvert(c)
   c.log.info({ threads: c.terms.threads, price: c.terms.pricePerUnit.toString() }, 'provider agent started')
   return {
@@ -50,6 +61,7 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
     async stop() {
       stopOffers()
       stopAdvert()
+      await payments?.stop()
       await c.host.unhandle(PROTOCOLS.agree)
       await c.host.unhandle(PROTOCOLS.task)
     },

@@ -21,6 +21,8 @@ export interface OfferResponderComponents {
   gate: WorkGate
   book: AgreementBook
   log: Logger
+  /** Whether we can be paid through the demand's payment terms (our chain and escrow contract). */
+  acceptsPayment?: (payment: Demand['payment']) => boolean
 }
 
 /** Why a demand is not answered, or undefined when it matches this provider. */
@@ -50,7 +52,10 @@ async function handleDemand(c: OfferResponderComponents, data: Uint8Array): Prom
   const demand = DemandSchema.parse(JSON.parse(decoder.decode(data)))
   await verifyPayload(demand.requester, DOMAINS.demand, signedPart(demand), demand.signature)
   if (demand.requester === c.identity.peerId) return
-  const reason = declineReason(demand, c.terms)
+  const reason =
+    c.acceptsPayment && !c.acceptsPayment(demand.payment)
+      ? 'cannot be paid on our chain'
+      : declineReason(demand, c.terms)
   if (reason) return c.log.debug({ demand: demand.demandId, reason }, 'declined demand')
   if (!c.gate.accepting()) return c.log.info({ demand: demand.demandId }, 'busy: not offering')
   const unsigned = {

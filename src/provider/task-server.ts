@@ -1,9 +1,11 @@
-import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
+import { batchSize, decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
+import type { Agreement } from '../market/messages.js'
 import { channel } from '../net/channel.js'
 import type { Host } from '../net/host.js'
 import { signPayload } from '../net/signing.js'
+import type { ProviderPayments } from '../payments/provider-payments.js'
 import { DOMAINS, PROTOCOLS } from '../protocols/ids.js'
 import { HEARTBEAT_MS, OpenMsg, type TaskMessage, ToProviderMsg } from '../protocols/task-messages.js'
 import { sha256Hex } from '../store/blob-store.js'
@@ -21,7 +23,12 @@ export interface TaskServerComponents {
   log: Logger
   /** Called after each completed task (accounting, metrics). */
   onTaskDone?: (info: { agreementId: string; taskId: string; units: number }) => void
+  /** Receipts, vouchers and redemption; absent = unpaid work (tests of the market alone). */
+  payments?: ProviderPayments
 }
+
+/** Tasks a provider runs ahead of the vouchers that pay for them before it waits (credit limit). */
+export const MAX_UNVOUCHERED_TASKS = 512
 
 /** Live counters of the task server. */
 export interface TaskServerStats {
@@ -49,6 +56,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
         return sendChain
       }
       let heartbeat: NodeJS.Timeout | undefined
+      let escrowJob: string | undefined
       let badFrame: Error | undefined
       try {
         const { header: open } = await ch.recv(OpenMsg, { signal: AbortSignal.timeout(10_000) })
@@ -59,6 +67,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
           return
         }
         const { agreement } = active
+        escrowJob = agreement.escrow?.jobId
         await active.modelReady
         await send({ t: 'ready', slots: c.terms.threads })
         heartbeat = setInterval(
@@ -76,6 +85,42 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
           const msg = frame.header
           if (msg.t === 'cancel') {
             controllers.get(msg.taskId)?.abort()
+            continue
+          }
+          if (msg.t === 'voucher') {
+            if (!c.payments) continue
+            try {
+              await c.payments.acceptVoucher(agreement, msg)
+            } catch (err) {
+              c.log.warn(
+                { agreement: agreement.agreementId, err: (err as Error).message },
+                'voucher refused; closing stream',
+              )
+              break
+            }
+            continue
+          }
+          if (msg.units !== msg.samples * agreement.costPerSample) {
+            void send({
+              t: 'error',
+              taskId: msg.taskId,
+              code: 'invalid-input',
+              message: `units must be samples × ${agreement.costPerSample}`,
+            })
+            continue
+          }
+          if (
+            c.payments &&
+            agreement.escrow &&
+            c.payments.uncovered(agreement.escrow.jobId) > MAX_UNVOUCHERED_TASKS
+          ) {
+            stats.refused++
+            void send({
+              t: 'error',
+              taskId: msg.taskId,
+              code: 'busy',
+              message: 'waiting for a voucher covering earlier tasks',
+            })
             continue
           }
           const deadline = Math.min(msg.deadline, agreement.deadline)
@@ -102,7 +147,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
           const body = frame.body.slice()
           const ctl = new AbortController()
           controllers.set(msg.taskId, ctl)
-          void runTask(c, stats, agreement.modelHash, msg, body, deadline, ctl.signal, send).finally(() => {
+          void runTask(c, stats, agreement, msg, body, deadline, ctl.signal, send).finally(() => {
             controllers.delete(msg.taskId)
             c.onTaskDone?.({ agreementId: agreement.agreementId, taskId: msg.taskId, units: msg.units })
           })
@@ -115,6 +160,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
         } else c.log.debug({ err: (err as Error).message }, 'task stream ended')
       } finally {
         if (heartbeat) clearInterval(heartbeat)
+        if (escrowJob) c.payments?.jobEnded(escrowJob)
         for (const ctl of controllers.values()) ctl.abort()
         if (badFrame) ch.abort(badFrame)
         else {
@@ -135,7 +181,7 @@ const isBadFrame = (err: unknown) =>
 async function runTask(
   c: TaskServerComponents,
   stats: TaskServerStats,
-  modelHash: string,
+  agreement: Agreement,
   msg: TaskMessage,
   body: Uint8Array,
   deadline: number,
@@ -147,11 +193,22 @@ async function runTask(
     if (sha256Hex(body) !== msg.inputHash)
       throw Object.assign(new Error('input hash mismatch'), { code: 'invalid-input' })
     const inputs = decodeTensors(body, { maxTotalBytes: c.terms.maxTaskBytes })
-    const outputs = await c.executor.run({ modelHash, inputs, signal, deadline })
+    if (batchSize(inputs) !== msg.samples) {
+      throw Object.assign(new Error(`task holds ${batchSize(inputs)} samples, not ${msg.samples}`), {
+        code: 'invalid-input',
+      })
+    }
+    const outputs = await c.executor.run({ modelHash: agreement.modelHash, inputs, signal, deadline })
     const out = encodeTensors(outputs)
     const signed = { taskId: msg.taskId, inputHash: msg.inputHash, outputHash: sha256Hex(out) }
     const signature = await signPayload(c.identity.peerKey, DOMAINS.result, signed)
     stats.completed++
+    c.payments?.recordTask(agreement, {
+      taskId: msg.taskId,
+      units: msg.units,
+      inputHash: msg.inputHash,
+      outputHash: signed.outputHash,
+    })
     await send({ t: 'result', ...signed, signature }, out)
   } catch (err) {
     stats.failed++

@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events'
+import type { Address } from 'viem'
 import { inspectModel, type ModelInfo } from '../exec/model-info.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { concatBatch, decodeTensors, encodeTensors, sliceBatch } from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
-import type { Agreement } from '../market/messages.js'
+import type { Agreement, Offer } from '../market/messages.js'
 import type { Host } from '../net/host.js'
 import { verifyPayload } from '../net/signing.js'
+import type { RequesterPayments } from '../payments/requester-payments.js'
 import { DOMAINS } from '../protocols/ids.js'
 import type { ToRequester } from '../protocols/task-messages.js'
 import { type BlobStore, sha256Hex } from '../store/blob-store.js'
@@ -26,6 +28,8 @@ export interface JobRunComponents {
   /** Largest result of one task accepted from a provider. */
   maxResultBytes: number
   /** Called for each accepted result (ledger vouchers, reputation). */
+  /** Escrow and vouchers; absent = unpaid (only for tests of the market alone). */
+  payments?: RequesterPayments
   onAccepted?: (info: {
     agreement: Agreement
     shardIdx: number
@@ -123,17 +127,58 @@ export class JobRun extends EventEmitter {
       }
       const parts = this.c.store.outputs(this.job.id).map((bytes) => decodeTensors(bytes))
       const resultHash = await this.c.blobs.put(encodeTensors(concatBatch(parts)))
+      // Final vouchers go out (and the streams close gracefully) before the job is reported done.
+      await Promise.all([...this.#sessions.values()].map((s) => this.#flushVoucher(s).catch(() => {})))
+      await Promise.all([...this.#sessions.values()].map((s) => s.close().catch(() => {})))
       return this.#finish('done', undefined, resultHash)
     } catch (err) {
       return this.#finish('failed', (err as Error).message.split('\n')[0])
     } finally {
       signal.removeEventListener('abort', onAbort)
+      await Promise.all([...this.#sessions.values()].map((s) => this.#flushVoucher(s).catch(() => {})))
       await Promise.all([...this.#sessions.values()].map((s) => s.close().catch(() => {})))
     }
   }
 
   #remaining(): number {
     return this.progress.samplesTotal - this.progress.samplesDone
+  }
+
+  /** Open (once) the job's escrow at the highest chosen price; all providers of the job are paid that price. */
+  async #settle(chosen: Offer[], deadline: number) {
+    const payments = this.c.payments!
+    const price = chosen.reduce((m, o) => (BigInt(o.pricePerUnit) > m ? BigInt(o.pricePerUnit) : m), 0n)
+    const units = BigInt(this.progress.samplesTotal) * BigInt(this.#info!.cost)
+    const escrow = await payments.ensureEscrow(this.job.id, price, units, deadline)
+    return {
+      escrow: payments.escrowRef(escrow),
+      pricePerUnit: escrow.pricePerUnit,
+      requesterEth: payments.ledger.address,
+    }
+  }
+
+  readonly #voucherTimers = new Map<ProviderSession, NodeJS.Timeout>()
+
+  /** Sign and send a voucher for the session's provider soon (batching the results that arrive meanwhile). */
+  #scheduleVoucher(session: ProviderSession): void {
+    if (this.#voucherTimers.has(session)) return
+    this.#voucherTimers.set(
+      session,
+      setTimeout(() => {
+        this.#voucherTimers.delete(session)
+        void this.#flushVoucher(session).catch((err) =>
+          this.c.log.warn({ err: (err as Error).message }, 'voucher failed'),
+        )
+      }, 200),
+    )
+  }
+
+  async #flushVoucher(session: ProviderSession): Promise<void> {
+    clearTimeout(this.#voucherTimers.get(session))
+    this.#voucherTimers.delete(session)
+    if (!this.c.payments || session.dead) return
+    const msg = await this.c.payments.nextVoucher(this.job.id, session.agreement.providerEth as Address)
+    if (msg) session.sendVoucher(msg)
   }
 
   async #acquire(want: number, deadline: number, modelBytes: number, signal: AbortSignal): Promise<number> {
@@ -152,6 +197,8 @@ export class JobRun extends EventEmitter {
         maxPricePerUnit: BigInt(this.job.spec.maxPricePerUnit),
         deadline,
         want,
+        payment: this.c.payments?.paymentTerms,
+        settle: this.c.payments ? (chosen) => this.#settle(chosen, deadline) : undefined,
         exclude,
         signal,
       },
@@ -251,6 +298,15 @@ export class JobRun extends EventEmitter {
     }
     if (!this.#sched.complete(idx, session.provider)) return
     this.c.store.saveResult(this.job.id, idx, session.provider, body, msg.outputHash)
+    if (this.c.payments) {
+      this.c.payments.recordAccepted(this.job.id, session.agreement.providerEth as Address, {
+        taskId: msg.taskId,
+        units: shard.units,
+        inputHash: msg.inputHash,
+        outputHash: msg.outputHash,
+      })
+      this.#scheduleVoucher(session)
+    }
     const p = this.progress
     p.firstResultAt ??= Date.now()
     p.shardsDone++

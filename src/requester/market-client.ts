@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
 import type { ProviderDirectory } from '../market/directory.js'
-import { AckSchema, type Agreement, type Demand, type Offer } from '../market/messages.js'
+import { AckSchema, type Agreement, type Demand, type EscrowRef, type Offer } from '../market/messages.js'
 import { requestJson } from '../market/rpc.js'
 import type { Host } from '../net/host.js'
 import { signPayload, verifyPayload } from '../net/signing.js'
@@ -36,6 +36,13 @@ export interface DemandTerms {
   /** Providers not to consider (already working, or banned for this job). */
   exclude: Set<string>
   signal?: AbortSignal
+  /** Payment terms announced in the demand (chain, escrow contract, payer). */
+  payment?: { chainId: number; escrow: string; payer: string }
+  /**
+   * Called with the chosen offers before agreements are signed: opens (or returns) the job's escrow and
+   * its uniform price. Offers above that price are dropped.
+   */
+  settle?: (chosen: Offer[]) => Promise<{ escrow: EscrowRef; pricePerUnit: bigint; requesterEth: string }>
 }
 
 const newId = () => randomBytes(12).toString('base64url')
@@ -57,6 +64,7 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
     samples: terms.samples,
     maxPricePerUnit: terms.maxPricePerUnit.toString(),
     deadline: terms.deadline,
+    ...(terms.payment ? { payment: terms.payment } : {}),
   }
   const demand: Demand = {
     ...unsigned,
@@ -72,10 +80,13 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
         .catch(() => undefined),
     })),
   )
-  const chosen = rankCandidates(candidates, terms.maxPricePerUnit).slice(0, terms.want)
+  let chosen = rankCandidates(candidates, terms.maxPricePerUnit).slice(0, terms.want)
+  if (!chosen.length) return []
+  const settled = await terms.settle?.(chosen.map((x) => x.offer))
+  if (settled) chosen = chosen.filter((x) => BigInt(x.offer.pricePerUnit) <= settled.pricePerUnit)
   const agreed = await Promise.all(
     chosen.map((cand) =>
-      agree(c, demand, cand.offer, terms).catch((err) => {
+      agree(c, demand, cand.offer, terms, settled).catch((err) => {
         c.log.info({ provider: cand.offer.provider, err: (err as Error).message }, 'agreement failed')
         return undefined
       }),
@@ -121,6 +132,7 @@ async function agree(
   demand: Demand,
   offer: Offer,
   terms: DemandTerms,
+  settled?: { escrow: EscrowRef; pricePerUnit: bigint; requesterEth: string },
 ): Promise<Agreement> {
   const unsigned = {
     v: 1 as const,
@@ -130,10 +142,11 @@ async function agree(
     requester: c.identity.peerId,
     provider: offer.provider,
     providerEth: offer.ethAddress,
-    pricePerUnit: offer.pricePerUnit,
+    pricePerUnit: (settled?.pricePerUnit ?? BigInt(offer.pricePerUnit)).toString(),
     modelHash: terms.modelHash,
     costPerSample: terms.costPerSample,
     deadline: terms.deadline,
+    ...(settled ? { escrow: settled.escrow, requesterEth: settled.requesterEth } : {}),
   }
   const requesterSig = await signPayload(c.identity.peerKey, DOMAINS.agreement, unsigned)
   const ack = await requestJson(

@@ -3,7 +3,12 @@ import type { Agreement } from '../market/messages.js'
 import { type Channel, channel } from '../net/channel.js'
 import type { Host } from '../net/host.js'
 import { PROTOCOLS } from '../protocols/ids.js'
-import { HEARTBEAT_TIMEOUT_MS, type ToRequester, ToRequesterMsg } from '../protocols/task-messages.js'
+import {
+  HEARTBEAT_TIMEOUT_MS,
+  type ToRequester,
+  ToRequesterMsg,
+  type VoucherMessage,
+} from '../protocols/task-messages.js'
 
 /** A task as sent to a provider. */
 export interface OutgoingTask {
@@ -77,6 +82,15 @@ export class ProviderSession {
     const ch = this.#ch
     this.#sendChain = this.#sendChain
       .then(() => ch.send({ t: 'task', ...header }, body))
+      .catch((err) => this.kill(`send failed: ${(err as Error).message}`))
+  }
+
+  /** Send a payment voucher (pipelined after the tasks already sent). */
+  sendVoucher(msg: VoucherMessage): void {
+    if (this.#dead || !this.#ch) return
+    const ch = this.#ch
+    this.#sendChain = this.#sendChain
+      .then(() => ch.send(msg))
       .catch((err) => this.kill(`send failed: ${(err as Error).message}`))
   }
 

@@ -1,7 +1,7 @@
+import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createHash } from 'node:crypto'
 import { InvalidInputError } from '../errors.js'
 
 /** Hex sha256 of some bytes: the content address of every model and input set. */

@@ -43,6 +43,59 @@ const MIGRATIONS: Migration[] = [
       );
     `)
   },
+  (db) => {
+    db.exec(`
+      ALTER TABLE jobs ADD COLUMN escrow_job TEXT;
+      ALTER TABLE jobs ADD COLUMN escrow_price TEXT;
+      ALTER TABLE jobs ADD COLUMN reclaimed TEXT;
+      CREATE TABLE requester_receipts (
+        job_id TEXT NOT NULL,
+        provider_eth TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        units INTEGER NOT NULL,
+        input_hash TEXT NOT NULL,
+        output_hash TEXT NOT NULL,
+        vouchered INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (job_id, task_id)
+      );
+      CREATE TABLE requester_vouchers (
+        job_id TEXT NOT NULL,
+        provider_eth TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (job_id, provider_eth)
+      );
+      CREATE TABLE provider_receipts (
+        escrow_job TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        units INTEGER NOT NULL,
+        input_hash TEXT NOT NULL,
+        output_hash TEXT NOT NULL,
+        covered_seq INTEGER,
+        PRIMARY KEY (escrow_job, task_id)
+      );
+      CREATE TABLE provider_vouchers (
+        escrow_job TEXT PRIMARY KEY,
+        requester_eth TEXT NOT NULL,
+        price TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        redeemed_seq INTEGER NOT NULL DEFAULT 0,
+        redeemed_amount TEXT NOT NULL DEFAULT '0',
+        job_ended INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE provider_redemptions (
+        escrow_job TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        receipts_root TEXT NOT NULL,
+        cumulative_units TEXT NOT NULL,
+        paid TEXT NOT NULL,
+        tx_hash TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (escrow_job, seq)
+      );
+    `)
+  },
 ]
 
 /** Open (or create) the database and apply pending migrations. */

@@ -4,6 +4,8 @@ export {
   type LocalNetwork as TestNetwork,
   type LocalNode as TestNode,
   runCli,
+  startChainProcess,
+  startCliProcess,
   startNetwork,
   startNodeProcess,
 } from '../../src/demo/local-network.js'

@@ -27,6 +27,16 @@ export function nodeCommand(): Command {
     )
     .option('--idle-after <seconds>', 'quiet time before taking work again', Number.parseFloat)
     .option('--idle-sample-ms <ms>', 'CPU sampling period of idle-only mode', Number.parseInt)
+    .option('--rpc-url <url>', 'JSON-RPC URL of the EVM chain (default: an embedded anvil in the data dir)')
+    .option(
+      '--deployments <file>',
+      'contract addresses for --rpc-url (written by `mutirao chain` or the forge deploy script)',
+    )
+    .option(
+      '--redeem-threshold <units>',
+      'provider: redeem vouchers once this many token base units are unredeemed',
+      (v) => BigInt(v),
+    )
     .option('--json', 'print events as JSON lines')
     .action((opts) =>
       runCommand(opts.json, async () => {
@@ -39,6 +49,7 @@ export function nodeCommand(): Command {
         const overrides: Partial<NodeConfig> = {
           ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
           ...(opts.mdns === false ? { mdns: false } : {}),
+          ...(opts.rpcUrl ? { chain: { rpcUrl: opts.rpcUrl, deploymentsFile: opts.deployments } } : {}),
           listen: {
             ...(opts.host ? { host: opts.host } : {}),
             ...(opts.tcpPort !== undefined ? { tcpPort: opts.tcpPort } : {}),
@@ -56,6 +67,7 @@ export function nodeCommand(): Command {
           provide: opts.provide,
           overrides,
           providerOverrides: provider as never,
+          redeemThreshold: opts.redeemThreshold,
         })
         if (opts.json) console.log(JSON.stringify({ event: 'ready', ...node.info }))
         else {

@@ -1,0 +1,317 @@
+import { type Address, getAddress, type Hex, recoverAddress } from 'viem'
+import { MutiraoError } from '../errors.js'
+import { buildReceiptTree, hashVoucher, type JobInfo, type Ledger, type Voucher } from '../ledger/index.js'
+import type { Logger } from '../log.js'
+import type { Agreement } from '../market/messages.js'
+import type { VoucherMessage } from '../protocols/task-messages.js'
+import type { Db } from '../store/db.js'
+import { type TaskRecord, toReceipt } from './receipt.js'
+
+/** An agreement whose escrow cannot pay, or a voucher that does not check out. */
+export class PaymentRefusedError extends MutiraoError {
+  override name = 'PaymentRefusedError'
+}
+
+/** A voucher the provider holds, with what it has redeemed of it. */
+export interface HeldVoucher {
+  escrowJob: string
+  requester: string
+  price: string
+  seq: number
+  voucher: VoucherMessage
+  redeemedAmount: string
+  unredeemed: string
+}
+
+/** Options of the provider's payment side. */
+export interface ProviderPaymentsOptions {
+  /** Redeem once the unredeemed amount reaches this many token base units (and always at job end). */
+  redeemThreshold: bigint
+  /** How often to look for vouchers to redeem. */
+  intervalMs?: number
+}
+
+/**
+ * The provider's side of payment: refuses agreements whose escrow cannot pay, records a receipt for each
+ * task it completes, checks every voucher against its own receipts (signature, amounts, Merkle root),
+ * and redeems the latest voucher on-chain when the unredeemed amount passes a threshold and at job end —
+ * which needs nothing from the requester, so a vanished requester cannot withhold payment.
+ */
+export class ProviderPayments {
+  readonly #jobs = new Map<string, JobInfo>()
+  #timer?: NodeJS.Timeout
+  #redeeming = new Set<string>()
+
+  constructor(
+    private readonly db: Db,
+    readonly ledger: Ledger,
+    private readonly log: Logger,
+    private readonly options: ProviderPaymentsOptions,
+  ) {}
+
+  /** Refuse an agreement unless its escrow is on our chain and contract, open, priced as agreed and funded. */
+  async vet(agreement: Agreement): Promise<void> {
+    const ref = agreement.escrow
+    if (!ref) throw new PaymentRefusedError('agreement names no escrow: unpaid work is refused')
+    if (ref.chainId !== this.ledger.chainId)
+      throw new PaymentRefusedError(`escrow is on chain ${ref.chainId}, we settle on ${this.ledger.chainId}`)
+    if (getAddress(ref.escrow) !== getAddress(this.ledger.deployments.escrow))
+      throw new PaymentRefusedError('escrow contract is not the one we trust')
+    const job = await this.ledger.jobInfo(BigInt(ref.jobId))
+    if (job.closed) throw new PaymentRefusedError(`escrow job ${ref.jobId} is closed`)
+    if (job.pricePerUnit !== BigInt(agreement.pricePerUnit))
+      throw new PaymentRefusedError('escrow price differs from the agreement')
+    if (agreement.requesterEth && getAddress(agreement.requesterEth) !== getAddress(job.requester)) {
+      throw new PaymentRefusedError('escrow job belongs to another requester')
+    }
+    if (job.budget - job.paid < job.pricePerUnit * BigInt(agreement.costPerSample)) {
+      throw new PaymentRefusedError(`escrow job ${ref.jobId} cannot cover even one sample`)
+    }
+    if (Number(job.redeemableUntil) * 1000 < agreement.deadline)
+      throw new PaymentRefusedError('escrow closes before the agreement deadline')
+    this.#jobs.set(ref.jobId, job)
+  }
+
+  /** Record a completed task of an agreement (a receipt the provider can later prove). */
+  recordTask(agreement: Agreement, task: TaskRecord): void {
+    if (!agreement.escrow) return
+    this.db
+      .prepare(
+        'INSERT OR IGNORE INTO provider_receipts (escrow_job, task_id, units, input_hash, output_hash) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(agreement.escrow.jobId, task.taskId, Number(task.units), task.inputHash, task.outputHash)
+  }
+
+  /** Tasks of an escrow job completed but not yet covered by a voucher. */
+  uncovered(escrowJob: string): number {
+    return (
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM provider_receipts WHERE escrow_job = ? AND covered_seq IS NULL')
+        .get(escrowJob) as { n: number }
+    ).n
+  }
+
+  /**
+   * Check a voucher against our own receipts and the escrow terms, then keep it. Throws
+   * PaymentRefusedError when anything differs (the requester is then not served further).
+   */
+  async acceptVoucher(agreement: Agreement, msg: VoucherMessage): Promise<void> {
+    const ref = agreement.escrow
+    if (!ref || msg.escrowJob !== ref.jobId)
+      throw new PaymentRefusedError('voucher is for another escrow job')
+    const job = this.#jobs.get(ref.jobId) ?? (await this.ledger.jobInfo(BigInt(ref.jobId)))
+    const held = this.#held(ref.jobId)
+    const seq = (held?.seq ?? 0) + 1
+    const me = this.ledger.address
+    const known = this.db
+      .prepare(
+        'SELECT task_id, units, input_hash, output_hash, covered_seq FROM provider_receipts WHERE escrow_job = ?',
+      )
+      .all(ref.jobId) as {
+      task_id: string
+      units: number
+      input_hash: string
+      output_hash: string
+      covered_seq: number | null
+    }[]
+    const byId = new Map(known.map((r) => [r.task_id, r]))
+    for (const id of msg.taskIds) {
+      const r = byId.get(id)
+      if (!r) throw new PaymentRefusedError(`voucher covers task ${id} that we did not run`)
+      if (r.covered_seq !== null) throw new PaymentRefusedError(`voucher covers task ${id} twice`)
+    }
+    const newIds = new Set(msg.taskIds)
+    const covered = known.filter((r) => r.covered_seq !== null || newIds.has(r.task_id))
+    const receipts = covered.map((r) =>
+      toReceipt(BigInt(ref.jobId), me, {
+        taskId: r.task_id,
+        units: r.units,
+        inputHash: r.input_hash,
+        outputHash: r.output_hash,
+      }),
+    )
+    const units = receipts.reduce((a, r) => a + r.units, 0n)
+    const voucher: Voucher = {
+      jobId: BigInt(ref.jobId),
+      provider: me,
+      cumulativeUnits: BigInt(msg.cumulativeUnits),
+      cumulativeAmount: BigInt(msg.cumulativeAmount),
+      receiptsRoot: msg.receiptsRoot as Hex,
+    }
+    if (voucher.cumulativeUnits !== units)
+      throw new PaymentRefusedError(`voucher counts ${voucher.cumulativeUnits} units, our receipts ${units}`)
+    if (voucher.cumulativeAmount !== units * job.pricePerUnit)
+      throw new PaymentRefusedError('voucher amount is not units × price')
+    if (buildReceiptTree(receipts).root.toLowerCase() !== voucher.receiptsRoot.toLowerCase()) {
+      throw new PaymentRefusedError('voucher receipts root does not match our receipts')
+    }
+    const signer = await recoverAddress({
+      hash: hashVoucher(voucher, this.ledger.deployments.escrow, this.ledger.chainId),
+      signature: msg.signature as Hex,
+    })
+    if (getAddress(signer) !== getAddress(job.requester))
+      throw new PaymentRefusedError('voucher is not signed by the escrow job requester')
+    const mark = this.db.prepare(
+      'UPDATE provider_receipts SET covered_seq = ? WHERE escrow_job = ? AND task_id = ?',
+    )
+    this.db.transaction(() => {
+      for (const id of msg.taskIds) mark.run(seq, ref.jobId, id)
+      this.db
+        .prepare(
+          `INSERT INTO provider_vouchers (escrow_job, requester_eth, price, seq, body, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(escrow_job) DO UPDATE SET seq = excluded.seq, body = excluded.body, updated_at = excluded.updated_at`,
+        )
+        .run(ref.jobId, job.requester, job.pricePerUnit.toString(), seq, JSON.stringify(msg), Date.now())
+    })()
+  }
+
+  /** The requester's stream for this escrow job ended: redeem what is held. */
+  jobEnded(escrowJob: string): void {
+    this.db.prepare('UPDATE provider_vouchers SET job_ended = 1 WHERE escrow_job = ?').run(escrowJob)
+    void this.redeemDue()
+  }
+
+  /** Vouchers held, with unredeemed amounts. */
+  held(): HeldVoucher[] {
+    const rows = this.db
+      .prepare('SELECT escrow_job FROM provider_vouchers ORDER BY updated_at DESC')
+      .all() as { escrow_job: string }[]
+    return rows.map((r) => this.#held(r.escrow_job)!)
+  }
+
+  #held(escrowJob: string): HeldVoucher | undefined {
+    const r = this.db.prepare('SELECT * FROM provider_vouchers WHERE escrow_job = ?').get(escrowJob) as
+      | {
+          escrow_job: string
+          requester_eth: string
+          price: string
+          seq: number
+          body: string
+          redeemed_amount: string
+        }
+      | undefined
+    if (!r) return undefined
+    const voucher = JSON.parse(r.body) as VoucherMessage
+    return {
+      escrowJob: r.escrow_job,
+      requester: r.requester_eth,
+      price: r.price,
+      seq: r.seq,
+      voucher,
+      redeemedAmount: r.redeemed_amount,
+      unredeemed: (BigInt(voucher.cumulativeAmount) - BigInt(r.redeemed_amount)).toString(),
+    }
+  }
+
+  /** Redeem every held voucher that is due (threshold reached or job ended). */
+  async redeemDue(): Promise<void> {
+    const rows = this.db
+      .prepare('SELECT escrow_job, job_ended FROM provider_vouchers WHERE redeemed_seq < seq')
+      .all() as { escrow_job: string; job_ended: number }[]
+    for (const row of rows) {
+      const held = this.#held(row.escrow_job)!
+      if (!row.job_ended && BigInt(held.unredeemed) < this.options.redeemThreshold) continue
+      await this.redeem(row.escrow_job).catch((err) =>
+        this.log.warn(
+          { escrowJob: row.escrow_job, err: (err as Error).message },
+          'redeem failed; will retry',
+        ),
+      )
+    }
+  }
+
+  /** Redeem the latest voucher of an escrow job now. */
+  async redeem(escrowJob: string): Promise<{ paid: bigint; txHash: string } | undefined> {
+    if (this.#redeeming.has(escrowJob)) return undefined
+    this.#redeeming.add(escrowJob)
+    try {
+      const held = this.#held(escrowJob)
+      if (!held || BigInt(held.unredeemed) === 0n) return undefined
+      const v = held.voucher
+      const { paid, txHash } = await this.ledger.redeem(
+        {
+          jobId: BigInt(escrowJob),
+          provider: this.ledger.address,
+          cumulativeUnits: BigInt(v.cumulativeUnits),
+          cumulativeAmount: BigInt(v.cumulativeAmount),
+          receiptsRoot: v.receiptsRoot as Hex,
+        },
+        v.signature as Hex,
+      )
+      this.db.transaction(() => {
+        this.db
+          .prepare(
+            'INSERT OR REPLACE INTO provider_redemptions (escrow_job, seq, receipts_root, cumulative_units, paid, tx_hash, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(escrowJob, held.seq, v.receiptsRoot, v.cumulativeUnits, paid.toString(), txHash, Date.now())
+        this.db
+          .prepare('UPDATE provider_vouchers SET redeemed_seq = ?, redeemed_amount = ? WHERE escrow_job = ?')
+          .run(held.seq, v.cumulativeAmount, escrowJob)
+      })()
+      this.log.info({ escrowJob, paid: paid.toString(), txHash }, 'voucher redeemed')
+      return { paid, txHash }
+    } finally {
+      this.#redeeming.delete(escrowJob)
+    }
+  }
+
+  /**
+   * Everything needed to prove one task's receipt against the chain: the receipt, the root of the first
+   * redemption that covered it, and the Merkle proof.
+   */
+  proofOf(
+    taskId: string,
+  ): { receipt: ReturnType<typeof toReceipt>; root: Hex; proof: Hex[]; redemptionTx: string } | undefined {
+    const r = this.db
+      .prepare('SELECT * FROM provider_receipts WHERE task_id = ? AND covered_seq IS NOT NULL')
+      .get(taskId) as
+      | {
+          escrow_job: string
+          task_id: string
+          units: number
+          input_hash: string
+          output_hash: string
+          covered_seq: number
+        }
+      | undefined
+    if (!r) return undefined
+    const red = this.db
+      .prepare('SELECT * FROM provider_redemptions WHERE escrow_job = ? AND seq >= ? ORDER BY seq LIMIT 1')
+      .get(r.escrow_job, r.covered_seq) as { seq: number; receipts_root: Hex; tx_hash: string } | undefined
+    if (!red) return undefined
+    const rows = this.db
+      .prepare(
+        'SELECT task_id, units, input_hash, output_hash FROM provider_receipts WHERE escrow_job = ? AND covered_seq <= ?',
+      )
+      .all(r.escrow_job, red.seq) as {
+      task_id: string
+      units: number
+      input_hash: string
+      output_hash: string
+    }[]
+    const me: Address = this.ledger.address
+    const receipts = rows.map((x) =>
+      toReceipt(BigInt(r.escrow_job), me, {
+        taskId: x.task_id,
+        units: x.units,
+        inputHash: x.input_hash,
+        outputHash: x.output_hash,
+      }),
+    )
+    const tree = buildReceiptTree(receipts)
+    const idx = rows.findIndex((x) => x.task_id === taskId)
+    return { receipt: receipts[idx], root: tree.root, proof: tree.proof(idx), redemptionTx: red.tx_hash }
+  }
+
+  /** Start the periodic redeemer. */
+  start(): void {
+    this.#timer = setInterval(() => void this.redeemDue(), this.options.intervalMs ?? 2000)
+    void this.redeemDue()
+  }
+
+  /** Stop the redeemer after one last pass. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer)
+    await this.redeemDue()
+  }
+}

@@ -1,0 +1,157 @@
+import type { Address, Hex } from 'viem'
+import { buildReceiptTree, type Ledger } from '../ledger/index.js'
+import type { Logger } from '../log.js'
+import type { EscrowRef } from '../market/messages.js'
+import type { VoucherMessage } from '../protocols/task-messages.js'
+import type { Db } from '../store/db.js'
+import { type TaskRecord, toReceipt } from './receipt.js'
+
+/** The escrow of a job: its on-chain id and the price every provider of the job is paid. */
+export interface JobEscrow {
+  escrowJob: bigint
+  pricePerUnit: bigint
+}
+
+/**
+ * The requester's side of payment: opens one escrow per job (uniform clearing price), records each
+ * accepted task as a receipt, and signs cumulative EIP-712 vouchers covering them.
+ */
+export class RequesterPayments {
+  constructor(
+    private readonly db: Db,
+    readonly ledger: Ledger,
+    private readonly log: Logger,
+  ) {}
+
+  /** What demands announce: the chain, escrow contract and payer. */
+  get paymentTerms(): { chainId: number; escrow: Address; payer: Address } {
+    return {
+      chainId: this.ledger.chainId,
+      escrow: this.ledger.deployments.escrow,
+      payer: this.ledger.address,
+    }
+  }
+
+  escrowOf(jobId: string): JobEscrow | undefined {
+    const row = this.db.prepare('SELECT escrow_job, escrow_price FROM jobs WHERE id = ?').get(jobId) as
+      | { escrow_job: string | null; escrow_price: string | null }
+      | undefined
+    return row?.escrow_job
+      ? { escrowJob: BigInt(row.escrow_job), pricePerUnit: BigInt(row.escrow_price!) }
+      : undefined
+  }
+
+  /**
+   * The job's escrow, opened on first use with `pricePerUnit` and a budget for `units` at that price,
+   * locked until `deadlineMs` (+ the contract's redeem window).
+   */
+  async ensureEscrow(
+    jobId: string,
+    pricePerUnit: bigint,
+    units: bigint,
+    deadlineMs: number,
+  ): Promise<JobEscrow> {
+    const existing = this.escrowOf(jobId)
+    if (existing) return existing
+    const budget = units * pricePerUnit
+    const { jobId: escrowJob, txHash } = await this.ledger.openJob({
+      budget,
+      pricePerUnit,
+      deadline: BigInt(Math.ceil(deadlineMs / 1000)),
+      permit: true,
+    })
+    this.db
+      .prepare('UPDATE jobs SET escrow_job = ?, escrow_price = ? WHERE id = ?')
+      .run(escrowJob.toString(), pricePerUnit.toString(), jobId)
+    this.log.info(
+      { job: jobId, escrowJob: escrowJob.toString(), budget: budget.toString(), txHash },
+      'escrow opened',
+    )
+    return { escrowJob, pricePerUnit }
+  }
+
+  /** The agreement's escrow reference for a job's escrow. */
+  escrowRef(escrow: JobEscrow): EscrowRef {
+    return {
+      chainId: this.ledger.chainId,
+      escrow: this.ledger.deployments.escrow,
+      jobId: escrow.escrowJob.toString(),
+    }
+  }
+
+  /** Record an accepted task of `provider` (idempotent). */
+  recordAccepted(jobId: string, provider: Address, task: TaskRecord): void {
+    this.db
+      .prepare(
+        'INSERT OR IGNORE INTO requester_receipts (job_id, provider_eth, task_id, units, input_hash, output_hash) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(jobId, provider.toLowerCase(), task.taskId, Number(task.units), task.inputHash, task.outputHash)
+  }
+
+  /**
+   * Sign the next cumulative voucher for `provider` if it has receipts not yet covered; returns the
+   * message to send, or undefined when nothing is new.
+   */
+  async nextVoucher(jobId: string, provider: Address): Promise<VoucherMessage | undefined> {
+    const escrow = this.escrowOf(jobId)
+    if (!escrow) return undefined
+    const rows = this.db
+      .prepare(
+        'SELECT task_id, units, input_hash, output_hash, vouchered FROM requester_receipts WHERE job_id = ? AND provider_eth = ?',
+      )
+      .all(jobId, provider.toLowerCase()) as {
+      task_id: string
+      units: number
+      input_hash: string
+      output_hash: string
+      vouchered: number
+    }[]
+    const fresh = rows.filter((r) => !r.vouchered)
+    if (!fresh.length) return undefined
+    const receipts = rows.map((r) =>
+      toReceipt(escrow.escrowJob, provider, {
+        taskId: r.task_id,
+        units: r.units,
+        inputHash: r.input_hash,
+        outputHash: r.output_hash,
+      }),
+    )
+    const cumulativeUnits = receipts.reduce((a, r) => a + r.units, 0n)
+    const voucher = {
+      jobId: escrow.escrowJob,
+      provider,
+      cumulativeUnits,
+      cumulativeAmount: cumulativeUnits * escrow.pricePerUnit,
+      receiptsRoot: buildReceiptTree(receipts).root,
+    }
+    const signature: Hex = await this.ledger.signVoucher(voucher)
+    const msg: VoucherMessage = {
+      t: 'voucher',
+      escrowJob: escrow.escrowJob.toString(),
+      cumulativeUnits: cumulativeUnits.toString(),
+      cumulativeAmount: voucher.cumulativeAmount.toString(),
+      receiptsRoot: voucher.receiptsRoot,
+      signature,
+      taskIds: fresh.map((r) => r.task_id),
+    }
+    const mark = this.db.prepare(
+      'UPDATE requester_receipts SET vouchered = 1 WHERE job_id = ? AND task_id = ?',
+    )
+    this.db.transaction(() => {
+      for (const r of fresh) mark.run(jobId, r.task_id)
+      this.db
+        .prepare('INSERT OR REPLACE INTO requester_vouchers (job_id, provider_eth, body) VALUES (?, ?, ?)')
+        .run(jobId, provider.toLowerCase(), JSON.stringify(msg))
+    })()
+    return msg
+  }
+
+  /** Reclaim the unpaid rest of a job's escrow (after its deadline and redeem window). */
+  async reclaim(jobId: string): Promise<{ amount: bigint; txHash: string }> {
+    const escrow = this.escrowOf(jobId)
+    if (!escrow) throw new Error(`Job ${jobId} has no escrow`)
+    const res = await this.ledger.reclaim(escrow.escrowJob)
+    this.db.prepare('UPDATE jobs SET reclaimed = ? WHERE id = ?').run(res.amount.toString(), jobId)
+    return res
+  }
+}

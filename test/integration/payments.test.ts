@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { createPublicClient, type Hex, http } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tensorFromValues } from '../../src/exec/tensor-values.js'
+import { createLedger, type Ledger, readDeployments } from '../../src/ledger/index.js'
+import { connect } from '../../src/sdk/client.js'
+import { startNetwork, type TestNetwork } from '../helpers/network.js'
+
+const MODEL = resolve(import.meta.dirname, '../fixtures/models/mlp.onnx')
+
+async function nodeLedger(dataDir: string, rpcUrl: string, deploymentsFile: string): Promise<Ledger> {
+  const key = (await readFile(join(dataDir, 'eth.key'), 'utf8')).trim() as Hex
+  return createLedger({ rpcUrl, privateKey: key, deployments: await readDeployments(deploymentsFile) })
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const v = await fn()
+    if (v !== undefined) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+describe('payments on the local chain, across separate processes', () => {
+  let net: TestNetwork
+  beforeAll(async () => {
+    net = await startNetwork({ providers: 3 })
+    // providers ask different prices; the job's escrow clears at the highest chosen one
+    await Promise.all(net.providers.map((p) => p.stop()))
+    net.providers.length = 0
+    for (const price of ['2', '3', '3']) await net.addProvider(['--price', price])
+  })
+  afterAll(async () => {
+    await net?.stop()
+  })
+
+  it('pays each provider exactly its accepted units × the agreed price; the requester reclaims exactly the rest', async () => {
+    const { rpcUrl, deploymentsFile } = net.chain
+    const providers = await Promise.all(
+      net.providers.map((p) => nodeLedger(p.dataDir, rpcUrl, deploymentsFile)),
+    )
+    const requester = await nodeLedger(net.requester.dataDir, rpcUrl, deploymentsFile)
+    const before = await Promise.all(providers.map((l) => l.balance()))
+    const requesterBefore = await requester.balance()
+
+    const client = await connect({ dataDir: net.requester.dataDir })
+    const n = 1500
+    const inputs = {
+      x: tensorFromValues(
+        'float32',
+        [n, 30],
+        Array.from({ length: n * 30 }, (_, i) => Math.cos(i)),
+      ),
+    }
+    const job = await client.submit({
+      model: MODEL,
+      inputs,
+      shardSize: 50,
+      maxPricePerUnit: '5',
+      timeoutSeconds: 120,
+    })
+    const done = await client.wait(job.jobId)
+    expect(done.samplesDone).toBe(n)
+
+    // The escrow job: the requester's, opened once for this job.
+    const opened = await requester.contributions({})
+    const escrowJob = opened[0]?.jobId ?? 1n
+    const info = await requester.jobInfo(escrowJob)
+    expect(info.requester.toLowerCase()).toBe(requester.address.toLowerCase())
+    expect(info.pricePerUnit).toBe(3n)
+
+    const byEth = new Map<string, bigint>()
+    for (const w of done.providers) {
+      const idx = net.providers.findIndex((p) => p.peerId === w.provider)
+      byEth.set(providers[idx].address, BigInt(w.units) * info.pricePerUnit)
+    }
+    const paidTotal = [...byEth.values()].reduce((a, b) => a + b, 0n)
+    expect(paidTotal).toBe(BigInt(done.unitsDone) * 3n)
+    for (const [i, l] of providers.entries()) {
+      const expected = before[i] + (byEth.get(l.address) ?? 0n)
+      await until(`provider ${i + 1} paid`, async () => ((await l.balance()) === expected ? true : undefined))
+      expect(await l.balance()).toBe(expected)
+    }
+    // Contributions recorded on-chain add up to the same amounts.
+    const recorded = await requester.contributions({ jobId: escrowJob })
+    expect(recorded.reduce((a, c) => a + c.amount, 0n)).toBe(paidTotal)
+
+    // After the deadline and the redeem window, the requester reclaims exactly what was not paid.
+    const pub = createPublicClient({ transport: http(rpcUrl) })
+    await pub.request({
+      method: 'evm_increaseTime' as never,
+      params: [Number(info.redeemableUntil - BigInt(Math.floor(Date.now() / 1000))) + 10] as never,
+    })
+    await pub.request({ method: 'evm_mine' as never, params: [] as never })
+    const { amount } = await requester.reclaim(escrowJob)
+    expect(amount).toBe(info.budget - paidTotal)
+    expect(await requester.balance()).toBe(requesterBefore - paidTotal)
+  })
+})
