@@ -31,5 +31,6 @@ const write = (name: string, lines: string[]) => {
   writeFileSync(new URL(name, here), `${[header, ...lines].join('\n')}\n`)
   console.log(`${name}: ${lines.length} rows`)
 }
-hospitals.forEach((h, i) => write(`hospital-${'abc'[i]}.csv`, shuffleInPlace(h, rng) as string[]))
+for (const [i, h] of hospitals.entries())
+  write(`hospital-${'abc'[i]}.csv`, shuffleInPlace(h, rng) as string[])
 write('owner-test.csv', test)

@@ -72,16 +72,51 @@ describe('model lineage', () => {
     const lin = await build()
     const p0 = lin.rounds[0].participants[0].peer
     const tampers: [string, (l: Lineage) => void][] = [
-      ['share', (l) => void (l.rounds[1].shares[p0] = 0.3)],
-      ['accuracy', (l) => void (l.rounds[2].testAccuracy = 0.99)],
-      ['aggregate', (l) => void (l.rounds[0].aggregateHash = h('evil'))],
-      ['commitment', (l) => void (l.rounds[1].participants[0].commitment = h('evil'))],
+      [
+        'share',
+        (l) => {
+          l.rounds[1].shares[p0] = 0.3
+        },
+      ],
+      [
+        'accuracy',
+        (l) => {
+          l.rounds[2].testAccuracy = 0.99
+        },
+      ],
+      [
+        'aggregate',
+        (l) => {
+          l.rounds[0].aggregateHash = h('evil')
+        },
+      ],
+      [
+        'commitment',
+        (l) => {
+          l.rounds[1].participants[0].commitment = h('evil')
+        },
+      ],
       ['participant removed', (l) => void l.rounds[1].participants.pop()],
       ['round removed', (l) => void l.rounds.splice(1, 1)],
       ['rounds swapped', (l) => void l.rounds.reverse()],
-      ['genesis spec', (l) => void (l.genesis.spec.rounds = 4)],
-      ['root', (l) => void (l.root = h('evil'))],
-      ['model hash', (l) => void (l.modelHash = h('evil'))],
+      [
+        'genesis spec',
+        (l) => {
+          l.genesis.spec.rounds = 4
+        },
+      ],
+      [
+        'root',
+        (l) => {
+          l.root = h('evil')
+        },
+      ],
+      [
+        'model hash',
+        (l) => {
+          l.modelHash = h('evil')
+        },
+      ],
     ]
     for (const [what, tamper] of tampers) {
       const bad = clone(lin)
