@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { loadConfig, parseConfig, saveConfig } from '../config/load.js'
 import type { NodeConfig } from '../config/schema.js'
-import { dataDirLayout, type DataDirLayout } from './data-dir.js'
+import { type DataDirLayout, dataDirLayout } from './data-dir.js'
 import { createIdentity, type Identity, loadIdentity } from './keys.js'
 
 /** What `initDataDir` found or made. */
@@ -22,7 +22,12 @@ export async function initDataDir(dir?: string, overrides: Partial<NodeConfig> =
   await mkdir(layout.root, { recursive: true, mode: 0o700 })
   await mkdir(layout.blobs, { recursive: true })
   if (existsSync(layout.peerKey) && existsSync(layout.ethKey)) {
-    return { layout, identity: await loadIdentity(layout), config: await loadConfig(layout.config), created: false }
+    return {
+      layout,
+      identity: await loadIdentity(layout),
+      config: await loadConfig(layout.config),
+      created: false,
+    }
   }
   const identity = await createIdentity(layout)
   const config = parseConfig(overrides)
