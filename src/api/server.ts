@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit'
 import type { Requester } from '../requester/requester.js'
 import type { BlobStore } from '../store/blob-store.js'
 import { errorResponse } from './errors.js'
+import { escrowSummary, type LedgerRouteComponents, registerLedgerRoutes } from './ledger-routes.js'
 import type { MetricsRegistry } from './metrics.js'
 
 /** Components of the local HTTP API. */
@@ -16,6 +17,8 @@ export interface ApiComponents {
   /** Node status for `GET /v1/node`. */
   status: () => unknown
   maxBlobBytes: number
+  /** Ledger routes (`/v1/ledger/*`, job reclaim); absent = not served. */
+  ledger?: LedgerRouteComponents
 }
 
 /** Build the API app (exported for in-process tests). */
@@ -81,9 +84,10 @@ export function apiApp(c: ApiComponents): Hono {
     const after = Number(ctx.req.query('after') ?? Number.NaN)
     const waitMs = Math.min(Number(ctx.req.query('waitMs') ?? 0) || 0, 30_000)
     const id = ctx.req.param('id')
-    return ctx.json(
-      Number.isFinite(after) ? await c.requester.waitForChange(id, after, waitMs) : c.requester.get(id),
-    )
+    const progress = Number.isFinite(after)
+      ? await c.requester.waitForChange(id, after, waitMs)
+      : c.requester.get(id)
+    return ctx.json(c.ledger ? { ...progress, escrow: escrowSummary(c.ledger, id) } : progress)
   })
   app.get('/v1/jobs/:id/result', async (ctx) => {
     const bytes = await c.requester.result(ctx.req.param('id'))
@@ -94,6 +98,7 @@ export function apiApp(c: ApiComponents): Hono {
     c.requester.cancel(ctx.req.param('id'))
     return ctx.json({ ok: true })
   })
+  if (c.ledger) registerLedgerRoutes(app, c.ledger)
   return app
 }
 

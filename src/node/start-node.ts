@@ -181,7 +181,27 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     })),
   })
   const api = await startApi(
-    { requester, blobs, token, metrics, status, maxBlobBytes: MAX_MODEL_BYTES },
+    {
+      requester,
+      blobs,
+      token,
+      metrics,
+      status,
+      maxBlobBytes: MAX_MODEL_BYTES,
+      ledger: {
+        ledger: chain.ledger,
+        requester,
+        requesterPayments,
+        providerPayments,
+        peerId: identity.peerId,
+        chain: {
+          chainId: chain.ledger.chainId,
+          rpcUrl: chain.rpcUrl,
+          embedded: Boolean(chain.embedded),
+          deploymentsFile: chain.deploymentsFile,
+        },
+      },
+    },
     config.listen.apiPort,
   )
   const info: NodeInfo = {
