@@ -2,12 +2,16 @@ import '../polyfill.js'
 import { Command } from 'commander'
 import { chainCommand } from './commands/chain.js'
 import { demoCommand } from './commands/demo.js'
+import { faucetCommand } from './commands/faucet.js'
 import { initCommand } from './commands/init.js'
 import { jobsCommand } from './commands/jobs.js'
+import { ledgerCommand } from './commands/ledger.js'
 import { nodeCommand } from './commands/node.js'
 import { resultCommand } from './commands/result.js'
+import { stakeCommand, unstakeCommand } from './commands/stake.js'
 import { statusCommand } from './commands/status.js'
 import { submitCommand } from './commands/submit.js'
+import { walletCommand } from './commands/wallet.js'
 
 /** Build the `mutirao` program (every command takes --data-dir and --json). */
 export function program(): Command {
@@ -23,6 +27,11 @@ export function program(): Command {
     .addCommand(statusCommand())
     .addCommand(chainCommand())
     .addCommand(demoCommand())
+    .addCommand(walletCommand())
+    .addCommand(faucetCommand())
+    .addCommand(stakeCommand())
+    .addCommand(unstakeCommand())
+    .addCommand(ledgerCommand())
 }
 
 /** CLI entry point. */

@@ -23,6 +23,11 @@ export interface WaitOptions {
   signal?: AbortSignal
   /** Called on every change of the job's progress. */
   onProgress?: (progress: JobProgress) => void
+  /**
+   * Least time between two progress polls, in ms (default 100). Each poll returns as soon as anything
+   * changed, so without a floor a job of many small tasks costs the node one HTTP request per task.
+   */
+  minIntervalMs?: number
 }
 
 /** A failed API call; carries the node's error name and hints. */
@@ -36,6 +41,74 @@ export class ApiError extends MutiraoError {
   ) {
     super(message, { metaMessages: hints })
   }
+}
+
+/** `GET /v1/ledger/wallet`: the node's account on the chain (amounts as decimal strings of base units). */
+export interface WalletInfo {
+  address: string
+  peerId: string
+  registeredPeerId: string | null
+  balance: string
+  stake: string
+  unbonding: { amount: string; unlockAt: string }
+  pendingVouchers: {
+    escrowJob: string
+    requester: string
+    pricePerUnit: string
+    cumulativeUnits: string
+    cumulativeAmount: string
+    redeemed: string
+    unredeemed: string
+  }[]
+  chain: { chainId: number; rpcUrl: string; embedded: boolean; deploymentsFile: string; deployments: object }
+}
+
+/** One `ContributionRecorded` event (amounts as decimal strings). */
+export interface ContributionInfo {
+  jobId: string
+  provider: string
+  units: string
+  amount: string
+  receiptsRoot: string
+  cumulativeUnits: string
+  blockNumber: string
+  txHash: string
+}
+
+/** `GET /v1/ledger/prove/:taskId`: a task receipt, its Merkle proof, and whether it verifies. */
+export interface ReceiptProofInfo {
+  taskId: string
+  receipt: {
+    jobId: string
+    taskId: string
+    provider: string
+    units: string
+    inputHash: string
+    outputHash: string
+  }
+  root: string
+  proof: string[]
+  redemptionTx: string
+  rootRecordedOnChain: boolean
+  verifiedLocally: boolean
+  verifiedOnChain: boolean
+}
+
+/** Ledger operations of a node (its own account). Amounts: decimal strings or bigints of base units. */
+export interface LedgerClient {
+  wallet(): Promise<WalletInfo>
+  /** Local chain only: mint `amount` to the node's account. */
+  faucet(amount: bigint | string): Promise<{ txHash: string; amount: string; balance: string }>
+  /** Stake (registers the node's peer id first if needed). */
+  stake(amount: bigint | string): Promise<{ txHash: string; registered: boolean; stake: string }>
+  unstake(
+    amount: bigint | string,
+  ): Promise<{ txHash: string; stake: string; unbonding: { amount: string; unlockAt: string } }>
+  withdraw(): Promise<{ txHash: string; balance: string }>
+  contributions(filter?: { provider?: string; job?: bigint | string }): Promise<ContributionInfo[]>
+  prove(taskId: string): Promise<ReceiptProofInfo>
+  /** Reclaim the unpaid rest of a job's escrow (after its deadline + redeem window). */
+  reclaim(jobId: string): Promise<{ jobId: string; escrowJob: string; amount: string; txHash: string }>
 }
 
 /** A client of a running Mutirão node. */
@@ -59,7 +132,8 @@ export interface MutiraoClient {
   /** Submit, wait, and return the outputs. Aborting the signal cancels the job. */
   infer(
     job: { model: Uint8Array | string; inputs: TensorMap } & SubmitOptions & WaitOptions,
-  ): Promise<TensorMap>
+  ): Promise<TensorMap> /** The node's ledger account: wallet, faucet, staking, contributions, proofs, reclaim. */
+  ledger: LedgerClient
 }
 
 /**
@@ -95,6 +169,12 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
     return res
   }
   const json = async <T>(path: string, init?: RequestInit) => (await (await call(path, init)).json()) as T
+  const post = <T>(path: string, body: unknown) =>
+    json<T>(path, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    })
   const putBlob = async (bytes: Uint8Array) =>
     (
       await json<{ hash: string }>('/v1/blobs', {
@@ -135,11 +215,16 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
     async wait(id, options = {}) {
       let progress = await client.job(id)
       options.onProgress?.(progress)
+      const minInterval = options.minIntervalMs ?? 100
+      let lastPoll = 0
       while (progress.status === 'running') {
+        const wait = lastPoll + minInterval - Date.now()
+        if (wait > 0) await abortableSleep(wait, options.signal)
         if (options.signal?.aborted) {
           await client.cancel(id)
           throw new AbortedError(`Job ${id} was cancelled`)
         }
+        lastPoll = Date.now()
         const next = await json<JobProgress>(
           `/v1/jobs/${encodeURIComponent(id)}?after=${progress.version}&waitMs=1000`,
         )
@@ -158,6 +243,21 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
     async cancel(id) {
       await call(`/v1/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' })
     },
+    ledger: {
+      wallet: () => json('/v1/ledger/wallet'),
+      faucet: (amount) => post('/v1/ledger/faucet', { amount: amount.toString() }),
+      stake: (amount) => post('/v1/ledger/stake', { amount: amount.toString() }),
+      unstake: (amount) => post('/v1/ledger/unstake', { amount: amount.toString() }),
+      withdraw: () => post('/v1/ledger/withdraw', {}),
+      contributions(filter = {}) {
+        const q = new URLSearchParams()
+        if (filter.provider) q.set('provider', filter.provider)
+        if (filter.job !== undefined) q.set('job', filter.job.toString())
+        return json(`/v1/ledger/contributions${q.size ? `?${q}` : ''}`)
+      },
+      prove: (taskId) => json(`/v1/ledger/prove/${encodeURIComponent(taskId)}`),
+      reclaim: (jobId) => post(`/v1/jobs/${encodeURIComponent(jobId)}/reclaim`, {}),
+    },
     async infer(job) {
       const progress = await client.submit(job)
       await client.wait(progress.jobId, job)
@@ -165,4 +265,17 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
     },
   }
   return client
+}
+
+/** Sleep `ms`, waking early when `signal` aborts. */
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
 }
