@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import type { Address } from 'viem'
 import { inspectModel, type ModelInfo } from '../exec/model-info.js'
+import { runOnnxLocally } from '../exec/onnx-session.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { concatBatch, decodeTensors, encodeTensors, sliceBatch } from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
@@ -11,12 +13,14 @@ import type { RequesterPayments } from '../payments/requester-payments.js'
 import { DOMAINS } from '../protocols/ids.js'
 import type { ToRequester } from '../protocols/task-messages.js'
 import { type BlobStore, sha256Hex } from '../store/blob-store.js'
-import type { JobProgress } from './job-spec.js'
+import { ProviderExcludedError, type VerificationPolicy } from '../verify/index.js'
+import { type JobProgress, type VerificationSpec, VerificationSpecSchema } from './job-spec.js'
 import type { JobRecord, JobStore } from './job-store.js'
 import { acquireProviders, type MarketClientComponents } from './market-client.js'
 import { checkResult } from './output-check.js'
 import { ProviderSession } from './provider-session.js'
-import { ShardScheduler } from './shard-plan.js'
+import { budgetFactor, policyFor, tensorEquality } from './verification.js'
+import { type Answer, VoteScheduler } from './vote-scheduler.js'
 
 /** Components a job run needs. */
 export interface JobRunComponents {
@@ -39,7 +43,11 @@ export interface JobRunComponents {
     signature: string
   }) => void
   /** Called when a provider misbehaves (malformed output, bad signature) or vanishes. */
-  onFault?: (info: { provider: string; kind: 'malformed' | 'gone' | 'error'; detail: string }) => void
+  onFault?: (info: {
+    provider: string
+    kind: 'malformed' | 'gone' | 'error' | 'outvoted'
+    detail: string
+  }) => void
 }
 
 /**
@@ -51,7 +59,14 @@ export class JobRun extends EventEmitter {
   readonly progress: JobProgress
   readonly #sessions = new Map<string, ProviderSession>()
   readonly #banned = new Set<string>()
-  readonly #sched: ShardScheduler
+  readonly #sched: VoteScheduler
+  readonly #verification: VerificationSpec
+  readonly #policy?: VerificationPolicy
+  /** Tasks in flight by opaque task id (ids carry no shard index, so replicas and canaries look alike). */
+  readonly #tasks = new Map<string, { idx: number; canary: boolean }>()
+  /** Shards the requester computed itself: known answers to use as canaries. */
+  readonly #canaries = new Map<number, Answer>()
+  #stallSince?: number
   #wake: () => void = () => {}
   #inputs?: TensorMap
   #info?: ModelInfo
@@ -63,7 +78,13 @@ export class JobRun extends EventEmitter {
     private readonly job: JobRecord,
   ) {
     super()
-    this.#sched = new ShardScheduler(c.store.shards(job.id))
+    this.#verification = VerificationSpecSchema.parse(job.spec.verification ?? {})
+    this.#policy = policyFor(this.#verification)
+    this.#sched = new VoteScheduler(
+      c.store.shards(job.id),
+      this.#policy,
+      tensorEquality(this.#verification.tolerance),
+    )
     const shards = this.#sched.shards
     this.progress = {
       jobId: job.id,
@@ -78,6 +99,13 @@ export class JobRun extends EventEmitter {
       providers: c.store.providerWork(job.id),
       createdAt: job.createdAt,
       version: 0,
+      verification: {
+        policy: this.#verification.policy,
+        replicaTasks: 0,
+        canaryTasks: 0,
+        invalid: 0,
+        excluded: [],
+      },
     }
     this.progress.unitsDone = this.progress.providers.reduce((a, p) => a + p.units, 0)
   }
@@ -100,6 +128,7 @@ export class JobRun extends EventEmitter {
       const model = await this.c.blobs.get(this.job.spec.modelHash)
       this.#info = inspectModel(model)
       this.#inputs = decodeTensors(await this.c.blobs.get(this.job.spec.inputsHash))
+      await this.#prepareCanaries(model)
       let backoff = 250
       let lastAcquire = 0
       while (!this.#sched.allDone) {
@@ -120,6 +149,7 @@ export class JobRun extends EventEmitter {
           backoff = 250
         }
         this.#fill()
+        this.#settleStalled(live.length)
         await new Promise<void>((resolve) => {
           this.#wake = resolve
           setTimeout(resolve, 1000)
@@ -148,7 +178,8 @@ export class JobRun extends EventEmitter {
   async #settle(chosen: Offer[], deadline: number) {
     const payments = this.c.payments!
     const price = chosen.reduce((m, o) => (BigInt(o.pricePerUnit) > m ? BigInt(o.pricePerUnit) : m), 0n)
-    const units = BigInt(this.progress.samplesTotal) * BigInt(this.#info!.cost)
+    const units =
+      BigInt(this.progress.samplesTotal) * BigInt(this.#info!.cost) * BigInt(budgetFactor(this.#verification))
     const escrow = await payments.ensureEscrow(this.job.id, price, units, deadline)
     return {
       escrow: payments.escrowRef(escrow),
@@ -225,39 +256,110 @@ export class JobRun extends EventEmitter {
     return added
   }
 
-  /** Keep every live session's pipeline full (two tasks per slot). */
+  /** Keep every live session's pipeline full (two tasks per slot), replicas first, canaries mixed in. */
   #fill(): void {
     for (const session of this.#sessions.values()) {
-      if (session.dead) continue
-      while (session.inFlight.size < session.slots * 2) {
-        const shard = this.#sched.take(session.provider)
-        if (!shard) return
-        const inputs = encodeTensors(sliceBatch(this.#inputs!, shard.start, shard.end))
-        session.send({
-          taskId: `${this.job.id}.${shard.idx}.${shard.attempts}`,
-          samples: shard.end - shard.start,
-          units: shard.units,
-          inputHash: sha256Hex(inputs),
-          deadline: this.job.createdAt + this.job.spec.timeoutSeconds * 1000,
-          body: inputs,
-        })
+      while (!session.dead && session.inFlight.size < session.slots * 2) {
+        let taken: ReturnType<VoteScheduler['take']>
+        try {
+          taken = this.#sched.take(session.provider)
+        } catch (err) {
+          if (!(err instanceof ProviderExcludedError)) throw err
+          this.#exclude(session.provider)
+          break
+        }
+        if (!taken) break
+        if (taken.replica) this.progress.verification!.replicaTasks++
+        this.#send(session, taken.shard.idx, false)
+        if (taken.plan.canary && this.#canaries.size > 0) {
+          const pool = [...this.#canaries.keys()]
+          this.progress.verification!.canaryTasks++
+          this.#send(session, pool[Math.floor(Math.random() * pool.length)], true)
+        }
       }
     }
   }
 
+  #send(session: ProviderSession, idx: number, canary: boolean): void {
+    const shard = this.#sched.shards[idx]
+    const inputs = encodeTensors(sliceBatch(this.#inputs!, shard.start, shard.end))
+    const taskId = `${this.job.id}.${randomBytes(8).toString('hex')}`
+    this.#tasks.set(taskId, { idx, canary })
+    session.send({
+      taskId,
+      samples: shard.end - shard.start,
+      units: shard.units,
+      inputHash: sha256Hex(inputs),
+      deadline: this.job.createdAt + this.job.spec.timeoutSeconds * 1000,
+      body: inputs,
+    })
+  }
+
+  /**
+   * Compute a few shards here (known answers) when the policy uses canaries. They count as done shards of
+   * the job and are re-sent as canaries: same inputs distribution, same message shape, opaque task ids.
+   */
+  async #prepareCanaries(model: Uint8Array): Promise<void> {
+    const v = this.#verification
+    if (!(v.policy === 'spot' || v.policy === 'adaptive+spot' || v.canaryRate)) return
+    const pending = this.#sched.shards.filter((s) => s.status !== 'done')
+    const me = this.c.host.peerId.toString()
+    for (let i = 0; i < Math.min(CANARY_SHARDS, pending.length - 1); i++) {
+      const shard = pending[Math.floor((i + 0.5) * (pending.length / CANARY_SHARDS)) % pending.length]
+      if (this.#canaries.has(shard.idx)) continue
+      const out = encodeTensors(
+        await runOnnxLocally(model, sliceBatch(this.#inputs!, shard.start, shard.end), {
+          maxOutputBytes: this.c.maxResultBytes,
+        }),
+      )
+      const hash = sha256Hex(out)
+      this.#canaries.set(shard.idx, { provider: me, taskId: 'local', hash, body: out })
+      this.c.store.saveResult(this.job.id, shard.idx, me, out, hash)
+      this.#sched.markLocal(shard.idx)
+      this.progress.shardsDone++
+      this.progress.samplesDone += shard.end - shard.start
+    }
+  }
+
+  /** Shards that wait for a second opinion no provider can give: accept them unchecked after a while. */
+  #settleStalled(live: number): void {
+    const stalled = this.#sched.stalled()
+    if (stalled.length === 0 || this.#verification.policy === 'replicate') {
+      this.#stallSince = undefined
+      return
+    }
+    this.#stallSince ??= Date.now()
+    const single = this.job.spec.providers.max < 2 || live < 2
+    if (Date.now() - this.#stallSince < (single ? STALL_SINGLE_MS : STALL_MS)) return
+    this.c.log.warn({ job: this.job.id, shards: stalled.length }, 'no second provider: accepting unchecked')
+    for (const idx of stalled) {
+      const a = this.#sched.settleUnchecked(idx)
+      if (!a) continue
+      this.#policy?.record({ provider: a.provider, task: a.taskId, verdict: 'unchecked' })
+      this.#store(idx, a)
+      this.#pay(idx, a)
+    }
+    this.#stallSince = undefined
+    this.#changed()
+  }
+
   readonly #events = {
     onResult: (session: ProviderSession, msg: Extract<ToRequester, { t: 'result' }>, body: Uint8Array) => {
-      void this.#accept(session, msg, body).finally(() => this.#wake())
+      void this.#accept(session, msg, body)
+        .catch((err) => {
+          this.#fatal = err as Error
+        })
+        .finally(() => this.#wake())
     },
     onTaskError: (session: ProviderSession, msg: Extract<ToRequester, { t: 'error' }>) => {
-      const idx = shardOf(msg.taskId)
+      const task = this.#tasks.get(msg.taskId)
+      this.#tasks.delete(msg.taskId)
       this.c.log.info(
         { provider: session.provider, task: msg.taskId, code: msg.code, msg: msg.message },
         'task error',
       )
       try {
-        if (msg.code === 'busy') this.#sched.refuse(idx, session.provider)
-        else this.#sched.release(idx, session.provider)
+        if (task && !task.canary) this.#sched.release(task.idx, session.provider, msg.code !== 'busy')
       } catch (err) {
         this.#fatal = err as Error
       }
@@ -267,7 +369,13 @@ export class JobRun extends EventEmitter {
       this.#wake()
     },
     onDead: (session: ProviderSession, reason: string) => {
-      const released = this.#sched.releaseAll(session.provider)
+      for (const id of session.inFlight) this.#tasks.delete(id)
+      let released: number[] = []
+      try {
+        released = this.#sched.releaseAll(session.provider)
+      } catch (err) {
+        this.#fatal = err as Error
+      }
       this.c.log.warn({ provider: session.provider, reason, released: released.length }, 'provider lost')
       this.c.onFault?.({ provider: session.provider, kind: 'gone', detail: reason })
       this.#wake()
@@ -275,8 +383,9 @@ export class JobRun extends EventEmitter {
   }
 
   async #accept(session: ProviderSession, msg: Extract<ToRequester, { t: 'result' }>, body: Uint8Array) {
-    const idx = shardOf(msg.taskId)
-    const shard = this.#sched.shards[idx]
+    const task = this.#tasks.get(msg.taskId)
+    this.#tasks.delete(msg.taskId)
+    const shard = task && this.#sched.shards[task.idx]
     try {
       if (!shard || sha256Hex(body) !== msg.outputHash) throw new Error('output does not match its hash')
       await verifyPayload(
@@ -296,43 +405,112 @@ export class JobRun extends EventEmitter {
       session.kill('returned malformed output')
       return
     }
-    if (!this.#sched.complete(idx, session.provider)) return
-    this.c.store.saveResult(this.job.id, idx, session.provider, body, msg.outputHash)
-    if (this.c.payments) {
-      this.c.payments.recordAccepted(this.job.id, session.agreement.providerEth as Address, {
-        taskId: msg.taskId,
-        units: shard.units,
-        inputHash: msg.inputHash,
-        outputHash: msg.outputHash,
-      })
-      this.#scheduleVoucher(session)
+    const answer: Answer = { provider: session.provider, taskId: msg.taskId, hash: msg.outputHash, body }
+    const info = { session, inputHash: msg.inputHash, signature: msg.signature }
+    this.#answers.set(msg.taskId, info)
+    if (task.canary) return this.#judgeCanary(task.idx, answer)
+    const r = this.#sched.answer(task.idx, answer)
+    if (r.status === 'late') {
+      if (r.agrees) this.#pay(task.idx, answer)
+      return
     }
+    if (r.status === 'no-quorum') {
+      this.c.log.warn({ job: this.job.id, shard: task.idx, answers: r.answers.length }, 'no quorum; retrying')
+      return
+    }
+    if (r.status === 'pending') return
+    const checked = r.agreeing.length > 1
+    this.#store(task.idx, r.winner)
+    for (const a of r.agreeing) {
+      this.#policy?.record({ provider: a.provider, task: a.taskId, verdict: checked ? 'valid' : 'unchecked' })
+      this.#pay(task.idx, a)
+    }
+    for (const a of r.outvoted) this.#invalid(a, `outvoted on shard ${task.idx}`)
+    this.#changed()
+  }
+
+  /** Signed answers kept for evidence (disputes) and payment, by task id. */
+  readonly #answers = new Map<string, { session: ProviderSession; inputHash: string; signature: string }>()
+
+  #judgeCanary(idx: number, answer: Answer): void {
+    const known = this.#canaries.get(idx)!
+    const ok = tensorEquality(this.#verification.tolerance)(known, answer)
+    this.#policy?.record({
+      provider: answer.provider,
+      task: answer.taskId,
+      verdict: ok ? 'valid' : 'invalid',
+      canary: true,
+    })
+    if (ok) this.#pay(idx, answer)
+    else this.#invalid(answer, `failed a canary (shard ${idx})`)
+    this.#changed()
+  }
+
+  #invalid(a: Answer, why: string): void {
+    this.progress.verification!.invalid++
+    this.#policy?.record({ provider: a.provider, task: a.taskId, verdict: 'invalid' })
+    this.c.log.warn({ job: this.job.id, provider: a.provider, task: a.taskId }, `invalid result: ${why}`)
+    this.c.onFault?.({ provider: a.provider, kind: 'outvoted', detail: why })
+    if (this.#policy?.isExcluded(a.provider)) this.#exclude(a.provider)
+  }
+
+  #exclude(provider: string): void {
+    if (this.#banned.has(provider)) return
+    this.#banned.add(provider)
+    this.progress.verification!.excluded.push(provider)
+    this.c.log.warn({ job: this.job.id, provider }, 'provider excluded by the verification policy')
+    for (const s of this.#sessions.values()) if (s.provider === provider) s.kill('excluded by verification')
+  }
+
+  /** Store a shard's accepted output once and credit its samples to the provider whose bytes are kept. */
+  #store(idx: number, winner: Answer): void {
+    const shard = this.#sched.shards[idx]
+    this.c.store.saveResult(this.job.id, idx, winner.provider, winner.body, winner.hash)
     const p = this.progress
     p.firstResultAt ??= Date.now()
     p.shardsDone++
     p.samplesDone += shard.end - shard.start
-    p.unitsDone += shard.units
-    const work = p.providers.find((w) => w.provider === session.provider)
-    if (work) {
-      work.shards++
-      work.samples += shard.end - shard.start
-      work.units += shard.units
-    } else
-      p.providers.push({
-        provider: session.provider,
-        shards: 1,
-        samples: shard.end - shard.start,
+    const work = this.#work(winner.provider)
+    work.shards++
+    work.samples += shard.end - shard.start
+  }
+
+  /** Pay `a`'s provider for one accepted task (every agreeing replica and passed canary is useful work). */
+  #pay(idx: number, a: Answer): void {
+    const info = this.#answers.get(a.taskId)
+    this.#answers.delete(a.taskId)
+    if (!info) return
+    const { session } = info
+    const shard = this.#sched.shards[idx]
+    this.progress.unitsDone += shard.units
+    this.#work(a.provider).units += shard.units
+    if (this.c.payments) {
+      this.c.payments.recordAccepted(this.job.id, session.agreement.providerEth as Address, {
+        taskId: a.taskId,
         units: shard.units,
+        inputHash: info.inputHash,
+        outputHash: a.hash,
       })
-    this.#changed()
+      this.#scheduleVoucher(session)
+    }
     this.c.onAccepted?.({
       agreement: session.agreement,
       shardIdx: idx,
       units: shard.units,
-      inputHash: msg.inputHash,
-      outputHash: msg.outputHash,
-      signature: msg.signature,
+      inputHash: info.inputHash,
+      outputHash: a.hash,
+      signature: info.signature,
     })
+  }
+
+  #work(provider: string) {
+    const p = this.progress
+    let work = p.providers.find((w) => w.provider === provider)
+    if (!work) {
+      work = { provider, shards: 0, samples: 0, units: 0 }
+      p.providers.push(work)
+    }
+    return work
   }
 
   #changed(): void {
@@ -351,5 +529,9 @@ export class JobRun extends EventEmitter {
   }
 }
 
-const shardOf = (taskId: string) => Number(taskId.split('.')[1])
+/** Shards the requester computes itself as canaries when the policy uses them. */
+const CANARY_SHARDS = 3
+/** How long shards may wait for a second provider before they are accepted unchecked (adaptive). */
+const STALL_MS = 20_000
+const STALL_SINGLE_MS = 3_000
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

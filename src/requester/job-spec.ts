@@ -1,6 +1,23 @@
 import { z } from 'zod'
 import { Amount, Sha256Hex } from '../market/messages.js'
 
+/**
+ * How results are verified (src/verify): `none` trusts every provider; `replicate` runs every shard on `k`
+ * distinct providers and accepts when `quorum` agree; `adaptive` checks untrusted providers on every shard
+ * and trusted ones at a falling rate; `spot` mixes in canaries (shards the requester computed itself) at
+ * `canaryRate`; `adaptive+spot` both. `tolerance` overrides the float comparison defaults (DEFAULT_TOLERANCE).
+ */
+export const VerificationSpecSchema = z.object({
+  policy: z.enum(['none', 'replicate', 'adaptive', 'spot', 'adaptive+spot']).default('adaptive'),
+  k: z.number().int().min(1).max(9).optional(),
+  quorum: z.number().int().min(1).max(9).optional(),
+  canaryRate: z.number().min(0).max(1).optional(),
+  tolerance: z
+    .object({ abs: z.number().nonnegative().optional(), rel: z.number().nonnegative().optional() })
+    .optional(),
+})
+export type VerificationSpec = z.infer<typeof VerificationSpecSchema>
+
 /** A job as the node runs it: model and inputs already in the blob store, by hash. */
 export const JobSpecSchema = z.object({
   kind: z.literal('onnx-inference'),
@@ -23,6 +40,7 @@ export const JobSpecSchema = z.object({
       max: z.number().int().positive().max(256).default(8),
     })
     .prefault({}),
+  verification: VerificationSpecSchema.prefault({}),
 })
 export type JobSpec = z.infer<typeof JobSpecSchema>
 export type JobSpecInput = z.input<typeof JobSpecSchema>
@@ -54,6 +72,20 @@ export interface JobProgress {
   createdAt: number
   firstResultAt?: number
   finishedAt?: number
+  /** Verification so far: extra tasks run to check results, canaries, outvoted results, excluded providers. */
+  verification?: VerificationProgress
   /** Increments on every change; clients long-poll on it. */
   version: number
+}
+
+/** Verification counters of a job (see VerificationSpec). */
+export interface VerificationProgress {
+  policy: VerificationSpec['policy']
+  /** Tasks sent beyond one per shard (replicas, tie-breakers). */
+  replicaTasks: number
+  canaryTasks: number
+  /** Results that lost a quorum vote or failed a canary. */
+  invalid: number
+  /** Providers excluded from this job by the policy. */
+  excluded: string[]
 }

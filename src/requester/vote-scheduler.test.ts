@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { adaptive, replicate } from '../verify/index.js'
+import { planShards } from './shard-plan.js'
+import { type Answer, VoteScheduler } from './vote-scheduler.js'
+
+const ans = (provider: string, out: string): Answer => ({
+  provider,
+  taskId: `${provider}-${out}`,
+  hash: out,
+  body: new Uint8Array(),
+})
+const eq = (a: Answer, b: Answer) => a.hash === b.hash
+
+describe('VoteScheduler', () => {
+  it('without a policy takes each shard once and accepts the first answer', () => {
+    const s = new VoteScheduler(planShards(30, 10, 1), undefined, eq)
+    const a = s.take('p1')!
+    const b = s.take('p2')!
+    expect([a.shard.idx, b.shard.idx, a.replica]).toEqual([0, 1, false])
+    expect(s.answer(0, ans('p1', 'x')).status).toBe('accepted')
+    expect(s.doneCount).toBe(1)
+    expect(s.answer(0, ans('p1', 'x')).status).toBe('late')
+  })
+
+  it('replicate(3, 2) sends a shard to three distinct providers and outvotes the odd one', () => {
+    const s = new VoteScheduler(planShards(10, 10, 1), replicate(3, 2), eq)
+    expect(s.take('p1')!.replica).toBe(false)
+    expect(s.take('p1')).toBeUndefined() // never twice to the same provider
+    expect(s.take('p2')!.replica).toBe(true)
+    expect(s.take('p3')!.replica).toBe(true)
+    expect(s.take('p4')).toBeUndefined()
+    expect(s.answer(0, ans('p1', 'bad')).status).toBe('pending')
+    expect(s.answer(0, ans('p2', 'good')).status).toBe('pending')
+    const r = s.answer(0, ans('p3', 'good'))
+    expect(r.status).toBe('accepted')
+    if (r.status !== 'accepted') return
+    expect(r.winner.hash).toBe('good')
+    expect(r.agreeing.map((a) => a.provider).sort()).toEqual(['p2', 'p3'])
+    expect(r.outvoted.map((a) => a.provider)).toEqual(['p1'])
+    expect(s.allDone).toBe(true)
+  })
+
+  it('adaptive adds a tie-breaker when the first two disagree', () => {
+    const s = new VoteScheduler(planShards(10, 10, 1), adaptive({ seed: 1 }), eq)
+    s.take('p1')
+    s.take('p2')
+    expect(s.take('p3')).toBeUndefined()
+    s.answer(0, ans('p1', 'a'))
+    expect(s.answer(0, ans('p2', 'b')).status).toBe('pending')
+    expect(s.take('p1')).toBeUndefined()
+    expect(s.take('p3')?.replica).toBe(true)
+    const r = s.answer(0, ans('p3', 'a'))
+    expect(r.status === 'accepted' && r.outvoted[0].provider).toBe('p2')
+  })
+
+  it('gives a shard back when its provider vanishes, and another provider can take it', () => {
+    const s = new VoteScheduler(planShards(20, 10, 1), replicate(2, 2), eq)
+    s.take('p1')
+    s.take('p2')
+    expect(s.releaseAll('p2')).toEqual([0])
+    expect(s.take('p3')?.shard.idx).toBe(0)
+    s.answer(0, ans('p1', 'x'))
+    expect(s.answer(0, ans('p3', 'x')).status).toBe('accepted')
+  })
+
+  it('stalled shards can be settled unchecked when no second provider exists', () => {
+    const s = new VoteScheduler(planShards(10, 10, 1), adaptive({ seed: 1 }), eq)
+    s.take('p1')
+    s.answer(0, ans('p1', 'x'))
+    expect(s.stalled()).toEqual([0])
+    expect(s.settleUnchecked(0)?.provider).toBe('p1')
+    expect(s.allDone).toBe(true)
+  })
+
+  it('starts a shard over when no quorum is possible', () => {
+    const s = new VoteScheduler(planShards(10, 10, 1), replicate(2, 2), eq)
+    s.take('p1')
+    s.take('p2')
+    s.answer(0, ans('p1', 'a'))
+    expect(s.answer(0, ans('p2', 'b')).status).toBe('no-quorum')
+    expect(s.take('p1')?.replica).toBe(false)
+  })
+})
