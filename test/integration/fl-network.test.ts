@@ -13,12 +13,13 @@ import { trainClassifier } from '../../src/train/train-classifier.js'
 const ds = loadCsv(readFileSync(new URL('../../data/wdbc-breast-cancer.csv', import.meta.url), 'utf8'), {
   target: 'diagnosis',
 })
-const seed = 1
-const { train, test } = trainTestSplit(ds, { seed, testFraction: 0.25 })
-const parts = dirichletPartition(train, { holders: 3, alpha: 0.5, seed, minRows: 20 })
-const ROUNDS = 40
+const split = (seed: number) => {
+  const { train, test } = trainTestSplit(ds, { seed, testFraction: 0.25 })
+  return { train, test, parts: dirichletPartition(train, { holders: 3, alpha: 0.5, seed, minRows: 20 }) }
+}
+const ROUNDS = 60
 
-const spec = (id: string, extra: Partial<FlJobSpecInput> = {}): FlJobSpecInput => ({
+const spec = (id: string, seed: number, extra: Partial<FlJobSpecInput> = {}): FlJobSpecInput => ({
   id,
   model: { kind: 'logreg' },
   schema: ds.schema,
@@ -30,8 +31,17 @@ const spec = (id: string, extra: Partial<FlJobSpecInput> = {}): FlJobSpecInput =
   ...extra,
 })
 
-async function federated(s: FlJobSpecInput, keys: Awaited<ReturnType<typeof generateKeyPair>>[]) {
-  const net = await startFlTestNetwork({ spec: s, holders: parts, holderKeys: keys, coordinator: { test } })
+async function federated(
+  s: FlJobSpecInput,
+  data: ReturnType<typeof split>,
+  keys: Awaited<ReturnType<typeof generateKeyPair>>[],
+) {
+  const net = await startFlTestNetwork({
+    spec: s,
+    holders: data.parts,
+    holderKeys: keys,
+    coordinator: { test: data.test },
+  })
   try {
     const t0 = performance.now()
     const state = await net.coordinator.run()
@@ -44,44 +54,50 @@ async function federated(s: FlJobSpecInput, keys: Awaited<ReturnType<typeof gene
 }
 
 describe('fl-train over libp2p: three hospitals, non-IID WDBC', () => {
-  it('reaches central accuracy within 2 points; with SecAgg within 0.5 points of plain; lineage verifies', async () => {
-    const central = await trainClassifier({
-      data: train,
-      model: { kind: 'logreg' },
-      epochs: ROUNDS,
-      seed,
-      batchSize: 32,
-      learningRate: 0.1,
-      optimizer: 'sgd',
-    })
-    const centralAccuracy = evaluate(central, test).accuracy
-    central.net.dispose()
-    const keys = await Promise.all(parts.map(() => generateKeyPair('Ed25519')))
+  it.each([1, 4])(
+    'seed %i: reaches central accuracy within 2 points; with SecAgg within 0.5 points of plain; lineage verifies',
+    async (seed) => {
+      const data = split(seed)
+      const { train, test, parts } = data
+      const central = await trainClassifier({
+        data: train,
+        model: { kind: 'logreg' },
+        epochs: ROUNDS,
+        seed,
+        batchSize: 32,
+        learningRate: 0.1,
+        optimizer: 'sgd',
+      })
+      const centralAccuracy = evaluate(central, test).accuracy
+      central.net.dispose()
+      const keys = await Promise.all(parts.map(() => generateKeyPair('Ed25519')))
 
-    const plain = await federated(spec('wdbc-plain'), keys)
-    const plainAccuracy = plain.state.lineage!.rounds.at(-1)!.testAccuracy!
-    const secure = await federated(spec('wdbc-secagg', { secureAggregation: {} }), keys)
-    const secureAccuracy = secure.state.lineage!.rounds.at(-1)!.testAccuracy!
-    console.info(
-      `[fl-network] central ${centralAccuracy.toFixed(4)} plain ${plainAccuracy.toFixed(4)} (${plain.ms.toFixed(0)} ms) ` +
-        `secagg ${secureAccuracy.toFixed(4)} (${secure.ms.toFixed(0)} ms), holders ${parts.map((p) => p.n)}`,
-    )
-    expect(centralAccuracy).toBeGreaterThan(0.93)
-    expect(Math.abs(plainAccuracy - centralAccuracy)).toBeLessThanOrEqual(0.02)
-    expect(Math.abs(secureAccuracy - plainAccuracy)).toBeLessThanOrEqual(0.005)
+      const plain = await federated(spec('wdbc-plain', seed), data, keys)
+      const plainAccuracy = plain.state.lineage!.rounds.at(-1)!.testAccuracy!
+      const secure = await federated(spec('wdbc-secagg', seed, { secureAggregation: {} }), data, keys)
+      const secureAccuracy = secure.state.lineage!.rounds.at(-1)!.testAccuracy!
+      console.info(
+        `[fl-network] seed ${seed}: central ${centralAccuracy.toFixed(4)} plain ${plainAccuracy.toFixed(4)} (${plain.ms.toFixed(0)} ms) ` +
+          `secagg ${secureAccuracy.toFixed(4)} (${secure.ms.toFixed(0)} ms), holders ${parts.map((p) => p.n)}`,
+      )
+      expect(centralAccuracy).toBeGreaterThan(0.93)
+      expect(Math.abs(plainAccuracy - centralAccuracy)).toBeLessThanOrEqual(0.02)
+      expect(Math.abs(secureAccuracy - plainAccuracy)).toBeLessThanOrEqual(0.005)
 
-    for (const run of [plain, secure]) {
-      const lin = run.state.lineage!
-      expect(run.state.status).toBe('done')
-      expect(lin.rounds).toHaveLength(ROUNDS)
-      expect(lin.rounds.every((r) => r.participants.length === 3)).toBe(true)
-      for (const h of run.results) expect(h.modelHash).toBe(lin.modelHash)
-      const report = await verifyLineage(lin)
-      expect(report.problems).toEqual([])
-      expect(report.ok).toBe(true)
-    }
-    expect(secure.state.lineage!.rounds.every((r) => r.secureAggregation && r.valuation === 'samples')).toBe(
-      true,
-    )
-  }, 120_000)
+      for (const run of [plain, secure]) {
+        const lin = run.state.lineage!
+        expect(run.state.status).toBe('done')
+        expect(lin.rounds).toHaveLength(ROUNDS)
+        expect(lin.rounds.every((r) => r.participants.length === 3)).toBe(true)
+        for (const h of run.results) expect(h.modelHash).toBe(lin.modelHash)
+        const report = await verifyLineage(lin)
+        expect(report.problems).toEqual([])
+        expect(report.ok).toBe(true)
+      }
+      expect(
+        secure.state.lineage!.rounds.every((r) => r.secureAggregation && r.valuation === 'samples'),
+      ).toBe(true)
+    },
+    120_000,
+  )
 })
