@@ -2,6 +2,7 @@ import '../polyfill.js'
 import { Command } from 'commander'
 import { chainCommand } from './commands/chain.js'
 import { demoCommand } from './commands/demo.js'
+import { flCommand } from './commands/fl.js'
 import { faucetCommand } from './commands/faucet.js'
 import { initCommand } from './commands/init.js'
 import { jobsCommand } from './commands/jobs.js'
@@ -26,6 +27,7 @@ export function program(): Command {
     .addCommand(resultCommand())
     .addCommand(statusCommand())
     .addCommand(chainCommand())
+    .addCommand(flCommand())
     .addCommand(demoCommand())
     .addCommand(walletCommand())
     .addCommand(faucetCommand())
