@@ -1,0 +1,101 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { tensorFromValues } from '../../src/exec/tensor-values.js'
+import { connect } from '../../src/sdk/client.js'
+import { runCli, startNodeProcess, type TestNode } from '../helpers/network.js'
+
+const MODEL = resolve(import.meta.dirname, '../fixtures/models/mlp.onnx')
+
+async function cliJson(dataDir: string, ...args: string[]) {
+  const r = await runCli([...args, '--data-dir', dataDir, '--json'])
+  if (r.code !== 0) throw new Error(`mutirao ${args.join(' ')} exited ${r.code}: ${r.stdout}${r.stderr}`)
+  return JSON.parse(r.stdout)
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const v = await fn()
+    if (v !== undefined) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 300))
+  }
+}
+
+describe('ledger: restart of a node and of its embedded chain', () => {
+  const nodes: TestNode[] = []
+  let root: string
+  afterAll(async () => {
+    for (const n of nodes.reverse()) await n.stop()
+    if (root) await rm(root, { recursive: true, force: true })
+  })
+
+  it('keeps balances, stake, contributions and the jobs history', async () => {
+    root = await mkdtemp(join(tmpdir(), 'mutirao-restart-'))
+    const aDir = join(root, 'a')
+    // No --rpc-url: node A runs the embedded anvil in its data dir; provider B settles on A's chain.
+    const a = await startNodeProcess('a', aDir)
+    nodes.push(a)
+    const chain = (a as unknown as { chain: { rpcUrl: string; deploymentsFile: string; embedded: boolean } })
+      .chain
+    expect(chain.embedded).toBe(true)
+    const b = await startNodeProcess('b', join(root, 'b'), [
+      '--provide',
+      '--bootstrap',
+      a.multiaddrs[0],
+      '--rpc-url',
+      chain.rpcUrl,
+      '--deployments',
+      chain.deploymentsFile,
+    ])
+    nodes.push(b)
+
+    const client = await connect({ dataDir: aDir })
+    const n = 100
+    const x = tensorFromValues(
+      'float32',
+      [n, 30],
+      Array.from({ length: n * 30 }, (_, i) => Math.cos(i)),
+    )
+    const job = await client.submit({ model: MODEL, inputs: { x }, shardSize: 25, timeoutSeconds: 120 })
+    const done = await client.wait(job.jobId)
+    expect(done.samplesDone).toBe(n)
+    const bAddr = (await cliJson(b.dataDir, 'wallet')).address
+    const paid = await until('provider redeemed', async () => {
+      const c = await cliJson(aDir, 'ledger', 'contributions', '--provider', bAddr)
+      return c.length ? c : undefined
+    })
+
+    // Top up above the start-up funding level so that the restart does not fund again, then stake.
+    await cliJson(aDir, 'faucet', '--amount', (10n ** 24n).toString())
+    await cliJson(aDir, 'stake', '777')
+    const walletBefore = await cliJson(aDir, 'wallet')
+    const jobsBefore = await cliJson(aDir, 'jobs')
+    const contributionsBefore = await cliJson(aDir, 'ledger', 'contributions')
+    expect(contributionsBefore).toEqual(paid)
+
+    await b.stop()
+    nodes.pop()
+    expect(await a.stop()).toBe(0)
+    nodes.pop()
+    const a2 = await startNodeProcess('a', aDir)
+    nodes.push(a2)
+    const chain2 = (a2 as unknown as { chain: { rpcUrl: string } }).chain
+
+    const walletAfter = await cliJson(aDir, 'wallet')
+    expect(walletAfter.chain.embedded).toBe(true)
+    expect(walletAfter.chain.rpcUrl).toBe(chain2.rpcUrl)
+    expect(walletAfter.chain.deployments).toEqual(walletBefore.chain.deployments)
+    for (const k of ['address', 'balance', 'stake', 'registeredPeerId'] as const)
+      expect(walletAfter[k]).toEqual(walletBefore[k])
+    expect(await cliJson(aDir, 'ledger', 'contributions')).toEqual(contributionsBefore)
+    const jobsAfter = await cliJson(aDir, 'jobs')
+    expect(jobsAfter.map((j: { jobId: string; status: string }) => [j.jobId, j.status])).toEqual(
+      jobsBefore.map((j: { jobId: string; status: string }) => [j.jobId, j.status]),
+    )
+    const shown = await cliJson(aDir, 'jobs', job.jobId)
+    expect(shown).toMatchObject({ status: 'done', samplesDone: n, unitsDone: done.unitsDone })
+  })
+})
