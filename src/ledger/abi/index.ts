@@ -2,3 +2,4 @@
 export { mutiraoTokenAbi, mutiraoTokenBytecode } from './mutiraoToken.js'
 export { providerRegistryAbi, providerRegistryBytecode } from './providerRegistry.js'
 export { jobEscrowAbi, jobEscrowBytecode } from './jobEscrow.js'
+export { lineageRegistryAbi, lineageRegistryBytecode } from './lineageRegistry.js'
