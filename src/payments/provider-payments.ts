@@ -255,6 +255,20 @@ export class ProviderPayments {
     }
   }
 
+  /** Ids of the most recent tasks covered by a redeemed voucher (the ones `proofOf` can prove). */
+  provableTasks(limit = 20): { escrowJob: string; taskId: string; units: number }[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT r.escrow_job, r.task_id, r.units FROM provider_receipts r
+           JOIN provider_vouchers v ON v.escrow_job = r.escrow_job
+           WHERE r.covered_seq IS NOT NULL AND r.covered_seq <= v.redeemed_seq
+           ORDER BY r.rowid DESC LIMIT ?`,
+        )
+        .all(Math.max(1, Math.min(limit, 1000))) as { escrow_job: string; task_id: string; units: number }[]
+    ).map((r) => ({ escrowJob: r.escrow_job, taskId: r.task_id, units: r.units }))
+  }
+
   /**
    * Everything needed to prove one task's receipt against the chain: the receipt, the root of the first
    * redemption that covered it, and the Merkle proof.
