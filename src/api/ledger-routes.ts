@@ -210,6 +210,15 @@ export function registerLedgerRoutes(app: Hono, c: LedgerRouteComponents): void 
     }),
   )
   app.get(
+    '/v1/ledger/receipts',
+    wrap(async (ctx) => {
+      const limit = Number(ctx.req.query('limit') ?? 20)
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+        throw new InvalidInputError('limit must be a whole number in 1..1000')
+      return ctx.json(c.providerPayments?.provableTasks(limit) ?? [])
+    }),
+  )
+  app.get(
     '/v1/ledger/prove/:taskId',
     wrap(async (ctx) => {
       const taskId = String(ctx.req.param('taskId'))

@@ -106,6 +106,8 @@ export interface LedgerClient {
   ): Promise<{ txHash: string; stake: string; unbonding: { amount: string; unlockAt: string } }>
   withdraw(): Promise<{ txHash: string; balance: string }>
   contributions(filter?: { provider?: string; job?: bigint | string }): Promise<ContributionInfo[]>
+  /** Provider: the most recent tasks covered by a redeemed voucher (provable with `prove`). */
+  receipts(limit?: number): Promise<{ escrowJob: string; taskId: string; units: number }[]>
   prove(taskId: string): Promise<ReceiptProofInfo>
   /** Reclaim the unpaid rest of a job's escrow (after its deadline + redeem window). */
   reclaim(jobId: string): Promise<{ jobId: string; escrowJob: string; amount: string; txHash: string }>
@@ -255,6 +257,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
         if (filter.job !== undefined) q.set('job', filter.job.toString())
         return json(`/v1/ledger/contributions${q.size ? `?${q}` : ''}`)
       },
+      receipts: (limit = 20) => json(`/v1/ledger/receipts?limit=${limit}`),
       prove: (taskId) => json(`/v1/ledger/prove/${encodeURIComponent(taskId)}`),
       reclaim: (jobId) => post(`/v1/jobs/${encodeURIComponent(jobId)}/reclaim`, {}),
     },

@@ -37,6 +37,22 @@ export function ledgerCommand(): Command {
       ),
   )
   ledger.addCommand(
+    common(new Command('receipts'))
+      .description('provider: list recent task receipts covered by a redeemed voucher (provable)')
+      .option('--limit <n>', 'how many', '20')
+      .action((opts) =>
+        runCommand(opts.json, async () => {
+          const limit = Number(opts.limit)
+          if (!Number.isInteger(limit) || limit < 1)
+            throw new InvalidInputError(`--limit is not a count: ${opts.limit}`)
+          const list = await (await connect({ dataDir: opts.dataDir })).ledger.receipts(limit)
+          if (opts.json) return printJson(list)
+          if (!list.length) return console.log('No redeemed task receipts.')
+          for (const r of list) console.log(`${r.taskId}  escrow job ${r.escrowJob}  ${r.units} units`)
+        }),
+      ),
+  )
+  ledger.addCommand(
     common(new Command('prove'))
       .description("prove one task's receipt against the chain (exit 1 when it does not verify)")
       .argument('<task-id>', 'the task id (as in the provider receipts)')
