@@ -7,6 +7,8 @@ import { logger } from '../log.js'
 import {
   jobEscrowAbi,
   jobEscrowBytecode,
+  lineageRegistryAbi,
+  lineageRegistryBytecode,
   mutiraoTokenAbi,
   mutiraoTokenBytecode,
   providerRegistryAbi,
@@ -23,6 +25,8 @@ export interface Deployments {
   token: Address
   registry: Address
   escrow: Address
+  /** LineageRegistry (model lineage anchors); absent in deployments made before it existed. */
+  lineage?: Address
   /** Block of the deployment; event queries start here. */
   fromBlock: bigint
 }
@@ -33,6 +37,7 @@ const deploymentsSchema = z.object({
   token: address,
   registry: address,
   escrow: address,
+  lineage: address.optional(),
   fromBlock: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).default(0),
 })
 
@@ -57,6 +62,7 @@ export async function readDeployments(file: string): Promise<Deployments> {
     token: getAddress(d.token),
     registry: getAddress(d.registry),
     escrow: getAddress(d.escrow),
+    ...(d.lineage ? { lineage: getAddress(d.lineage) } : {}),
     fromBlock: BigInt(d.fromBlock),
   }
 }
@@ -75,8 +81,9 @@ export interface EnsureDeployedOptions {
 }
 
 /**
- * Deploys MutiraoToken, ProviderRegistry and JobEscrow once and records their addresses in `file`.
- * When the file exists for this chain and all three contracts have code, they are reused.
+ * Deploys MutiraoToken, ProviderRegistry, JobEscrow and LineageRegistry once and records their addresses
+ * in `file`. When the file exists for this chain and the contracts have code, they are reused (a file
+ * from before LineageRegistry existed gets one deployed and added).
  */
 export async function ensureDeployed(options: EnsureDeployedOptions): Promise<Deployments> {
   const transport = http(options.rpcUrl)
@@ -90,7 +97,15 @@ export async function ensureDeployed(options: EnsureDeployedOptions): Promise<De
     const codes = await Promise.all(
       [existing.token, existing.registry, existing.escrow].map((a) => pub.getCode({ address: a })),
     )
-    if (codes.every((c) => c && c !== '0x')) return existing
+    if (codes.every((c) => c && c !== '0x')) {
+      const lineageCode = existing.lineage && (await pub.getCode({ address: existing.lineage }))
+      if (lineageCode && lineageCode !== '0x') return existing
+      const lineage = await deployLineageRegistry(options, chainId)
+      const d = { ...existing, lineage }
+      await writeDeployments(options.file, d)
+      log.info({ lineage }, 'lineage registry deployed')
+      return d
+    }
     log.warn({ file: options.file }, 'recorded contracts have no code on this chain; deploying again')
   }
 
@@ -121,17 +136,36 @@ export async function ensureDeployed(options: EnsureDeployedOptions): Promise<De
       account.address,
     ])
   ).contractAddress!
+  const lineage = (await deploy(lineageRegistryAbi, lineageRegistryBytecode, [])).contractAddress!
   const d: Deployments = {
     chainId,
     token: getAddress(token),
     registry: getAddress(registry),
     escrow: getAddress(escrow),
+    lineage: getAddress(lineage),
     fromBlock: tokenR.blockNumber,
   }
-  await mkdir(dirname(options.file), { recursive: true })
-  const tmp = `${options.file}.tmp`
-  await writeFile(tmp, `${JSON.stringify({ ...d, fromBlock: Number(d.fromBlock) }, null, 2)}\n`)
-  await rename(tmp, options.file)
+  await writeDeployments(options.file, d)
   log.info({ ...d, fromBlock: String(d.fromBlock) }, 'ledger contracts deployed')
   return d
+}
+
+async function writeDeployments(file: string, d: Deployments): Promise<void> {
+  await mkdir(dirname(file), { recursive: true })
+  const tmp = `${file}.tmp`
+  await writeFile(tmp, `${JSON.stringify({ ...d, fromBlock: Number(d.fromBlock) }, null, 2)}\n`)
+  await rename(tmp, file)
+}
+
+async function deployLineageRegistry(options: EnsureDeployedOptions, chainId: number): Promise<Address> {
+  const transport = http(options.rpcUrl)
+  const account = privateKeyToAccount(options.privateKey)
+  const wallet = createWalletClient({ account, chain: chainFor(chainId, options.rpcUrl), transport })
+  const pub = createPublicClient({ transport })
+  const hash = await wallet.deployContract({ abi: lineageRegistryAbi, bytecode: lineageRegistryBytecode })
+  const receipt = await pub.waitForTransactionReceipt({ hash })
+  if (!receipt.contractAddress || receipt.status !== 'success') {
+    throw new DeploymentError(`LineageRegistry deployment transaction ${hash} failed`)
+  }
+  return getAddress(receipt.contractAddress)
 }

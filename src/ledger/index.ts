@@ -15,6 +15,12 @@ export {
 export * from './errors.js'
 export type { Contribution, JobInfo, OpenJobParams } from './escrow-actions.js'
 export { type CreateLedgerOptions, createLedger, type Ledger } from './ledger.js'
+export { type LineageRecord, toBytes32 } from './lineage-actions.js'
+export {
+  InvalidLineageAnchorError,
+  LineageAlreadyAnchoredError,
+  LineageRegistryMissingError,
+} from './lineage-errors.js'
 export {
   buildReceiptTree,
   parseTaskReceipt,

@@ -2,6 +2,7 @@ import type { Address, Hex } from 'viem'
 import { createLedgerContext } from './context.js'
 import type { Deployments } from './deployments.js'
 import { escrowActions } from './escrow-actions.js'
+import { lineageActions } from './lineage-actions.js'
 import { registryActions } from './registry-actions.js'
 import { tokenActions } from './token-actions.js'
 
@@ -25,7 +26,8 @@ export type Ledger = {
   deployments: Deployments
 } & ReturnType<typeof tokenActions> &
   ReturnType<typeof escrowActions> &
-  ReturnType<typeof registryActions>
+  ReturnType<typeof registryActions> &
+  ReturnType<typeof lineageActions>
 
 /**
  * Creates a ledger client for one account.
@@ -44,5 +46,6 @@ export async function createLedger(options: CreateLedgerOptions): Promise<Ledger
     ...token,
     ...escrowActions(ctx, token),
     ...registryActions(ctx, token),
+    ...lineageActions(ctx),
   }
 }

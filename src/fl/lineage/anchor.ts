@@ -1,8 +1,6 @@
 /**
- * Where a model's lineage root is anchored (an append-only public record, e.g. a ledger contract). The
- * ledger module has no anchoring call yet; a contract needs `anchor(bytes32 modelHash, bytes32 root)`
- * (owner-signed, write-once per model hash, emitting `LineageAnchored(modelHash, root, owner)`) and a view
- * `rootOf(bytes32 modelHash) returns (bytes32)`. Until then, {@link memoryAnchor} stands in for tests.
+ * Where a model's lineage root is anchored (an append-only public record). On a chain this is the
+ * `LineageRegistry` contract through `chainAnchor(ledger)`; {@link memoryAnchor} stands in for tests.
  */
 export interface LineageAnchor {
   /** Records `root` as the lineage of `modelHash`; returns a reference (a transaction hash on a chain). */

@@ -1,5 +1,6 @@
 /** Model lineage: a signed, hash-chained record of every federated round, verifiable by anyone. */
 export { type LineageAnchor, memoryAnchor } from './anchor.js'
+export { chainAnchor, type LineageLedger } from './chain-anchor.js'
 export { LineageVerificationError } from './errors.js'
 export {
   appendRound,
