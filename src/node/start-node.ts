@@ -17,6 +17,7 @@ import { type ProviderAgent, startProviderAgent } from '../provider/agent.js'
 import { detectHardware } from '../provider/hardware.js'
 import { createIdleMonitor, type IdleMonitor } from '../provider/idle-monitor.js'
 import { resolvePolicy } from '../provider/policy.js'
+import type { TaskExecutor } from '../provider/types.js'
 import { OfferInbox } from '../requester/offer-inbox.js'
 import { ReputationBook } from '../requester/reputation-book.js'
 import { Requester } from '../requester/requester.js'
@@ -36,6 +37,8 @@ export interface StartNodeOptions {
   providerOverrides?: Partial<NodeConfig['provider']>
   /** Provider: redeem vouchers once this many token base units are unredeemed (default 10,000). */
   redeemThreshold?: bigint
+  /** Provider: wrap the task executor (tests: Byzantine providers that return wrong results). */
+  wrapExecutor?: (executor: TaskExecutor) => TaskExecutor
 }
 
 /** A running node. */
@@ -139,7 +142,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
         maxTaskBytes: MAX_TASK_BYTES,
       },
       gate: { accepting: () => !idle || idle.state === 'idle' },
-      executor,
+      executor: options.wrapExecutor ? options.wrapExecutor(executor) : executor,
       blobs,
       hardware: {
         cpus: hardware.cpus.count,

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runOnnxLocally } from '../../src/exec/onnx-executor.js'
+import type { TensorMap } from '../../src/exec/tensor.js'
+import { encodeTensors, sliceBatch } from '../../src/exec/tensor-codec.js'
+import { tensorFromValues } from '../../src/exec/tensor-values.js'
+import type { JobSpecInput } from '../../src/requester/job-spec.js'
+import { connect } from '../../src/sdk/client.js'
+import { compareTensors } from '../../src/verify/index.js'
+import { corrupt } from '../helpers/byzantine-executor.js'
+import { startByzantineProvider } from '../helpers/byzantine-network.js'
+import { startNetwork, type TestNetwork } from '../helpers/network.js'
+
+const MODELS = resolve(import.meta.dirname, '../fixtures/models')
+const TOL = { mode: 'tolerance' as const }
+
+/** WDBC's 30 numeric features, `n` rows from a random start offset per row (real data, varied shards). */
+async function wdbcFeatures(n: number) {
+  const text = await readFile(resolve(import.meta.dirname, '../../data/wdbc-breast-cancer.csv'), 'utf8')
+  const [header, ...rows] = text.trim().split('\n')
+  const cols = header.split(',').map((c) => c.trim())
+  const numeric = cols.map((c, i) => (c === 'diagnosis' ? -1 : i)).filter((i) => i >= 0)
+  const values: number[] = []
+  for (let r = 0; r < n; r++) {
+    const cells = rows[(r * 7) % rows.length].split(',')
+    for (const i of numeric) values.push(Number(cells[i]) / 100 + r * 1e-4)
+  }
+  return tensorFromValues('float32', [n, numeric.length], values)
+}
+
+describe('Byzantine providers (8 provider processes: 3 honest, 5 Byzantine)', () => {
+  let net: TestNetwork
+  const peers: Record<string, string> = {}
+  beforeAll(async () => {
+    net = await startNetwork({ providers: 3 })
+    const modes = ['always-wrong', 'wrong-10pct', 'lazy', 'colluder', 'colluder'] as const
+    const started = await Promise.all(modes.map((m, i) => startByzantineProvider(net, `byz-${i}-${m}`, m)))
+    for (const n of started) {
+      net.providers.push(n)
+      peers[n.name] = n.peerId
+    }
+  }, 170_000)
+  afterAll(async () => {
+    await net?.stop()
+  })
+
+  async function run(spec: Partial<JobSpecInput>, n: number, shardSize: number) {
+    const model = new Uint8Array(await readFile(resolve(MODELS, 'mlp.onnx')))
+    const inputs: TensorMap = { x: await wdbcFeatures(n) }
+    const client = await connect({ dataDir: net.requester.dataDir })
+    const [modelHash, inputsHash] = await Promise.all([
+      client.putBlob(model),
+      client.putBlob(encodeTensors(inputs)),
+    ])
+    const accepted = await client.submitSpec({
+      kind: 'onnx-inference',
+      modelHash,
+      inputsHash,
+      shardSize,
+      providers: { min: 3, max: 8 },
+      ...spec,
+    } as JobSpecInput)
+    const done = await client.wait(accepted.jobId)
+    expect(done.status, done.error).toBe('done')
+    const outputs = await client.result(accepted.jobId)
+    return { done, outputs, inputs, model }
+  }
+
+  it('replicate(3, 2): no wrong result is accepted unless both colluders answered the same shard', async () => {
+    const n = 600
+    const shardSize = 2
+    const { done, outputs, inputs, model } = await run(
+      { verification: { policy: 'replicate', k: 3, quorum: 2 } },
+      n,
+      shardSize,
+    )
+    let wrong = 0
+    for (let s = 0; s < n; s += shardSize) {
+      const slice = sliceBatch(inputs, s, s + shardSize)
+      const want = await runOnnxLocally(model, slice)
+      const got = sliceBatch(outputs, s, s + shardSize)
+      if (compareTensors(want, got, TOL).equal) continue
+      wrong++
+      // the only way to win a vote with a wrong answer: both colluders on the task, with the same answer
+      const h = createHash('sha256').update(encodeTensors(slice)).digest()
+      const joint = Object.fromEntries(
+        Object.entries(want).map(([k, t]) => [k, corrupt(t, 0.25 + h[0] / 256)]),
+      )
+      expect(compareTensors(joint, got, TOL).equal).toBe(true)
+    }
+    const v = done.verification!
+    // the always-wrong and lazy providers are outvoted at once and excluded
+    expect(v.excluded).toEqual(expect.arrayContaining([peers['byz-0-always-wrong'], peers['byz-2-lazy']]))
+    for (const p of [peers['byz-0-always-wrong'], peers['byz-2-lazy']])
+      expect(done.providers.find((w) => w.provider === p)?.shards ?? 0).toBe(0)
+    // every shard needs a second, distinct provider (the third is not sent once two agree)
+    expect(v.replicaTasks).toBeGreaterThanOrEqual(n / shardSize)
+    expect(wrong).toBeLessThan(n / shardSize / 50)
+  }, 170_000)
+
+  it('adaptive + canaries: the 10% cheater is caught and excluded', async () => {
+    const { done } = await run({ verification: { policy: 'adaptive+spot', canaryRate: 0.05 } }, 3000, 1)
+    const v = done.verification!
+    expect(v.excluded).toContain(peers['byz-1-wrong-10pct'])
+    expect(v.excluded).toEqual(expect.arrayContaining([peers['byz-0-always-wrong'], peers['byz-2-lazy']]))
+    expect(v.canaryTasks).toBeGreaterThan(0)
+    expect(v.invalid).toBeGreaterThanOrEqual(3)
+  }, 170_000)
+})
