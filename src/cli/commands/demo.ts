@@ -35,9 +35,19 @@ export function demoCommand(): Command {
           console.log(
             `  accuracy on all ${report.samples} records ${(report.accuracyAllRows * 100).toFixed(1)}% (held-out ${(report.trainAccuracy * 100).toFixed(1)}%)`,
           )
+        }
+        const paidExactly = report.ledger.providers.every((p) => p.earned === p.expected)
+        const proven = report.ledger.proof?.verifiedOnChain === true
+        if (!opts.json) {
+          console.log(bold('\nLedger'))
+          console.log(
+            `  providers paid exactly units × price: ${paidExactly ? 'yes' : 'NO'}; one receipt proven on-chain: ${proven ? 'yes' : 'NO'}`,
+          )
           console.log(green(`\nDemo finished in ${report.seconds.toFixed(1)} s.`))
         }
-        return report.labelsEqualLocal && report.maxAbsDiffVsLocal <= 1e-6 ? EXIT.ok : EXIT.failed
+        return report.labelsEqualLocal && report.maxAbsDiffVsLocal <= 1e-6 && paidExactly && proven
+          ? EXIT.ok
+          : EXIT.failed
       }),
     )
 }
