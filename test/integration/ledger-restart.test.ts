@@ -1,8 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import type { Hex } from 'viem'
 import { afterAll, describe, expect, it } from 'vitest'
 import { tensorFromValues } from '../../src/exec/tensor-values.js'
+import { createLedger, readDeployments } from '../../src/ledger/index.js'
 import { connect } from '../../src/sdk/client.js'
 import { runCli, startNodeProcess, type TestNode } from '../helpers/network.js'
 
@@ -27,6 +29,9 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 describe('ledger: restart of a node and of its embedded chain', () => {
   const nodes: TestNode[] = []
   let root: string
+  let aDir: string
+  let jobId: string
+  let rpcUrl: string
   afterAll(async () => {
     for (const n of nodes.reverse()) await n.stop()
     if (root) await rm(root, { recursive: true, force: true })
@@ -34,7 +39,7 @@ describe('ledger: restart of a node and of its embedded chain', () => {
 
   it('keeps balances, stake, contributions and the jobs history', async () => {
     root = await mkdtemp(join(tmpdir(), 'mutirao-restart-'))
-    const aDir = join(root, 'a')
+    aDir = join(root, 'a')
     // No --rpc-url: node A runs the embedded anvil in its data dir; provider B settles on A's chain.
     const a = await startNodeProcess('a', aDir)
     nodes.push(a)
@@ -95,7 +100,45 @@ describe('ledger: restart of a node and of its embedded chain', () => {
     expect(jobsAfter.map((j: { jobId: string; status: string }) => [j.jobId, j.status])).toEqual(
       jobsBefore.map((j: { jobId: string; status: string }) => [j.jobId, j.status]),
     )
+    jobId = job.jobId
+    rpcUrl = chain2.rpcUrl
     const shown = await cliJson(aDir, 'jobs', job.jobId)
     expect(shown).toMatchObject({ status: 'done', samplesDone: n, unitsDone: done.unitsDone })
+  })
+
+  it('reclaim: refused with the decoded ReclaimTooEarly before the window ends, exact rest after it', async () => {
+    const early = await runCli(['ledger', 'reclaim', jobId, '--data-dir', aDir, '--json'])
+    expect(early.code).toBe(1)
+    const err = JSON.parse(early.stdout).error
+    expect(err.name).toBe('ApiError') // the CLI's transport error; the node's error is in the message
+    expect(err.message).toMatch(/too early to reclaim job .* providers may redeem until \d{4}-/)
+    const job = await cliJson(aDir, 'jobs', jobId)
+    const paid = (await cliJson(aDir, 'ledger', 'contributions', '--job', job.escrow.escrowJob)).reduce(
+      (a: bigint, c: { amount: string }) => a + BigInt(c.amount),
+      0n,
+    )
+    const before = BigInt((await cliJson(aDir, 'wallet')).balance)
+    const key = (await readFile(join(aDir, 'eth.key'), 'utf8')).trim() as Hex
+    const deployments = await readDeployments(join(aDir, 'chain', 'deployments.json'))
+    const info = await (await createLedger({ rpcUrl, privateKey: key, deployments })).jobInfo(
+      BigInt(job.escrow.escrowJob),
+    )
+    expect(info.paid).toBe(paid)
+    const rpc = (method: string, params: unknown[]) =>
+      fetch(rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      }).then((r) => r.json())
+    await rpc('evm_increaseTime', [7 * 24 * 3600])
+    await rpc('evm_mine', [])
+    const r = await cliJson(aDir, 'ledger', 'reclaim', jobId)
+    expect(r.escrowJob).toBe(job.escrow.escrowJob)
+    expect(BigInt(r.amount)).toBe(info.budget - paid)
+    expect(BigInt((await cliJson(aDir, 'wallet')).balance)).toBe(before + BigInt(r.amount))
+    const again = await runCli(['ledger', 'reclaim', jobId, '--data-dir', aDir, '--json'])
+    expect(again.code).toBe(1)
+    expect(JSON.parse(again.stdout).error.message).toMatch(/closed/i)
+    expect(paid).toBeGreaterThan(0n)
   })
 })
