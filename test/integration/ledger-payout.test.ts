@@ -140,6 +140,8 @@ describe('ledger: payout without the requester, CLI values, tampered receipts', 
     expect(none.out).toEqual([])
 
     const task = coveredTask(p.dataDir)
+    const listed = await cliJson(p.dataDir, 'ledger', 'receipts', '--limit', '1000')
+    expect(listed.out.map((r: { taskId: string }) => r.taskId)).toContain(task)
     const proof = await cliJson(p.dataDir, 'ledger', 'prove', task)
     expect(proof.code).toBe(0)
     expect(proof.out).toMatchObject({
