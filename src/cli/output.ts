@@ -27,7 +27,8 @@ export function reportError(err: unknown, json: boolean): number {
         : EXIT.failed
   const hints = err instanceof MutiraoError ? err.metaMessages : []
   const message = err instanceof MutiraoError ? err.shortMessage : e.message
-  if (json) printJson({ ok: false, error: { name: e.name, message, hints } })
+  const name = err instanceof ApiError ? err.remoteName : e.name
+  if (json) printJson({ ok: false, error: { name, message, hints } })
   else {
     process.stderr.write(`${red('error:')} ${message}\n`)
     for (const h of hints) process.stderr.write(`  ${h}\n`)

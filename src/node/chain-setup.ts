@@ -86,12 +86,13 @@ export async function connectChain(
 }
 
 /**
- * On a local chain, give a new node tokens and gas so it can pay for jobs and redeem vouchers.
+ * On a local chain, give a new account (zero balance) tokens and gas so it can pay for jobs and redeem
+ * vouchers. An account that already holds tokens is left alone, so balances survive restarts unchanged.
  * Retries with jitter: several nodes starting together share the faucet's account nonce.
  */
 export async function fundIfLocal(ledger: Ledger, amount: bigint, log: Logger): Promise<void> {
   if (!LOCAL_CHAIN_IDS.has(ledger.chainId)) return
-  if ((await ledger.balance()) >= amount) return
+  if ((await ledger.balance()) > 0n) return
   for (let attempt = 1; ; attempt++) {
     try {
       await ledger.faucet(ledger.address, amount)
