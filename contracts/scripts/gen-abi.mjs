@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const outDir = join(root, 'src', 'ledger', 'abi')
-const contracts = ['MutiraoToken', 'ProviderRegistry', 'JobEscrow', 'LineageRegistry']
+const contracts = ['MutiraoToken', 'ProviderRegistry', 'JobEscrow', 'LineageRegistry', 'DisputeResolver']
 
 mkdirSync(outDir, { recursive: true })
 const index = []
