@@ -56,6 +56,8 @@ function describe(e: FlEvent): string {
         .join(', ')
       return `round ${e.round}: ${e.participants.length} holders  loss ${e.meanLoss.toFixed(4)}${acc}  shares ${shares}`
     }
+    case 'escrow-opened':
+      return `data budget ${e.budget} locked in escrow job ${e.escrowJobId}`
     case 'round-failed':
       return red(`round ${e.round} attempt ${e.attempt + 1} failed: ${e.reason}`)
     case 'done':

@@ -15,6 +15,7 @@ import { appendRound, createGenesis, startLineage } from '../lineage/record.js'
 import { sha256Hex, weightsHash } from './codec.js'
 import { FlJobFailedError, FlRoundFailedError } from './errors.js'
 import { acceptHolders, type HolderRegistry } from './holder-registry.js'
+import { type FlOwnerLedger, openDataEscrow, signDataVouchers } from './payments.js'
 import { preprocessingToWire } from './preprocessing-wire.js'
 import { FlJobSpec, type FlJobSpecInput } from './protocol.js'
 import { runPlainRound } from './round-plain.js'
@@ -38,6 +39,7 @@ export type FlEvent =
       shares: Record<string, number>
     }
   | { type: 'round-failed'; round: number; attempt: number; reason: string }
+  | { type: 'escrow-opened'; escrowJobId: string; budget: string }
   | { type: 'done'; modelHash: string; root: string; payouts?: Record<string, string> }
 
 /** Options of {@link createFlCoordinator}. */
@@ -52,6 +54,14 @@ export interface FlCoordinatorOptions {
   /** Owner's held-out rows: accuracy after every round. */
   test?: Dataset
   anchor?: LineageAnchor
+  /**
+   * Pay the spec's `dataBudget` through the ledger: it is locked in a JobEscrow job (price 1) before the
+   * first round, and each holder that joined with a payee address gets a signed voucher for its payout
+   * in the `done` message (holders redeem it themselves).
+   */
+  payments?: FlOwnerLedger
+  /** Seconds from the escrow's opening to its deadline (default 7 days; vouchers stay redeemable a window longer). */
+  escrowDurationS?: number
   /** How long to wait for `minParticipants` holders before a round (default 10 min). */
   joinTimeoutMs?: number
   onEvent?: (event: FlEvent) => void
@@ -138,6 +148,14 @@ export function createFlCoordinator(options: FlCoordinatorOptions): FlCoordinato
       save()
       emit({ type: 'preprocessing', holders, rows: stats.rows })
     }
+    if (options.payments && s.dataBudget && BigInt(s.dataBudget) > 0n && !state.payments?.escrowJobId) {
+      const deadline = BigInt(Math.floor(Date.now() / 1000) + (options.escrowDurationS ?? 7 * 86_400))
+      const specHash = `0x${state.lineage!.genesis.hash}` as const
+      const escrowJobId = await openDataEscrow(options.payments, BigInt(s.dataBudget), deadline, specHash)
+      state = { ...state, payments: { payees: {}, ...state.payments, escrowJobId } }
+      save()
+      emit({ type: 'escrow-opened', escrowJobId, budget: s.dataBudget })
+    }
     const pre = state.preprocessing!
     const preWire = preprocessingToWire(pre)
     const net = createModel(s.model, pre.outputDim, classes.length, s.seed)
@@ -219,17 +237,25 @@ export function createFlCoordinator(options: FlCoordinatorOptions): FlCoordinato
     const lineage = state.lineage!
     const payouts = payoutsOf(state)
     if (state.status !== 'done') {
+      if (options.payments && payouts && state.payments?.escrowJobId && !state.payments.vouchers) {
+        const vouchers = await signDataVouchers(options.payments, state, payouts)
+        state = { ...state, payments: { ...state.payments, vouchers } }
+      }
       state = { ...state, status: 'done' }
       save()
       if (options.anchor && lineage.modelHash) await options.anchor.anchor(lineage.modelHash, lineage.root)
     }
-    await registry?.broadcast({
-      t: 'done',
-      job: s.id,
-      round: state.round,
-      attempt: 0,
-      modelHash: lineage.modelHash ?? lineage.genesis.initialHash,
-      rounds: state.round,
+    await registry?.sendEach((peer) => {
+      const payment = state.payments?.vouchers?.[peer]
+      return {
+        t: 'done',
+        job: s.id,
+        round: state.round,
+        attempt: 0,
+        modelHash: lineage.modelHash ?? lineage.genesis.initialHash,
+        rounds: state.round,
+        ...(payment ? { payment } : {}),
+      }
     })
     emit({ type: 'done', modelHash: lineage.modelHash ?? '', root: lineage.root, payouts })
     return state
@@ -238,7 +264,18 @@ export function createFlCoordinator(options: FlCoordinatorOptions): FlCoordinato
   return {
     jobId: spec.id,
     async start() {
-      registry = await acceptHolders(options.host, options.key, () => state, emit)
+      registry = await acceptHolders(
+        options.host,
+        options.key,
+        () => state,
+        emit,
+        (peer, payee) => {
+          if (!options.payments || state.payments?.payees[peer] === payee) return
+          const payees = { ...state.payments?.payees, [peer]: payee }
+          state = { ...state, payments: { escrowJobId: '', ...state.payments, payees } }
+          save()
+        },
+      )
     },
     run: async (signal) => {
       try {

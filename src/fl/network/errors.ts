@@ -19,3 +19,8 @@ export class FlJoinRejectedError extends MutiraoError {
 export class FlDataMismatchError extends MutiraoError {
   override name = 'FlDataMismatchError'
 }
+
+/** A data-budget payment could not be made or redeemed (no escrow, voucher for another payee or chain). */
+export class FlPaymentError extends MutiraoError {
+  override name = 'FlPaymentError'
+}

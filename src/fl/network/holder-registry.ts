@@ -16,6 +16,8 @@ export interface HolderRegistry {
   /** The open sessions once at least `n` are connected; FlJobFailedError after `timeoutMs`. */
   waitFor(n: number, timeoutMs: number, signal?: AbortSignal): Promise<HolderSession[]>
   broadcast(header: Record<string, unknown>): Promise<void>
+  /** Sends each open session its own header (e.g. `done` with that holder's voucher). */
+  sendEach(header: (peer: string) => Record<string, unknown>): Promise<void>
   stop(): Promise<void>
 }
 
@@ -28,6 +30,7 @@ export async function acceptHolders(
   key: PrivateKey,
   getState: () => FlJobState,
   emit: (e: { type: 'holder-joined' | 'holder-left'; peer: string }) => void,
+  onPayee?: (peer: string, payee: string) => void,
 ): Promise<HolderRegistry> {
   const sessions = new Map<string, HolderSession>()
   const listeners = new Set<() => void>()
@@ -46,10 +49,12 @@ export async function acceptHolders(
         await wire.close()
         return
       }
+      if (header.payee) onPayee?.(remote, header.payee)
       await wire.send({ t: 'welcome', ...base, spec })
       if (status === 'done') {
         const modelHash = getState().lineage?.modelHash ?? '0'.repeat(64)
-        await wire.send({ t: 'done', ...base, modelHash, rounds: round })
+        const payment = getState().payments?.vouchers?.[remote]
+        await wire.send({ t: 'done', ...base, modelHash, rounds: round, ...(payment ? { payment } : {}) })
       }
     } catch (err) {
       log.info({ peer: remote, err: (err as Error).message }, 'join failed')
@@ -99,6 +104,9 @@ export async function acceptHolders(
     },
     async broadcast(header) {
       await Promise.all(open().map((s) => s.send(header)))
+    },
+    async sendEach(header) {
+      await Promise.all(open().map((s) => s.send(header(s.peer))))
     },
     async stop() {
       await host.unhandle(FL_PROTOCOL)

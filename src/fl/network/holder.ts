@@ -11,7 +11,8 @@ import { initTraining } from '../../train/backend.js'
 import { createPrivacyAccountant, type PrivacyAccountant, type PrivacyBudget } from '../privacy/accountant.js'
 import { FlDataMismatchError, FlJoinRejectedError } from './errors.js'
 import { handleRound, type RoundRunner, roundRunner } from './holder-round.js'
-import { CoordinatorMessage, FL_PROTOCOL, type FlJobSpec } from './protocol.js'
+import { type FlHolderLedger, redeemDataPayment } from './payments.js'
+import { CoordinatorMessage, type DataPayment, FL_PROTOCOL, type FlJobSpec } from './protocol.js'
 import { flWire } from './wire.js'
 
 const log = logger('fl:holder')
@@ -22,6 +23,8 @@ export type FlHolderEvent =
   | { type: 'update-sent'; round: number; loss: number; secure: boolean; epsilon?: number }
   | { type: 'declined'; round: number; reason: string }
   | { type: 'disconnected'; error: string }
+  | { type: 'done'; modelHash: string; payment?: string }
+  | { type: 'paid'; amount: string; txHash: string }
 
 /** Options of {@link createFlHolder}. */
 export interface FlHolderOptions {
@@ -41,6 +44,11 @@ export interface FlHolderOptions {
   /** Called before each message is sent (tests simulate slow or crashing holders). */
   beforeSend?: (round: number, type: string) => void | Promise<void>
   onEvent?: (e: FlHolderEvent) => void
+  /**
+   * This holder's own ledger client: its address is sent as the payee when it joins, and the voucher for
+   * its share of the data budget that arrives with `done` is redeemed with it (no coordinator needed).
+   */
+  payments?: FlHolderLedger
 }
 
 /** What a holder ends with. */
@@ -49,6 +57,8 @@ export interface FlHolderResult {
   rounds: number
   updatesSent: number
   privacy?: { epsilon: number; delta: number }
+  /** Its share of the data budget: redeemed on-chain (`txHash`), or why not (`error`). */
+  payment?: { amount: string; txHash?: string; error?: string }
 }
 
 /** A data holder of an `fl-train` job. */
@@ -89,6 +99,19 @@ export function createFlHolder(options: FlHolderOptions): FlHolder {
     return ds
   }
 
+  async function redeem(ledger: FlHolderLedger, p: DataPayment) {
+    const amount = p.cumulativeAmount
+    try {
+      const { txHash } = await redeemDataPayment(ledger, p)
+      options.onEvent?.({ type: 'paid', amount, txHash })
+      return { amount, txHash }
+    } catch (err) {
+      const error = (err as Error).message.split('\n')[0]
+      log.warn({ amount, error }, 'could not redeem the data-budget voucher')
+      return { amount, error }
+    }
+  }
+
   /** One connection: join, then answer messages until `done` (returns) or the stream ends (throws). */
   async function session(signal?: AbortSignal): Promise<FlHolderResult> {
     const stream = await options.host.dialProtocol(addr, FL_PROTOCOL, { signal })
@@ -96,7 +119,8 @@ export function createFlHolder(options: FlHolderOptions): FlHolder {
     const onAbort = () => wire.abort(new AbortedError('holder stopped'))
     signal?.addEventListener('abort', onAbort)
     try {
-      await wire.send({ t: 'join', job: options.jobId, round: 0, attempt: 0 })
+      const payee = options.payments ? { payee: options.payments.address } : {}
+      await wire.send({ t: 'join', job: options.jobId, round: 0, attempt: 0, ...payee })
       const first = await wire.recv(CoordinatorMessage, { signal: AbortSignal.timeout(15_000) })
       if (first.header.t !== 'welcome') {
         throw new FlJoinRejectedError(`Coordinator refused to let this holder join job ${options.jobId}`, {
@@ -118,11 +142,20 @@ export function createFlHolder(options: FlHolderOptions): FlHolder {
         const h = msg.header
         if (h.t === 'done') {
           const spent = accountant?.spent()
+          wire.abort(new Error('job done'))
+          options.onEvent?.({
+            type: 'done',
+            modelHash: h.modelHash,
+            ...(h.payment ? { payment: h.payment.cumulativeAmount } : {}),
+          })
+          const payment =
+            h.payment && options.payments ? await redeem(options.payments, h.payment) : undefined
           return {
             modelHash: h.modelHash,
             rounds: h.rounds,
             updatesSent,
             ...(spent ? { privacy: { epsilon: spent.epsilon, delta: spent.delta } } : {}),
+            ...(payment ? { payment } : {}),
           }
         }
         if (h.t === 'stats-request') {

@@ -7,7 +7,13 @@ export {
   type FlEvent,
   payoutsOf,
 } from './coordinator.js'
-export { FlDataMismatchError, FlJobFailedError, FlJoinRejectedError, FlRoundFailedError } from './errors.js'
+export {
+  FlDataMismatchError,
+  FlJobFailedError,
+  FlJoinRejectedError,
+  FlPaymentError,
+  FlRoundFailedError,
+} from './errors.js'
 export {
   createFlHolder,
   type FlHolder,
@@ -16,8 +22,16 @@ export {
   type FlHolderResult,
 } from './holder.js'
 export {
+  type FlHolderLedger,
+  type FlOwnerLedger,
+  openDataEscrow,
+  redeemDataPayment,
+  signDataVouchers,
+} from './payments.js'
+export {
   AggregatorSpecSchema,
   CoordinatorMessage,
+  DataPayment,
   FL_DOMAIN,
   FL_FRAME_LIMITS,
   FL_PROTOCOL,
@@ -26,4 +40,10 @@ export {
   HolderMessage,
 } from './protocol.js'
 export { defaultThreshold } from './round-secagg.js'
-export { type FlJobState, type FlJobStatus, type FlStore, openFlStore } from './store.js'
+export {
+  type FlJobState,
+  type FlJobStatus,
+  type FlPaymentsState,
+  type FlStore,
+  openFlStore,
+} from './store.js'

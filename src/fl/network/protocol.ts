@@ -23,6 +23,25 @@ const b64 = (max: number) =>
 const peerId = z.string().regex(/^[A-Za-z0-9]{20,128}$/, 'must be a peer id')
 const jobId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'job id must be 1–64 chars of [A-Za-z0-9._-]')
 const round = z.number().int().min(0).max(1_000_000)
+const ethAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be an Ethereum address')
+const uintString = z.string().regex(/^\d{1,78}$/, 'must be a decimal integer')
+
+/**
+ * A signed escrow voucher paying a holder its share of the data budget (JobEscrow, price 1 per unit):
+ * `receiptsRoot` is the model's lineage root (the per-round contribution records it commits to).
+ */
+export const DataPayment = z.strictObject({
+  chainId: z.number().int().positive(),
+  escrow: ethAddress,
+  jobId: uintString,
+  provider: ethAddress,
+  cumulativeUnits: uintString,
+  cumulativeAmount: uintString,
+  receiptsRoot: z.string().regex(/^0x[0-9a-f]{64}$/),
+  signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/),
+})
+/** See {@link DataPayment}. */
+export type DataPayment = z.infer<typeof DataPayment>
 
 /** Aggregation rule for plain (non-secure) rounds; robust rules defend against poisoned updates. */
 export const AggregatorSpecSchema = z.discriminatedUnion('kind', [
@@ -119,7 +138,8 @@ const envelope = z.strictObject({ from: peerId, to: peerId, nonce: b64(64), ciph
 
 /** Holder → coordinator messages (headers; weights travel as the frame body, raw float32). */
 export const HolderMessage = z.discriminatedUnion('t', [
-  z.strictObject({ t: z.literal('join'), ...base }),
+  /** `payee`: the holder's Ethereum address for its share of the data budget (bound by its signature). */
+  z.strictObject({ t: z.literal('join'), ...base, payee: ethAddress.optional() }),
   z.strictObject({
     t: z.literal('stats'),
     ...base,
@@ -189,7 +209,14 @@ export const CoordinatorMessage = z.discriminatedUnion('t', [
     survivors: z.array(peerId).max(1000),
     dropped: z.array(peerId).max(1000),
   }),
-  z.strictObject({ t: z.literal('done'), ...base, modelHash: hex64, rounds: z.number().int().min(0) }),
+  z.strictObject({
+    t: z.literal('done'),
+    ...base,
+    modelHash: hex64,
+    rounds: z.number().int().min(0),
+    /** This holder's voucher for its share of the data budget (when the job pays through the ledger). */
+    payment: DataPayment.optional(),
+  }),
 ])
 /** See {@link CoordinatorMessage}. */
 export type CoordinatorMessage = z.infer<typeof CoordinatorMessage>

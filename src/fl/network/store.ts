@@ -5,7 +5,7 @@ import { type Db, openDb } from '../../store/db.js'
 import { Lineage } from '../lineage/record.js'
 import { weightsFromBytes, weightsToBytes } from './codec.js'
 import { preprocessingFromWire, preprocessingToWire } from './preprocessing-wire.js'
-import { FlJobSpec, PreprocessingWire } from './protocol.js'
+import { type DataPayment, FlJobSpec, PreprocessingWire } from './protocol.js'
 
 /** Where a coordinator's job stands. */
 export type FlJobStatus = 'waiting' | 'running' | 'done' | 'failed'
@@ -20,7 +20,16 @@ export interface FlJobState {
   /** Global weights after `round` rounds. */
   global?: Float32Array
   lineage?: Lineage
+  /** Data-budget escrow: its job id, each holder's payee address, and (once done) the signed vouchers by peer. */
+  payments?: FlPaymentsState
   error?: string
+}
+
+/** The ledger side of a job's data budget. */
+export interface FlPaymentsState {
+  escrowJobId: string
+  payees: Record<string, string>
+  vouchers?: Record<string, DataPayment>
 }
 
 /** SQLite persistence of federated jobs (a separate database file with its own migrations). */
@@ -39,6 +48,7 @@ const MIGRATIONS = [
       id TEXT PRIMARY KEY, spec TEXT NOT NULL, status TEXT NOT NULL, round INTEGER NOT NULL,
       preprocessing TEXT, global BLOB, lineage TEXT, model_hash TEXT, error TEXT, updated_at INTEGER NOT NULL
     ); CREATE INDEX fl_jobs_model ON fl_jobs(model_hash);`),
+  (db: Db) => db.exec('ALTER TABLE fl_jobs ADD COLUMN payments TEXT'),
 ]
 
 type Row = {
@@ -48,6 +58,7 @@ type Row = {
   preprocessing: string | null
   global: Buffer | null
   lineage: string | null
+  payments: string | null
   error: string | null
 }
 
@@ -56,10 +67,10 @@ export function openFlStore(file: string): FlStore {
   mkdirSync(dirname(file), { recursive: true })
   const db = openDb(file, MIGRATIONS)
   const upsert =
-    db.prepare(`INSERT INTO fl_jobs (id, spec, status, round, preprocessing, global, lineage, model_hash, error, updated_at)
-    VALUES (@id, @spec, @status, @round, @preprocessing, @global, @lineage, @modelHash, @error, @now)
+    db.prepare(`INSERT INTO fl_jobs (id, spec, status, round, preprocessing, global, lineage, payments, model_hash, error, updated_at)
+    VALUES (@id, @spec, @status, @round, @preprocessing, @global, @lineage, @payments, @modelHash, @error, @now)
     ON CONFLICT(id) DO UPDATE SET spec=@spec, status=@status, round=@round, preprocessing=@preprocessing,
-      global=@global, lineage=@lineage, model_hash=@modelHash, error=@error, updated_at=@now`)
+      global=@global, lineage=@lineage, payments=@payments, model_hash=@modelHash, error=@error, updated_at=@now`)
   const decode = (row: Row | undefined): FlJobState | undefined =>
     row && {
       spec: FlJobSpec.parse(JSON.parse(row.spec)),
@@ -70,6 +81,7 @@ export function openFlStore(file: string): FlStore {
         : undefined,
       global: row.global ? weightsFromBytes(new Uint8Array(row.global)) : undefined,
       lineage: row.lineage ? Lineage.parse(JSON.parse(row.lineage)) : undefined,
+      payments: row.payments ? (JSON.parse(row.payments) as FlPaymentsState) : undefined,
       error: row.error ?? undefined,
     }
   return {
@@ -82,6 +94,7 @@ export function openFlStore(file: string): FlStore {
         preprocessing: s.preprocessing ? JSON.stringify(preprocessingToWire(s.preprocessing)) : null,
         global: s.global ? Buffer.from(weightsToBytes(s.global)) : null,
         lineage: s.lineage ? JSON.stringify(s.lineage) : null,
+        payments: s.payments ? JSON.stringify(s.payments) : null,
         modelHash: s.lineage?.modelHash ?? null,
         error: s.error ?? null,
         now: Date.now(),
