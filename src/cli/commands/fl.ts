@@ -3,17 +3,39 @@ import { join } from 'node:path'
 import { Command } from 'commander'
 import { loadCsvFile } from '../../data/load.js'
 import { InvalidInputError } from '../../errors.js'
+import { chainAnchor } from '../../fl/lineage/chain-anchor.js'
 import { verifyLineage } from '../../fl/lineage/verify.js'
 import { createFlCoordinator, type FlEvent, payoutsOf } from '../../fl/network/coordinator.js'
 import { createFlHolder } from '../../fl/network/holder.js'
 import { FlJobSpec } from '../../fl/network/protocol.js'
 import { openFlStore } from '../../fl/network/store.js'
+import type { DataDirLayout } from '../../identity/data-dir.js'
 import { initDataDir } from '../../identity/init.js'
+import type { Identity } from '../../identity/keys.js'
+import { logger } from '../../log.js'
 import { createHost } from '../../net/host.js'
+import { type ChainConnection, connectChain, fundIfLocal } from '../../node/chain-setup.js'
 import { createModel } from '../../train/create-model.js'
 import { exportToOnnx } from '../../train/export-onnx.js'
 import { setFlatWeights } from '../../train/weights.js'
 import { bold, green, printJson, red, runCommand, shortPeer } from '../output.js'
+
+const log = logger('cli:fl')
+
+/** The chain given by --rpc-url/--deployments (e.g. from `mutirao chain`), or undefined without one. */
+async function flChain(
+  layout: DataDirLayout,
+  identity: Identity,
+  o: { rpcUrl?: string; deployments?: string },
+): Promise<ChainConnection | undefined> {
+  if (!o.rpcUrl) return undefined
+  return connectChain(
+    layout,
+    { rpcUrl: o.rpcUrl, deploymentsFile: o.deployments },
+    identity.ethPrivateKey,
+    log,
+  )
+}
 
 const line = (json: boolean, value: Record<string, unknown>, text: string) =>
   json ? process.stdout.write(`${JSON.stringify(value)}\n`) : console.log(text)
@@ -81,6 +103,8 @@ export function flCommand(): Command {
     .option('--port <n>', 'TCP port to listen on', '0')
     .option('--host <ip>', 'interface to bind', '127.0.0.1')
     .option('--onnx <file>', 'write the trained model as ONNX')
+    .option('--rpc-url <url>', 'EVM chain (e.g. from `mutirao chain`): data-budget escrow and lineage anchor')
+    .option('--deployments <file>', 'contract addresses for --rpc-url')
     .option('--data-dir <dir>', 'data dir (identity, fl.db)')
     .option('--json', 'JSON lines')
     .action((o) =>
@@ -89,6 +113,8 @@ export function flCommand(): Command {
         const { layout, identity } = await initDataDir(o.dataDir)
         const load = (f?: string) => (f ? loadCsvFile(f, { schema: spec.schema }) : undefined)
         const [test, validation] = await Promise.all([load(o.test), load(o.validation)])
+        const chain = await flChain(layout, identity, o)
+        if (chain && spec.dataBudget) await fundIfLocal(chain.ledger, BigInt(spec.dataBudget), log)
         const host = await createHost({ privateKey: identity.peerKey, host: o.host, tcpPort: Number(o.port) })
         await host.start()
         const store = openFlStore(join(layout.root, 'fl.db'))
@@ -99,6 +125,7 @@ export function flCommand(): Command {
           spec,
           test,
           validation,
+          ...(chain ? { payments: chain.ledger, anchor: chainAnchor(chain.ledger) } : {}),
           onEvent: (e) => line(o.json, { event: e.type, ...e }, describe(e)),
         })
         await c.start()
@@ -139,6 +166,7 @@ export function flCommand(): Command {
           await c.stop()
           await host.stop()
           store.close()
+          await chain?.stop()
         }
       }),
     )
@@ -149,11 +177,15 @@ export function flCommand(): Command {
     .requiredOption('--data <csv>', 'your data (never leaves this machine)')
     .option('--epsilon <n>', 'most ε you will spend on a DP job', '8')
     .option('--delta <n>', 'δ of your privacy budget', '1e-5')
+    .option('--rpc-url <url>', 'EVM chain (e.g. from `mutirao chain`): data-budget escrow and lineage anchor')
+    .option('--deployments <file>', 'contract addresses for --rpc-url')
     .option('--data-dir <dir>', 'data dir (identity)')
     .option('--json', 'JSON lines')
     .action((o) =>
       runCommand(o.json, async () => {
-        const { identity } = await initDataDir(o.dataDir)
+        const { layout, identity } = await initDataDir(o.dataDir)
+        const chain = await flChain(layout, identity, o)
+        if (chain) await fundIfLocal(chain.ledger, 1n, log) // gas to redeem on a local chain
         const host = await createHost({ privateKey: identity.peerKey })
         await host.start()
         const stopper = new AbortController()
@@ -166,13 +198,16 @@ export function flCommand(): Command {
             jobId: o.job,
             data: o.data,
             privacyBudget: { epsilon: Number(o.epsilon), delta: Number(o.delta) },
+            ...(chain ? { payments: chain.ledger } : {}),
             onEvent: (e) =>
               line(
                 o.json,
                 { event: e.type, ...e },
-                e.type === 'update-sent'
-                  ? `round ${e.round}: update sent (${e.secure ? 'masked' : 'plain'}), local loss ${e.loss.toFixed(4)}${e.epsilon === undefined ? '' : `, ε ${e.epsilon.toFixed(3)}`}`
-                  : `${e.type} ${JSON.stringify(e)}`,
+                e.type === 'paid'
+                  ? `paid ${e.amount} (redeemed in ${e.txHash})`
+                  : e.type === 'update-sent'
+                    ? `round ${e.round}: update sent (${e.secure ? 'masked' : 'plain'}), local loss ${e.loss.toFixed(4)}${e.epsilon === undefined ? '' : `, ε ${e.epsilon.toFixed(3)}`}`
+                    : `${e.type} ${JSON.stringify(e)}`,
               ),
           })
           const r = await holder.run(stopper.signal)
@@ -181,8 +216,10 @@ export function flCommand(): Command {
             { event: 'done', ...r },
             `done: model ${r.modelHash}, ${r.updatesSent} updates sent over ${r.rounds} rounds`,
           )
+          if (r.payment?.error) return 1
         } finally {
           await host.stop()
+          await chain?.stop()
         }
       }),
     )
@@ -207,6 +244,8 @@ export function flCommand(): Command {
     .argument('<model-hash>', 'sha256 of the model weights')
     .option('--file <json>', 'verify a lineage file instead of the local store')
     .option('--export <json>', 'write the lineage to a file')
+    .option('--rpc-url <url>', 'EVM chain (e.g. from `mutirao chain`): data-budget escrow and lineage anchor')
+    .option('--deployments <file>', 'contract addresses for --rpc-url')
     .option('--data-dir <dir>', 'data dir')
     .option('--json', 'machine-readable output')
     .action((modelHash: string, o) =>
@@ -227,7 +266,17 @@ export function flCommand(): Command {
             })
         }
         if (o.export) await writeFile(o.export, JSON.stringify(lineage, null, 1))
-        const report = await verifyLineage(lineage, { modelHash })
+        const { layout, identity } = await initDataDir(o.dataDir)
+        const chain = await flChain(layout, identity, o)
+        const anchor = chain && chainAnchor(chain.ledger)
+        const report = await verifyLineage(lineage, { modelHash, ...(anchor ? { anchor } : {}) })
+        if (chain) {
+          if (report.anchored === undefined) {
+            report.ok = false
+            report.problems.push(`model ${modelHash} has no lineage anchored on-chain`)
+          }
+          await chain.stop()
+        }
         if (o.json) printJson({ ...report, lineage })
         else {
           const l = lineage as {
@@ -258,7 +307,13 @@ export function flCommand(): Command {
               ? green(`verified: ${report.rounds} rounds, root ${report.root}`)
               : red(`NOT VERIFIED:\n  ${report.problems.join('\n  ')}`),
           )
-          console.log('anchor: not anchored on-chain (the ledger has no anchor function yet)')
+          console.log(
+            !chain
+              ? 'anchor: not checked (pass --rpc-url and --deployments to verify the root on-chain)'
+              : report.anchored
+                ? green(`anchor: the root matches LineageRegistry ${chain.ledger.deployments.lineage}`)
+                : red('anchor: the on-chain root is missing or differs'),
+          )
         }
         return report.ok ? 0 : 1
       }),
