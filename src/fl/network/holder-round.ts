@@ -12,6 +12,8 @@ import type { Received } from './wire.js'
 
 /** A holder's per-job training state: its model (rebuilt when the preprocessing changes) and SecAgg round. */
 export interface RoundRunner {
+  /** Replaces the plain update before it is sent (simulates a malicious holder in tests and benches). */
+  tamper?: (weights: Float32Array, global: Float32Array) => Float32Array
   spec: FlJobSpec
   data: Dataset
   self: string
@@ -71,7 +73,8 @@ export async function handleRound(
       }
       r.secagg = undefined
       if (!h.secagg) {
-        await send({ t: 'update', ...extra }, weightsToBytes(up.weights))
+        const sent = r.tamper ? r.tamper(up.weights, global) : up.weights
+        await send({ t: 'update', ...extra }, weightsToBytes(sent))
         return { loss: trained.loss, secure: false, epsilon: up.privacy?.epsilon }
       }
       const c = r.spec.privacy

@@ -41,6 +41,11 @@ export interface FlHolderOptions {
   reconnectMs?: number
   /** Sees every frame this holder writes (tests check that no raw row is ever sent). */
   onSend?: (frame: Uint8Array) => void
+  /**
+   * Replaces this holder's plain update before it is sent: simulates a malicious holder (sign-flipped or
+   * scaled updates) in tests and benchmarks. Never set by the CLI.
+   */
+  tamperUpdate?: (weights: Float32Array, global: Float32Array) => Float32Array
   /** Called before each message is sent (tests simulate slow or crashing holders). */
   beforeSend?: (round: number, type: string) => void | Promise<void>
   onEvent?: (e: FlHolderEvent) => void
@@ -135,6 +140,7 @@ export function createFlHolder(options: FlHolderOptions): FlHolder {
         })
       }
       runner ??= await roundRunner(spec, ds, self)
+      runner.tamper = options.tamperUpdate
       joined = true
       options.onEvent?.({ type: 'joined', job: spec.id, coordinator: coordinatorPeer! })
       for (;;) {
