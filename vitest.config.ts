@@ -13,7 +13,12 @@ export default defineConfig({
       {
         // Integration tests start many OS processes (chain, nodes); one file at a time on 2 cores.
         extends: true,
-        test: { name: 'integration', include: ['test/**/*.test.ts'], fileParallelism: false, testTimeout: 180_000 },
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+        },
       },
     ],
   },

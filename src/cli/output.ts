@@ -38,10 +38,7 @@ export function reportError(err: unknown, json: boolean): number {
 }
 
 /** Run a command body, mapping errors to exit codes. */
-export async function runCommand(
-  json: boolean,
-  body: () => Promise<number | undefined | void>,
-): Promise<void> {
+export async function runCommand(json: boolean, body: () => Promise<number | void>): Promise<void> {
   try {
     process.exitCode = (await body()) ?? EXIT.ok
   } catch (err) {

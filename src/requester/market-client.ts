@@ -104,11 +104,9 @@ async function collectOffers(
   const known = c.directory.list({ acceptingOnly: true }).filter((p) => !terms.exclude.has(p.provider)).length
   const expected = Math.max(terms.want, Math.min(known, terms.want * 2))
   const { promise: enough, resolve } = Promise.withResolvers<void>()
-  let firstAt: number | undefined
   const stop = c.inbox.listen(demand.demandId, (offer) => {
     if (terms.exclude.has(offer.provider)) return
     offers.set(offer.provider, offer)
-    firstAt ??= Date.now()
     if (offers.size >= expected) resolve()
     else setTimeout(resolve, 250)
   })

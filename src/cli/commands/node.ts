@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import type { NodeConfig } from '../../config/schema.js'
 import { startNode } from '../../node/start-node.js'
-import { printJson, runCommand } from '../output.js'
+import { runCommand } from '../output.js'
 
 const collect = (value: string, previous: string[] = []) => [...previous, value]
 
