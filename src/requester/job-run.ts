@@ -364,6 +364,8 @@ export class JobRun extends EventEmitter {
         this.#fatal = err as Error
       }
       if (msg.code === 'invalid-input') this.#fatal = new Error(`provider rejected the input: ${msg.message}`)
+      if (task && SANDBOX_ERROR.test(msg.message))
+        this.#sandboxFailure(task.idx, session.provider, msg.message)
       if (msg.code !== 'busy')
         this.c.onFault?.({ provider: session.provider, kind: 'error', detail: msg.message })
       this.#wake()
@@ -444,6 +446,25 @@ export class JobRun extends EventEmitter {
     if (ok) this.#pay(idx, answer)
     else this.#invalid(answer, `failed a canary (shard ${idx})`)
     this.#changed()
+  }
+
+  /** Deterministic sandbox failures (time, memory, output limits, traps) reported per shard. */
+  readonly #sandboxFailures = new Map<number, Set<string>>()
+
+  /**
+   * A sandbox limit hit is a property of the task, not of the provider: once two distinct providers (or
+   * the only live one) report it for the same shard, the job fails with that error instead of retrying.
+   * One provider alone cannot fail a job by claiming it.
+   */
+  #sandboxFailure(idx: number, provider: string, message: string): void {
+    const seen = this.#sandboxFailures.get(idx) ?? new Set<string>()
+    seen.add(provider)
+    this.#sandboxFailures.set(idx, seen)
+    const live = [...this.#sessions.values()].filter((s) => !s.dead).length
+    if (seen.size >= Math.min(2, Math.max(1, live)))
+      this.#fatal = new Error(
+        `task of shard ${idx} failed in the sandbox on ${seen.size} provider(s): ${message}`,
+      )
   }
 
   #invalid(a: Answer, why: string): void {
@@ -528,6 +549,9 @@ export class JobRun extends EventEmitter {
     return this.progress
   }
 }
+
+/** Sandbox errors that every honest provider reproduces (see src/exec/wasm/errors.ts). */
+const SANDBOX_ERROR = /^Wasm(Timeout|MemoryLimit|OutputLimit|Trap)Error: /
 
 /** Shards the requester computes itself as canaries when the policy uses them. */
 const CANARY_SHARDS = 3
