@@ -1,0 +1,398 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { formatUnits, parseUnits } from 'viem'
+import { generatePrivateKey } from 'viem/accounts'
+import { type LoadOptions, loadCsv } from '../data/load.js'
+import { dirichletPartition } from '../data/partition.js'
+import type { Dataset } from '../data/schema.js'
+import { trainTestSplit } from '../data/split.js'
+import { MutiraoError } from '../errors.js'
+import { runOnnxLocally } from '../exec/onnx-executor.js'
+import { maxAbsDiff } from '../exec/tensor-codec.js'
+import { tensorFromValues, tensorToValues } from '../exec/tensor-values.js'
+import { chainAnchor } from '../fl/lineage/chain-anchor.js'
+import { verifyLineage } from '../fl/lineage/verify.js'
+import { payoutsOf } from '../fl/network/coordinator.js'
+import type { FlJobSpecInput } from '../fl/network/protocol.js'
+import type { FlJobState } from '../fl/network/store.js'
+import { startFlTestNetwork } from '../fl/network/test-harness.js'
+import { readDeployments } from '../ledger/deployments.js'
+import { createLedger } from '../ledger/ledger.js'
+import { logger } from '../log.js'
+import { fundIfLocal } from '../node/chain-setup.js'
+import { connect } from '../sdk/client.js'
+import { evaluate } from '../train/classifier.js'
+import { createModel } from '../train/create-model.js'
+import { exportToOnnx } from '../train/export-onnx.js'
+import { trainClassifier } from '../train/train-classifier.js'
+import { setFlatWeights } from '../train/weights.js'
+import { type LocalChain, startNetwork } from './local-network.js'
+import { DATA_DIR } from './run-demo.js'
+
+const log = logger('fl-demo')
+
+/** The federated demo could not run to its end (a job failed, or a holder was not paid). */
+export class FlDemoError extends MutiraoError {
+  override name = 'FlDemoError'
+}
+
+/** Options of {@link runFlDemo}. */
+export interface FlDemoOptions {
+  /** Federated rounds per job (and epochs of the centrally trained baseline); default 40. */
+  rounds?: number
+  /** Print the accuracy every this many rounds (default 5; the last round always). */
+  every?: number
+  /** Provider processes serving the co-built model (default 2). */
+  providers?: number
+  /** Data budget of each job, in MUT (default 1000). */
+  budgetMut?: string
+  /** Skip step 3 (serving the WDBC model on the compute market). */
+  serve?: boolean
+  /** Keep the data dirs here (default: a temp dir, removed at the end). */
+  workDir?: string
+  say?: (line: string) => void
+}
+
+/** One data holder of a demo job: its rows, its share, its payout and its on-chain balance change. */
+export interface FlDemoHolder {
+  name: string
+  peer: string
+  address: string
+  rows: number
+  /** Fraction of the data budget (payout / budget). */
+  share: number
+  payout: string
+  /** Token balance after − before (must equal `payout`). */
+  balanceChange: string
+}
+
+/** What one co-training job did. */
+export interface FlDemoJob {
+  job: string
+  dataset: string
+  secureAggregation: boolean
+  valuation: string
+  rounds: number
+  /** Owner's held-out accuracy after each round. */
+  accuracy: number[]
+  federatedAccuracy: number
+  /** The same model trained on the pooled training rows, same epochs, same test rows. */
+  centralAccuracy: number
+  holders: FlDemoHolder[]
+  budget: string
+  /** Owner's balance change (−budget: locked in escrow, then paid out). */
+  ownerBalanceChange: string
+  escrowJobId: string
+  /** `ContributionRecorded` events of the escrow job whose receipts root is the lineage root. */
+  contributionsOnChain: number
+  modelHash: string
+  lineageRoot: string
+  lineageVerified: boolean
+  anchoredOnChain: boolean
+  problems: string[]
+  seconds: number
+}
+
+/** Serving the co-built WDBC model as an inference job on the compute market. */
+export interface FlDemoServe {
+  jobId: string
+  samples: number
+  /** Accuracy of the network's labels on the owner's WDBC test rows. */
+  accuracy: number
+  labelsEqualLocal: boolean
+  maxAbsDiffVsLocal: number
+  providers: { name: string; units: number }[]
+  seconds: number
+}
+
+/** The whole demo's report. */
+export interface FlDemoReport {
+  hospitals: FlDemoJob
+  farms: FlDemoJob
+  serve?: FlDemoServe
+  /** Every check passed: bounds, payments equal shares, lineage verified and anchored, served = local. */
+  ok: boolean
+  seconds: number
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(2)}%`
+const fmtMut = (v: bigint) => `${formatUnits(v, 18)} MUT`
+const load = async (file: string, o: LoadOptions) => loadCsv(await readFile(join(DATA_DIR, file), 'utf8'), o)
+
+interface JobSetup {
+  job: string
+  dataset: string
+  names: string[]
+  train: Dataset
+  test: Dataset
+  parts: Dataset[]
+  validation?: Dataset
+  seed: number
+  secure: boolean
+}
+
+/**
+ * Runs one co-training job over in-process libp2p hosts: an owner (coordinator) that escrows the data
+ * budget on the chain, N holders with their own ledger accounts that redeem their vouchers; compares with
+ * the same model trained centrally and verifies the lineage against the on-chain anchor.
+ */
+async function coTrain(
+  s: JobSetup,
+  chain: LocalChain,
+  o: Required<Pick<FlDemoOptions, 'rounds' | 'every' | 'budgetMut'>>,
+  say: (line: string) => void,
+): Promise<{ report: FlDemoJob; state: FlJobState }> {
+  const t0 = Date.now()
+  const budget = parseUnits(o.budgetMut, 18)
+  const deployments = await readDeployments(chain.deploymentsFile)
+  const ledger = (key = generatePrivateKey()) =>
+    createLedger({ rpcUrl: chain.rpcUrl, privateKey: key, deployments })
+  const owner = await ledger()
+  await fundIfLocal(owner, budget, log)
+  const holders = await Promise.all(s.parts.map(() => ledger()))
+  for (const h of holders) await fundIfLocal(h, 1n, log) // gas to redeem its voucher
+  const central = await trainClassifier({
+    data: s.train,
+    model: { kind: 'logreg' },
+    epochs: o.rounds,
+    seed: s.seed,
+    batchSize: 32,
+    learningRate: 0.1,
+    optimizer: 'sgd',
+  })
+  const centralAccuracy = evaluate(central, s.test).accuracy
+  central.net.dispose()
+  say(
+    `${s.job}: ${s.parts.length} holders (${s.parts.map((p, i) => `${s.names[i]} ${p.n} rows`).join(', ')}), ` +
+      `${s.test.n} held-out rows; ${s.secure ? 'secure aggregation ON' : 'plain FedAvg, GTG-Shapley on the owner’s validation rows'}`,
+  )
+  const ownerBefore = await owner.balance()
+  const before = await Promise.all(holders.map((h) => h.balance()))
+  const spec: FlJobSpecInput = {
+    id: s.job,
+    model: { kind: 'logreg' },
+    schema: s.train.schema,
+    rounds: o.rounds,
+    minParticipants: s.parts.length,
+    roundDeadlineMs: 30_000,
+    local: { epochs: 1, batchSize: 32, lr: 0.1 },
+    seed: s.seed,
+    dataBudget: budget.toString(),
+    ...(s.secure ? { secureAggregation: {} } : {}),
+  }
+  const net = await startFlTestNetwork({
+    spec,
+    holders: s.parts,
+    coordinator: {
+      test: s.test,
+      validation: s.validation,
+      payments: owner,
+      anchor: chainAnchor(owner),
+      onEvent: (e) => {
+        if (e.type === 'round' && (e.round % o.every === 0 || e.round === o.rounds))
+          say(`  round ${String(e.round).padStart(3)}  accuracy ${pct(e.testAccuracy ?? 0)}`)
+        if (e.type === 'escrow-opened')
+          say(`  data budget ${fmtMut(budget)} locked in escrow job ${e.escrowJobId}`)
+      },
+    },
+    holder: (i) => ({ payments: holders[i] }),
+  })
+  let state: FlJobState
+  let results: Awaited<(typeof net.holderRuns)[number]>[]
+  try {
+    state = await net.coordinator.run()
+    results = await Promise.all(net.holderRuns) // each holder redeemed its own voucher
+  } finally {
+    await net.stop()
+  }
+  const lineage = state.lineage
+  const payouts = payoutsOf(state)
+  if (state.status !== 'done' || !lineage || !payouts || !state.payments)
+    throw new FlDemoError(`Job ${s.job} ended ${state.status}: ${state.error ?? 'no lineage or payouts'}`)
+  for (const [i, r] of results.entries())
+    if (r.payment?.error) throw new FlDemoError(`${s.names[i]} could not redeem: ${r.payment.error}`)
+  const after = await Promise.all(holders.map((h) => h.balance()))
+  const peers = net.holderHosts.map((h) => h.peerId.toString())
+  const accuracy = lineage.rounds.map((r) => r.testAccuracy ?? 0)
+  const auditor = await ledger() // anyone can verify: a fresh account with no tokens
+  const check = await verifyLineage(lineage, { modelHash: lineage.modelHash, anchor: chainAnchor(auditor) })
+  const recorded = await auditor.contributions({ jobId: BigInt(state.payments.escrowJobId) })
+  const report: FlDemoJob = {
+    job: s.job,
+    dataset: s.dataset,
+    secureAggregation: s.secure,
+    valuation: lineage.rounds.at(-1)?.valuation ?? 'samples',
+    rounds: lineage.rounds.length,
+    accuracy,
+    federatedAccuracy: accuracy.at(-1) ?? 0,
+    centralAccuracy,
+    holders: peers.map((peer, i) => ({
+      name: s.names[i]!,
+      peer,
+      address: holders[i]!.address,
+      rows: s.parts[i]!.n,
+      share: Number(BigInt(payouts[peer] ?? '0')) / Number(budget),
+      payout: payouts[peer] ?? '0',
+      balanceChange: (after[i]! - before[i]!).toString(),
+    })),
+    budget: budget.toString(),
+    ownerBalanceChange: ((await owner.balance()) - ownerBefore).toString(),
+    escrowJobId: state.payments.escrowJobId,
+    contributionsOnChain: recorded.filter((c) => c.receiptsRoot === `0x${lineage.root}`).length,
+    modelHash: lineage.modelHash ?? '',
+    lineageRoot: lineage.root,
+    lineageVerified: check.ok,
+    anchoredOnChain: check.anchored === true,
+    problems: check.problems,
+    seconds: (Date.now() - t0) / 1000,
+  }
+  printJob(report, say)
+  return { report, state }
+}
+
+function printJob(r: FlDemoJob, say: (line: string) => void) {
+  say(
+    `  federated ${pct(r.federatedAccuracy)} vs the same model trained centrally on the pooled rows ${pct(r.centralAccuracy)} ` +
+      `(${((r.federatedAccuracy - r.centralAccuracy) * 100).toFixed(2)} points)`,
+  )
+  say(`  contribution (${r.valuation}) and payment of ${fmtMut(BigInt(r.budget))}:`)
+  for (const h of r.holders)
+    say(
+      `    ${h.name.padEnd(11)} ${String(h.rows).padStart(4)} rows  share ${pct(h.share).padStart(7)}  paid ${fmtMut(BigInt(h.payout))}` +
+        `  on-chain balance +${fmtMut(BigInt(h.balanceChange))} ${h.balanceChange === h.payout ? '✓' : '✗'}`,
+    )
+  say(
+    `  lineage: ${r.rounds} rounds, root ${r.lineageRoot.slice(0, 16)}…, ${r.lineageVerified ? 'verified' : 'NOT VERIFIED'}; ` +
+      `anchored on-chain: ${r.anchoredOnChain ? 'yes' : 'NO'}; ${r.contributionsOnChain} redemptions cite it (${r.seconds.toFixed(1)} s)`,
+  )
+}
+
+/** The co-built WDBC model as ONNX (preprocessing included; input `features` = raw rows). */
+function toOnnx(state: FlJobState): Uint8Array {
+  const { spec, preprocessing, global } = state
+  if (!preprocessing || !global) throw new FlDemoError(`Job ${spec.id} has no trained model`)
+  const net = createModel(spec.model, preprocessing.outputDim, spec.schema.target.classes.length, spec.seed)
+  setFlatWeights(net, global)
+  const onnx = exportToOnnx(net, preprocessing, { classes: spec.schema.target.classes })
+  net.dispose()
+  return onnx
+}
+
+/** Runs the co-built model over the test rows as an inference job on the local compute market. */
+async function serve(
+  onnx: Uint8Array,
+  test: Dataset,
+  net: Awaited<ReturnType<typeof startNetwork>>,
+  say: (line: string) => void,
+): Promise<FlDemoServe> {
+  const t0 = Date.now()
+  const inputs = { features: tensorFromValues('float32', [test.n, test.d], Array.from(test.x)) }
+  say(
+    `Serving the co-built WDBC model (ONNX, ${onnx.length} bytes) over ${test.n} held-out rows on the market…`,
+  )
+  const client = await connect({ dataDir: net.requester.dataDir })
+  const accepted = await client.submit({ model: onnx, inputs, name: 'wdbc-federated', shardSize: 16 })
+  const job = await client.wait(accepted.jobId)
+  const outputs = await client.result(job.jobId)
+  const local = await runOnnxLocally(onnx, inputs)
+  const labels = tensorToValues(outputs.label).map(Number)
+  const r: FlDemoServe = {
+    jobId: job.jobId,
+    samples: test.n,
+    accuracy: labels.filter((l, i) => l === test.y[i]).length / test.n,
+    labelsEqualLocal: tensorToValues(local.label).every((v, i) => Number(v) === labels[i]),
+    maxAbsDiffVsLocal: maxAbsDiff(outputs.probabilities, local.probabilities),
+    providers: net.providers.map((p) => ({
+      name: p.name,
+      units: job.providers.find((w) => w.provider === p.peerId)?.units ?? 0,
+    })),
+    seconds: (Date.now() - t0) / 1000,
+  }
+  say(
+    `  job ${r.jobId}: ${r.providers.map((p) => `${p.name} ${p.units} units`).join(', ')}; network accuracy ${pct(r.accuracy)}; ` +
+      `labels ${r.labelsEqualLocal ? 'equal' : 'DIFFER from'} local onnxruntime, max |Δp| ${r.maxAbsDiffVsLocal.toExponential(2)}`,
+  )
+  return r
+}
+
+/**
+ * "Co-train, then serve", on one machine: starts a local chain and a compute market (a requester and N
+ * providers, separate processes); three hospitals with non-IID WDBC splits co-train a diagnostic model under
+ * secure aggregation, four farms with non-IID soybean splits co-train a crop-disease classifier (valued by
+ * GTG-Shapley), each paid its share of the data budget on-chain with the lineage anchored; then the WDBC
+ * model runs as an inference job on the market.
+ * @example
+ * const r = await runFlDemo({ rounds: 40, say: console.log })
+ */
+export async function runFlDemo(options: FlDemoOptions = {}): Promise<FlDemoReport> {
+  const t0 = Date.now()
+  const say = options.say ?? (() => {})
+  const o = {
+    rounds: options.rounds ?? 40,
+    every: options.every ?? 5,
+    budgetMut: options.budgetMut ?? '1000',
+  }
+  const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'mutirao-fl-demo-')))
+  say('Starting a local chain, a requester and providers (separate processes on 127.0.0.1)…')
+  const net = await startNetwork({ providers: options.providers ?? 2, root: join(workDir, 'nodes') })
+  try {
+    const wdbc = await load('wdbc-breast-cancer.csv', { target: 'diagnosis' })
+    const w = trainTestSplit(wdbc, { seed: 1, testFraction: 0.25 })
+    const hospitals = await coTrain(
+      {
+        job: 'wdbc-hospitals',
+        dataset: 'wdbc-breast-cancer.csv',
+        names: ['hospital-a', 'hospital-b', 'hospital-c'],
+        ...w,
+        parts: dirichletPartition(w.train, { holders: 3, alpha: 0.5, seed: 1, minRows: 20 }),
+        seed: 1,
+        secure: true,
+      },
+      net.chain,
+      o,
+      say,
+    )
+    const soy = await load('soybean-disease.csv', { target: 'Class', categorical: 'all' })
+    const f = trainTestSplit(soy, { seed: 2, testFraction: 0.25 })
+    const fv = trainTestSplit(f.test, { seed: 2, testFraction: 0.5 })
+    const farms = await coTrain(
+      {
+        job: 'soybean-farms',
+        dataset: 'soybean-disease.csv',
+        names: ['farm-1', 'farm-2', 'farm-3', 'farm-4'],
+        train: f.train,
+        test: fv.train,
+        validation: fv.test,
+        parts: dirichletPartition(f.train, { holders: 4, alpha: 0.5, seed: 2, minRows: 20 }),
+        seed: 2,
+        secure: false,
+      },
+      net.chain,
+      o,
+      say,
+    )
+    const served =
+      options.serve === false ? undefined : await serve(toOnnx(hospitals.state), w.test, net, say)
+    const jobOk = (j: FlDemoJob) =>
+      j.lineageVerified &&
+      j.anchoredOnChain &&
+      j.holders.every((h) => h.balanceChange === h.payout) &&
+      j.holders.reduce((a, h) => a + BigInt(h.payout), 0n) === BigInt(j.budget) &&
+      BigInt(j.ownerBalanceChange) === -BigInt(j.budget)
+    const ok =
+      jobOk(hospitals.report) &&
+      jobOk(farms.report) &&
+      (served === undefined || (served.labelsEqualLocal && served.maxAbsDiffVsLocal <= 1e-6))
+    return {
+      hospitals: hospitals.report,
+      farms: farms.report,
+      serve: served,
+      ok,
+      seconds: (Date.now() - t0) / 1000,
+    }
+  } finally {
+    await net.stop()
+    if (!options.workDir) await rm(workDir, { recursive: true, force: true })
+  }
+}
