@@ -4,15 +4,16 @@
 //       a1 latency: one task in flight at a time from an in-bench requester (real market, real ProviderSession
 //          to the provider processes), each task's round trip minus the local median run time;
 //       a2 pipelined: a real 2,000-task job through the requester process, (network wall − local wall) / tasks.
-//   (b) a 100,000-sample batch of mlp.onnx: network throughput ÷ local throughput on the same cores.
+//   (b) 100,000-sample batches (mlp.onnx, and a compute-bound wide MLP): network ÷ local throughput, same cores.
 //   (c) submit → first result on an idle network (median of several runs), with the offer window.
 // Options: --tasks N (a, default 2000), --batch N (b, default 100000), --runs N (c, default 5).
 import '../src/polyfill.js'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { Address } from 'viem'
+import { inspectModel } from '../src/exec/model-info.js'
 import { createOnnxExecutor } from '../src/exec/onnx-executor.js'
 import { createOnnxSession, runSession } from '../src/exec/onnx-session.js'
 import type { TensorMap } from '../src/exec/tensor.js'
@@ -23,14 +24,19 @@ import { logger } from '../src/log.js'
 import { ProviderDirectory } from '../src/market/directory.js'
 import { createHost } from '../src/net/host.js'
 import { verifyPayload } from '../src/net/signing.js'
+import { connectChain, fundIfLocal } from '../src/node/chain-setup.js'
+import { buildModel, float, node, tensorInitializer, valueInfo } from '../src/onnx/graph-builder.js'
+import { RequesterPayments } from '../src/payments/requester-payments.js'
 import { serveBlobs } from '../src/protocols/blob.js'
 import { DOMAINS } from '../src/protocols/ids.js'
+import { JobStore } from '../src/requester/job-store.js'
 import { acquireProviders } from '../src/requester/market-client.js'
 import { OfferInbox } from '../src/requester/offer-inbox.js'
 import { ProviderSession } from '../src/requester/provider-session.js'
 import { connect, type MutiraoClient } from '../src/sdk/client.js'
 import { blobStore, sha256Hex } from '../src/store/blob-store.js'
-import { CLI, startNodeProcess, type TestNode } from '../test/helpers/network.js'
+import { openDb } from '../src/store/db.js'
+import { CLI, startNetwork, type TestNetwork } from '../test/helpers/network.js'
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -41,6 +47,7 @@ const BATCH = arg('batch', 100_000)
 const RUNS = arg('runs', 5)
 const MODELS = resolve(import.meta.dirname, '../test/fixtures/models')
 
+const stage = (what: string) => process.stderr.write(`[bench] ${what}\n`)
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]
@@ -52,20 +59,6 @@ const rows = (n: number, width: number) =>
     [n, width],
     Array.from({ length: n * width }, (_, i) => Math.sin(i * 0.37) * 2),
   )
-
-async function startNetwork(root: string) {
-  // the requester logs at debug so that its offer-collection times can be read back
-  const requester = await startNodeProcess('requester', join(root, 'requester'), [], { MUTIRAO_LOG: 'debug' })
-  const boot = requester.multiaddrs[0]
-  const providers = await Promise.all(
-    [1, 2].map((i) =>
-      startNodeProcess(`provider-${i}`, join(root, `provider-${i}`), ['--provide', '--bootstrap', boot], {
-        MUTIRAO_LOG: 'warn',
-      }),
-    ),
-  )
-  return { requester, providers }
-}
 
 /** Local per-task run time: the same one-sample tasks through one in-process session. */
 async function localPerTask(model: Uint8Array, inputs: TensorMap, n: number) {
@@ -83,10 +76,27 @@ async function localPerTask(model: Uint8Array, inputs: TensorMap, n: number) {
   return { times, wall }
 }
 
-/** (a1) One task in flight at a time from an in-bench requester over the real market and task protocol. */
-async function sequentialLatency(root: string, providers: TestNode[], model: Uint8Array, inputs: TensorMap) {
+/**
+ * (a1) One task in flight at a time from an in-bench requester: the real market (demand, signed offers,
+ * escrow on the network's chain, agreements) and the real task protocol to the provider processes. Each
+ * accepted result is verified (hash, signature) like the requester node does; vouchers (the providers stop
+ * past 512 unpaid tasks) are signed between tasks, outside the timed round trips.
+ */
+async function sequentialLatency(net: TestNetwork, model: Uint8Array, inputs: TensorMap) {
   const log = logger('bench')
-  const { identity, layout } = await initDataDir(join(root, 'bench-requester'))
+  const { identity, layout } = await initDataDir(join(net.root, 'bench-requester'))
+  const chain = await connectChain(
+    layout,
+    { rpcUrl: net.chain.rpcUrl, deploymentsFile: net.chain.deploymentsFile },
+    identity.ethPrivateKey,
+    log,
+  )
+  await fundIfLocal(chain.ledger, 10n ** 24n, log)
+  const db = openDb(layout.db)
+  const jobId = 'bench-a1-job'
+  const cost = inspectModel(model).cost
+  new JobStore(db).create({ id: jobId, spec: {} as never, status: 'running', createdAt: Date.now() }, [])
+  const payments = new RequesterPayments(db, chain.ledger, log)
   const host = await createHost({ privateKey: identity.peerKey })
   await host.start()
   const blobs = blobStore(layout.blobs)
@@ -96,20 +106,31 @@ async function sequentialLatency(root: string, providers: TestNode[], model: Uin
   await inbox.start(host, log)
   const directory = new ProviderDirectory()
   directory.start(host, log)
-  for (const p of providers) await host.dial(multiaddr(p.multiaddrs[0]))
+  for (const p of net.providers) await host.dial(multiaddr(p.multiaddrs[0]))
   await new Promise((r) => setTimeout(r, 2000)) // let gossip meshes form
+  const deadline = Date.now() + 600_000
   const agreements = await acquireProviders(
     { host, identity, inbox, directory, log },
     {
-      jobId: 'bench-a1-job',
+      jobId,
       modelHash,
       modelBytes: model.length,
-      costPerSample: 1,
-      samples: TASKS,
+      costPerSample: cost,
+      samples: TASKS + 200,
       maxPricePerUnit: 10n,
-      deadline: Date.now() + 600_000,
-      want: providers.length,
+      deadline,
+      want: net.providers.length,
       exclude: new Set(),
+      payment: payments.paymentTerms,
+      settle: async (chosen) => {
+        const price = chosen.reduce((m, o) => (BigInt(o.pricePerUnit) > m ? BigInt(o.pricePerUnit) : m), 0n)
+        const escrow = await payments.ensureEscrow(jobId, price, BigInt((TASKS + 200) * cost), deadline)
+        return {
+          escrow: payments.escrowRef(escrow),
+          pricePerUnit: escrow.pricePerUnit,
+          requesterEth: chain.ledger.address,
+        }
+      },
     },
   )
   if (agreements.length === 0) throw new Error('a1: no provider agreed')
@@ -128,6 +149,7 @@ async function sequentialLatency(root: string, providers: TestNode[], model: Uin
               msg.signature,
             ).then(() => {
               if (sha256Hex(body) !== msg.outputHash) throw new Error('bad output hash')
+              payments.recordAccepted(jobId, s.agreement.providerEth as Address, { ...msg, units: cost })
               waiting.get(msg.taskId)?.(body)
             })
           },
@@ -142,28 +164,41 @@ async function sequentialLatency(root: string, providers: TestNode[], model: Uin
       ),
   )
   await Promise.all(sessions.map((s) => s.open()))
-  const run = async (i: number) => {
+  const pay = async () => {
+    for (const s of sessions) {
+      const voucher = await payments.nextVoucher(jobId, s.agreement.providerEth as Address)
+      if (voucher) s.sendVoucher(voucher)
+    }
+  }
+  const run = async (i: number, n: number) => {
     const t = performance.now()
     const body = encodeTensors(sliceBatch(inputs, i, i + 1))
-    const done = new Promise<Uint8Array>((ok) => waiting.set(`t.${i}`, ok))
-    sessions[i % sessions.length].send({
-      taskId: `t.${i}`,
+    const taskId = `${jobId}.${n}.1`
+    const done = new Promise<Uint8Array>((ok) => waiting.set(taskId, ok))
+    sessions[n % sessions.length].send({
+      taskId,
       samples: 1,
-      units: 1,
+      units: cost,
       inputHash: sha256Hex(body),
-      deadline: Date.now() + 60_000,
+      deadline,
       body,
     })
     decodeTensors(await done)
-    waiting.delete(`t.${i}`)
+    waiting.delete(taskId)
     return performance.now() - t
   }
-  for (let i = 0; i < 200; i++) await run(i % TASKS) // warm-up (sessions, JIT)
+  for (let i = 0; i < 200; i++) await run(i % TASKS, TASKS + i) // warm-up (sessions, JIT)
+  await pay()
   const rtt: number[] = []
-  for (let i = 0; i < TASKS; i++) rtt.push(await run(i))
+  for (let i = 0; i < TASKS; i++) {
+    rtt.push(await run(i, i))
+    if (i % 200 === 199) await pay()
+  }
   await Promise.all(sessions.map((s) => s.close().catch(() => {})))
   directory.stop()
   await host.stop()
+  db.close()
+  await chain.stop()
   return { rtt, providers: sessions.length }
 }
 
@@ -180,12 +215,87 @@ async function runJob(client: MutiraoClient, model: Uint8Array, inputs: TensorMa
   return { done, t0, firstSeen: firstSeen ?? Date.now() }
 }
 
+/** Deterministic weights in [-scale, scale). */
+const weights = (seed: number, count: number, scale: number) =>
+  Array.from({ length: count }, (_, i) => Math.sin(seed * 7919 + i * 0.618) * scale)
+
+/** A compute-bound classifier: 30 → 512 → 512 → 2 (≈ 280k multiply-adds per sample). */
+function wideMlp(): Uint8Array {
+  const gemm = (x: string, w: string, b: string, y: string) =>
+    node('Gemm', [x, w, b], [y], { alpha: float(1), beta: float(1) })
+  return buildModel({
+    name: 'wide-mlp',
+    nodes: [
+      gemm('x', 'W1', 'b1', 'h1'),
+      node('Relu', ['h1'], ['a1']),
+      gemm('a1', 'W2', 'b2', 'h2'),
+      node('Relu', ['h2'], ['a2']),
+      gemm('a2', 'W3', 'b3', 'logits'),
+      node('Softmax', ['logits'], ['probabilities'], { axis: 1 }),
+    ],
+    initializers: [
+      tensorInitializer('W1', 'float32', [30, 512], weights(1, 30 * 512, 0.2)),
+      tensorInitializer('b1', 'float32', [512], weights(2, 512, 0.1)),
+      tensorInitializer('W2', 'float32', [512, 512], weights(3, 512 * 512, 0.05)),
+      tensorInitializer('b2', 'float32', [512], weights(4, 512, 0.1)),
+      tensorInitializer('W3', 'float32', [512, 2], weights(5, 1024, 0.1)),
+      tensorInitializer('b3', 'float32', [2], weights(6, 2, 0.1)),
+    ],
+    inputs: [valueInfo('x', 'float32', ['N', 30])],
+    outputs: [valueInfo('probabilities', 'float32', ['N', 2])],
+  })
+}
+
+/**
+ * (b) One batch: local baselines in this process (one session.run over everything on one thread, and a
+ * 2-worker pool over the same shards as the network, i.e. the same cores the two providers use), then the
+ * same batch as a job through the requester process.
+ */
+async function batchRun(
+  client: MutiraoClient,
+  name: string,
+  model: Uint8Array,
+  batch: TensorMap,
+  sizes: number[],
+) {
+  const n = batch.x.dims[0]
+  const session = await createOnnxSession(model)
+  await runSession(session, sliceBatch(batch, 0, 1000))
+  let t = performance.now()
+  await runSession(session, batch)
+  const localOne = performance.now() - t
+  await session.release()
+  const exec = createOnnxExecutor({ threads: 2, getModel: async () => model })
+  const hash = sha256Hex(model)
+  const localPool: Record<number, number> = {}
+  for (const size of sizes) {
+    await exec.run({ modelHash: hash, inputs: sliceBatch(batch, 0, size) })
+    t = performance.now()
+    const parts = []
+    for (let s = 0; s < n; s += size)
+      parts.push(exec.run({ modelHash: hash, inputs: sliceBatch(batch, s, Math.min(n, s + size)) }))
+    await Promise.all(parts)
+    localPool[size] = performance.now() - t
+  }
+  await exec.stop()
+  const network: Record<number, { e2e: number; steady: number }> = {}
+  for (const size of sizes) {
+    const { done } = await runJob(client, model, batch, size)
+    network[size] = {
+      e2e: (done.finishedAt ?? 0) - done.createdAt,
+      steady: (done.finishedAt ?? 0) - (done.firstResultAt ?? 0),
+    }
+  }
+  return { name, sizes, localOne, localPool, network }
+}
+
 async function main() {
   if (!existsSync(CLI.replace(/bin\/mutirao\.js$/, 'dist/cli/main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first')
   }
-  const root = await mkdtemp(join(tmpdir(), 'mutirao-bench-'))
-  const { requester, providers } = await startNetwork(root)
+  // the nodes log at debug so that the requester's offer-collection times can be read back
+  const net = await startNetwork({ providers: 2, env: { MUTIRAO_LOG: 'debug' } })
+  const { requester } = net
   const client = await connect({ dataDir: requester.dataDir })
   const tiny = new Uint8Array(await readFile(join(MODELS, 'tiny.onnx')))
   const mlp = new Uint8Array(await readFile(join(MODELS, 'mlp.onnx')))
@@ -198,6 +308,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 3000)) // providers' capacity adverts reach the requester
 
     // (c) submit → first result on an idle network
+    stage('(c) submit → first result')
     const firsts: { client: number; node: number }[] = []
     for (let r = 0; r < RUNS; r++) {
       const { done, t0, firstSeen } = await runJob(client, tiny, { x: rows(2, 4) }, 1)
@@ -209,47 +320,26 @@ async function main() {
       .map((l) => JSON.parse(l).ms as number)
 
     // (a) tiny one-sample tasks
+    stage('(a) local baseline, sequential latency, pipelined job')
     const tinyInputs = { x: rows(TASKS, 4) }
     const local = await localPerTask(tiny, tinyInputs, TASKS)
     const localMedian = quantile(local.times, 0.5)
-    const a1 = await sequentialLatency(root, providers, tiny, tinyInputs)
+    const a1 = await sequentialLatency(net, tiny, tinyInputs)
     const over = a1.rtt.map((t) => t - localMedian)
+    stage('(a2) pipelined job')
     const a2 = await runJob(client, tiny, tinyInputs, 1)
     const a2Wall = (a2.done.finishedAt ?? 0) - (a2.done.firstResultAt ?? 0)
     const a2PerTask = a2Wall / (TASKS - 1)
 
-    // (b) 100k-sample batch of the MLP, network vs local on the same cores
+    // (b) 100k-sample batches, network vs local on the same cores: the fixture MLP (I/O-bound: ~2 µs of
+    // compute per sample) and a wider MLP built here (compute-bound: ~280k multiply-adds per sample)
+    stage('(b) batches')
     const batch = { x: rows(BATCH, 30) }
-    const session = await createOnnxSession(mlp)
-    await runSession(session, sliceBatch(batch, 0, 1000))
-    let t = performance.now()
-    await runSession(session, batch)
-    const localOne = performance.now() - t
-    await session.release()
-    const exec = createOnnxExecutor({ threads: 2, getModel: async () => mlp })
-    const mlpHash = sha256Hex(mlp)
-    const shardSizes = [256, 2000]
-    const localPool: Record<number, number> = {}
-    for (const size of shardSizes) {
-      await exec.run({ modelHash: mlpHash, inputs: sliceBatch(batch, 0, size) })
-      t = performance.now()
-      const parts = []
-      for (let s = 0; s < BATCH; s += size)
-        parts.push(exec.run({ modelHash: mlpHash, inputs: sliceBatch(batch, s, Math.min(BATCH, s + size)) }))
-      await Promise.all(parts)
-      localPool[size] = performance.now() - t
-    }
-    await exec.stop()
-    const netB: Record<number, { e2e: number; steady: number }> = {}
-    for (const size of shardSizes) {
-      const { done } = await runJob(client, mlp, batch, size)
-      netB[size] = {
-        e2e: (done.finishedAt ?? 0) - done.createdAt,
-        steady: (done.finishedAt ?? 0) - (done.firstResultAt ?? 0),
-      }
-    }
+    const batches = [
+      await batchRun(client, 'mlp.onnx (30-16-2)', mlp, batch, [256, 2000]),
+      await batchRun(client, 'wide MLP (30-512-512-2)', wideMlp(), batch, [2000]),
+    ]
 
-    const bestLocal = (size: number) => Math.min(localOne, localPool[size])
     say(`\n## dispatch benchmark (${new Date().toISOString()})`)
     say(`(c) submit → first result, idle network, ${RUNS} runs (tiny.onnx, 2 samples, 2 providers)`)
     say(
@@ -287,21 +377,26 @@ async function main() {
     say(
       `       overhead = (network wall − local wall) / tasks: ${ms(a2PerTask - local.wall / TASKS)}   ratio network/local ${(a2PerTask / (local.wall / TASKS)).toFixed(1)}×`,
     )
-    say(
-      `(b) ${BATCH}-sample batch of mlp.onnx; local: one session.run ${ms(localOne)}, 2-worker pool ${shardSizes.map((s) => `shard ${s}: ${ms(localPool[s])}`).join(', ')}`,
-    )
-    for (const size of shardSizes) {
-      const n = netB[size]
+    for (const b of batches) {
       say(
-        `    shard ${size}: network end-to-end ${ms(n.e2e)} (${((BATCH / n.e2e) * 1000).toFixed(0)} samples/s), first→last result ${ms(n.steady)}`,
+        `(b) ${BATCH}-sample batch of ${b.name}; local: one session.run ${ms(b.localOne)}, ` +
+          `2-worker pool ${b.sizes.map((s) => `shard ${s}: ${ms(b.localPool[s])}`).join(', ')}`,
       )
-      say(
-        `       throughput ratio network ÷ best local: end-to-end ${(bestLocal(size) / n.e2e).toFixed(3)}, steady ${(bestLocal(size) / n.steady).toFixed(3)}   target ≥ 0.8`,
-      )
+      for (const size of b.sizes) {
+        const n = b.network[size]
+        const best = Math.min(b.localOne, b.localPool[size])
+        say(
+          `    shard ${size}: network end-to-end ${ms(n.e2e)} (${((BATCH / n.e2e) * 1000).toFixed(0)} samples/s), ` +
+            `first→last result ${ms(n.steady)}`,
+        )
+        say(
+          `       throughput ratio network ÷ best local: end-to-end ${(best / n.e2e).toFixed(3)}, ` +
+            `steady ${(best / n.steady).toFixed(3)}   target ≥ 0.8`,
+        )
+      }
     }
   } finally {
-    await Promise.all([requester, ...providers].map((n) => n.stop()))
-    await rm(root, { recursive: true, force: true })
+    await net.stop()
   }
 }
 
