@@ -111,7 +111,7 @@ export interface FlDemoReport {
   hospitals: FlDemoJob
   farms: FlDemoJob
   serve?: FlDemoServe
-  /** Every check passed: bounds, payments equal shares, lineage verified and anchored, served = local. */
+  /** Every check passed: federated within 2 points of central, payments equal shares, lineage verified and anchored, served = local. */
   ok: boolean
   seconds: number
 }
@@ -254,7 +254,8 @@ async function coTrain(
 function printJob(r: FlDemoJob, say: (line: string) => void) {
   say(
     `  federated ${pct(r.federatedAccuracy)} vs the same model trained centrally on the pooled rows ${pct(r.centralAccuracy)} ` +
-      `(${((r.federatedAccuracy - r.centralAccuracy) * 100).toFixed(2)} points)`,
+      `(${((r.federatedAccuracy - r.centralAccuracy) * 100).toFixed(2)} points ` +
+      `${Math.abs(r.federatedAccuracy - r.centralAccuracy) <= 0.02 ? '✓ within 2' : '✗ more than 2'})`,
   )
   say(`  contribution (${r.valuation}) and payment of ${fmtMut(BigInt(r.budget))}:`)
   for (const h of r.holders)
@@ -375,6 +376,7 @@ export async function runFlDemo(options: FlDemoOptions = {}): Promise<FlDemoRepo
     const served =
       options.serve === false ? undefined : await serve(toOnnx(hospitals.state), w.test, net, say)
     const jobOk = (j: FlDemoJob) =>
+      Math.abs(j.federatedAccuracy - j.centralAccuracy) <= 0.02 &&
       j.lineageVerified &&
       j.anchoredOnChain &&
       j.holders.every((h) => h.balanceChange === h.payout) &&

@@ -2,6 +2,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Command } from 'commander'
 import { loadCsvFile } from '../../data/load.js'
+import { runFlDemo } from '../../demo/fl-demo.js'
 import { InvalidInputError } from '../../errors.js'
 import { chainAnchor } from '../../fl/lineage/chain-anchor.js'
 import { verifyLineage } from '../../fl/lineage/verify.js'
@@ -316,6 +317,37 @@ export function flCommand(): Command {
           )
         }
         return report.ok ? 0 : 1
+      }),
+    )
+  fl.command('demo')
+    .description(
+      'co-train, then serve: 3 hospitals (WDBC, SecAgg) and 4 farms (soybean) co-train on a local chain, are paid their shares, and the WDBC model runs on the compute market',
+    )
+    .option('--rounds <n>', 'federated rounds per job', (v) => Number.parseInt(v, 10), 40)
+    .option('--every <n>', 'print the accuracy every n rounds', (v) => Number.parseInt(v, 10), 5)
+    .option('--providers <n>', 'provider processes serving the model', (v) => Number.parseInt(v, 10), 2)
+    .option('--no-serve', 'skip serving the WDBC model on the compute market')
+    .option('--keep <dir>', 'keep the data dirs of the demo in this directory')
+    .option('--json', 'machine-readable report')
+    .action((o) =>
+      runCommand(o.json, async () => {
+        if (!(o.rounds >= 1 && o.rounds <= 1000)) throw new InvalidInputError('--rounds must be 1…1000')
+        const r = await runFlDemo({
+          rounds: o.rounds,
+          every: o.every,
+          providers: o.providers,
+          serve: o.serve,
+          workDir: o.keep,
+          say: o.json ? undefined : (l) => console.log(l),
+        })
+        if (o.json) printJson(r)
+        else
+          console.log(
+            r.ok
+              ? green(`\nAll checks passed in ${r.seconds.toFixed(1)} s.`)
+              : red(`\nSome checks FAILED (${r.seconds.toFixed(1)} s): see the lines marked ✗ / NOT above.`),
+          )
+        return r.ok ? 0 : 1
       }),
     )
   return fl
