@@ -118,12 +118,11 @@ describe('faults across separate processes on 127.0.0.1', () => {
     expect(before.samplesDone).toBeGreaterThan(0)
     expect(before.samplesDone).toBeLessThan(n)
 
-    // restart on the same data dir; its listen port changed, so it dials the providers itself
-    extra = await startNodeProcess(
-      'requester-restarted',
-      dataDir,
-      net.providers.flatMap((p) => ['--bootstrap', p.multiaddrs[0]]),
-    )
+    // restart on the same data dir and chain; its listen port changed, so it dials the providers itself
+    extra = await startNodeProcess('requester-restarted', dataDir, [
+      ...net.chain.args,
+      ...net.providers.flatMap((p) => ['--bootstrap', p.multiaddrs[0]]),
+    ])
     client = await connect({ dataDir })
     const resumed = await client.job(accepted.jobId)
     // persisted work is not redone: the restarted node knows at least what the client saw before the crash
