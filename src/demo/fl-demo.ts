@@ -1,7 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { formatUnits, parseUnits } from 'viem'
+import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { formatUnits, type Hex, parseUnits } from 'viem'
 import { generatePrivateKey } from 'viem/accounts'
 import { type LoadOptions, loadCsv } from '../data/load.js'
 import { dirichletPartition } from '../data/partition.js'
@@ -13,13 +16,16 @@ import { maxAbsDiff } from '../exec/tensor-codec.js'
 import { tensorFromValues, tensorToValues } from '../exec/tensor-values.js'
 import { chainAnchor } from '../fl/lineage/chain-anchor.js'
 import { verifyLineage } from '../fl/lineage/verify.js'
-import { payoutsOf } from '../fl/network/coordinator.js'
+import { createFlCoordinator, type FlCoordinatorOptions, payoutsOf } from '../fl/network/coordinator.js'
 import type { FlJobSpecInput } from '../fl/network/protocol.js'
 import type { FlJobState } from '../fl/network/store.js'
+import { openFlStore } from '../fl/network/store.js'
 import { startFlTestNetwork } from '../fl/network/test-harness.js'
+import { initDataDir } from '../identity/init.js'
 import { readDeployments } from '../ledger/deployments.js'
-import { createLedger } from '../ledger/ledger.js'
+import { createLedger, type Ledger } from '../ledger/ledger.js'
 import { logger } from '../log.js'
+import { createHost } from '../net/host.js'
 import { fundIfLocal } from '../node/chain-setup.js'
 import { connect } from '../sdk/client.js'
 import { evaluate } from '../train/classifier.js'
@@ -27,7 +33,7 @@ import { createModel } from '../train/create-model.js'
 import { exportToOnnx } from '../train/export-onnx.js'
 import { trainClassifier } from '../train/train-classifier.js'
 import { setFlatWeights } from '../train/weights.js'
-import { type LocalChain, startNetwork } from './local-network.js'
+import { CLI, type LocalChain, startNetwork } from './local-network.js'
 import { DATA_DIR } from './run-demo.js'
 
 const log = logger('fl-demo')
@@ -47,6 +53,8 @@ export interface FlDemoOptions {
   providers?: number
   /** Data budget of each job, in MUT (default 1000). */
   budgetMut?: string
+  /** Run each data holder as its own `mutirao fl join` process (default true); false: in-process libp2p hosts. */
+  holderProcesses?: boolean
   /** Skip step 3 (serving the WDBC model on the compute market). */
   serve?: boolean
   /** Keep the data dirs here (default: a temp dir, removed at the end). */
@@ -132,25 +140,128 @@ interface JobSetup {
   secure: boolean
 }
 
+type CoordinatorExtras = Partial<Omit<FlCoordinatorOptions, 'host' | 'key' | 'store' | 'spec'>>
+
+/** Holders as in-process libp2p hosts (one per holder, each with its own ledger account). */
+async function runInProcess(
+  s: JobSetup,
+  spec: FlJobSpecInput,
+  coordinator: CoordinatorExtras,
+  holders: Ledger[],
+): Promise<{ state: FlJobState; peers: string[] }> {
+  const net = await startFlTestNetwork({
+    spec,
+    holders: s.parts,
+    coordinator,
+    holder: (i) => ({ payments: holders[i] }),
+  })
+  try {
+    const state = await net.coordinator.run()
+    const results = await Promise.all(net.holderRuns) // each holder redeemed its own voucher
+    for (const [i, r] of results.entries())
+      if (r.payment?.error) throw new FlDemoError(`${s.names[i]} could not redeem: ${r.payment.error}`)
+    return { state, peers: net.holderHosts.map((h) => h.peerId.toString()) }
+  } finally {
+    await net.stop()
+  }
+}
+
 /**
- * Runs one co-training job over in-process libp2p hosts: an owner (coordinator) that escrows the data
- * budget on the chain, N holders with their own ledger accounts that redeem their vouchers; compares with
- * the same model trained centrally and verifies the lineage against the on-chain anchor.
+ * Holders as separate `mutirao fl join` processes, each with its own data dir (identity, ledger key) and
+ * its own CSV file; the coordinator runs in this process. Each holder redeems its voucher and exits 0.
+ */
+async function runWithProcesses(
+  s: JobSetup,
+  spec: FlJobSpecInput,
+  coordinator: CoordinatorExtras,
+  chain: LocalChain,
+  dirs: string[],
+  peers: string[],
+): Promise<{ state: FlJobState; peers: string[] }> {
+  const key = await generateKeyPair('Ed25519')
+  const host = await createHost({ privateKey: key })
+  await host.start()
+  const store = openFlStore(join(dirname(dirs[0]!), 'owner', 'fl.db'))
+  const c = createFlCoordinator({ host, key, store, spec, ...coordinator })
+  const procs: ChildProcess[] = []
+  try {
+    await c.start()
+    const addr = host.getMultiaddrs()[0]!.toString()
+    const exits = s.parts.map(async (part, i) => {
+      const csv = join(dirs[i]!, 'data.csv')
+      const text = datasetToCsv(part)
+      const back = loadCsv(text, { schema: spec.schema })
+      if (back.x.some((v, k) => !Object.is(v, part.x[k])) || back.y.some((v, k) => v !== part.y[k]))
+        throw new FlDemoError(`${s.names[i]}'s rows do not survive the CSV round trip`)
+      await writeFile(csv, text)
+      const args = ['fl', 'join', '--coordinator', addr, '--job', spec.id, '--data', csv]
+      const proc = spawn(process.execPath, [CLI, ...args, '--data-dir', dirs[i]!, ...chain.args, '--json'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, MUTIRAO_LOG: 'warn' },
+      })
+      procs.push(proc)
+      const stderr: string[] = []
+      createInterface({ input: proc.stderr! }).on('line', (l) => stderr.push(l))
+      const code = await new Promise<number | null>((done) => proc.on('exit', done))
+      if (code !== 0)
+        throw new FlDemoError(`${s.names[i]} (mutirao fl join) exited with ${code}`, {
+          details: stderr.slice(-10).join('\n'),
+          metaMessages: ['Is dist/ built (npm run build)? The holder processes run bin/mutirao.js.'],
+        })
+    })
+    for (const e of exits) e.catch(() => {})
+    const state = await c.run()
+    await Promise.all(exits) // each holder redeemed its own voucher
+    return { state, peers }
+  } finally {
+    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL')
+    await c.stop()
+    await host.stop()
+    store.close()
+  }
+}
+
+/** Writes encoded rows back as CSV (schema column names, categories by name, missing values empty). */
+export function datasetToCsv(ds: Dataset): string {
+  const q = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)
+  const f = ds.schema.features
+  const lines = [[...f.map((c) => c.name), ds.schema.target.name].map(q).join(',')]
+  for (let i = 0; i < ds.n; i++) {
+    const row = f.map((c, j) => {
+      const v = ds.x[i * ds.d + j]!
+      if (Number.isNaN(v)) return ''
+      return c.kind === 'categorical' ? q(c.categories[v]!) : String(v)
+    })
+    row.push(q(ds.schema.target.classes[ds.y[i]!]!))
+    lines.push(row.join(','))
+  }
+  return `${lines.join('\n')}\n`
+}
+
+/**
+ * Runs one co-training job: an owner (coordinator, in this process) that escrows the data budget on the
+ * chain, N holders (processes or in-process hosts) with their own ledger accounts that redeem their
+ * vouchers; compares with the same model trained centrally and verifies the lineage against the anchor.
  */
 async function coTrain(
   s: JobSetup,
   chain: LocalChain,
-  o: Required<Pick<FlDemoOptions, 'rounds' | 'every' | 'budgetMut'>>,
+  o: Required<Pick<FlDemoOptions, 'rounds' | 'every' | 'budgetMut'>> & { workDir?: string },
   say: (line: string) => void,
 ): Promise<{ report: FlDemoJob; state: FlJobState }> {
   const t0 = Date.now()
   const budget = parseUnits(o.budgetMut, 18)
   const deployments = await readDeployments(chain.deploymentsFile)
-  const ledger = (key = generatePrivateKey()) =>
+  const ledger = (key: Hex = generatePrivateKey()) =>
     createLedger({ rpcUrl: chain.rpcUrl, privateKey: key, deployments })
   const owner = await ledger()
   await fundIfLocal(owner, budget, log)
-  const holders = await Promise.all(s.parts.map(() => ledger()))
+  // Holder processes: their data dirs (identity and ledger key) are created here first.
+  const ids =
+    o.workDir === undefined
+      ? undefined
+      : await Promise.all(s.names.map((n) => initDataDir(join(o.workDir!, s.job, n))))
+  const holders = await Promise.all(s.parts.map((_, i) => ledger(ids?.[i]?.identity.ethPrivateKey)))
   for (const h of holders) await fundIfLocal(h, 1n, log) // gas to redeem its voucher
   const central = await trainClassifier({
     data: s.train,
@@ -164,7 +275,7 @@ async function coTrain(
   const centralAccuracy = evaluate(central, s.test).accuracy
   central.net.dispose()
   say(
-    `${s.job}: ${s.parts.length} holders (${s.parts.map((p, i) => `${s.names[i]} ${p.n} rows`).join(', ')}), ` +
+    `${s.job}: ${s.parts.length} holders${ids ? ' (mutirao fl join processes)' : ''}: ${s.parts.map((p, i) => `${s.names[i]} ${p.n} rows`).join(', ')}; ` +
       `${s.test.n} held-out rows; ${s.secure ? 'secure aggregation ON' : 'plain FedAvg, GTG-Shapley on the owner’s validation rows'}`,
   )
   const ownerBefore = await owner.balance()
@@ -181,39 +292,34 @@ async function coTrain(
     dataBudget: budget.toString(),
     ...(s.secure ? { secureAggregation: {} } : {}),
   }
-  const net = await startFlTestNetwork({
-    spec,
-    holders: s.parts,
-    coordinator: {
-      test: s.test,
-      validation: s.validation,
-      payments: owner,
-      anchor: chainAnchor(owner),
-      onEvent: (e) => {
-        if (e.type === 'round' && (e.round % o.every === 0 || e.round === o.rounds))
-          say(`  round ${String(e.round).padStart(3)}  accuracy ${pct(e.testAccuracy ?? 0)}`)
-        if (e.type === 'escrow-opened')
-          say(`  data budget ${fmtMut(budget)} locked in escrow job ${e.escrowJobId}`)
-      },
+  const coordinator: CoordinatorExtras = {
+    test: s.test,
+    validation: s.validation,
+    payments: owner,
+    anchor: chainAnchor(owner),
+    joinTimeoutMs: 60_000,
+    onEvent: (e) => {
+      if (e.type === 'round' && (e.round % o.every === 0 || e.round === o.rounds))
+        say(`  round ${String(e.round).padStart(3)}  accuracy ${pct(e.testAccuracy ?? 0)}`)
+      if (e.type === 'escrow-opened')
+        say(`  data budget ${fmtMut(budget)} locked in escrow job ${e.escrowJobId}`)
     },
-    holder: (i) => ({ payments: holders[i] }),
-  })
-  let state: FlJobState
-  let results: Awaited<(typeof net.holderRuns)[number]>[]
-  try {
-    state = await net.coordinator.run()
-    results = await Promise.all(net.holderRuns) // each holder redeemed its own voucher
-  } finally {
-    await net.stop()
   }
+  const { state, peers } = ids
+    ? await runWithProcesses(
+        s,
+        spec,
+        coordinator,
+        chain,
+        ids.map((r) => r.layout.root),
+        ids.map((r) => r.identity.peerId),
+      )
+    : await runInProcess(s, spec, coordinator, holders)
   const lineage = state.lineage
   const payouts = payoutsOf(state)
   if (state.status !== 'done' || !lineage || !payouts || !state.payments)
     throw new FlDemoError(`Job ${s.job} ended ${state.status}: ${state.error ?? 'no lineage or payouts'}`)
-  for (const [i, r] of results.entries())
-    if (r.payment?.error) throw new FlDemoError(`${s.names[i]} could not redeem: ${r.payment.error}`)
   const after = await Promise.all(holders.map((h) => h.balance()))
-  const peers = net.holderHosts.map((h) => h.peerId.toString())
   const accuracy = lineage.rounds.map((r) => r.testAccuracy ?? 0)
   const auditor = await ledger() // anyone can verify: a fresh account with no tokens
   const check = await verifyLineage(lineage, { modelHash: lineage.modelHash, anchor: chainAnchor(auditor) })
@@ -329,12 +435,13 @@ async function serve(
 export async function runFlDemo(options: FlDemoOptions = {}): Promise<FlDemoReport> {
   const t0 = Date.now()
   const say = options.say ?? (() => {})
+  const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'mutirao-fl-demo-')))
   const o = {
     rounds: options.rounds ?? 40,
     every: options.every ?? 5,
     budgetMut: options.budgetMut ?? '1000',
+    workDir: options.holderProcesses === false ? undefined : join(workDir, 'holders'),
   }
-  const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'mutirao-fl-demo-')))
   say('Starting a local chain, a requester and providers (separate processes on 127.0.0.1)…')
   const net = await startNetwork({ providers: options.providers ?? 2, root: join(workDir, 'nodes') })
   try {
