@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { type FlDemoJob, runFlDemo } from '../../src/demo/fl-demo.js'
+import { loadCsv } from '../../src/data/load.js'
+import { datasetToCsv, type FlDemoJob, runFlDemo } from '../../src/demo/fl-demo.js'
 
 /** The payment and lineage outcomes every co-training job of the demo must have. */
 function expectPaidAndTraced(j: FlDemoJob, holders: number) {
@@ -23,7 +25,22 @@ function expectPaidAndTraced(j: FlDemoJob, holders: number) {
   expect(j.modelHash).toMatch(/^[0-9a-f]{64}$/)
 }
 
+describe('datasetToCsv (the holder files the demo writes)', () => {
+  it.each([
+    ['wdbc-breast-cancer.csv', { target: 'diagnosis' }],
+    ['soybean-disease.csv', { target: 'Class', categorical: 'all' as const }],
+  ])('%s: encoded rows (missing values included) survive the round trip', (file, o) => {
+    const ds = loadCsv(readFileSync(new URL(`../../data/${file}`, import.meta.url), 'utf8'), o)
+    const back = loadCsv(datasetToCsv(ds), { schema: ds.schema })
+    expect(back.n).toBe(ds.n)
+    expect(Buffer.from(back.x.buffer)).toEqual(Buffer.from(ds.x.buffer))
+    expect(Array.from(back.y)).toEqual(Array.from(ds.y))
+    if (file.startsWith('soybean')) expect(ds.x.some(Number.isNaN)).toBe(true)
+  })
+})
+
 describe('mutirao fl demo: co-train (hospitals, farms) on a local chain, then serve on the market', () => {
+  // Holders are `mutirao fl join` processes (bin/mutirao.js: needs a built dist/), the owner runs here.
   it('bounds, payments = shares = budget, anchored lineage, served predictions = local onnxruntime', async () => {
     const r = await runFlDemo({ rounds: 40, every: 20 })
     const h = r.hospitals
