@@ -209,8 +209,9 @@ async function runWithProcesses(
           metaMessages: ['Is dist/ built (npm run build)? The holder processes run bin/mutirao.js.'],
         })
     })
-    for (const e of exits) e.catch(() => {})
-    const state = await c.run()
+    // A holder that exits early (bad file, no dist/) fails the job at once instead of at the join timeout.
+    const holderFailed = Promise.all(exits).then(() => new Promise<never>(() => {}))
+    const state = await Promise.race([c.run(), holderFailed])
     await Promise.all(exits) // each holder redeemed its own voucher
     return { state, peers }
   } finally {

@@ -69,6 +69,5 @@ describe('mutirao fl demo: co-train (hospitals, farms) on a local chain, then se
     // The network's predictions score what the coordinator measured with tfjs (ties aside: one row).
     expect(Math.abs(s.accuracy - h.federatedAccuracy)).toBeLessThanOrEqual(1 / s.samples + 1e-9)
     expect(r.ok).toBe(true)
-    expect(r.seconds).toBeLessThan(120)
   }, 150_000)
 })
