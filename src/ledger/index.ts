@@ -27,6 +27,7 @@ export {
   RECEIPT_LEAF_ENCODING,
   type ReceiptTree,
   receiptLeaf,
+  receiptRootOfLeaves,
   receiptValues,
   type TaskReceipt,
   taskIdOf,

@@ -111,6 +111,12 @@ export function buildReceiptTree(receipts: readonly TaskReceipt[]): ReceiptTree 
   }
 }
 
+/** The root of the receipts tree from precomputed leaves (see {@link receiptLeaf}); order does not matter. */
+export function receiptRootOfLeaves(leaves: readonly Hex[]): Hex {
+  if (leaves.length === 0) return `0x${'0'.repeat(64)}`
+  return SimpleMerkleTree.of([...leaves]).root as Hex
+}
+
 /** Checks locally that `receipt` is under `root` with `proof` (no chain needed). */
 export function verifyReceiptProof(root: Hex, receipt: TaskReceipt, proof: readonly Hex[]): boolean {
   return SimpleMerkleTree.verify(root, receiptLeaf(receipt), [...proof])

@@ -1,4 +1,4 @@
-import type { PrivateKey } from '@libp2p/interface'
+import type { PrivateKey, PublicKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { BadSignatureError } from '../errors.js'
 
@@ -19,6 +19,17 @@ export async function signPayload(key: PrivateKey, domain: string, payload: unkn
   return Buffer.from(sig).toString('base64')
 }
 
+const keyCache = new Map<string, PublicKey | undefined>()
+
+/** The public key embedded in a peer id, parsed once per peer (bounded cache). */
+function publicKeyOf(peerId: string): PublicKey | undefined {
+  if (keyCache.has(peerId)) return keyCache.get(peerId)
+  const key = peerIdFromString(peerId).publicKey
+  if (keyCache.size >= 4096) keyCache.delete(keyCache.keys().next().value!)
+  keyCache.set(peerId, key)
+  return key
+}
+
 /**
  * Verify a signature made by `signPayload` against the Ed25519 key embedded in `peerId`.
  * Throws BadSignatureError when the peer id, the signature or the payload does not match.
@@ -26,7 +37,7 @@ export async function signPayload(key: PrivateKey, domain: string, payload: unkn
 export async function verifyPayload(peerId: string, domain: string, payload: unknown, signature: string) {
   let ok = false
   try {
-    const key = peerIdFromString(peerId).publicKey
+    const key = publicKeyOf(peerId)
     if (key)
       ok = await key.verify(
         encoder.encode(`${domain}\n${canonicalJson(payload)}`),

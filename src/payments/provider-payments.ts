@@ -1,6 +1,14 @@
 import { type Address, getAddress, type Hex, recoverAddress } from 'viem'
 import { MutiraoError } from '../errors.js'
-import { buildReceiptTree, hashVoucher, type JobInfo, type Ledger, type Voucher } from '../ledger/index.js'
+import {
+  buildReceiptTree,
+  hashVoucher,
+  type JobInfo,
+  type Ledger,
+  receiptLeaf,
+  receiptRootOfLeaves,
+  type Voucher,
+} from '../ledger/index.js'
 import type { Logger } from '../log.js'
 import type { Agreement } from '../market/messages.js'
 import type { VoucherMessage } from '../protocols/task-messages.js'
@@ -37,8 +45,21 @@ export interface ProviderPaymentsOptions {
  * and redeems the latest voucher on-chain when the unredeemed amount passes a threshold and at job end —
  * which needs nothing from the requester, so a vanished requester cannot withhold payment.
  */
+interface ReceiptRow {
+  task_id: string
+  units: number
+  input_hash: string
+  output_hash: string
+}
+
 export class ProviderPayments {
   readonly #jobs = new Map<string, JobInfo>()
+  /** Leaves and units already covered by vouchers, per escrow job: each voucher hashes only new receipts. */
+  readonly #covered = new Map<string, { leaves: Hex[]; units: bigint }>()
+  readonly #coveredRows
+  readonly #receiptById
+  readonly #insertReceipt
+  readonly #uncovered
   #timer?: NodeJS.Timeout
   #redeeming = new Set<string>()
 
@@ -47,7 +68,20 @@ export class ProviderPayments {
     readonly ledger: Ledger,
     private readonly log: Logger,
     private readonly options: ProviderPaymentsOptions,
-  ) {}
+  ) {
+    this.#coveredRows = db.prepare(
+      'SELECT task_id, units, input_hash, output_hash FROM provider_receipts WHERE escrow_job = ? AND covered_seq IS NOT NULL',
+    )
+    this.#insertReceipt = db.prepare(
+      'INSERT OR IGNORE INTO provider_receipts (escrow_job, task_id, units, input_hash, output_hash) VALUES (?, ?, ?, ?, ?)',
+    )
+    this.#uncovered = db.prepare(
+      'SELECT COUNT(*) AS n FROM provider_receipts WHERE escrow_job = ? AND covered_seq IS NULL',
+    )
+    this.#receiptById = db.prepare(
+      'SELECT task_id, units, input_hash, output_hash, covered_seq FROM provider_receipts WHERE escrow_job = ? AND task_id = ?',
+    )
+  }
 
   /** Refuse an agreement unless its escrow is on our chain and contract, open, priced as agreed and funded. */
   async vet(agreement: Agreement): Promise<void> {
@@ -75,20 +109,18 @@ export class ProviderPayments {
   /** Record a completed task of an agreement (a receipt the provider can later prove). */
   recordTask(agreement: Agreement, task: TaskRecord): void {
     if (!agreement.escrow) return
-    this.db
-      .prepare(
-        'INSERT OR IGNORE INTO provider_receipts (escrow_job, task_id, units, input_hash, output_hash) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(agreement.escrow.jobId, task.taskId, Number(task.units), task.inputHash, task.outputHash)
+    this.#insertReceipt.run(
+      agreement.escrow.jobId,
+      task.taskId,
+      Number(task.units),
+      task.inputHash,
+      task.outputHash,
+    )
   }
 
   /** Tasks of an escrow job completed but not yet covered by a voucher. */
   uncovered(escrowJob: string): number {
-    return (
-      this.db
-        .prepare('SELECT COUNT(*) AS n FROM provider_receipts WHERE escrow_job = ? AND covered_seq IS NULL')
-        .get(escrowJob) as { n: number }
-    ).n
+    return (this.#uncovered.get(escrowJob) as { n: number }).n
   }
 
   /**
@@ -103,34 +135,33 @@ export class ProviderPayments {
     const held = this.#held(ref.jobId)
     const seq = (held?.seq ?? 0) + 1
     const me = this.ledger.address
-    const known = this.db
-      .prepare(
-        'SELECT task_id, units, input_hash, output_hash, covered_seq FROM provider_receipts WHERE escrow_job = ?',
+    const leafOf = (r: ReceiptRow) =>
+      receiptLeaf(
+        toReceipt(BigInt(ref.jobId), me, {
+          taskId: r.task_id,
+          units: r.units,
+          inputHash: r.input_hash,
+          outputHash: r.output_hash,
+        }),
       )
-      .all(ref.jobId) as {
-      task_id: string
-      units: number
-      input_hash: string
-      output_hash: string
-      covered_seq: number | null
-    }[]
-    const byId = new Map(known.map((r) => [r.task_id, r]))
-    for (const id of msg.taskIds) {
-      const r = byId.get(id)
+    let covered = this.#covered.get(ref.jobId)
+    if (!covered) {
+      const rows = this.#coveredRows.all(ref.jobId) as ReceiptRow[]
+      covered = { leaves: rows.map(leafOf), units: rows.reduce((a, r) => a + BigInt(r.units), 0n) }
+      this.#covered.set(ref.jobId, covered)
+    }
+    if (new Set(msg.taskIds).size !== msg.taskIds.length)
+      throw new PaymentRefusedError('voucher lists a task twice')
+    const fresh = msg.taskIds.map((id) => {
+      const r = this.#receiptById.get(ref.jobId, id) as
+        | (ReceiptRow & { covered_seq: number | null })
+        | undefined
       if (!r) throw new PaymentRefusedError(`voucher covers task ${id} that we did not run`)
       if (r.covered_seq !== null) throw new PaymentRefusedError(`voucher covers task ${id} twice`)
-    }
-    const newIds = new Set(msg.taskIds)
-    const covered = known.filter((r) => r.covered_seq !== null || newIds.has(r.task_id))
-    const receipts = covered.map((r) =>
-      toReceipt(BigInt(ref.jobId), me, {
-        taskId: r.task_id,
-        units: r.units,
-        inputHash: r.input_hash,
-        outputHash: r.output_hash,
-      }),
-    )
-    const units = receipts.reduce((a, r) => a + r.units, 0n)
+      return r
+    })
+    const leaves = [...covered.leaves, ...fresh.map(leafOf)]
+    const units = covered.units + fresh.reduce((a, r) => a + BigInt(r.units), 0n)
     const voucher: Voucher = {
       jobId: BigInt(ref.jobId),
       provider: me,
@@ -138,11 +169,12 @@ export class ProviderPayments {
       cumulativeAmount: BigInt(msg.cumulativeAmount),
       receiptsRoot: msg.receiptsRoot as Hex,
     }
-    if (voucher.cumulativeUnits !== units)
+    if (voucher.cumulativeUnits !== units) {
       throw new PaymentRefusedError(`voucher counts ${voucher.cumulativeUnits} units, our receipts ${units}`)
+    }
     if (voucher.cumulativeAmount !== units * job.pricePerUnit)
       throw new PaymentRefusedError('voucher amount is not units × price')
-    if (buildReceiptTree(receipts).root.toLowerCase() !== voucher.receiptsRoot.toLowerCase()) {
+    if (receiptRootOfLeaves(leaves).toLowerCase() !== voucher.receiptsRoot.toLowerCase()) {
       throw new PaymentRefusedError('voucher receipts root does not match our receipts')
     }
     const signer = await recoverAddress({
@@ -163,6 +195,7 @@ export class ProviderPayments {
         )
         .run(ref.jobId, job.requester, job.pricePerUnit.toString(), seq, JSON.stringify(msg), Date.now())
     })()
+    this.#covered.set(ref.jobId, { leaves, units })
   }
 
   /** The requester's stream for this escrow job ended: redeem what is held. */

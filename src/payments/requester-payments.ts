@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem'
-import { buildReceiptTree, type Ledger } from '../ledger/index.js'
+import { type Ledger, receiptLeaf, receiptRootOfLeaves } from '../ledger/index.js'
 import type { Logger } from '../log.js'
 import type { EscrowRef } from '../market/messages.js'
 import type { VoucherMessage } from '../protocols/task-messages.js'
@@ -16,12 +16,39 @@ export interface JobEscrow {
  * The requester's side of payment: opens one escrow per job (uniform clearing price), records each
  * accepted task as a receipt, and signs cumulative EIP-712 vouchers covering them.
  */
+interface ReceiptRow {
+  task_id: string
+  units: number
+  input_hash: string
+  output_hash: string
+}
+
 export class RequesterPayments {
+  /** Leaves and units already covered by a voucher, per (job, provider): each voucher hashes only new receipts. */
+  readonly #covered = new Map<string, { leaves: Hex[]; units: bigint }>()
+  readonly #rows
+  readonly #markVouchered
+  readonly #saveVoucher
+  readonly #insertReceipt
+
   constructor(
     private readonly db: Db,
     readonly ledger: Ledger,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#rows = db.prepare(
+      'SELECT task_id, units, input_hash, output_hash FROM requester_receipts WHERE job_id = ? AND provider_eth = ? AND vouchered = ? ORDER BY rowid',
+    )
+    this.#markVouchered = db.prepare(
+      'UPDATE requester_receipts SET vouchered = 1 WHERE job_id = ? AND task_id = ?',
+    )
+    this.#saveVoucher = db.prepare(
+      'INSERT OR REPLACE INTO requester_vouchers (job_id, provider_eth, body) VALUES (?, ?, ?)',
+    )
+    this.#insertReceipt = db.prepare(
+      'INSERT OR IGNORE INTO requester_receipts (job_id, provider_eth, task_id, units, input_hash, output_hash) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+  }
 
   /** What demands announce: the chain, escrow contract and payer. */
   get paymentTerms(): { chainId: number; escrow: Address; payer: Address } {
@@ -81,11 +108,14 @@ export class RequesterPayments {
 
   /** Record an accepted task of `provider` (idempotent). */
   recordAccepted(jobId: string, provider: Address, task: TaskRecord): void {
-    this.db
-      .prepare(
-        'INSERT OR IGNORE INTO requester_receipts (job_id, provider_eth, task_id, units, input_hash, output_hash) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(jobId, provider.toLowerCase(), task.taskId, Number(task.units), task.inputHash, task.outputHash)
+    this.#insertReceipt.run(
+      jobId,
+      provider.toLowerCase(),
+      task.taskId,
+      Number(task.units),
+      task.inputHash,
+      task.outputHash,
+    )
   }
 
   /**
@@ -95,34 +125,34 @@ export class RequesterPayments {
   async nextVoucher(jobId: string, provider: Address): Promise<VoucherMessage | undefined> {
     const escrow = this.escrowOf(jobId)
     if (!escrow) return undefined
-    const rows = this.db
-      .prepare(
-        'SELECT task_id, units, input_hash, output_hash, vouchered FROM requester_receipts WHERE job_id = ? AND provider_eth = ?',
+    const who = provider.toLowerCase()
+    const leafOf = (r: ReceiptRow) =>
+      receiptLeaf(
+        toReceipt(escrow.escrowJob, provider, {
+          taskId: r.task_id,
+          units: r.units,
+          inputHash: r.input_hash,
+          outputHash: r.output_hash,
+        }),
       )
-      .all(jobId, provider.toLowerCase()) as {
-      task_id: string
-      units: number
-      input_hash: string
-      output_hash: string
-      vouchered: number
-    }[]
-    const fresh = rows.filter((r) => !r.vouchered)
+    const key = `${jobId}|${who}`
+    let covered = this.#covered.get(key)
+    if (!covered) {
+      // Once per (job, provider) after a start: the receipts earlier vouchers already covered.
+      const rows = this.#rows.all(jobId, who, 1) as ReceiptRow[]
+      covered = { leaves: rows.map(leafOf), units: rows.reduce((a, r) => a + BigInt(r.units), 0n) }
+      this.#covered.set(key, covered)
+    }
+    const fresh = this.#rows.all(jobId, who, 0) as ReceiptRow[]
     if (!fresh.length) return undefined
-    const receipts = rows.map((r) =>
-      toReceipt(escrow.escrowJob, provider, {
-        taskId: r.task_id,
-        units: r.units,
-        inputHash: r.input_hash,
-        outputHash: r.output_hash,
-      }),
-    )
-    const cumulativeUnits = receipts.reduce((a, r) => a + r.units, 0n)
+    const leaves = [...covered.leaves, ...fresh.map(leafOf)]
+    const cumulativeUnits = covered.units + fresh.reduce((a, r) => a + BigInt(r.units), 0n)
     const voucher = {
       jobId: escrow.escrowJob,
       provider,
       cumulativeUnits,
       cumulativeAmount: cumulativeUnits * escrow.pricePerUnit,
-      receiptsRoot: buildReceiptTree(receipts).root,
+      receiptsRoot: receiptRootOfLeaves(leaves),
     }
     const signature: Hex = await this.ledger.signVoucher(voucher)
     const msg: VoucherMessage = {
@@ -134,15 +164,11 @@ export class RequesterPayments {
       signature,
       taskIds: fresh.map((r) => r.task_id),
     }
-    const mark = this.db.prepare(
-      'UPDATE requester_receipts SET vouchered = 1 WHERE job_id = ? AND task_id = ?',
-    )
     this.db.transaction(() => {
-      for (const r of fresh) mark.run(jobId, r.task_id)
-      this.db
-        .prepare('INSERT OR REPLACE INTO requester_vouchers (job_id, provider_eth, body) VALUES (?, ?, ?)')
-        .run(jobId, provider.toLowerCase(), JSON.stringify(msg))
+      for (const r of fresh) this.#markVouchered.run(jobId, r.task_id)
+      this.#saveVoucher.run(jobId, who, JSON.stringify(msg))
     })()
+    this.#covered.set(key, { leaves, units: cumulativeUnits })
     return msg
   }
 

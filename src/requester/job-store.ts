@@ -35,7 +35,13 @@ const toRecord = (r: JobRow): JobRecord => ({
 
 /** Persistence of jobs and their shards, so a restarted requester resumes where it stopped. */
 export class JobStore {
-  constructor(private readonly db: Db) {}
+  readonly #saveResult
+
+  constructor(private readonly db: Db) {
+    this.#saveResult = db.prepare(
+      "UPDATE shards SET status = 'done', provider = ?, output = ?, output_hash = ? WHERE job_id = ? AND idx = ? AND status != 'done'",
+    )
+  }
 
   create(job: JobRecord, shards: Shard[]): void {
     const insertShard = this.db.prepare(
@@ -84,11 +90,7 @@ export class JobStore {
 
   /** Store a shard's verified output; returns false if the shard was already done (a duplicate). */
   saveResult(jobId: string, idx: number, provider: string, output: Uint8Array, outputHash: string): boolean {
-    const res = this.db
-      .prepare(
-        "UPDATE shards SET status = 'done', provider = ?, output = ?, output_hash = ? WHERE job_id = ? AND idx = ? AND status != 'done'",
-      )
-      .run(provider, output, outputHash, jobId, idx)
+    const res = this.#saveResult.run(provider, output, outputHash, jobId, idx)
     return res.changes === 1
   }
 

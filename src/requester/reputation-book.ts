@@ -9,21 +9,22 @@ import {
 
 /** This node's own, persisted experience of each provider (valid results, faults, timeouts). */
 export class ReputationBook {
-  constructor(private readonly db: Db) {
+  readonly #read
+  readonly #write
+
+  constructor(db: Db) {
     db.exec('CREATE TABLE IF NOT EXISTS reputation (provider TEXT PRIMARY KEY, record TEXT NOT NULL)')
+    this.#read = db.prepare('SELECT record FROM reputation WHERE provider = ?')
+    this.#write = db.prepare('INSERT OR REPLACE INTO reputation (provider, record) VALUES (?, ?)')
   }
 
   record(provider: string, event: ReputationEvent, now = Date.now()): void {
     const next = recordReputation(this.get(provider), event, now)
-    this.db
-      .prepare('INSERT OR REPLACE INTO reputation (provider, record) VALUES (?, ?)')
-      .run(provider, JSON.stringify(next))
+    this.#write.run(provider, JSON.stringify(next))
   }
 
   get(provider: string): ReputationRecord {
-    const row = this.db.prepare('SELECT record FROM reputation WHERE provider = ?').get(provider) as
-      | { record: string }
-      | undefined
+    const row = this.#read.get(provider) as { record: string } | undefined
     return row ? (JSON.parse(row.record) as ReputationRecord) : emptyReputation(Date.now())
   }
 
