@@ -1,7 +1,10 @@
 import { z } from 'zod'
 import { Sha256Hex } from '../market/messages.js'
 
-const Id = z.string().min(1).max(96)
+const ID_MAX = 96
+const Id = z.string().min(1).max(ID_MAX)
+/** Most task ids one voucher may cover. */
+export const MAX_VOUCHER_TASK_IDS = 20_000
 
 /** Requester → provider: bind the stream to an agreement. */
 export const OpenMsg = z.object({ t: z.literal('open'), agreementId: z.string().min(8).max(64) })
@@ -30,9 +33,16 @@ export const VoucherMsg = z.object({
   cumulativeAmount: z.string().regex(/^\d{1,78}$/),
   receiptsRoot: z.string().regex(/^0x[0-9a-f]{64}$/i),
   signature: z.string().regex(/^0x[0-9a-f]{130}$/i),
-  taskIds: z.array(Id).max(20_000),
+  taskIds: z.array(Id).max(MAX_VOUCHER_TASK_IDS),
 })
 export type VoucherMessage = z.infer<typeof VoucherMsg>
+
+/**
+ * Largest JSON header a provider accepts on a task stream: room for the largest valid voucher (every task id
+ * at its maximum length, quoted and comma-separated, 8 bytes of slack for JSON escapes per id) plus 4 KiB for
+ * the other fields. Task and cancel headers are far smaller.
+ */
+export const MAX_TASK_HEADER_BYTES = MAX_VOUCHER_TASK_IDS * (ID_MAX + 8) + 4096
 
 /** Messages a provider accepts on a task stream after `open`. */
 export const ToProviderMsg = z.discriminatedUnion('t', [TaskMsg, CancelMsg, VoucherMsg])

@@ -7,7 +7,13 @@ import type { Host } from '../net/host.js'
 import { signPayload } from '../net/signing.js'
 import type { ProviderPayments } from '../payments/provider-payments.js'
 import { DOMAINS, PROTOCOLS } from '../protocols/ids.js'
-import { HEARTBEAT_MS, OpenMsg, type TaskMessage, ToProviderMsg } from '../protocols/task-messages.js'
+import {
+  HEARTBEAT_MS,
+  MAX_TASK_HEADER_BYTES,
+  OpenMsg,
+  type TaskMessage,
+  ToProviderMsg,
+} from '../protocols/task-messages.js'
 import { sha256Hex } from '../store/blob-store.js'
 import type { AgreementBook } from './agreements.js'
 import type { ProviderTerms, TaskExecutor, WorkGate } from './types.js'
@@ -44,7 +50,7 @@ export interface TaskServerStats {
  */
 export async function serveTasks(c: TaskServerComponents): Promise<TaskServerStats> {
   const stats: TaskServerStats = { running: 0, completed: 0, failed: 0, refused: 0 }
-  const maxFrame = { maxHeaderBytes: 16 * 1024, maxBodyBytes: c.terms.maxTaskBytes }
+  const maxFrame = { maxHeaderBytes: MAX_TASK_HEADER_BYTES, maxBodyBytes: c.terms.maxTaskBytes }
   await c.host.handle(
     PROTOCOLS.task,
     async (stream) => {
