@@ -152,14 +152,15 @@ export class ProviderPayments {
     }
     if (new Set(msg.taskIds).size !== msg.taskIds.length)
       throw new PaymentRefusedError('voucher lists a task twice')
-    const fresh = msg.taskIds.map((id) => {
+    // Ids already covered by an earlier voucher are fine (a voucher resent before our ack arrived).
+    const fresh: ReceiptRow[] = []
+    for (const id of msg.taskIds) {
       const r = this.#receiptById.get(ref.jobId, id) as
         | (ReceiptRow & { covered_seq: number | null })
         | undefined
       if (!r) throw new PaymentRefusedError(`voucher covers task ${id} that we did not run`)
-      if (r.covered_seq !== null) throw new PaymentRefusedError(`voucher covers task ${id} twice`)
-      return r
-    })
+      if (r.covered_seq === null) fresh.push(r)
+    }
     const leaves = [...covered.leaves, ...fresh.map(leafOf)]
     const units = covered.units + fresh.reduce((a, r) => a + BigInt(r.units), 0n)
     const voucher: Voucher = {
@@ -187,7 +188,7 @@ export class ProviderPayments {
       'UPDATE provider_receipts SET covered_seq = ? WHERE escrow_job = ? AND task_id = ?',
     )
     this.db.transaction(() => {
-      for (const id of msg.taskIds) mark.run(seq, ref.jobId, id)
+      for (const r of fresh) mark.run(seq, ref.jobId, r.task_id)
       this.db
         .prepare(
           `INSERT INTO provider_vouchers (escrow_job, requester_eth, price, seq, body, updated_at) VALUES (?, ?, ?, ?, ?, ?)

@@ -24,8 +24,10 @@ interface ReceiptRow {
 }
 
 export class RequesterPayments {
-  /** Leaves and units already covered by a voucher, per (job, provider): each voucher hashes only new receipts. */
-  readonly #covered = new Map<string, { leaves: Hex[]; units: bigint }>()
+  /** Leaves and units of acknowledged vouchers, per (job, provider): each voucher hashes only newer receipts. */
+  readonly #acked = new Map<string, { leaves: Hex[]; units: bigint }>()
+  /** Vouchers sent and not yet acknowledged, per (job, provider). */
+  readonly #sent = new Map<string, { units: bigint; taskIds: string[]; leaves: Hex[]; openUnits: bigint }[]>()
   readonly #rows
   readonly #markVouchered
   readonly #saveVoucher
@@ -136,23 +138,25 @@ export class RequesterPayments {
         }),
       )
     const key = `${jobId}|${who}`
-    let covered = this.#covered.get(key)
-    if (!covered) {
-      // Once per (job, provider) after a start: the receipts earlier vouchers already covered.
+    let acked = this.#acked.get(key)
+    if (!acked) {
+      // Once per (job, provider) after a start: the receipts that acknowledged vouchers already cover.
       const rows = this.#rows.all(jobId, who, 1) as ReceiptRow[]
-      covered = { leaves: rows.map(leafOf), units: rows.reduce((a, r) => a + BigInt(r.units), 0n) }
-      this.#covered.set(key, covered)
+      acked = { leaves: rows.map(leafOf), units: rows.reduce((a, r) => a + BigInt(r.units), 0n) }
+      this.#acked.set(key, acked)
     }
-    const fresh = this.#rows.all(jobId, who, 0) as ReceiptRow[]
-    if (!fresh.length) return undefined
-    const leaves = [...covered.leaves, ...fresh.map(leafOf)]
-    const cumulativeUnits = covered.units + fresh.reduce((a, r) => a + BigInt(r.units), 0n)
+    // Everything not yet acknowledged goes into the voucher, so a voucher lost with a stream is made good.
+    const open = this.#rows.all(jobId, who, 0) as ReceiptRow[]
+    if (!open.length) return undefined
+    const openLeaves = open.map(leafOf)
+    const openUnits = open.reduce((a, r) => a + BigInt(r.units), 0n)
+    const cumulativeUnits = acked.units + openUnits
     const voucher = {
       jobId: escrow.escrowJob,
       provider,
       cumulativeUnits,
       cumulativeAmount: cumulativeUnits * escrow.pricePerUnit,
-      receiptsRoot: receiptRootOfLeaves(leaves),
+      receiptsRoot: receiptRootOfLeaves([...acked.leaves, ...openLeaves]),
     }
     const signature: Hex = await this.ledger.signVoucher(voucher)
     const msg: VoucherMessage = {
@@ -162,14 +166,28 @@ export class RequesterPayments {
       cumulativeAmount: voucher.cumulativeAmount.toString(),
       receiptsRoot: voucher.receiptsRoot,
       signature,
-      taskIds: fresh.map((r) => r.task_id),
+      taskIds: open.map((r) => r.task_id),
     }
-    this.db.transaction(() => {
-      for (const r of fresh) this.#markVouchered.run(jobId, r.task_id)
-      this.#saveVoucher.run(jobId, who, JSON.stringify(msg))
-    })()
-    this.#covered.set(key, { leaves, units: cumulativeUnits })
+    this.#saveVoucher.run(jobId, who, JSON.stringify(msg))
+    const sent = this.#sent.get(key) ?? []
+    sent.push({ units: cumulativeUnits, taskIds: msg.taskIds, leaves: openLeaves, openUnits })
+    this.#sent.set(key, sent.slice(-16))
     return msg
+  }
+
+  /** The provider acknowledged the voucher for `cumulativeUnits`: its tasks need not be sent again. */
+  acknowledge(jobId: string, provider: Address, cumulativeUnits: bigint): void {
+    const key = `${jobId}|${provider.toLowerCase()}`
+    const sent = this.#sent.get(key)
+    const acked = this.#acked.get(key)
+    const i = sent?.findIndex((v) => v.units === cumulativeUnits) ?? -1
+    if (!sent || !acked || i < 0 || acked.units >= cumulativeUnits) return
+    const v = sent[i]
+    this.db.transaction(() => {
+      for (const id of v.taskIds) this.#markVouchered.run(jobId, id)
+    })()
+    this.#acked.set(key, { leaves: [...acked.leaves, ...v.leaves], units: acked.units + v.openUnits })
+    this.#sent.set(key, sent.slice(i + 1))
   }
 
   /** Reclaim the unpaid rest of a job's escrow (after its deadline and redeem window). */

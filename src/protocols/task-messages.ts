@@ -74,8 +74,21 @@ export const HeartbeatMsg = z.object({
   busy: z.boolean(),
 })
 
+/** Provider → requester: a voucher was checked and stored (the requester may stop resending its tasks). */
+export const VoucherAckMsg = z.object({
+  t: z.literal('voucher-ack'),
+  escrowJob: z.string().regex(/^\d{1,78}$/),
+  cumulativeUnits: z.string().regex(/^\d{1,78}$/),
+})
+
 /** Messages a requester accepts on a task stream. */
-export const ToRequesterMsg = z.discriminatedUnion('t', [ReadyMsg, ResultMsg, TaskErrorMsg, HeartbeatMsg])
+export const ToRequesterMsg = z.discriminatedUnion('t', [
+  ReadyMsg,
+  ResultMsg,
+  TaskErrorMsg,
+  HeartbeatMsg,
+  VoucherAckMsg,
+])
 
 export type TaskMessage = z.infer<typeof TaskMsg>
 export type ToRequester = z.infer<typeof ToRequesterMsg>

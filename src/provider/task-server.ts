@@ -97,6 +97,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
             if (!c.payments) continue
             try {
               await c.payments.acceptVoucher(agreement, msg)
+              void send({ t: 'voucher-ack', escrowJob: msg.escrowJob, cumulativeUnits: msg.cumulativeUnits })
             } catch (err) {
               c.log.warn(
                 { agreement: agreement.agreementId, err: (err as Error).message },

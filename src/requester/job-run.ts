@@ -258,7 +258,9 @@ export class JobRun extends EventEmitter {
 
   /** Keep every live session's pipeline full (two tasks per slot), replicas first, canaries mixed in. */
   #fill(): void {
+    const now = Date.now()
     for (const session of this.#sessions.values()) {
+      if ((this.#pausedUntil.get(session) ?? 0) > now) continue
       while (!session.dead && session.inFlight.size < session.slots * 2) {
         let taken: ReturnType<VoteScheduler['take']>
         try {
@@ -343,7 +345,17 @@ export class JobRun extends EventEmitter {
     this.#changed()
   }
 
+  readonly #pausedUntil = new WeakMap<ProviderSession, number>()
+  readonly #inputRejections = new Map<number, Set<string>>()
+
   readonly #events = {
+    onVoucherAck: (session: ProviderSession, msg: Extract<ToRequester, { t: 'voucher-ack' }>) => {
+      this.c.payments?.acknowledge(
+        this.job.id,
+        session.agreement.providerEth as Address,
+        BigInt(msg.cumulativeUnits),
+      )
+    },
     onResult: (session: ProviderSession, msg: Extract<ToRequester, { t: 'result' }>, body: Uint8Array) => {
       void this.#accept(session, msg, body)
         .catch((err) => {
@@ -363,7 +375,16 @@ export class JobRun extends EventEmitter {
       } catch (err) {
         this.#fatal = err as Error
       }
-      if (msg.code === 'invalid-input') this.#fatal = new Error(`provider rejected the input: ${msg.message}`)
+      // A provider that says "busy" (idle-only owner at work, credit limit) gets no task for a second.
+      if (msg.code === 'busy') this.#pausedUntil.set(session, Date.now() + 1000)
+      // The inputs were checked against the model before submission: one provider rejecting them is that
+      // provider's fault; two distinct providers rejecting the same shard fail the job.
+      if (msg.code === 'invalid-input' && task) {
+        const who = this.#inputRejections.get(task.idx) ?? new Set<string>()
+        who.add(session.provider)
+        this.#inputRejections.set(task.idx, who)
+        if (who.size >= 2) this.#fatal = new Error(`providers rejected the input: ${msg.message}`)
+      }
       if (task && SANDBOX_ERROR.test(msg.message))
         this.#sandboxFailure(task.idx, session.provider, msg.message)
       if (msg.code !== 'busy')

@@ -25,6 +25,8 @@ export interface SessionEvents {
   onResult(session: ProviderSession, msg: Extract<ToRequester, { t: 'result' }>, body: Uint8Array): void
   onTaskError(session: ProviderSession, msg: Extract<ToRequester, { t: 'error' }>): void
   onDead(session: ProviderSession, reason: string): void
+  /** The provider stored a voucher. */
+  onVoucherAck?(session: ProviderSession, msg: Extract<ToRequester, { t: 'voucher-ack' }>): void
 }
 
 /**
@@ -128,6 +130,8 @@ export class ProviderSession {
         if (header.t === 'result') {
           if (!this.inFlight.delete(header.taskId)) continue // duplicate or cancelled: harmless
           this.events.onResult(this, header, body)
+        } else if (header.t === 'voucher-ack') {
+          this.events.onVoucherAck?.(this, header)
         } else if (header.t === 'error') {
           if (!this.inFlight.delete(header.taskId)) continue
           this.events.onTaskError(this, header)

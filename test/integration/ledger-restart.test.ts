@@ -110,7 +110,7 @@ describe('ledger: restart of a node and of its embedded chain', () => {
     const early = await runCli(['ledger', 'reclaim', jobId, '--data-dir', aDir, '--json'])
     expect(early.code).toBe(1)
     const err = JSON.parse(early.stdout).error
-    expect(err.name).toBe('ApiError') // the CLI's transport error; the node's error is in the message
+    expect(err.name).toBe('ReclaimTooEarlyError') // the node's decoded contract error
     expect(err.message).toMatch(/too early to reclaim job .* providers may redeem until \d{4}-/)
     const job = await cliJson(aDir, 'jobs', jobId)
     const paid = (await cliJson(aDir, 'ledger', 'contributions', '--job', job.escrow.escrowJob)).reduce(
