@@ -73,7 +73,10 @@ describe('libp2p host', () => {
     let delivered: string | undefined
     while (!delivered && Date.now() < deadline) {
       await a.services.pubsub.publish(topic, new TextEncoder().encode('hello')).catch(() => {})
-      delivered = await Promise.race([got, new Promise<undefined>((r) => setTimeout(r, 300))])
+      delivered = await Promise.race([
+        got,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 300)),
+      ])
     }
     expect(delivered).toBe('hello')
   })
