@@ -27,15 +27,16 @@ const corruptAll = (m: TensorMap, shift: number): TensorMap =>
 
 /**
  * Wrap an honest executor so it misbehaves: `always-wrong` corrupts every result; `wrong-10pct` one in ten
- * at random; `lazy` computes once per model (to learn output shapes) and then returns random bytes without
- * computing; `colluder` corrupts every result deterministically from the input hash, so two colluders
+ * at random; `lazy` computes once per model (to learn output shapes) and always returns random bytes; `colluder` corrupts every result deterministically from the input hash, so two colluders
  * return the same wrong answer for the same task.
  */
 export function byzantine(mode: ByzantineMode, inner: TaskExecutor): TaskExecutor {
   const shapes = new Map<string, TensorMap>()
   return {
     async run(req) {
-      if (mode === 'lazy' && shapes.has(req.modelHash)) {
+      if (mode === 'lazy') {
+        // learns the output shapes once (one real run), then never computes: random bytes every time
+        if (!shapes.has(req.modelHash)) shapes.set(req.modelHash, await inner.run(req))
         const rows = Object.values(req.inputs)[0].dims[0]
         const proto = shapes.get(req.modelHash)!
         return Object.fromEntries(
@@ -51,9 +52,6 @@ export function byzantine(mode: ByzantineMode, inner: TaskExecutor): TaskExecuto
       const out = await inner.run(req)
       switch (mode) {
         case 'honest':
-          return out
-        case 'lazy':
-          shapes.set(req.modelHash, out)
           return out
         case 'always-wrong':
           return corruptAll(out, 0.25 + Math.random())
