@@ -25,9 +25,12 @@ interface ReceiptRow {
 
 export class RequesterPayments {
   /** Leaves and units of acknowledged vouchers, per (job, provider): each voucher hashes only newer receipts. */
-  readonly #acked = new Map<string, { leaves: Hex[]; units: bigint }>()
-  /** Vouchers sent and not yet acknowledged, per (job, provider). */
-  readonly #sent = new Map<string, { units: bigint; taskIds: string[]; leaves: Hex[]; openUnits: bigint }[]>()
+  readonly #acked = new Map<string, { leaves: Hex[]; units: bigint; ids: Set<string> }>()
+  /** Vouchers sent and not yet acknowledged, per (job, provider), with the receipts each covered. */
+  readonly #sent = new Map<
+    string,
+    { units: bigint; receipts: { id: string; leaf: Hex; units: bigint }[] }[]
+  >()
   readonly #rows
   readonly #markVouchered
   readonly #saveVoucher
@@ -142,7 +145,11 @@ export class RequesterPayments {
     if (!acked) {
       // Once per (job, provider) after a start: the receipts that acknowledged vouchers already cover.
       const rows = this.#rows.all(jobId, who, 1) as ReceiptRow[]
-      acked = { leaves: rows.map(leafOf), units: rows.reduce((a, r) => a + BigInt(r.units), 0n) }
+      acked = {
+        leaves: rows.map(leafOf),
+        units: rows.reduce((a, r) => a + BigInt(r.units), 0n),
+        ids: new Set(rows.map((r) => r.task_id)),
+      }
       this.#acked.set(key, acked)
     }
     // Everything not yet acknowledged goes into the voucher, so a voucher lost with a stream is made good.
@@ -170,7 +177,10 @@ export class RequesterPayments {
     }
     this.#saveVoucher.run(jobId, who, JSON.stringify(msg))
     const sent = this.#sent.get(key) ?? []
-    sent.push({ units: cumulativeUnits, taskIds: msg.taskIds, leaves: openLeaves, openUnits })
+    sent.push({
+      units: cumulativeUnits,
+      receipts: open.map((r, i) => ({ id: r.task_id, leaf: openLeaves[i], units: BigInt(r.units) })),
+    })
     this.#sent.set(key, sent.slice(-16))
     return msg
   }
@@ -182,11 +192,16 @@ export class RequesterPayments {
     const acked = this.#acked.get(key)
     const i = sent?.findIndex((v) => v.units === cumulativeUnits) ?? -1
     if (!sent || !acked || i < 0 || acked.units >= cumulativeUnits) return
-    const v = sent[i]
+    // An earlier voucher's ack may already have covered some of these receipts: add each one once.
+    const added = sent[i].receipts.filter((r) => !acked.ids.has(r.id))
     this.db.transaction(() => {
-      for (const id of v.taskIds) this.#markVouchered.run(jobId, id)
+      for (const r of added) this.#markVouchered.run(jobId, r.id)
     })()
-    this.#acked.set(key, { leaves: [...acked.leaves, ...v.leaves], units: acked.units + v.openUnits })
+    for (const r of added) {
+      acked.ids.add(r.id)
+      acked.leaves.push(r.leaf)
+      acked.units += r.units
+    }
     this.#sent.set(key, sent.slice(i + 1))
   }
 

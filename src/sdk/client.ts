@@ -16,6 +16,8 @@ export interface SubmitOptions {
   maxPricePerUnit?: string
   timeoutSeconds?: number
   providers?: { min?: number; max?: number }
+  /** How results are verified: replication, adaptive re-checks, canaries (default: adaptive). */
+  verification?: JobSpecInput['verification']
 }
 
 /** Options while waiting for a job. */
@@ -200,8 +202,9 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
     async submit(job) {
       const model = typeof job.model === 'string' ? new Uint8Array(await readFile(job.model)) : job.model
       const [modelHash, inputsHash] = await Promise.all([putBlob(model), putBlob(encodeTensors(job.inputs))])
-      const { name, shardSize, maxPricePerUnit, timeoutSeconds, providers } = job
+      const { name, shardSize, maxPricePerUnit, timeoutSeconds, providers, verification } = job
       return submitSpec({
+        verification,
         kind: 'onnx-inference',
         modelHash,
         inputsHash,

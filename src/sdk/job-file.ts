@@ -6,6 +6,7 @@ import { checkInputs, inspectModel, type ModelInfo } from '../exec/model-info.js
 import type { TensorMap } from '../exec/tensor.js'
 import { loadTensorSpec, TensorSpecSchema } from '../exec/tensor-spec.js'
 import { Amount } from '../market/messages.js'
+import { VerificationSpecSchema } from '../requester/job-spec.js'
 
 const MAX_JOB_FILE_BYTES = 1024 * 1024
 const MAX_MODEL_FILE_BYTES = 512 * 1024 * 1024
@@ -28,6 +29,8 @@ export const JobFileSchema = z.strictObject({
     .positive()
     .max(7 * 86_400)
     .optional(),
+  /** Verification policy: replicate, adaptive, spot canaries (see docs/trust.md). */
+  verification: VerificationSpecSchema.optional(),
   providers: z
     .strictObject({
       min: z.number().int().positive().optional(),

@@ -20,7 +20,7 @@ export function submitCommand(): Command {
       runCommand(opts.json, async () => {
         const job = await loadJobFile(file)
         const client = await connect({ dataDir: opts.dataDir })
-        const { name, shardSize, maxPricePerUnit, timeoutSeconds, providers } = job.file
+        const { name, shardSize, maxPricePerUnit, timeoutSeconds, providers, verification } = job.file
         const accepted = await client.submit({
           model: job.model,
           inputs: job.inputs,
@@ -29,6 +29,7 @@ export function submitCommand(): Command {
           maxPricePerUnit,
           timeoutSeconds,
           providers,
+          verification,
         })
         if (!opts.wait) {
           if (opts.json) printJson(accepted)
