@@ -79,43 +79,41 @@ describe('Byzantine providers (8 provider processes: 3 honest, 5 Byzantine)', ()
 
   // Known stall (about 1 run in 5, docs/trust.md "Limits"): two colluders can outvote and exclude honest
   // providers until too few remain for a quorum; one retry on a fresh job keeps CI meaningful meanwhile.
-  it(
-    'replicate(3, 2): no wrong result is accepted unless both colluders answered the same shard',
-    { retry: 1 },
-    async () => {
-      const n = 600
-      const shardSize = 2
-      const { done, outputs, inputs, model } = await run(
-        { verification: { policy: 'replicate', k: 3, quorum: 2 } },
-        n,
-        shardSize,
+  it('replicate(3, 2): no wrong result is accepted unless both colluders answered the same shard', {
+    retry: 1,
+    timeout: 170_000,
+  }, async () => {
+    const n = 600
+    const shardSize = 2
+    const { done, outputs, inputs, model } = await run(
+      { verification: { policy: 'replicate', k: 3, quorum: 2 } },
+      n,
+      shardSize,
+    )
+    let wrong = 0
+    for (let s = 0; s < n; s += shardSize) {
+      const slice = sliceBatch(inputs, s, s + shardSize)
+      const want = await runOnnxLocally(model, slice)
+      const got = sliceBatch(outputs, s, s + shardSize)
+      if (compareTensors(want, got, TOL).equal) continue
+      wrong++
+      // the only way to win a vote with a wrong answer: both colluders on the task, with the same answer
+      const h = createHash('sha256').update(encodeTensors(slice)).digest()
+      const joint = Object.fromEntries(
+        Object.entries(want).map(([k, t]) => [k, corrupt(t, 0.25 + h[0] / 256)]),
       )
-      let wrong = 0
-      for (let s = 0; s < n; s += shardSize) {
-        const slice = sliceBatch(inputs, s, s + shardSize)
-        const want = await runOnnxLocally(model, slice)
-        const got = sliceBatch(outputs, s, s + shardSize)
-        if (compareTensors(want, got, TOL).equal) continue
-        wrong++
-        // the only way to win a vote with a wrong answer: both colluders on the task, with the same answer
-        const h = createHash('sha256').update(encodeTensors(slice)).digest()
-        const joint = Object.fromEntries(
-          Object.entries(want).map(([k, t]) => [k, corrupt(t, 0.25 + h[0] / 256)]),
-        )
-        expect(compareTensors(joint, got, TOL).equal).toBe(true)
-      }
-      const v = done.verification!
-      // the always-wrong and lazy ones never get a shard accepted; those that took part were outvoted and
-      // excluded. (Honest providers can be excluded too: outvoted by the two colluders on one shard.)
-      expect(v.excluded.length).toBeGreaterThanOrEqual(1)
-      for (const p of [peers['byz-0-always-wrong'], peers['byz-2-lazy']])
-        expect(done.providers.find((w) => w.provider === p)?.shards ?? 0).toBe(0)
-      // every shard needs a second, distinct provider (the third is not sent once two agree)
-      expect(v.replicaTasks).toBeGreaterThanOrEqual(n / shardSize)
-      expect(wrong).toBeLessThan(n / shardSize / 50)
-    },
-    170_000,
-  )
+      expect(compareTensors(joint, got, TOL).equal).toBe(true)
+    }
+    const v = done.verification!
+    // the always-wrong and lazy ones never get a shard accepted; those that took part were outvoted and
+    // excluded. (Honest providers can be excluded too: outvoted by the two colluders on one shard.)
+    expect(v.excluded.length).toBeGreaterThanOrEqual(1)
+    for (const p of [peers['byz-0-always-wrong'], peers['byz-2-lazy']])
+      expect(done.providers.find((w) => w.provider === p)?.shards ?? 0).toBe(0)
+    // every shard needs a second, distinct provider (the third is not sent once two agree)
+    expect(v.replicaTasks).toBeGreaterThanOrEqual(n / shardSize)
+    expect(wrong).toBeLessThan(n / shardSize / 50)
+  })
 
   it('adaptive + canaries: the 10% cheater is caught and excluded', async () => {
     // Colluders leave first: a colluding pair on one shard outvotes an honest provider, and exclusion at the
