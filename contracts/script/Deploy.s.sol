@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Script, console} from "forge-std/Script.sol";
+import {Script} from "./base/Script.sol";
 import {MutiraoToken} from "../src/MutiraoToken.sol";
 import {ProviderRegistry} from "../src/ProviderRegistry.sol";
 import {JobEscrow} from "../src/JobEscrow.sol";
@@ -48,6 +48,5 @@ contract Deploy is Script {
         string memory json = vm.serializeAddress(key, "lineage", address(lineage));
         string memory path = string.concat("deployments/", vm.toString(block.chainid), ".json");
         vm.writeJson(json, path);
-        console.log("deployments written to", path);
     }
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Test} from "forge-std/Test.sol";
+import {Test} from "./base/Test.sol";
 import {LineageRegistry} from "../src/LineageRegistry.sol";
 import {ILineageRegistry} from "../src/interfaces/ILineageRegistry.sol";
 

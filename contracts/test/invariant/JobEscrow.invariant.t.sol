@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Test, console} from "forge-std/Test.sol";
+import {Test} from "../base/Test.sol";
 import {MutiraoToken} from "../../src/MutiraoToken.sol";
 import {JobEscrow} from "../../src/JobEscrow.sol";
 import {IJobEscrow} from "../../src/interfaces/IJobEscrow.sol";
@@ -62,10 +62,5 @@ contract JobEscrowInvariantTest is Test {
             }
             assertEq(sum, job.paid);
         }
-    }
-
-    /// @notice Reports how much the run exercised (redemptions that paid).
-    function afterInvariant() public view {
-        console.log("jobs", handler.jobCount(), "paid redemptions", handler.ghostRedemptions());
     }
 }
