@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { adaptive, replicate } from '../verify/index.js'
 import { planShards } from './shard-plan.js'
@@ -79,5 +80,43 @@ describe('VoteScheduler', () => {
     s.answer(0, ans('p1', 'a'))
     expect(s.answer(0, ans('p2', 'b')).status).toBe('no-quorum')
     expect(s.take('p1')?.replica).toBe(false)
+  })
+
+  it('accepts each shard exactly once whatever the order of failures, duplicates and late answers', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 300 }), (ops) => {
+        const s = new VoteScheduler(planShards(40, 3, 1), undefined, eq, 1000)
+        const providers = ['a', 'b', 'c']
+        const held: { idx: number; p: string }[] = []
+        const accepted = new Map<number, number>()
+        const answer = (idx: number, p: string) => {
+          if (s.answer(idx, ans(p, `out-${idx}`)).status === 'accepted')
+            accepted.set(idx, (accepted.get(idx) ?? 0) + 1)
+        }
+        let step = 0
+        for (const op of ops) {
+          const p = providers[step++ % 3]
+          if (op <= 2) {
+            const t = s.take(p)
+            if (t) held.push({ idx: t.shard.idx, p })
+          } else if (op === 3 && held.length) {
+            const h = held.shift()!
+            answer(h.idx, h.p)
+            answer(h.idx, h.p) // a duplicate answer is harmless
+          } else if (op === 4) {
+            s.releaseAll(p)
+          } else if (held.length) {
+            const h = held.pop()!
+            s.release(h.idx, h.p)
+          }
+        }
+        // drain: a fresh provider finishes what is open, then late answers arrive
+        for (let t = s.take('z'); t; t = s.take('z')) answer(t.shard.idx, 'z')
+        for (const h of held) answer(h.idx, h.p)
+        expect(s.allDone).toBe(true)
+        expect(accepted.size).toBe(s.shards.length)
+        expect([...accepted.values()].every((n) => n === 1)).toBe(true)
+      }),
+    )
   })
 })
