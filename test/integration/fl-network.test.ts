@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { generateKeyPair } from '@libp2p/crypto/keys'
+import { type generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { describe, expect, it } from 'vitest'
 import { loadCsv } from '../../src/data/load.js'
 import { dirichletPartition } from '../../src/data/partition.js'
@@ -17,7 +18,7 @@ const split = (seed: number) => {
   const { train, test } = trainTestSplit(ds, { seed, testFraction: 0.25 })
   return { train, test, parts: dirichletPartition(train, { holders: 3, alpha: 0.5, seed, minRows: 20 }) }
 }
-const ROUNDS = 60
+const ROUNDS = 100
 
 const spec = (id: string, seed: number, extra: Partial<FlJobSpecInput> = {}): FlJobSpecInput => ({
   id,
@@ -70,7 +71,15 @@ describe('fl-train over libp2p: three hospitals, non-IID WDBC', () => {
       })
       const centralAccuracy = evaluate(central, test).accuracy
       central.net.dispose()
-      const keys = await Promise.all(parts.map(() => generateKeyPair('Ed25519')))
+      // Holders' local shuffles are seeded by their peer ids: fixed keys make the run reproducible.
+      const keys = await Promise.all(
+        parts.map((_, i) =>
+          generateKeyPairFromSeed(
+            'Ed25519',
+            createHash('sha256').update(`fl-network holder ${seed} ${i}`).digest(),
+          ),
+        ),
+      )
 
       const plain = await federated(spec('wdbc-plain', seed), data, keys)
       const plainAccuracy = plain.state.lineage!.rounds.at(-1)!.testAccuracy!
