@@ -18,8 +18,9 @@ const Id = z
 const Signature = z.string().min(16).max(256)
 const EthAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/)
 
-/** The kinds of job the market trades. */
-export const JobKind = z.enum(['onnx-inference'])
+/** The kinds of job the market trades: ONNX inference, and WASI modules run in the sandbox (src/exec/wasm). */
+export const JobKind = z.enum(['onnx-inference', 'wasm'])
+export type JobKind = z.infer<typeof JobKind>
 
 /** Escrow that backs an agreement on an EVM chain. */
 export const EscrowRef = z.object({
@@ -74,6 +75,8 @@ export const AgreementSchema = z.object({
   provider: PeerIdString,
   providerEth: EthAddress,
   pricePerUnit: Amount,
+  /** Absent means `onnx-inference` (agreements signed before the `wasm` kind existed). */
+  kind: JobKind.optional(),
   modelHash: Sha256Hex,
   costPerSample: z.number().int().positive(),
   deadline: z.number().int().positive(),

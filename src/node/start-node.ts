@@ -5,7 +5,6 @@ import { createMetrics } from '../api/metrics.js'
 import { startApi } from '../api/server.js'
 import { parseConfig } from '../config/load.js'
 import type { NodeConfig } from '../config/schema.js'
-import { createOnnxExecutor, type OnnxExecutor } from '../exec/onnx-executor.js'
 import { initDataDir } from '../identity/init.js'
 import { logger } from '../log.js'
 import { ProviderDirectory } from '../market/directory.js'
@@ -14,6 +13,7 @@ import { ProviderPayments } from '../payments/provider-payments.js'
 import { RequesterPayments } from '../payments/requester-payments.js'
 import { serveBlobs } from '../protocols/blob.js'
 import { type ProviderAgent, startProviderAgent } from '../provider/agent.js'
+import { createProviderExecutors, type ProviderExecutors } from '../provider/executors.js'
 import { detectHardware } from '../provider/hardware.js'
 import { createIdleMonitor, type IdleMonitor } from '../provider/idle-monitor.js'
 import { resolvePolicy } from '../provider/policy.js'
@@ -120,7 +120,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
         redeemThreshold: options.redeemThreshold ?? 10_000n,
       })
     : undefined
-  let executor: OnnxExecutor | undefined
+  let executors: ProviderExecutors | undefined
   let idle: IdleMonitor | undefined
   const hardware = await detectHardware()
   if (options.provide) {
@@ -131,7 +131,13 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       idle.addEventListener('idle', () => log.info('machine idle: taking work again'))
       idle.start()
     }
-    executor = createOnnxExecutor({ threads: policy.threads, getModel: (hash) => blobs.get(hash) })
+    executors = createProviderExecutors({
+      kinds: policy.kinds,
+      threads: policy.threads,
+      memoryBytes: policy.memoryBytes,
+      getBlob: (hash) => blobs.get(hash),
+    })
+    const { executor } = executors
     provider = await startProviderAgent({
       host,
       identity,
@@ -140,6 +146,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
         pricePerUnit: policy.pricePerUnit,
         maxModelBytes: MAX_MODEL_BYTES,
         maxTaskBytes: MAX_TASK_BYTES,
+        kinds: policy.kinds,
       },
       gate: { accepting: () => !idle || idle.state === 'idle' },
       executor: options.wrapExecutor ? options.wrapExecutor(executor) : executor,
@@ -239,7 +246,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       await requester.stop()
       await provider?.stop()
       idle?.stop()
-      await executor?.stop()
+      await executors?.stop()
       await api.close()
       directory.stop()
       await host.stop()

@@ -44,6 +44,8 @@ export async function serveAgreements(c: AgreementHandlerComponents): Promise<vo
       throw new Error('payee address differs from our offer')
     }
     if (agreement.deadline <= Date.now()) throw new Error('agreement deadline has passed')
+    const kind = agreement.kind ?? 'onnx-inference'
+    if (!c.terms.kinds.includes(kind)) throw new Error(`we do not run ${kind} jobs`)
     await c.vet?.(agreement)
     const providerSig = await signPayload(
       c.identity.peerKey,

@@ -52,7 +52,7 @@ export function startCapacityAdvert(c: CapacityAdvertComponents): () => void {
       v: 1 as const,
       provider: c.identity.peerId,
       addrs: c.host.getMultiaddrs().map(String).slice(0, 16),
-      kinds: ['onnx-inference' as const],
+      kinds: [...c.terms.kinds],
       threads: c.terms.threads,
       pricePerUnit: c.terms.pricePerUnit.toString(),
       accepting: c.gate.accepting(),
@@ -70,9 +70,10 @@ export function startCapacityAdvert(c: CapacityAdvertComponents): () => void {
   const timer = setInterval(tick, c.intervalMs ?? 5000)
   setTimeout(tick, 300)
   const provideTimer = setTimeout(() => {
-    void kindCid('onnx-inference')
-      .then((cid) => c.host.contentRouting.provide(cid, { signal: AbortSignal.timeout(30_000) }))
-      .catch((err) => c.log.debug({ err: err.message }, 'DHT provide failed'))
+    for (const kind of c.terms.kinds)
+      void kindCid(kind)
+        .then((cid) => c.host.contentRouting.provide(cid, { signal: AbortSignal.timeout(30_000) }))
+        .catch((err) => c.log.debug({ err: err.message, kind }, 'DHT provide failed'))
   }, 1000)
   return () => {
     clearInterval(timer)

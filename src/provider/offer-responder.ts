@@ -28,6 +28,7 @@ export interface OfferResponderComponents {
 /** Why a demand is not answered, or undefined when it matches this provider. */
 export function declineReason(demand: Demand, terms: ProviderTerms, now = Date.now()): string | undefined {
   if (demand.deadline <= now) return 'deadline passed'
+  if (!terms.kinds.includes(demand.kind)) return `we do not run ${demand.kind} jobs`
   if (BigInt(demand.maxPricePerUnit) < terms.pricePerUnit) return 'max price below our price'
   if (demand.modelBytes > terms.maxModelBytes) return 'model too large'
   return undefined

@@ -23,7 +23,7 @@ describe('ProviderPolicySchema', () => {
       memoryShare: 0.25,
       pricePerUnit: '1',
       idleOnly: { enabled: false, busyThreshold: 0.25, idleAfterSeconds: 180, sampleMs: 1000 },
-      kinds: ['onnx-inference'],
+      kinds: ['onnx-inference', 'wasm'],
     })
   })
 })
@@ -44,7 +44,7 @@ describe('resolvePolicy', () => {
       memoryBytes: 8 * GIB,
       pricePerUnit: 123456789012345678901234567890n,
       maxConcurrentTasks: 6,
-      kinds: ['onnx-inference'],
+      kinds: ['onnx-inference', 'wasm'],
       idleOnly: { enabled: true, busyThreshold: 0.25, idleAfterMs: 2500, sampleMs: 1000 },
     })
   })

@@ -51,13 +51,13 @@ export const ProviderPolicySchema = z.strictObject({
     .prefault({}),
   /** Tasks accepted at once; default: one per worker thread. */
   maxConcurrentTasks: z.number().int().min(1, 'maxConcurrentTasks must be at least 1').max(1024).optional(),
-  /** Job kinds this provider runs. */
+  /** Job kinds this provider runs (default: both; `wasm` runs only in the sandbox of src/exec/wasm). */
   kinds: z
     .array(JobKind)
     .min(1, 'kinds must name at least one job kind')
     .max(8)
     .refine((k) => new Set(k).size === k.length, 'kinds must not repeat')
-    .default(['onnx-inference']),
+    .default(['onnx-inference', 'wasm']),
 })
 
 /** A policy as written (fields optional). */

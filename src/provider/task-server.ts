@@ -205,7 +205,8 @@ async function runTask(
         code: 'invalid-input',
       })
     }
-    const outputs = await c.executor.run({ modelHash: agreement.modelHash, inputs, signal, deadline })
+    const { kind, modelHash } = agreement
+    const outputs = await c.executor.run({ kind, modelHash, inputs, signal, deadline })
     const out = encodeTensors(outputs)
     const signed = { taskId: msg.taskId, inputHash: msg.inputHash, outputHash: sha256Hex(out) }
     const signature = await signPayload(c.identity.peerKey, DOMAINS.result, signed)

@@ -1,8 +1,11 @@
 import type { TensorMap } from '../exec/tensor.js'
+import type { JobKind } from '../market/messages.js'
 
-/** What the provider agent needs from an executor: run one inference task. */
+/** What the provider agent needs from an executor: run one task (ONNX inference or wasm runs). */
 export interface TaskExecutor {
   run(request: {
+    /** The agreement's job kind (absent: `onnx-inference`); see dispatchByKind. */
+    kind?: JobKind
     modelHash: string
     inputs: TensorMap
     signal?: AbortSignal
@@ -24,4 +27,6 @@ export interface ProviderTerms {
   maxModelBytes: number
   /** Largest task input it will accept. */
   maxTaskBytes: number
+  /** Job kinds it runs: it offers, agrees and runs tasks for these only. */
+  kinds: readonly JobKind[]
 }

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import type { Address } from 'viem'
-import { inspectModel, type ModelInfo } from '../exec/model-info.js'
-import { runOnnxLocally } from '../exec/onnx-session.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { concatBatch, decodeTensors, encodeTensors, sliceBatch } from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
@@ -14,12 +12,13 @@ import { DOMAINS } from '../protocols/ids.js'
 import type { ToRequester } from '../protocols/task-messages.js'
 import { type BlobStore, sha256Hex } from '../store/blob-store.js'
 import { ProviderExcludedError, type VerificationPolicy } from '../verify/index.js'
+import { type KindInfo, kindInfo, runJobLocally } from './job-kind.js'
 import { type JobProgress, type VerificationSpec, VerificationSpecSchema } from './job-spec.js'
 import type { JobRecord, JobStore } from './job-store.js'
 import { acquireProviders, type MarketClientComponents } from './market-client.js'
 import { checkResult } from './output-check.js'
 import { ProviderSession } from './provider-session.js'
-import { budgetFactor, policyFor, tensorEquality } from './verification.js'
+import { budgetFactor, policyFor, resultEquality } from './verification.js'
 import { type Answer, VoteScheduler } from './vote-scheduler.js'
 
 /** Components a job run needs. */
@@ -69,7 +68,7 @@ export class JobRun extends EventEmitter {
   #stallSince?: number
   #wake: () => void = () => {}
   #inputs?: TensorMap
-  #info?: ModelInfo
+  #info?: KindInfo
   #fatal?: Error
   #detached = false
 
@@ -80,14 +79,11 @@ export class JobRun extends EventEmitter {
     super()
     this.#verification = VerificationSpecSchema.parse(job.spec.verification ?? {})
     this.#policy = policyFor(this.#verification)
-    this.#sched = new VoteScheduler(
-      c.store.shards(job.id),
-      this.#policy,
-      tensorEquality(this.#verification.tolerance),
-    )
+    this.#sched = new VoteScheduler(c.store.shards(job.id), this.#policy, resultEquality(job.spec))
     const shards = this.#sched.shards
     this.progress = {
       jobId: job.id,
+      kind: job.spec.kind,
       name: job.spec.name,
       status: job.status,
       samplesTotal: shards.at(-1)?.end ?? 0,
@@ -126,7 +122,7 @@ export class JobRun extends EventEmitter {
     signal.addEventListener('abort', onAbort)
     try {
       const model = await this.c.blobs.get(this.job.spec.modelHash)
-      this.#info = inspectModel(model)
+      this.#info = kindInfo(this.job.spec, model)
       this.#inputs = decodeTensors(await this.c.blobs.get(this.job.spec.inputsHash))
       await this.#prepareCanaries(model)
       let backoff = 250
@@ -221,6 +217,7 @@ export class JobRun extends EventEmitter {
       { ...this.c.market, log: this.c.log },
       {
         jobId: this.job.id,
+        kind: this.job.spec.kind,
         modelHash: this.job.spec.modelHash,
         modelBytes,
         costPerSample: this.#info!.cost,
@@ -309,11 +306,8 @@ export class JobRun extends EventEmitter {
     for (let i = 0; i < Math.min(CANARY_SHARDS, pending.length - 1); i++) {
       const shard = pending[Math.floor((i + 0.5) * (pending.length / CANARY_SHARDS)) % pending.length]
       if (this.#canaries.has(shard.idx)) continue
-      const out = encodeTensors(
-        await runOnnxLocally(model, sliceBatch(this.#inputs!, shard.start, shard.end), {
-          maxOutputBytes: this.c.maxResultBytes,
-        }),
-      )
+      const slice = sliceBatch(this.#inputs!, shard.start, shard.end)
+      const out = encodeTensors(await runJobLocally(this.job.spec, model, slice, this.c.maxResultBytes))
       const hash = sha256Hex(out)
       this.#canaries.set(shard.idx, { provider: me, taskId: 'local', hash, body: out })
       this.c.store.saveResult(this.job.id, shard.idx, me, out, hash)
@@ -457,7 +451,7 @@ export class JobRun extends EventEmitter {
 
   #judgeCanary(idx: number, answer: Answer): void {
     const known = this.#canaries.get(idx)!
-    const ok = tensorEquality(this.#verification.tolerance)(known, answer)
+    const ok = resultEquality(this.job.spec)(known, answer)
     this.#policy?.record({
       provider: answer.provider,
       task: answer.taskId,

@@ -18,14 +18,11 @@ export const VerificationSpecSchema = z.object({
 })
 export type VerificationSpec = z.infer<typeof VerificationSpecSchema>
 
-/** A job as the node runs it: model and inputs already in the blob store, by hash. */
-export const JobSpecSchema = z.object({
-  kind: z.literal('onnx-inference'),
+const common = {
   name: z.string().max(120).optional(),
+  /** The model (ONNX) or the module (`wasm`): a blob in the store, by sha256. */
   modelHash: Sha256Hex,
   inputsHash: Sha256Hex,
-  /** Samples per task (dim 0 of every input). */
-  shardSize: z.number().int().positive().max(1_000_000).default(256),
   /** Highest price per work unit the requester accepts, in token base units. */
   maxPricePerUnit: Amount.default('10'),
   /** The job fails if not finished this long after submission. */
@@ -41,7 +38,44 @@ export const JobSpecSchema = z.object({
     })
     .prefault({}),
   verification: VerificationSpecSchema.prefault({}),
+}
+
+/** Resource limits of every run of a `wasm` job (the sandbox's WasmLimits). */
+export const WasmLimitsSchema = z.strictObject({
+  memoryBytes: z
+    .number()
+    .int()
+    .min(65_536)
+    .max(4 * 1024 ** 3),
+  timeMs: z.number().int().min(1).max(3_600_000),
+  outputBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(16 * 1024 * 1024),
 })
+
+/**
+ * A job as the node runs it: model (or module) and inputs already in the blob store, by hash.
+ * `onnx-inference`: inputs are the model's named tensors, sharded along dim 0.
+ * `wasm`: inputs are runs in the tensor form of `exec/wasm/wasm-task.ts` (one row per run), every row with
+ * exactly these `limits`; each run is worth ceil(limits.timeMs / 1000) work units (see job-kind.ts).
+ */
+export const JobSpecSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('onnx-inference'),
+    ...common,
+    /** Samples per task (dim 0 of every input). */
+    shardSize: z.number().int().positive().max(1_000_000).default(256),
+  }),
+  z.object({
+    kind: z.literal('wasm'),
+    ...common,
+    /** Runs per task. */
+    shardSize: z.number().int().positive().max(4096).default(8),
+    limits: WasmLimitsSchema,
+  }),
+])
 export type JobSpec = z.infer<typeof JobSpecSchema>
 export type JobSpecInput = z.input<typeof JobSpecSchema>
 
@@ -59,6 +93,8 @@ export interface ProviderWork {
 /** A job's observable state: what `mutirao jobs`, the progress bar and the SDK show. */
 export interface JobProgress {
   jobId: string
+  /** The job's kind (absent in jobs stored before kinds existed: `onnx-inference`). */
+  kind?: JobSpec['kind']
   name?: string
   status: JobStatus
   error?: string

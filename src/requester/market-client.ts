@@ -3,7 +3,14 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
 import type { ProviderDirectory } from '../market/directory.js'
-import { AckSchema, type Agreement, type Demand, type EscrowRef, type Offer } from '../market/messages.js'
+import {
+  AckSchema,
+  type Agreement,
+  type Demand,
+  type EscrowRef,
+  type JobKind,
+  type Offer,
+} from '../market/messages.js'
 import { requestJson } from '../market/rpc.js'
 import type { Host } from '../net/host.js'
 import { signPayload, verifyPayload } from '../net/signing.js'
@@ -25,6 +32,8 @@ export interface MarketClientComponents {
 /** What the requester asks the market for. */
 export interface DemandTerms {
   jobId: string
+  /** The job kind (default `onnx-inference`); providers offer only for kinds they run. */
+  kind?: JobKind
   modelHash: string
   modelBytes: number
   costPerSample: number
@@ -57,7 +66,7 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
     demandId: newId(),
     requester: c.identity.peerId,
     addrs: c.host.getMultiaddrs().map(String).slice(0, 16),
-    kind: 'onnx-inference' as const,
+    kind: terms.kind ?? 'onnx-inference',
     modelHash: terms.modelHash,
     modelBytes: terms.modelBytes,
     costPerSample: terms.costPerSample,
@@ -141,6 +150,7 @@ async function agree(
     provider: offer.provider,
     providerEth: offer.ethAddress,
     pricePerUnit: (settled?.pricePerUnit ?? BigInt(offer.pricePerUnit)).toString(),
+    kind: demand.kind,
     modelHash: terms.modelHash,
     costPerSample: terms.costPerSample,
     deadline: terms.deadline,

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { InvalidInputError } from '../errors.js'
-import { checkInputs, inspectModel } from '../exec/model-info.js'
 import { batchSize, decodeTensors } from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
 import type { Db } from '../store/db.js'
+import { checkJob } from './job-kind.js'
 import { JobRun, type JobRunComponents } from './job-run.js'
 import { type JobProgress, type JobSpecInput, JobSpecSchema } from './job-spec.js'
 import { JobStore } from './job-store.js'
@@ -30,7 +30,7 @@ export class Requester {
   }
 
   /**
-   * Validate and start a job. The model and inputs must already be in the blob store.
+   * Validate and start a job. The model (or wasm module) and inputs must already be in the blob store.
    * @throws InvalidInputError naming what is wrong (spec field, model, input name/dtype/shape).
    */
   async submit(specInput: JobSpecInput): Promise<JobProgress> {
@@ -49,9 +49,8 @@ export class Requester {
           metaMessages: ['Upload it first (POST /v1/blobs).'],
         })
     }
-    const info = inspectModel(await this.c.blobs.get(spec.modelHash))
     const inputs = decodeTensors(await this.c.blobs.get(spec.inputsHash))
-    checkInputs(info, inputs)
+    const info = await checkJob(spec, await this.c.blobs.get(spec.modelHash), inputs)
     const samples = batchSize(inputs)
     if (samples < 1) throw new InvalidInputError('The inputs hold no samples (dim 0 is 0)')
     const id = `job-${randomBytes(6).toString('hex')}`
@@ -89,6 +88,7 @@ export class Requester {
     const providers = this.store.providerWork(id)
     return {
       jobId: id,
+      kind: job.spec.kind,
       name: job.spec.name,
       status: job.status,
       error: job.error,

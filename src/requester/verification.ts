@@ -8,7 +8,7 @@ import {
   spot,
   type VerificationPolicy,
 } from '../verify/index.js'
-import type { VerificationSpec } from './job-spec.js'
+import type { JobSpec, VerificationSpec } from './job-spec.js'
 
 /** Canaries per real task under `spot` / `adaptive+spot` when the spec gives no `canaryRate`. */
 export const DEFAULT_CANARY_RATE = 0.02
@@ -79,4 +79,13 @@ export function tensorEquality(tolerance?: VerificationSpec['tolerance']) {
     const y = decode(b.body)
     return x !== null && y !== null && compareTensors(x, y, spec).equal
   }
+}
+
+/**
+ * How a job's results are compared: `wasm` results are byte-deterministic, so only an identical hash
+ * (`exact` mode) is equal; ONNX results by {@link tensorEquality} with the spec's tolerance.
+ */
+export function resultEquality(spec: Pick<JobSpec, 'kind' | 'verification'>) {
+  if (spec.kind === 'wasm') return (a: { hash: string }, b: { hash: string }): boolean => a.hash === b.hash
+  return tensorEquality(spec.verification?.tolerance)
 }

@@ -1,4 +1,4 @@
-import { MutiraoError } from '../../errors.js'
+import { InvalidInputError, MutiraoError } from '../../errors.js'
 
 /** The module ran past its wall-time limit and its worker was terminated. */
 export class WasmTimeoutError extends MutiraoError {
@@ -45,7 +45,7 @@ export class WasmTrapError extends MutiraoError {
 }
 
 /** The bytes are not an acceptable WASI preview 1 command module. */
-export class InvalidWasmError extends MutiraoError {
+export class InvalidWasmError extends InvalidInputError {
   override name = 'InvalidWasmError'
   constructor(problem: string) {
     super(`Invalid WASM module: ${problem}`, {

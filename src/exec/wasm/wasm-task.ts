@@ -70,7 +70,11 @@ export function wasmTaskOutputs(out: TensorMap): { stdout: Uint8Array; exitCode:
   return [...len].map((l, i) => ({ stdout: stdout.data.slice(i * width, i * width + l), exitCode: codes[i] }))
 }
 
-function check(inputs: TensorMap): number {
+/**
+ * Checks that `inputs` have the wasm task shape (names, dtypes, dims) and returns the number of runs.
+ * @throws InvalidWasmTaskError
+ */
+export function checkWasmTaskInputs(inputs: TensorMap): number {
   const { args, stdin, stdinLength, limits } = inputs
   if (!args || !stdin || !stdinLength || !limits)
     throw new InvalidWasmTaskError('needs args, stdin, stdinLength, limits')
@@ -101,7 +105,7 @@ export function wasmTaskExecutor(
 ): TaskExecutor {
   return {
     async run({ modelHash, inputs, signal }) {
-      const n = check(inputs)
+      const n = checkWasmTaskInputs(inputs)
       const module = await getModule(modelHash)
       const lim = new Float64Array(inputs.limits.data.slice().buffer)
       const lens = new Int32Array(inputs.stdinLength.data.slice().buffer)

@@ -1,0 +1,65 @@
+import { createOnnxExecutor } from '../exec/onnx-executor.js'
+import { createWasmExecutor, type WasmLimits } from '../exec/wasm/executor.js'
+import { validateWasmModule } from '../exec/wasm/validate-module.js'
+import { wasmTaskExecutor } from '../exec/wasm/wasm-task.js'
+import type { JobKind } from '../market/messages.js'
+import { dispatchByKind } from './kind-executor.js'
+import type { TaskExecutor } from './types.js'
+
+/** The provider's executors, one per job kind it runs, behind one dispatching TaskExecutor. */
+export interface ProviderExecutors {
+  executor: TaskExecutor
+  /** The caps every wasm run is clamped to (absent when the provider does not run `wasm`). */
+  wasmCaps?: WasmLimits
+  stop(): Promise<void>
+}
+
+/** Modules validated recently, by hash (a rejected promise = an invalid module, refused fast). */
+const MODULE_CACHE = 16
+
+/**
+ * Create the executors for `kinds`: ONNX sessions in worker threads, and the WASI sandbox for `wasm`,
+ * whose modules are validated (validateWasmModule) once per hash before any run. Each run's limits are
+ * clamped to `memoryBytes / threads`, one hour and 16 MiB of stdout.
+ */
+export function createProviderExecutors(opts: {
+  kinds: readonly JobKind[]
+  threads: number
+  /** Memory the owner grants all tasks together. */
+  memoryBytes: number
+  getBlob: (hash: string) => Promise<Uint8Array>
+}): ProviderExecutors {
+  const onnx = opts.kinds.includes('onnx-inference')
+    ? createOnnxExecutor({ threads: opts.threads, getModel: opts.getBlob })
+    : undefined
+  const sandbox = opts.kinds.includes('wasm') ? createWasmExecutor({ threads: opts.threads }) : undefined
+  const wasmCaps: WasmLimits | undefined = sandbox && {
+    memoryBytes: Math.min(4 * 1024 ** 3, Math.floor(opts.memoryBytes / opts.threads)),
+    timeMs: 3_600_000,
+    outputBytes: 16 * 1024 * 1024,
+  }
+  const modules = new Map<string, Promise<Uint8Array>>()
+  const getModule = (hash: string) => {
+    let module = modules.get(hash)
+    if (!module) {
+      module = opts.getBlob(hash).then(async (bytes) => {
+        await validateWasmModule(bytes, wasmCaps!.memoryBytes)
+        return bytes
+      })
+      module.catch(() => {})
+      modules.set(hash, module)
+      if (modules.size > MODULE_CACHE) modules.delete(modules.keys().next().value as string)
+    }
+    return module
+  }
+  return {
+    executor: dispatchByKind({
+      'onnx-inference': onnx,
+      wasm: sandbox && wasmTaskExecutor(sandbox, getModule, wasmCaps!),
+    }),
+    wasmCaps,
+    async stop() {
+      await Promise.all([onnx?.stop(), sandbox?.stop()])
+    },
+  }
+}
