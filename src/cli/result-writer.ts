@@ -3,12 +3,17 @@ import { join } from 'node:path'
 import { writeNpy } from '../exec/npy.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { tensorToValues } from '../exec/tensor-values.js'
+import type { JobKind } from '../market/messages.js'
+import { wasmJobOutputs } from '../sdk/wasm-job.js'
+import { writeWasmRuns } from './wasm-result-writer.js'
 
 /**
  * Write job outputs: `*.json` → one JSON object { name: { dtype, dims, data } } (int64 as strings when
- * beyond 2^53); anything else is a directory receiving one `<name>.npy` per output.
+ * beyond 2^53); anything else is a directory receiving one `<name>.npy` per output. `wasm` jobs: each
+ * run's exit code and stdout (writeWasmRuns).
  */
-export async function writeResult(outputs: TensorMap, out: string): Promise<string[]> {
+export async function writeResult(outputs: TensorMap, out: string, kind?: JobKind): Promise<string[]> {
+  if (kind === 'wasm') return writeWasmRuns(wasmJobOutputs(outputs), out)
   if (out.endsWith('.json')) {
     const obj = Object.fromEntries(
       Object.entries(outputs).map(([name, t]) => [

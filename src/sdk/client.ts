@@ -2,9 +2,11 @@ import { readFile } from 'node:fs/promises'
 import { AbortedError, InvalidInputError, MutiraoError } from '../errors.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
+import type { WasmLimits } from '../exec/wasm/executor.js'
 import { dataDirLayout } from '../identity/data-dir.js'
 import { readNodeInfo } from '../node/node-info.js'
 import type { JobProgress, JobSpecInput } from '../requester/job-spec.js'
+import { type WasmRunOutput, type WasmRunSpec, wasmJobInputs, wasmJobOutputs } from './wasm-job.js'
 
 /** How to reach a node: its data dir (reads node.json and api.token), or an API URL and token. */
 export type ConnectOptions = { dataDir?: string } | { apiUrl: string; token: string }
@@ -18,6 +20,13 @@ export interface SubmitOptions {
   providers?: { min?: number; max?: number }
   /** How results are verified: replication, adaptive re-checks, canaries (default: adaptive). */
   verification?: JobSpecInput['verification']
+}
+
+/** A `wasm` job: a WASI preview 1 module (bytes or a path), its runs, and the limits of every run. */
+export interface WasmJob extends SubmitOptions {
+  module: Uint8Array | string
+  runs: WasmRunSpec[]
+  limits: WasmLimits
 }
 
 /** Options while waiting for a job. */
@@ -136,7 +145,19 @@ export interface MutiraoClient {
   /** Submit, wait, and return the outputs. Aborting the signal cancels the job. */
   infer(
     job: { model: Uint8Array | string; inputs: TensorMap } & SubmitOptions & WaitOptions,
-  ): Promise<TensorMap> /** The node's ledger account: wallet, faucet, staking, contributions, proofs, reclaim. */
+  ): Promise<TensorMap>
+  /** Submit a `wasm` job (uploads the module and the runs); resolves once accepted. */
+  submitWasm(job: WasmJob): Promise<JobProgress>
+  /** Each run's exit code and stdout of a finished `wasm` job, in run order. */
+  wasmResult(id: string): Promise<WasmRunOutput[]>
+  /**
+   * Submit a `wasm` job, wait, and return each run's exit code and stdout. Aborting the signal cancels it.
+   * @example
+   * const runs = await client.runWasm({ module: './var.wasm', runs: [{ args: ['1000', '10', '0.99', '1'], stdin }],
+   *   limits: { memoryBytes: 32 << 20, timeMs: 20_000, outputBytes: 4096 } })
+   */
+  runWasm(job: WasmJob & WaitOptions): Promise<WasmRunOutput[]>
+  /** The node's ledger account: wallet, faucet, staking, contributions, proofs, reclaim. */
   ledger: LedgerClient
 }
 
@@ -214,6 +235,32 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
         timeoutSeconds,
         providers: providers as never,
       })
+    },
+    async submitWasm(job) {
+      const module = typeof job.module === 'string' ? new Uint8Array(await readFile(job.module)) : job.module
+      const [modelHash, inputsHash] = await Promise.all([
+        putBlob(module),
+        putBlob(encodeTensors(wasmJobInputs(job.runs, job.limits))),
+      ])
+      const { name, shardSize, maxPricePerUnit, timeoutSeconds, providers, verification, limits } = job
+      return submitSpec({
+        kind: 'wasm',
+        modelHash,
+        inputsHash,
+        limits,
+        name,
+        shardSize,
+        maxPricePerUnit,
+        timeoutSeconds,
+        providers: providers as never,
+        verification,
+      })
+    },
+    wasmResult: async (id) => wasmJobOutputs(await client.result(id)),
+    async runWasm(job) {
+      const progress = await client.submitWasm(job)
+      await client.wait(progress.jobId, job)
+      return client.wasmResult(progress.jobId)
     },
     job: (id) => json(`/v1/jobs/${encodeURIComponent(id)}`),
     jobs: () => json('/v1/jobs'),

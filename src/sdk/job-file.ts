@@ -7,13 +7,14 @@ import type { TensorMap } from '../exec/tensor.js'
 import { loadTensorSpec, TensorSpecSchema } from '../exec/tensor-spec.js'
 import { Amount } from '../market/messages.js'
 import { VerificationSpecSchema } from '../requester/job-spec.js'
+import { type LoadedWasmJob, loadWasmJobFile } from './wasm-job-file.js'
 
 const MAX_JOB_FILE_BYTES = 1024 * 1024
 const MAX_MODEL_FILE_BYTES = 512 * 1024 * 1024
 
 /**
- * The job-file format (`mutirao submit job.json`). Paths are relative to the job file.
- * See `examples/wdbc-inference/job.json`.
+ * The ONNX job-file format (`mutirao submit job.json`). Paths are relative to the job file.
+ * See `examples/wdbc-inference/job.json`; `wasm` job files: WasmJobFileSchema.
  */
 export const JobFileSchema = z.strictObject({
   kind: z.literal('onnx-inference'),
@@ -40,17 +41,22 @@ export const JobFileSchema = z.strictObject({
 })
 export type JobFile = z.infer<typeof JobFileSchema>
 
-/** A job file with its model and inputs loaded and checked against each other. */
-export interface LoadedJob {
+/** An ONNX job file with its model and inputs loaded and checked against each other. */
+export interface LoadedOnnxJob {
+  kind: 'onnx-inference'
   file: JobFile
   model: Uint8Array
   modelInfo: ModelInfo
   inputs: TensorMap
 }
 
+/** A loaded job file of either kind. */
+export type LoadedJob = LoadedOnnxJob | LoadedWasmJob
+
 /**
  * Read, validate and load a job file: the JSON schema, the model (must be ONNX), and the inputs
- * (names, dtypes and shapes must match the model). Every failure is an InvalidInputError naming it.
+ * (names, dtypes and shapes must match the model); or, for `"kind": "wasm"`, the module and its runs
+ * (loadWasmJobFile). Every failure is an InvalidInputError naming it.
  */
 export async function loadJobFile(path: string): Promise<LoadedJob> {
   let text: string
@@ -68,6 +74,8 @@ export async function loadJobFile(path: string): Promise<LoadedJob> {
       metaMessages: ['See examples/wdbc-inference/job.json for the format.'],
     })
   }
+  if ((json as { kind?: unknown } | null)?.kind === 'wasm')
+    return loadWasmJobFile(json, path, dirname(resolve(path)))
   const parsed = JobFileSchema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
@@ -96,5 +104,5 @@ export async function loadJobFile(path: string): Promise<LoadedJob> {
     }
   }
   checkInputs(modelInfo, inputs)
-  return { file, model, modelInfo, inputs }
+  return { kind: 'onnx-inference', file, model, modelInfo, inputs }
 }

@@ -6,7 +6,9 @@ import { writeResult } from '../result-writer.js'
 /** `mutirao result <job> --out <file>`: fetch a finished job's outputs. */
 export function resultCommand(): Command {
   return new Command('result')
-    .description("write a finished job's outputs (.json file, or a directory of .npy files)")
+    .description(
+      "write a finished job's outputs (.json file, or a directory of .npy files; wasm jobs: .json or .ndjson of runs)",
+    )
     .argument('<job-id>', 'the job')
     .requiredOption('--out <path>', 'output file (.json) or directory (.npy per output)')
     .option('--data-dir <dir>', 'data dir of the node (default ~/.mutirao)')
@@ -14,8 +16,8 @@ export function resultCommand(): Command {
     .action((id, opts) =>
       runCommand(opts.json, async () => {
         const client = await connect({ dataDir: opts.dataDir })
-        const outputs = await client.result(id)
-        const files = await writeResult(outputs, opts.out)
+        const [outputs, job] = await Promise.all([client.result(id), client.job(id)])
+        const files = await writeResult(outputs, opts.out, job.kind)
         const shapes = Object.fromEntries(
           Object.entries(outputs).map(([n, t]) => [n, { dtype: t.dtype, dims: t.dims }]),
         )

@@ -10,27 +10,27 @@ import { writeResult } from '../result-writer.js'
 /** `mutirao submit job.json`: validate, submit to the local node, watch progress, summarise. */
 export function submitCommand(): Command {
   return new Command('submit')
-    .description('submit an inference job (see examples/wdbc-inference/job.json) and wait for it')
+    .description(
+      'submit a job (ONNX: examples/wdbc-inference/job.json; wasm: examples/wasm-montecarlo/job.json) and wait for it',
+    )
     .argument('<job-file>', 'job spec (JSON)')
     .option('--data-dir <dir>', 'data dir of the node to submit through (default ~/.mutirao)')
     .option('--no-wait', 'return as soon as the job is accepted')
-    .option('--out <file>', 'write the outputs when done (.json, or a directory for .npy files)')
+    .option(
+      '--out <file>',
+      'write the outputs when done (.json, or a directory for .npy files; wasm: .json or .ndjson of runs)',
+    )
     .option('--json', 'machine-readable output')
     .action((file, opts) =>
       runCommand(opts.json, async () => {
         const job = await loadJobFile(file)
         const client = await connect({ dataDir: opts.dataDir })
         const { name, shardSize, maxPricePerUnit, timeoutSeconds, providers, verification } = job.file
-        const accepted = await client.submit({
-          model: job.model,
-          inputs: job.inputs,
-          name,
-          shardSize,
-          maxPricePerUnit,
-          timeoutSeconds,
-          providers,
-          verification,
-        })
+        const options = { name, shardSize, maxPricePerUnit, timeoutSeconds, providers, verification }
+        const accepted =
+          job.kind === 'wasm'
+            ? await client.submitWasm({ module: job.module, runs: job.runs, limits: job.limits, ...options })
+            : await client.submit({ model: job.model, inputs: job.inputs, ...options })
         if (!opts.wait) {
           if (opts.json) printJson(accepted)
           else
@@ -56,7 +56,8 @@ export function submitCommand(): Command {
           bar.stop()
           process.off('SIGINT', onInt)
         }
-        if (final.status === 'done' && opts.out) await writeResult(await client.result(final.jobId), opts.out)
+        if (final.status === 'done' && opts.out)
+          await writeResult(await client.result(final.jobId), opts.out, final.kind)
         if (opts.json) printJson(final)
         else console.log(formatJobSummary(final))
         return final.status === 'done' ? EXIT.ok : EXIT.failed
