@@ -4,7 +4,7 @@ import { runOnnxLocally } from '../exec/onnx-session.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { createWasmExecutor } from '../exec/wasm/executor.js'
 import { validateWasmModule } from '../exec/wasm/validate-module.js'
-import { checkWasmTaskInputs, wasmTaskExecutor } from '../exec/wasm/wasm-task.js'
+import { checkWasmTaskInputs, copy, wasmTaskExecutor } from '../exec/wasm/wasm-task.js'
 import type { JobSpec } from './job-spec.js'
 
 /** Largest stdout of one task of a wasm job (runs per task × outputBytes), so results fit a task frame. */
@@ -51,7 +51,7 @@ export async function checkJob(spec: JobSpec, model: Uint8Array, inputs: TensorM
   }
   await validateWasmModule(model, spec.limits.memoryBytes)
   const n = checkWasmTaskInputs(inputs)
-  const rows = new Float64Array(inputs.limits.data.slice().buffer)
+  const rows = new Float64Array(copy(inputs.limits.data).buffer)
   const { memoryBytes, timeMs, outputBytes } = spec.limits
   for (let i = 0; i < n; i++) {
     if (rows[i * 3] !== memoryBytes || rows[i * 3 + 1] !== timeMs || rows[i * 3 + 2] !== outputBytes)

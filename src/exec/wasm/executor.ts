@@ -287,7 +287,7 @@ export function createWasmExecutor(opts: WasmExecutorOptions = {}): WasmExecutor
             id: nextId++,
             module: capped.bytes,
             argv: ['main.wasm', ...args.data],
-            stdin: stdin.slice(),
+            stdin: new Uint8Array(stdin),
             outputBytes: limits.data.outputBytes,
             stderrBytes: WASM_STDERR_BYTES,
             seed: req.seed ?? defaultSeed(req.module, args.data, stdin),

@@ -32,6 +32,11 @@ export interface WasmRun {
 }
 
 const te = new TextEncoder()
+/**
+ * The bytes in a fresh buffer of their own. Not `.slice()`: tensors decoded from a network frame are Node
+ * Buffers, whose `slice` is a view into the whole frame (so `.buffer` would be the wrong bytes).
+ */
+export const copy = (b: Uint8Array) => new Uint8Array(b)
 const td = new TextDecoder()
 const i32 = (values: number[]): Tensor => ({
   dtype: 'int32',
@@ -65,9 +70,12 @@ export function wasmTaskInputs(runs: WasmRun[], limits: WasmLimits): TensorMap {
 export function wasmTaskOutputs(out: TensorMap): { stdout: Uint8Array; exitCode: number }[] {
   const { stdout, stdoutLength, exitCode } = out
   const width = stdout.dims[1]
-  const len = new Int32Array(stdoutLength.data.slice().buffer)
-  const codes = new Int32Array(exitCode.data.slice().buffer)
-  return [...len].map((l, i) => ({ stdout: stdout.data.slice(i * width, i * width + l), exitCode: codes[i] }))
+  const len = new Int32Array(copy(stdoutLength.data).buffer)
+  const codes = new Int32Array(copy(exitCode.data).buffer)
+  return [...len].map((l, i) => ({
+    stdout: copy(stdout.data.subarray(i * width, i * width + l)),
+    exitCode: codes[i],
+  }))
 }
 
 /**
@@ -107,8 +115,8 @@ export function wasmTaskExecutor(
     async run({ modelHash, inputs, signal }) {
       const n = checkWasmTaskInputs(inputs)
       const module = await getModule(modelHash)
-      const lim = new Float64Array(inputs.limits.data.slice().buffer)
-      const lens = new Int32Array(inputs.stdinLength.data.slice().buffer)
+      const lim = new Float64Array(copy(inputs.limits.data).buffer)
+      const lens = new Int32Array(copy(inputs.stdinLength.data).buffer)
       const A = inputs.args.dims[1]
       const L = inputs.stdin.dims[1]
       const outBytes = Math.min(caps.outputBytes, Math.max(0, Math.floor(lim[2])))
@@ -129,7 +137,7 @@ export function wasmTaskExecutor(
           const r = await exec.run({
             module,
             args,
-            stdin: inputs.stdin.data.slice(i * L, i * L + lens[i]),
+            stdin: copy(inputs.stdin.data.subarray(i * L, i * L + lens[i])),
             limits,
             signal,
           })
