@@ -3,7 +3,7 @@ import { encodeTensors } from '../exec/tensor-codec.js'
 import { tensorFromValues } from '../exec/tensor-values.js'
 import { sha256Hex } from '../store/blob-store.js'
 import { VerificationSpecSchema } from './job-spec.js'
-import { budgetFactor, policyFor, tensorEquality } from './verification.js'
+import { budgetFactor, policyFor, resultEquality, tensorEquality } from './verification.js'
 
 const spec = (v: object) => VerificationSpecSchema.parse(v)
 const answer = (values: number[], labels: number[]) => {
@@ -40,5 +40,14 @@ describe('verification spec', () => {
     expect(eq(a, answer([0.5, 0.25], [0, 0]))).toBe(false)
     expect(eq(a, { hash: 'x', body: new Uint8Array([1, 2, 3]) })).toBe(false)
     expect(tensorEquality({ abs: 0.2 })(a, answer([0.6, 0.25], [1, 0]))).toBe(true)
+  })
+
+  it('compares wasm results by exact hash only, even where a float tolerance would accept them', () => {
+    const a = answer([0.5, 0.25], [1, 0])
+    const near = answer([0.5 + 1e-7, 0.25], [1, 0])
+    const verification = spec({ tolerance: { abs: 1 } })
+    expect(resultEquality({ kind: 'onnx-inference', verification })(a, near)).toBe(true)
+    expect(resultEquality({ kind: 'wasm', verification })(a, near)).toBe(false)
+    expect(resultEquality({ kind: 'wasm', verification })(a, { ...a })).toBe(true)
   })
 })
