@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWasmExecutor, type WasmLimits } from '../../src/exec/wasm/executor.js'
 import { connect } from '../../src/sdk/client.js'
-import { runCli, startNetwork, type TestNetwork } from '../helpers/network.js'
+import { startByzantineProvider } from '../helpers/byzantine-network.js'
+import { runCli, startNetwork, type TestNetwork, type TestNode } from '../helpers/network.js'
 
 const EXAMPLES = resolve(import.meta.dirname, '../../examples')
 const limits: WasmLimits = { memoryBytes: 32 * 1024 * 1024, timeMs: 20_000, outputBytes: 4096 }
@@ -11,6 +12,7 @@ const text = (b: Uint8Array) => new TextDecoder().decode(b)
 
 describe('wasm jobs on the market, across separate processes on 127.0.0.1', () => {
   let net: TestNetwork
+  let byz: TestNode | undefined
   let module: Uint8Array
   let portfolio: Uint8Array
   const local = createWasmExecutor()
@@ -21,6 +23,7 @@ describe('wasm jobs on the market, across separate processes on 127.0.0.1', () =
   })
   afterAll(async () => {
     await local.stop()
+    await byz?.stop()
     await net?.stop()
   })
 
@@ -120,5 +123,38 @@ describe('wasm jobs on the market, across separate processes on 127.0.0.1', () =
     })
     const want = await local.run({ module, args: ['1000', '10', '0.99', '7'], stdin: portfolio, limits })
     expect(Buffer.from(ok.stdout).equals(Buffer.from(want.stdout))).toBe(true)
+  })
+
+  it('outvotes a provider that returns wrong stdout: replicated runs compare by exact hash', async () => {
+    byz = await startByzantineProvider(net, 'byzantine', 'always-wrong')
+    const client = await connect({ dataDir: net.requester.dataDir })
+    // wait until the requester knows the new provider from its capacity adverts, so it is asked too
+    const known = async () =>
+      ((await client.node()) as { knownProviders: { peerId: string }[] }).knownProviders.some(
+        (p) => p.peerId === byz?.peerId,
+      )
+    for (let i = 0; i < 120 && !(await known()); i++) await new Promise((r) => setTimeout(r, 250))
+    const runs = Array.from({ length: 24 }, (_, i) => ({
+      args: ['2000', '10', '0.99', String(100 + i)],
+      stdin: portfolio,
+    }))
+    const results = await client.runWasm({
+      module,
+      runs,
+      limits,
+      shardSize: 2,
+      verification: { policy: 'replicate', k: 3 },
+      providers: { min: 3, max: 4 },
+    })
+    for (const [i, run] of runs.entries()) {
+      const want = await local.run({ module, args: run.args, stdin: run.stdin, limits })
+      expect(Buffer.from(results[i].stdout).equals(Buffer.from(want.stdout)), `run ${i}`).toBe(true)
+    }
+    const job = (await client.jobs())[0]
+    // the corrupting provider's bytes were never kept: a quorum of exact hashes always outvoted them
+    expect(job.providers.map((p) => p.provider)).not.toContain(byz.peerId)
+    expect(job.status).toBe('done')
+    // …and it did take part: it signed an agreement for this job
+    expect(byz.logs.some((l) => l.includes('agreement signed'))).toBe(true)
   })
 })
