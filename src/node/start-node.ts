@@ -147,6 +147,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
         maxModelBytes: MAX_MODEL_BYTES,
         maxTaskBytes: MAX_TASK_BYTES,
         kinds: policy.kinds,
+        taskMemoryBytes: executors.wasmCaps?.memoryBytes,
       },
       gate: { accepting: () => !idle || idle.state === 'idle' },
       executor: options.wrapExecutor ? options.wrapExecutor(executor) : executor,

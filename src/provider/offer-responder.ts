@@ -31,6 +31,8 @@ export function declineReason(demand: Demand, terms: ProviderTerms, now = Date.n
   if (!terms.kinds.includes(demand.kind)) return `we do not run ${demand.kind} jobs`
   if (BigInt(demand.maxPricePerUnit) < terms.pricePerUnit) return 'max price below our price'
   if (demand.modelBytes > terms.maxModelBytes) return 'model too large'
+  if (terms.taskMemoryBytes !== undefined && (demand.minMemoryBytes ?? 0) > terms.taskMemoryBytes)
+    return 'needs more memory per task than we grant'
   return undefined
 }
 

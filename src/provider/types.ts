@@ -29,4 +29,6 @@ export interface ProviderTerms {
   maxTaskBytes: number
   /** Job kinds it runs: it offers, agrees and runs tasks for these only. */
   kinds: readonly JobKind[]
+  /** Memory one task may use; demands that need more (`minMemoryBytes`) are declined. */
+  taskMemoryBytes?: number
 }

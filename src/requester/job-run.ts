@@ -218,6 +218,7 @@ export class JobRun extends EventEmitter {
       {
         jobId: this.job.id,
         kind: this.job.spec.kind,
+        minMemoryBytes: this.job.spec.kind === 'wasm' ? this.job.spec.limits.memoryBytes : undefined,
         modelHash: this.job.spec.modelHash,
         modelBytes,
         costPerSample: this.#info!.cost,

@@ -34,6 +34,8 @@ export interface DemandTerms {
   jobId: string
   /** The job kind (default `onnx-inference`); providers offer only for kinds they run. */
   kind?: JobKind
+  /** Memory one task needs (wasm: limits.memoryBytes); providers that grant less per task decline. */
+  minMemoryBytes?: number
   modelHash: string
   modelBytes: number
   costPerSample: number
@@ -73,6 +75,7 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
     samples: terms.samples,
     maxPricePerUnit: terms.maxPricePerUnit.toString(),
     deadline: terms.deadline,
+    ...(terms.minMemoryBytes ? { minMemoryBytes: terms.minMemoryBytes } : {}),
     ...(terms.payment ? { payment: terms.payment } : {}),
   }
   const demand: Demand = {
