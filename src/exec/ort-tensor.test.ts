@@ -43,4 +43,11 @@ describe('onnxruntime tensor conversion', () => {
     new DataView(buf.buffer).setFloat32(1, 3.5, true)
     expect(Array.from(toOrtTensor(t).data as Float32Array)).toEqual([3.5, 0])
   })
+
+  it('copies a misaligned Node Buffer (whose slice() is a view) too', () => {
+    const buf = Buffer.alloc(9)
+    buf.writeFloatLE(-2.25, 1)
+    const t = { dtype: 'float32' as const, dims: [2], data: buf.subarray(1) }
+    expect(Array.from(toOrtTensor(t).data as Float32Array)).toEqual([-2.25, 0])
+  })
 })

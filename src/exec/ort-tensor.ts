@@ -33,7 +33,8 @@ export function toOrtTensor(t: Tensor): ort.Tensor {
     )
   }
   const size = DTYPE_BYTES[t.dtype]
-  const bytes = t.data.byteOffset % size === 0 ? t.data : t.data.slice()
+  // new Uint8Array(view) copies (Buffer#slice would return a view at the same misaligned offset)
+  const bytes = t.data.byteOffset % size === 0 ? t.data : new Uint8Array(t.data)
   const data = new VIEW[t.dtype](bytes.buffer, bytes.byteOffset, bytes.byteLength / size)
   // biome-ignore lint/suspicious/noExplicitAny: ort's overloads pair each type string with its array type
   return new ort.Tensor(t.dtype, data as any, t.dims)

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { InvalidInputError } from '../errors.js'
 import { wasmJobInputs } from '../sdk/wasm-job.js'
 import { checkJob, kindInfo, wasmUnitsPerRun } from './job-kind.js'
 import { JobSpecSchema } from './job-spec.js'
@@ -49,6 +50,15 @@ describe('wasm job kind (requester side)', () => {
       wasmJobInputs(runs, limits),
     ).catch((e) => e)
     expect(err.name).toBe('InvalidWasmError')
+  })
+
+  it('refuses a module whose initial memory exceeds limits.memoryBytes as bad input (HTTP 400)', async () => {
+    // magic + version, then a memory section declaring 1,024 pages (64 MiB) minimum, more than `limits` allows
+    const module = Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 4, 1, 0, 0x80, 8)
+    const err = await checkJob(spec(), module, wasmJobInputs(runs, limits)).catch((e) => e)
+    expect(err).toBeInstanceOf(InvalidInputError)
+    expect(err.name).toBe('InvalidWasmError')
+    expect(err.message).toMatch(/initial memory exceeds limits.memoryBytes/)
   })
 
   it('requires limits for a wasm spec and keeps onnx specs as they were', () => {

@@ -2,6 +2,7 @@ import { InvalidInputError } from '../errors.js'
 import { checkInputs, inspectModel, type ValueSpec } from '../exec/model-info.js'
 import { runOnnxLocally } from '../exec/onnx-session.js'
 import type { TensorMap } from '../exec/tensor.js'
+import { InvalidWasmError, WasmMemoryLimitError } from '../exec/wasm/errors.js'
 import { createWasmExecutor } from '../exec/wasm/executor.js'
 import { validateWasmModule } from '../exec/wasm/validate-module.js'
 import { checkWasmTaskInputs, copy, wasmTaskExecutor } from '../exec/wasm/wasm-task.js'
@@ -41,7 +42,7 @@ export function kindInfo(spec: JobSpec, model: Uint8Array): KindInfo {
 /**
  * Check a job before it is accepted: ONNX model and inputs against each other, or a wasm module
  * (validateWasmModule) and runs (tensor shape, every row's limits equal to the spec's, task size).
- * @throws InvalidInputError (InvalidWasmError, InvalidWasmTaskError, WasmMemoryLimitError for wasm) naming the fault.
+ * @throws InvalidInputError (InvalidWasmError, InvalidWasmTaskError for wasm) naming the fault.
  */
 export async function checkJob(spec: JobSpec, model: Uint8Array, inputs: TensorMap): Promise<KindInfo> {
   if (spec.kind === 'onnx-inference') {
@@ -49,7 +50,14 @@ export async function checkJob(spec: JobSpec, model: Uint8Array, inputs: TensorM
     checkInputs(info, inputs)
     return info
   }
-  await validateWasmModule(model, spec.limits.memoryBytes)
+  await validateWasmModule(model, spec.limits.memoryBytes).catch((err: unknown) => {
+    // At submission a too-large initial memory is a fault of the job file, not of a run.
+    if (err instanceof WasmMemoryLimitError)
+      throw new InvalidWasmError(
+        `its initial memory exceeds limits.memoryBytes (${spec.limits.memoryBytes} bytes): ${err.details ?? ''}`,
+      )
+    throw err
+  })
   const n = checkWasmTaskInputs(inputs)
   const rows = new Float64Array(copy(inputs.limits.data).buffer)
   const { memoryBytes, timeMs, outputBytes } = spec.limits
