@@ -107,6 +107,12 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
   return agreed.filter((a): a is Agreement => a !== undefined)
 }
 
+/**
+ * How long to wait for more offers after the first one arrived `firstAfterMs` after the demand: twice
+ * that (a loaded network answers slowly, and more offers spread a job over more providers), 250 ms to 1 s.
+ */
+export const offerGraceMs = (firstAfterMs: number) => Math.min(1000, Math.max(250, 2 * firstAfterMs))
+
 async function collectOffers(
   c: MarketClientComponents,
   demand: Demand,
@@ -116,14 +122,14 @@ async function collectOffers(
   const known = c.directory.list({ acceptingOnly: true }).filter((p) => !terms.exclude.has(p.provider)).length
   const expected = Math.max(terms.want, Math.min(known, terms.want * 2))
   const { promise: enough, resolve } = Promise.withResolvers<void>()
+  const started = Date.now()
   const stop = c.inbox.listen(demand.demandId, (offer) => {
     if (terms.exclude.has(offer.provider)) return
     offers.set(offer.provider, offer)
     if (offers.size >= expected) resolve()
-    else setTimeout(resolve, 250)
+    else if (offers.size === 1) setTimeout(resolve, offerGraceMs(Date.now() - started))
   })
   const bytes = new TextEncoder().encode(JSON.stringify(demand))
-  const started = Date.now()
   try {
     while (Date.now() - started < 5000 && !terms.signal?.aborted) {
       await c.host.services.pubsub.publish(TOPICS.demand, bytes).catch(() => {})
