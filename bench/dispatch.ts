@@ -202,10 +202,25 @@ async function sequentialLatency(net: TestNetwork, model: Uint8Array, inputs: Te
   return { rtt, providers: sessions.length }
 }
 
+/** Verification policy of the raw dispatch measurements: every shard runs once (no replicas, no canaries). */
+type Policy = 'none' | 'adaptive'
+
 /** Submit a job through the requester process and wait for it; returns the final progress. */
-async function runJob(client: MutiraoClient, model: Uint8Array, inputs: TensorMap, shardSize: number) {
+async function runJob(
+  client: MutiraoClient,
+  model: Uint8Array,
+  inputs: TensorMap,
+  shardSize: number,
+  policy: Policy = 'none',
+) {
   const t0 = Date.now()
-  const accepted = await client.submit({ model, inputs, shardSize, providers: { min: 1, max: 2 } })
+  const accepted = await client.submit({
+    model,
+    inputs,
+    shardSize,
+    providers: { min: 1, max: 2 },
+    verification: { policy },
+  })
   let firstSeen: number | undefined
   const done = await client.wait(accepted.jobId, {
     onProgress: (p) => {
