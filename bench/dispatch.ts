@@ -4,8 +4,14 @@
 //       a1 latency: one task in flight at a time from an in-bench requester (real market, real ProviderSession
 //          to the provider processes), each task's round trip minus the local median run time;
 //       a2 pipelined: a real 2,000-task job through the requester process, (network wall − local wall) / tasks.
-//   (b) 100,000-sample batches (mlp.onnx, and a compute-bound wide MLP): network ÷ local throughput, same cores.
+//   (b) 100,000-sample batches (mlp.onnx, and a compute-bound wide MLP): network ÷ local throughput with the
+//       same worker threads: 2 providers × 1 thread against a 2-worker local pool, and 1 provider × 1 thread
+//       against a 1-worker local pool (the requester then has the other core, as a real requester would).
 //   (c) submit → first result on an idle network (median of several runs), with the offer window.
+// Raw dispatch jobs run with verification policy `none` (every shard runs once); the default `adaptive`
+// replicates the shards of untrusted providers, so it is reported separately (wide MLP, 2 providers).
+// CPU time (utime + stime from /proc, worker threads included) of the requester and provider processes is
+// reported next to wall times: on a shared machine it moves much less with the load than wall time does.
 // Options: --tasks N (a, default 2000), --batch N (b, default 100000), --runs N (c, default 5).
 import '../src/polyfill.js'
 import { existsSync } from 'node:fs'
@@ -202,10 +208,25 @@ async function sequentialLatency(net: TestNetwork, model: Uint8Array, inputs: Te
   return { rtt, providers: sessions.length }
 }
 
+/** Verification policy of the raw dispatch measurements: every shard runs once (no replicas, no canaries). */
+type Policy = 'none' | 'adaptive'
+
 /** Submit a job through the requester process and wait for it; returns the final progress. */
-async function runJob(client: MutiraoClient, model: Uint8Array, inputs: TensorMap, shardSize: number) {
+async function runJob(
+  client: MutiraoClient,
+  model: Uint8Array,
+  inputs: TensorMap,
+  shardSize: number,
+  policy: Policy = 'none',
+) {
   const t0 = Date.now()
-  const accepted = await client.submit({ model, inputs, shardSize, providers: { min: 1, max: 2 } })
+  const accepted = await client.submit({
+    model,
+    inputs,
+    shardSize,
+    providers: { min: 1, max: 2 },
+    verification: { policy },
+  })
   let firstSeen: number | undefined
   const done = await client.wait(accepted.jobId, {
     onProgress: (p) => {
@@ -213,6 +234,24 @@ async function runJob(client: MutiraoClient, model: Uint8Array, inputs: TensorMa
     },
   })
   return { done, t0, firstSeen: firstSeen ?? Date.now() }
+}
+
+/** CPU time of a process so far in ms (utime + stime, all threads), from /proc/<pid>/stat. */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS
+}
+const CLOCK_TICKS = 100
+
+/** CPU ms the requester and the providers (together) spent while `fn` ran. */
+async function cpuOf<T>(net: TestNetwork, fn: () => Promise<T>) {
+  const pids = [net.requester, ...net.providers].map((n) => n.proc.pid!)
+  const before = await Promise.all(pids.map(cpuMs))
+  const value = await fn()
+  const after = await Promise.all(pids.map(cpuMs))
+  const used = after.map((a, i) => a - before[i])
+  return { value, requesterCpu: used[0], providersCpu: used.slice(1).reduce((a, b) => a + b, 0) }
 }
 
 /** Deterministic weights in [-scale, scale). */
@@ -246,17 +285,27 @@ function wideMlp(): Uint8Array {
   })
 }
 
+/** A network run of a batch: wall times and CPU time per process. */
+interface NetworkRun {
+  e2e: number
+  steady: number
+  requesterCpu: number
+  providersCpu: number
+}
+
 /**
- * (b) One batch: local baselines in this process (one session.run over everything on one thread, and a
- * 2-worker pool over the same shards as the network, i.e. the same cores the two providers use), then the
- * same batch as a job through the requester process.
+ * (b) One batch: local baselines in this process (one session.run over everything, and worker pools of 1 and
+ * 2 threads over the same shards as the network), then the same batch as jobs through the requester process:
+ * on both providers (2 × 1 thread), on one (1 × 1 thread), and (optionally) with adaptive verification.
  */
 async function batchRun(
+  net: TestNetwork,
   client: MutiraoClient,
   name: string,
   model: Uint8Array,
   batch: TensorMap,
   sizes: number[],
+  withAdaptive: boolean,
 ) {
   const n = batch.x.dims[0]
   const session = await createOnnxSession(model)
@@ -265,25 +314,47 @@ async function batchRun(
   await runSession(session, batch)
   const localOne = performance.now() - t
   await session.release()
-  const exec = createOnnxExecutor({ threads: 2, getModel: async () => model })
   const hash = sha256Hex(model)
-  const localPool: Record<number, number> = {}
-  for (const size of sizes) {
-    await exec.run({ modelHash: hash, inputs: sliceBatch(batch, 0, size) })
-    t = performance.now()
-    const parts = []
-    for (let s = 0; s < n; s += size)
-      parts.push(exec.run({ modelHash: hash, inputs: sliceBatch(batch, s, Math.min(n, s + size)) }))
-    await Promise.all(parts)
-    localPool[size] = performance.now() - t
+  const localPool: Record<number, Record<number, number>> = { 1: {}, 2: {} }
+  for (const threads of [1, 2]) {
+    const exec = createOnnxExecutor({ threads, getModel: async () => model })
+    for (const size of sizes) {
+      await exec.run({ modelHash: hash, inputs: sliceBatch(batch, 0, size) })
+      t = performance.now()
+      const parts = []
+      for (let s = 0; s < n; s += size)
+        parts.push(exec.run({ modelHash: hash, inputs: sliceBatch(batch, s, Math.min(n, s + size)) }))
+      await Promise.all(parts)
+      localPool[threads][size] = performance.now() - t
+    }
+    await exec.stop()
   }
-  await exec.stop()
-  const network: Record<number, { e2e: number; steady: number }> = {}
-  for (const size of sizes) {
-    const { done } = await runJob(client, model, batch, size)
-    network[size] = {
+  const job = async (size: number, max: number, policy: Policy): Promise<NetworkRun> => {
+    const { value: done, ...cpu } = await cpuOf(net, async () => {
+      const t0 = Date.now()
+      const accepted = await client.submit({
+        model,
+        inputs: batch,
+        shardSize: size,
+        providers: { min: 1, max },
+        verification: { policy },
+      })
+      const r = await client.wait(accepted.jobId)
+      if (r.status !== 'done') throw new Error(`(b) job ${r.status}: ${r.error} after ${Date.now() - t0} ms`)
+      return r
+    })
+    return {
       e2e: (done.finishedAt ?? 0) - done.createdAt,
       steady: (done.finishedAt ?? 0) - (done.firstResultAt ?? 0),
+      ...cpu,
+    }
+  }
+  const network: Record<number, { two: NetworkRun; one: NetworkRun; adaptive?: NetworkRun }> = {}
+  for (const size of sizes) {
+    network[size] = {
+      two: await job(size, 2, 'none'),
+      one: await job(size, 1, 'none'),
+      adaptive: withAdaptive ? await job(size, 2, 'adaptive') : undefined,
     }
   }
   return { name, sizes, localOne, localPool, network }
@@ -327,7 +398,11 @@ async function main() {
     const a1 = await sequentialLatency(net, tiny, tinyInputs)
     const over = a1.rtt.map((t) => t - localMedian)
     stage('(a2) pipelined job')
-    const a2 = await runJob(client, tiny, tinyInputs, 1)
+    const {
+      value: a2,
+      requesterCpu: a2ReqCpu,
+      providersCpu: a2ProvCpu,
+    } = await cpuOf(net, () => runJob(client, tiny, tinyInputs, 1))
     const a2Wall = (a2.done.finishedAt ?? 0) - (a2.done.firstResultAt ?? 0)
     const a2PerTask = a2Wall / (TASKS - 1)
 
@@ -336,8 +411,8 @@ async function main() {
     stage('(b) batches')
     const batch = { x: rows(BATCH, 30) }
     const batches = [
-      await batchRun(client, 'mlp.onnx (30-16-2)', mlp, batch, [256, 2000]),
-      await batchRun(client, 'wide MLP (30-512-512-2)', wideMlp(), batch, [2000]),
+      await batchRun(net, client, 'mlp.onnx (30-16-2)', mlp, batch, [256, 2000], false),
+      await batchRun(net, client, 'wide MLP (30-512-512-2)', wideMlp(), batch, [2000], true),
     ]
 
     say(`\n## dispatch benchmark (${new Date().toISOString()})`)
@@ -377,22 +452,47 @@ async function main() {
     say(
       `       overhead = (network wall − local wall) / tasks: ${ms(a2PerTask - local.wall / TASKS)}   ratio network/local ${(a2PerTask / (local.wall / TASKS)).toFixed(1)}×`,
     )
+    say(
+      `       CPU per task: requester ${ms(a2ReqCpu / TASKS)}, providers (sum) ${ms(a2ProvCpu / TASKS)}   (verification none)`,
+    )
+    say(
+      '(b) network ÷ local throughput, same worker threads (local = the better of one single-threaded session.run ' +
+        'over the batch and a worker pool over the same shards); verification none unless said',
+    )
+    const line = (label: string, r: NetworkRun, local: number, shards: number) => {
+      say(
+        `    ${label}: network end-to-end ${ms(r.e2e)} (${((BATCH / r.e2e) * 1000).toFixed(0)} samples/s), ` +
+          `first→last result ${ms(r.steady)}; CPU requester ${ms(r.requesterCpu)} (${ms(r.requesterCpu / shards)}/shard), providers ${ms(r.providersCpu)}`,
+      )
+      say(
+        `       ratio network ÷ local: end-to-end ${(local / r.e2e).toFixed(3)}, steady ${(local / r.steady).toFixed(3)}   target ≥ 0.8`,
+      )
+    }
     for (const b of batches) {
       say(
-        `(b) ${BATCH}-sample batch of ${b.name}; local: one session.run ${ms(b.localOne)}, ` +
-          `2-worker pool ${b.sizes.map((s) => `shard ${s}: ${ms(b.localPool[s])}`).join(', ')}`,
+        `(b) ${BATCH}-sample batch of ${b.name}; local: one session.run ${ms(b.localOne)}; ` +
+          b.sizes
+            .map(
+              (s) =>
+                `shard ${s}: 1-worker pool ${ms(b.localPool[1][s])}, 2-worker pool ${ms(b.localPool[2][s])}`,
+            )
+            .join('; '),
       )
       for (const size of b.sizes) {
-        const n = b.network[size]
-        const best = Math.min(b.localOne, b.localPool[size])
-        say(
-          `    shard ${size}: network end-to-end ${ms(n.e2e)} (${((BATCH / n.e2e) * 1000).toFixed(0)} samples/s), ` +
-            `first→last result ${ms(n.steady)}`,
-        )
-        say(
-          `       throughput ratio network ÷ best local: end-to-end ${(best / n.e2e).toFixed(3)}, ` +
-            `steady ${(best / n.steady).toFixed(3)}   target ≥ 0.8`,
-        )
+        const shards = Math.ceil(BATCH / size)
+        const r = b.network[size]
+        // local with the same worker threads: the better of that pool and one single-threaded session.run
+        const two = Math.min(b.localOne, b.localPool[2][size])
+        const one = Math.min(b.localOne, b.localPool[1][size])
+        line(`shard ${size}, 2 providers × 1 thread vs best local on 2 threads`, r.two, two, shards)
+        line(`shard ${size}, 1 provider × 1 thread vs best local on 1 thread`, r.one, one, shards)
+        if (r.adaptive)
+          line(
+            `shard ${size}, 2 providers, verification adaptive, vs best local on 2 threads`,
+            r.adaptive,
+            two,
+            shards,
+          )
       }
     }
   } finally {

@@ -2,6 +2,7 @@ import { SimpleMerkleTree } from '@openzeppelin/merkle-tree'
 import { type Address, encodeAbiParameters, getAddress, type Hex, keccak256, stringToHex } from 'viem'
 import { z } from 'zod'
 import { InvalidInputError } from '../errors.js'
+import { sortedPairMerkleRoot } from './merkle-root.js'
 
 /**
  * One verified task: a leaf of the receipts tree whose root a voucher carries.
@@ -113,8 +114,7 @@ export function buildReceiptTree(receipts: readonly TaskReceipt[]): ReceiptTree 
 
 /** The root of the receipts tree from precomputed leaves (see {@link receiptLeaf}); order does not matter. */
 export function receiptRootOfLeaves(leaves: readonly Hex[]): Hex {
-  if (leaves.length === 0) return `0x${'0'.repeat(64)}`
-  return SimpleMerkleTree.of([...leaves]).root as Hex
+  return sortedPairMerkleRoot(leaves)
 }
 
 /** Checks locally that `receipt` is under `root` with `proof` (no chain needed). */

@@ -6,25 +6,64 @@ import { DEFAULT_FRAME_LIMITS, decodeFrame, encodeFrame, type Frame, type FrameL
 
 /** A framed, size-limited, schema-validated message channel over one libp2p stream. */
 export interface Channel {
-  /** Send one frame. */
+  /**
+   * Send one frame. Frames go out in call order; frames sent in the same tick (or while an earlier write
+   * waits for the stream to drain) are written together, as one muxer frame, one encryption and one
+   * socket write, instead of one each.
+   */
   send(header: unknown, body?: Uint8Array, options?: { signal?: AbortSignal }): Promise<void>
   /** Receive the next frame and validate its header. */
   recv<S extends z.ZodType>(schema: S, options?: { signal?: AbortSignal }): Promise<Frame<z.infer<S>>>
-  /** Close the stream gracefully. */
+  /** Close the stream gracefully, after the frames already sent. */
   close(): Promise<void>
   /** Abort the stream with an error. */
   abort(err: Error): void
   readonly stream: Stream
 }
 
+interface Pending {
+  frame: Uint8Array
+  signal?: AbortSignal
+  ok: () => void
+  fail: (err: Error) => void
+}
+
 /** Wrap a stream in a channel whose frames may not exceed `limits` (checked before a frame is buffered). */
 export function channel(stream: Stream, limits: FrameLimits = DEFAULT_FRAME_LIMITS): Channel {
   const maxData = 4 + limits.maxHeaderBytes + limits.maxBodyBytes
   const lp = lpStream(stream, { maxDataLength: maxData, maxBufferSize: maxData + 1024 })
+  let queue: Pending[] = []
+  let flushing: Promise<void> | undefined
+
+  /** Write everything queued, batch by batch, until the queue is empty. */
+  const flush = async () => {
+    await Promise.resolve() // let the current tick queue more frames
+    while (queue.length > 0) {
+      const batch = queue
+      queue = []
+      const signals = batch.flatMap((p) => (p.signal ? [p.signal] : []))
+      try {
+        await lp.writeV(
+          batch.map((p) => p.frame),
+          signals.length ? { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) } : {},
+        )
+        for (const p of batch) p.ok()
+      } catch (err) {
+        for (const p of batch) p.fail(err as Error)
+      }
+    }
+    flushing = undefined
+  }
+
   return {
     stream,
-    async send(header, body, options) {
-      await lp.write(encodeFrame(header, body), options)
+    send(header, body, options) {
+      const frame = encodeFrame(header, body)
+      return new Promise<void>((ok, fail) => {
+        if (options?.signal?.aborted) return fail(options.signal.reason as Error)
+        queue.push({ frame, signal: options?.signal, ok, fail })
+        flushing ??= flush()
+      })
     },
     async recv(schema, options) {
       let list: Awaited<ReturnType<typeof lp.read>>
@@ -39,9 +78,13 @@ export function channel(stream: Stream, limits: FrameLimits = DEFAULT_FRAME_LIMI
       return decodeFrame(list.subarray(), schema, limits)
     },
     async close() {
+      await flushing
       await stream.close().catch(() => stream.abort(new Error('close failed')))
     },
     abort(err) {
+      const dropped = queue
+      queue = []
+      for (const p of dropped) p.fail(err)
       stream.abort(err)
     },
   }

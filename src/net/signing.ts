@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto'
 import type { PrivateKey, PublicKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { BadSignatureError } from '../errors.js'
@@ -13,21 +14,57 @@ export function canonicalJson(value: unknown): string {
   )
 }
 
+const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url')
+
+/**
+ * Ed25519 keys as OpenSSL key objects, built once: libp2p's `sign`/`verify` import the key from JWK on
+ * every call, which costs more than the signature itself on the per-task path. Same algorithm, same bytes.
+ */
+const signingKeys = new WeakMap<PrivateKey, KeyObject>()
+
+function signingKeyOf(key: PrivateKey): KeyObject | undefined {
+  if (key.type !== 'Ed25519') return undefined
+  let obj = signingKeys.get(key)
+  if (!obj) {
+    obj = createPrivateKey({
+      format: 'jwk',
+      key: { kty: 'OKP', crv: 'Ed25519', d: b64url(key.raw.subarray(0, 32)), x: b64url(key.publicKey.raw) },
+    })
+    signingKeys.set(key, obj)
+  }
+  return obj
+}
+
 /** Sign a payload's canonical JSON with a libp2p key, prefixed by a domain string; base64 signature. */
 export async function signPayload(key: PrivateKey, domain: string, payload: unknown): Promise<string> {
-  const sig = await key.sign(encoder.encode(`${domain}\n${canonicalJson(payload)}`))
+  const data = encoder.encode(`${domain}\n${canonicalJson(payload)}`)
+  const obj = signingKeyOf(key)
+  const sig = obj ? sign(null, data, obj) : await key.sign(data)
   return Buffer.from(sig).toString('base64')
 }
 
-const keyCache = new Map<string, PublicKey | undefined>()
+interface PeerKey {
+  key: PublicKey
+  /** The Ed25519 key as an OpenSSL key object (undefined for other key types). */
+  obj?: KeyObject
+}
+
+const keyCache = new Map<string, PeerKey | undefined>()
 
 /** The public key embedded in a peer id, parsed once per peer (bounded cache). */
-function publicKeyOf(peerId: string): PublicKey | undefined {
+function publicKeyOf(peerId: string): PeerKey | undefined {
   if (keyCache.has(peerId)) return keyCache.get(peerId)
   const key = peerIdFromString(peerId).publicKey
+  const entry = key && {
+    key,
+    obj:
+      key.type === 'Ed25519'
+        ? createPublicKey({ format: 'jwk', key: { kty: 'OKP', crv: 'Ed25519', x: b64url(key.raw) } })
+        : undefined,
+  }
   if (keyCache.size >= 4096) keyCache.delete(keyCache.keys().next().value!)
-  keyCache.set(peerId, key)
-  return key
+  keyCache.set(peerId, entry)
+  return entry
 }
 
 /**
@@ -37,12 +74,14 @@ function publicKeyOf(peerId: string): PublicKey | undefined {
 export async function verifyPayload(peerId: string, domain: string, payload: unknown, signature: string) {
   let ok = false
   try {
-    const key = publicKeyOf(peerId)
-    if (key)
-      ok = await key.verify(
-        encoder.encode(`${domain}\n${canonicalJson(payload)}`),
-        Buffer.from(signature, 'base64'),
-      )
+    const peer = publicKeyOf(peerId)
+    if (peer) {
+      const data = encoder.encode(`${domain}\n${canonicalJson(payload)}`)
+      const sig = Buffer.from(signature, 'base64')
+      ok = peer.obj
+        ? sig.length === 64 && verify(null, data, peer.obj, sig)
+        : await peer.key.verify(data, sig)
+    }
   } catch {
     ok = false
   }

@@ -60,6 +60,8 @@ export class ProviderPayments {
   readonly #receiptById
   readonly #insertReceipt
   readonly #uncovered
+  /** Receipts not yet covered by a voucher, per escrow job (counted once, then kept up to date). */
+  readonly #uncoveredCount = new Map<string, number>()
   #timer?: NodeJS.Timeout
   #redeeming = new Set<string>()
 
@@ -109,18 +111,26 @@ export class ProviderPayments {
   /** Record a completed task of an agreement (a receipt the provider can later prove). */
   recordTask(agreement: Agreement, task: TaskRecord): void {
     if (!agreement.escrow) return
-    this.#insertReceipt.run(
-      agreement.escrow.jobId,
+    const jobId = agreement.escrow.jobId
+    const res = this.#insertReceipt.run(
+      jobId,
       task.taskId,
       Number(task.units),
       task.inputHash,
       task.outputHash,
     )
+    const n = this.#uncoveredCount.get(jobId)
+    if (res.changes === 1 && n !== undefined) this.#uncoveredCount.set(jobId, n + 1)
   }
 
-  /** Tasks of an escrow job completed but not yet covered by a voucher. */
+  /** Tasks of an escrow job completed but not yet covered by a voucher (checked before every task). */
   uncovered(escrowJob: string): number {
-    return (this.#uncovered.get(escrowJob) as { n: number }).n
+    let n = this.#uncoveredCount.get(escrowJob)
+    if (n === undefined) {
+      n = (this.#uncovered.get(escrowJob) as { n: number }).n
+      this.#uncoveredCount.set(escrowJob, n)
+    }
+    return n
   }
 
   /**
@@ -185,10 +195,11 @@ export class ProviderPayments {
     if (getAddress(signer) !== getAddress(job.requester))
       throw new PaymentRefusedError('voucher is not signed by the escrow job requester')
     const mark = this.db.prepare(
-      'UPDATE provider_receipts SET covered_seq = ? WHERE escrow_job = ? AND task_id = ?',
+      'UPDATE provider_receipts SET covered_seq = ? WHERE escrow_job = ? AND task_id = ? AND covered_seq IS NULL',
     )
+    let marked = 0
     this.db.transaction(() => {
-      for (const r of fresh) mark.run(seq, ref.jobId, r.task_id)
+      for (const r of fresh) marked += mark.run(seq, ref.jobId, r.task_id).changes
       this.db
         .prepare(
           `INSERT INTO provider_vouchers (escrow_job, requester_eth, price, seq, body, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -197,6 +208,8 @@ export class ProviderPayments {
         .run(ref.jobId, job.requester, job.pricePerUnit.toString(), seq, JSON.stringify(msg), Date.now())
     })()
     this.#covered.set(ref.jobId, { leaves, units })
+    const n = this.#uncoveredCount.get(ref.jobId)
+    if (n !== undefined) this.#uncoveredCount.set(ref.jobId, n - marked)
   }
 
   /** The requester's stream for this escrow job ended: redeem what is held. */

@@ -80,3 +80,26 @@ describe('RequesterPayments vouchers', () => {
     expect((await pay.nextVoucher('j', provider))!.cumulativeUnits).toBe('4')
   })
 })
+
+describe('RequesterPayments voucher pacing', () => {
+  it('waits 200 ms before the first voucher and up to 1 s once vouchers get expensive', async () => {
+    const db = openDb(':memory:')
+    db.prepare(
+      "INSERT INTO jobs (id, spec, status, created_at, updated_at, escrow_job, escrow_price) VALUES ('j', '{}', 'running', 0, 0, '7', '3')",
+    ).run()
+    // a voucher that takes ≥ 100 ms to sign: 20× that is past the 1 s cap, however loaded the machine
+    const slowLedger = {
+      ...fakeLedger,
+      signVoucher: async () => {
+        await new Promise((r) => setTimeout(r, 100))
+        return `0x${'11'.repeat(65)}` as Hex
+      },
+    } as unknown as Ledger
+    const pay = new RequesterPayments(db, slowLedger, logger('test'))
+    expect(pay.voucherDelayMs('j', provider)).toBe(200)
+    pay.recordAccepted('j', provider, { taskId: 't1', units: 2, inputHash: hash(1), outputHash: hash(2) })
+    expect(await pay.nextVoucher('j', provider)).toBeDefined()
+    expect(pay.voucherDelayMs('j', provider)).toBe(1000)
+    expect(pay.voucherDelayMs('j', '0x00000000000000000000000000000000000000bb')).toBe(200)
+  })
+})

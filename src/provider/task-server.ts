@@ -56,10 +56,12 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
     async (stream) => {
       const ch = channel(stream, maxFrame)
       const controllers = new Map<string, AbortController>()
-      let sendChain = Promise.resolve()
+      // The channel keeps call order and writes the frames of one tick together; a failed write ends the
+      // stream's read loop, so send errors need no handling here.
+      let lastSend = Promise.resolve()
       const send = (header: unknown, body?: Uint8Array) => {
-        sendChain = sendChain.then(() => ch.send(header, body)).catch(() => {})
-        return sendChain
+        lastSend = ch.send(header, body).catch(() => {})
+        return lastSend
       }
       let heartbeat: NodeJS.Timeout | undefined
       let escrowJob: string | undefined
@@ -171,7 +173,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
         for (const ctl of controllers.values()) ctl.abort()
         if (badFrame) ch.abort(badFrame)
         else {
-          await sendChain
+          await lastSend
           await ch.close().catch(() => {})
         }
       }

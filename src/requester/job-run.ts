@@ -189,6 +189,8 @@ export class JobRun extends EventEmitter {
   /** Sign and send a voucher for the session's provider soon (batching the results that arrive meanwhile). */
   #scheduleVoucher(session: ProviderSession): void {
     if (this.#voucherTimers.has(session)) return
+    const delay =
+      this.c.payments?.voucherDelayMs(this.job.id, session.agreement.providerEth as Address) ?? 200
     this.#voucherTimers.set(
       session,
       setTimeout(() => {
@@ -196,7 +198,7 @@ export class JobRun extends EventEmitter {
         void this.#flushVoucher(session).catch((err) =>
           this.c.log.warn({ err: (err as Error).message }, 'voucher failed'),
         )
-      }, 200),
+      }, delay),
     )
   }
 

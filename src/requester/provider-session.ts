@@ -43,7 +43,8 @@ export class ProviderSession {
   #dead = false
   #lastSeen = Date.now()
   #watchdog?: NodeJS.Timeout
-  #sendChain = Promise.resolve()
+  /** Settles once the last frame sent so far is written (frames are written in order). */
+  #lastSend = Promise.resolve()
 
   constructor(
     private readonly host: Host,
@@ -81,26 +82,24 @@ export class ProviderSession {
     if (this.#dead || !this.#ch) throw new Error('session is closed')
     this.inFlight.add(task.taskId)
     const { body, ...header } = task
-    const ch = this.#ch
-    this.#sendChain = this.#sendChain
-      .then(() => ch.send({ t: 'task', ...header }, body))
-      .catch((err) => this.kill(`send failed: ${(err as Error).message}`))
+    // The channel keeps call order and writes the frames of one tick together (one socket write).
+    this.#sent(this.#ch.send({ t: 'task', ...header }, body))
   }
 
-  /** Send a payment voucher (pipelined after the tasks already sent). */
+  /** Send a payment voucher (after the tasks already sent). */
   sendVoucher(msg: VoucherMessage): void {
     if (this.#dead || !this.#ch) return
-    const ch = this.#ch
-    this.#sendChain = this.#sendChain
-      .then(() => ch.send(msg))
-      .catch((err) => this.kill(`send failed: ${(err as Error).message}`))
+    this.#sent(this.#ch.send(msg))
   }
 
   /** Tell the provider a task is no longer wanted. */
   cancel(taskId: string): void {
     if (this.#dead || !this.#ch || !this.inFlight.delete(taskId)) return
-    const ch = this.#ch
-    this.#sendChain = this.#sendChain.then(() => ch.send({ t: 'cancel', taskId })).catch(() => {})
+    this.#lastSend = this.#ch.send({ t: 'cancel', taskId }).catch(() => {})
+  }
+
+  #sent(write: Promise<void>): void {
+    this.#lastSend = write.catch((err) => this.kill(`send failed: ${(err as Error).message}`))
   }
 
   /** Close the session; `reason` is reported through onDead once. */
@@ -117,7 +116,7 @@ export class ProviderSession {
     if (this.#dead) return
     this.#dead = true
     clearInterval(this.#watchdog)
-    await this.#sendChain
+    await this.#lastSend
     await this.#ch?.close()
   }
 

@@ -1,0 +1,34 @@
+import { SimpleMerkleTree } from '@openzeppelin/merkle-tree'
+import { type Hex, keccak256, toHex } from 'viem'
+import { describe, expect, it } from 'vitest'
+import { sortedPairMerkleRoot } from './merkle-root.js'
+
+const leaf = (i: number): Hex => keccak256(toHex(`leaf-${i}`))
+
+describe('sortedPairMerkleRoot', () => {
+  it("equals OpenZeppelin SimpleMerkleTree's root for every size from 1 to 70", () => {
+    const leaves = Array.from({ length: 70 }, (_, i) => leaf(i))
+    for (let n = 1; n <= 70; n++) {
+      const some = leaves.slice(0, n)
+      expect(sortedPairMerkleRoot(some)).toBe(SimpleMerkleTree.of(some).root)
+    }
+  })
+
+  it('does not depend on the order of the leaves, and handles duplicates and upper-case hex', () => {
+    const leaves = [leaf(1), leaf(2), leaf(3), leaf(2), leaf(9)]
+    const root = sortedPairMerkleRoot(leaves)
+    expect(root).toBe(SimpleMerkleTree.of(leaves).root)
+    expect(sortedPairMerkleRoot([...leaves].reverse())).toBe(root)
+    expect(sortedPairMerkleRoot(leaves.map((l) => `0x${l.slice(2).toUpperCase()}` as Hex))).toBe(root)
+  })
+
+  it('gives the zero hash for no leaves and rejects a leaf that is not 32 bytes', () => {
+    expect(sortedPairMerkleRoot([])).toBe(`0x${'0'.repeat(64)}`)
+    expect(() => sortedPairMerkleRoot(['0x1234'])).toThrow(/not 32 bytes/)
+  })
+
+  it('equals the library root for 4,000 leaves', () => {
+    const leaves = Array.from({ length: 4000 }, (_, i) => leaf(i))
+    expect(sortedPairMerkleRoot(leaves)).toBe(SimpleMerkleTree.of(leaves).root)
+  })
+})

@@ -1,0 +1,51 @@
+import { streamPair } from '@libp2p/utils'
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { channel } from './channel.js'
+
+const Msg = z.object({ n: z.number() })
+
+async function pair() {
+  const [a, b] = await streamPair()
+  let writes = 0
+  const send = a.send.bind(a)
+  a.send = (data) => {
+    writes++
+    return send(data)
+  }
+  return { a: channel(a), b: channel(b), writes: () => writes }
+}
+
+describe('channel', () => {
+  it('writes the frames of one tick together and delivers every frame in call order', async () => {
+    const { a, b, writes } = await pair()
+    const sent = Array.from({ length: 10 }, (_, n) => a.send({ n }, new Uint8Array([n, n + 1])))
+    await Promise.all(sent)
+    expect(writes()).toBe(1)
+    await a.send({ n: 10 }) // a later tick: its own write
+    expect(writes()).toBe(2)
+    for (let n = 0; n <= 10; n++) {
+      const { header, body } = await b.recv(Msg)
+      expect(header.n).toBe(n)
+      expect([...body]).toEqual(n < 10 ? [n, n + 1] : [])
+    }
+  })
+
+  it('close() sends the frames queued before it first', async () => {
+    const { a, b } = await pair()
+    void a.send({ n: 1 })
+    void a.send({ n: 2 })
+    await a.close()
+    expect((await b.recv(Msg)).header.n).toBe(1)
+    expect((await b.recv(Msg)).header.n).toBe(2)
+    await expect(b.recv(Msg)).rejects.toThrow()
+  })
+
+  it('abort() fails the frames not yet written, and later sends fail', async () => {
+    const { a } = await pair()
+    const pending = a.send({ n: 1 })
+    a.abort(new Error('gone'))
+    await expect(pending).rejects.toThrow('gone')
+    await expect(a.send({ n: 2 })).rejects.toThrow()
+  })
+})
