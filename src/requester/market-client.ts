@@ -3,7 +3,14 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
 import type { ProviderDirectory } from '../market/directory.js'
-import { AckSchema, type Agreement, type Demand, type EscrowRef, type Offer } from '../market/messages.js'
+import {
+  AckSchema,
+  type Agreement,
+  type Demand,
+  type DisputeRef,
+  type EscrowRef,
+  type Offer,
+} from '../market/messages.js'
 import { requestJson } from '../market/rpc.js'
 import type { Host } from '../net/host.js'
 import { signPayload, verifyPayload } from '../net/signing.js'
@@ -43,6 +50,8 @@ export interface DemandTerms {
    * its uniform price. Offers above that price are dropped.
    */
   settle?: (chosen: Offer[]) => Promise<{ escrow: EscrowRef; pricePerUnit: bigint; requesterEth: string }>
+  /** Ask providers for dispute evidence on every result, for this resolver. */
+  disputes?: DisputeRef
 }
 
 const newId = () => randomBytes(12).toString('base64url')
@@ -145,6 +154,7 @@ async function agree(
     costPerSample: terms.costPerSample,
     deadline: terms.deadline,
     ...(settled ? { escrow: settled.escrow, requesterEth: settled.requesterEth } : {}),
+    ...(terms.disputes ? { disputes: terms.disputes } : {}),
   }
   const requesterSig = await signPayload(c.identity.peerKey, DOMAINS.agreement, unsigned)
   const ack = await requestJson(
