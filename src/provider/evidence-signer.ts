@@ -20,14 +20,20 @@ export interface EvidenceSigner {
   /** Refuse agreements that ask for evidence for another chain or resolver than ours. */
   vet(agreement: Agreement): void
   /** The evidence of one result, or undefined when the agreement asks for none. Measured: ~0.6 ms. */
-  sign(agreement: Agreement, result: { inputHash: string; outputHash: string }): Promise<ResultEvidence | undefined>
+  sign(
+    agreement: Agreement,
+    result: { inputHash: string; outputHash: string },
+  ): Promise<ResultEvidence | undefined>
 }
 
 /**
  * An evidence signer for the Ethereum key `privateKey`, accepting the resolver `resolver` on `chainId`
  * (from the node's deployments; no resolver = agreements asking for evidence are refused).
  */
-export function evidenceSigner(privateKey: Hex, known: { chainId: number; resolver?: Address }): EvidenceSigner {
+export function evidenceSigner(
+  privateKey: Hex,
+  known: { chainId: number; resolver?: Address },
+): EvidenceSigner {
   const account = privateKeyToAccount(privateKey)
   return {
     vet(agreement) {

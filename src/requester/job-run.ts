@@ -444,7 +444,13 @@ export class JobRun extends EventEmitter {
       session.kill('returned malformed output')
       return
     }
-    const answer: Answer = { provider: session.provider, taskId: msg.taskId, hash: msg.outputHash, body, evidence }
+    const answer: Answer = {
+      provider: session.provider,
+      taskId: msg.taskId,
+      hash: msg.outputHash,
+      body,
+      evidence,
+    }
     const info = { session, inputHash: msg.inputHash, signature: msg.signature }
     this.#answers.set(msg.taskId, info)
     if (task.canary) return this.#judgeCanary(task.idx, answer)
