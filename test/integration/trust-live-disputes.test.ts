@@ -72,7 +72,7 @@ describe('live disputes: a staked provider outvoted in a job is accused on-chain
 
   it('replicate(3,2): the always-wrong provider is accused during the job; after the appeal window its held stake is split and burned', async () => {
     const model = new Uint8Array(await readFile(MODEL))
-    const n = 40
+    const n = 24
     const inputs: TensorMap = {
       x: tensorFromValues(
         'float32',
