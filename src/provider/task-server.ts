@@ -212,7 +212,7 @@ async function runTask(
     const out = encodeTensors(outputs)
     const signed = { taskId: msg.taskId, inputHash: msg.inputHash, outputHash: sha256Hex(out) }
     const signature = await signPayload(c.identity.peerKey, DOMAINS.result, signed)
-    const evidence = await c.evidence?.sign(agreement, signed)
+    const evidence = agreement.disputes && (await c.evidence?.sign(agreement, signed))
     stats.completed++
     c.payments?.recordTask(agreement, {
       taskId: msg.taskId,
