@@ -83,17 +83,19 @@ describe('DisputeFiler', () => {
     expect(g.records[0]).toMatchObject({ status: 'failed', reason: 'InsufficientAllowance' })
   })
 
-  it('is on by default for verified jobs on a chain with a resolver, off for `none`, `off` or no resolver', () => {
+  it('is on by default for verified jobs on a chain with a resolver, off for `none`, `off` or no resolver', async () => {
     const { ledger } = fakeLedger(1n)
     const job = { id: 'j', log, onChange: () => {} }
     expect(disputeFilerFor(ledger, spec({}), job)).toBeInstanceOf(DisputeFiler)
-    expect(disputeFilerFor(ledger, spec({ policy: 'replicate' }), job)?.terms).toEqual({
-      chainId: 31337,
-      resolver: addr(999),
-    })
+    const f = disputeFilerFor(ledger, spec({ policy: 'replicate' }), job)
+    expect(f?.terms).toEqual({ chainId: 31337, resolver: addr(999) })
     expect(disputeFilerFor(ledger, spec({ policy: 'none' }), job)).toBeUndefined()
     expect(disputeFilerFor(ledger, spec({ disputes: 'off' }), job)).toBeUndefined()
     expect(disputeFilerFor({ ...ledger, disputes: undefined }, spec({}), job)).toBeUndefined()
     expect(disputeFilerFor(undefined, spec({}), job)).toBeUndefined()
+    // evidence is asked only of staked providers
+    expect(await f!.termsFor(addr(1))).toEqual(f!.terms)
+    const unstaked = disputeFilerFor(fakeLedger(0n).ledger, spec({}), job)!
+    expect(await unstaked.termsFor(addr(1))).toBeUndefined()
   })
 })

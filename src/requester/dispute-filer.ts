@@ -64,6 +64,20 @@ export class DisputeFiler {
     this.terms = { chainId: ledger.chainId, resolver: ledger.deployments.disputeResolver! }
   }
 
+  /**
+   * The dispute terms for an agreement with the provider at `ethAddress`: only a staked provider is asked
+   * for evidence. An unstaked one cannot be slashed, and leaving it out spares both sides the per-result
+   * signature and check (~0.6 ms + ~2.5 ms); quorum evidence therefore also comes from staked providers.
+   */
+  readonly termsFor = async (ethAddress: string): Promise<DisputeRef | undefined> => {
+    try {
+      return (await this.ledger.stakeOf(ethAddress as Address)) > 0n ? this.terms : undefined
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'stake lookup failed: no dispute evidence asked')
+      return undefined
+    }
+  }
+
   /** A shard was decided: consider a dispute against each outvoted answer that carries evidence. */
   decided(shard: number, inputHash: string, agreeing: readonly Answer[], outvoted: readonly Answer[]): void {
     for (const a of outvoted) {

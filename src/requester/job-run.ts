@@ -241,7 +241,7 @@ export class JobRun extends EventEmitter {
         want,
         payment: this.c.payments?.paymentTerms,
         settle: this.c.payments ? (chosen) => this.#settle(chosen, deadline) : undefined,
-        disputes: this.#disputes?.terms,
+        disputes: this.#disputes?.termsFor,
         exclude,
         signal,
       },

@@ -50,8 +50,8 @@ export interface DemandTerms {
    * its uniform price. Offers above that price are dropped.
    */
   settle?: (chosen: Offer[]) => Promise<{ escrow: EscrowRef; pricePerUnit: bigint; requesterEth: string }>
-  /** Ask providers for dispute evidence on every result, for this resolver. */
-  disputes?: DisputeRef
+  /** Whether (and for which resolver) to ask the offering provider for dispute evidence on every result. */
+  disputes?: (providerEth: string) => Promise<DisputeRef | undefined>
 }
 
 const newId = () => randomBytes(12).toString('base64url')
@@ -141,6 +141,7 @@ async function agree(
   terms: DemandTerms,
   settled?: { escrow: EscrowRef; pricePerUnit: bigint; requesterEth: string },
 ): Promise<Agreement> {
+  const disputes = await terms.disputes?.(offer.ethAddress)
   const unsigned = {
     v: 1 as const,
     agreementId: newId(),
@@ -154,7 +155,7 @@ async function agree(
     costPerSample: terms.costPerSample,
     deadline: terms.deadline,
     ...(settled ? { escrow: settled.escrow, requesterEth: settled.requesterEth } : {}),
-    ...(terms.disputes ? { disputes: terms.disputes } : {}),
+    ...(disputes ? { disputes } : {}),
   }
   const requesterSig = await signPayload(c.identity.peerKey, DOMAINS.agreement, unsigned)
   const ack = await requestJson(
