@@ -93,8 +93,13 @@ describe('live disputes: a staked provider outvoted in a job is accused on-chain
       providers: { min: 3, max: 3 },
       verification: { policy: 'replicate', k: 3, quorum: 2 },
     })
-    const done = await client.wait(jobId)
+    let done = await client.wait(jobId)
     expect(done.status, done.error).toBe('done')
+    // a finished job waits 15 s for accusations being filed; on a very loaded machine give them longer
+    for (let i = 0; i < 120 && done.verification?.disputes?.some((d) => d.status === 'filing'); i++) {
+      await new Promise((r) => setTimeout(r, 500))
+      done = await client.job(jobId)
+    }
     const cheater = net.providers.find((p) => p.name === 'cheater')!
     expect(done.verification?.excluded).toContain(cheater.peerId)
 
