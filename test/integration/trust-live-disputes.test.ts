@@ -85,21 +85,29 @@ describe('live disputes: a staked provider outvoted in a job is accused on-chain
       client.putBlob(model),
       client.putBlob(encodeTensors(inputs)),
     ])
-    const { jobId } = await client.submitSpec({
-      kind: 'onnx-inference',
-      modelHash,
-      inputsHash,
-      shardSize: 2,
-      providers: { min: 3, max: 3 },
-      verification: { policy: 'replicate', k: 3, quorum: 2 },
-    })
-    let done = await client.wait(jobId)
-    expect(done.status, done.error).toBe('done')
-    // a finished job waits 15 s for accusations being filed; on a very loaded machine give them longer
-    for (let i = 0; i < 120 && done.verification?.disputes?.some((d) => d.status === 'filing'); i++) {
-      await new Promise((r) => setTimeout(r, 500))
-      done = await client.job(jobId)
+    const runJob = async () => {
+      const { jobId } = await client.submitSpec({
+        kind: 'onnx-inference',
+        modelHash,
+        inputsHash,
+        shardSize: 2,
+        providers: { min: 3, max: 3 },
+        verification: { policy: 'replicate', k: 3, quorum: 2 },
+      })
+      let p = await client.wait(jobId)
+      expect(p.status, p.error).toBe('done')
+      // a finished job waits 15 s for accusations being filed; on a very loaded machine give them longer
+      for (let i = 0; i < 120 && p.verification?.disputes?.some((d) => d.status === 'filing'); i++) {
+        await new Promise((r) => setTimeout(r, 500))
+        p = await client.job(jobId)
+      }
+      return p
     }
+    // The requester signs with the offers that come in within 250 ms of the first; on a loaded machine the
+    // cheater (a tsx process) can miss that window, and the two honest providers finish the small job
+    // before it joins. Then run another job (up to 3 more): the cheater took no part, nothing bars it.
+    let done = await runJob()
+    for (let i = 0; i < 3 && !done.verification?.disputes?.length; i++) done = await runJob()
     const cheater = net.providers.find((p) => p.name === 'cheater')!
     expect(done.verification?.excluded).toContain(cheater.peerId)
 
