@@ -17,5 +17,16 @@ export function formatJobSummary(p: JobProgress): string {
       `    ${shortPeer(w.provider).padEnd(17)} ${String(w.shards).padStart(5)} shards ${String(w.samples).padStart(8)} samples ${String(w.units).padStart(10)} units`,
     )
   }
+  const disputes = p.verification?.disputes ?? []
+  if (disputes.length) {
+    const n = (s: string) => disputes.filter((d) => d.status === s).length
+    lines.push(
+      `  disputes   ${n('filed')} filed, ${n('skipped')} skipped, ${n('failed')} failed${n('filing') ? `, ${n('filing')} pending` : ''}`,
+    )
+    for (const d of disputes)
+      lines.push(
+        `    ${shortPeer(d.accused).padEnd(17)} shard ${d.shard} ${d.status}${d.disputeId ? ` (dispute #${d.disputeId})` : ''}${d.reason ? ` — ${d.reason}` : ''}`,
+      )
+  }
   return lines.join('\n')
 }

@@ -14,7 +14,8 @@ import {
   providerRegistryAbi,
   providerRegistryBytecode,
 } from './abi/index.js'
-import { chainFor } from './context.js'
+import { chainFor, createLedgerContext } from './context.js'
+import { type DisputeResolverParams, deployDisputeResolver } from './dispute-actions.js'
 import { DeploymentError } from './errors.js'
 
 const log = logger('ledger:deploy')
@@ -27,6 +28,8 @@ export interface Deployments {
   escrow: Address
   /** LineageRegistry (model lineage anchors); absent in deployments made before it existed. */
   lineage?: Address
+  /** DisputeResolver (holds SLASHER_ROLE on the registry); absent in deployments made before it existed. */
+  disputeResolver?: Address
   /** Block of the deployment; event queries start here. */
   fromBlock: bigint
 }
@@ -38,6 +41,7 @@ const deploymentsSchema = z.object({
   registry: address,
   escrow: address,
   lineage: address.optional(),
+  disputeResolver: address.optional(),
   fromBlock: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).default(0),
 })
 
@@ -63,6 +67,7 @@ export async function readDeployments(file: string): Promise<Deployments> {
     registry: getAddress(d.registry),
     escrow: getAddress(d.escrow),
     ...(d.lineage ? { lineage: getAddress(d.lineage) } : {}),
+    ...(d.disputeResolver ? { disputeResolver: getAddress(d.disputeResolver) } : {}),
     fromBlock: BigInt(d.fromBlock),
   }
 }
@@ -78,12 +83,30 @@ export interface EnsureDeployedOptions {
   unbondingDelay?: bigint
   /** Seconds after a job deadline during which vouchers stay redeemable (default 3 days). */
   redeemWindow?: bigint
+  /** DisputeResolver parameters (default {@link DEFAULT_DISPUTE_PARAMS}). */
+  disputes?: DisputeResolverParams
+}
+
+const TOKEN = 10n ** 18n
+
+/**
+ * Default DisputeResolver parameters: an accuser locks 10 MUT per accusation (lost to the accused when an
+ * appeal succeeds, so false accusations cost); the accused has 3 days to appeal (as long as the escrow's
+ * redeem window, so a provider that checks in at payout time sees it); referees vote within 1 day and
+ * need 100 MUT staked (the price of a Sybil referee).
+ */
+export const DEFAULT_DISPUTE_PARAMS: DisputeResolverParams = {
+  deposit: 10n * TOKEN,
+  appealWindowSeconds: 3n * 86_400n,
+  voteWindowSeconds: 86_400n,
+  minRefereeStake: 100n * TOKEN,
 }
 
 /**
- * Deploys MutiraoToken, ProviderRegistry, JobEscrow and LineageRegistry once and records their addresses
- * in `file`. When the file exists for this chain and the contracts have code, they are reused (a file
- * from before LineageRegistry existed gets one deployed and added).
+ * Deploys MutiraoToken, ProviderRegistry, JobEscrow, LineageRegistry and DisputeResolver (granted
+ * SLASHER_ROLE) once and records their addresses in `file`. When the file exists for this chain and the
+ * contracts have code, they are reused (a file from before LineageRegistry or DisputeResolver existed gets
+ * the missing one deployed and added).
  */
 export async function ensureDeployed(options: EnsureDeployedOptions): Promise<Deployments> {
   const transport = http(options.rpcUrl)
@@ -98,12 +121,20 @@ export async function ensureDeployed(options: EnsureDeployedOptions): Promise<De
       [existing.token, existing.registry, existing.escrow].map((a) => pub.getCode({ address: a })),
     )
     if (codes.every((c) => c && c !== '0x')) {
-      const lineageCode = existing.lineage && (await pub.getCode({ address: existing.lineage }))
-      if (lineageCode && lineageCode !== '0x') return existing
-      const lineage = await deployLineageRegistry(options, chainId)
-      const d = { ...existing, lineage }
-      await writeDeployments(options.file, d)
-      log.info({ lineage }, 'lineage registry deployed')
+      const hasCode = async (a?: Address) => {
+        const code = a && (await pub.getCode({ address: a }))
+        return Boolean(code && code !== '0x')
+      }
+      let d = existing
+      if (!(await hasCode(d.lineage))) {
+        d = { ...d, lineage: await deployLineageRegistry(options, chainId) }
+        log.info({ lineage: d.lineage }, 'lineage registry deployed')
+      }
+      if (!(await hasCode(d.disputeResolver))) {
+        d = { ...d, disputeResolver: await deployResolver(options, d) }
+        log.info({ disputeResolver: d.disputeResolver }, 'dispute resolver deployed')
+      }
+      if (d !== existing) await writeDeployments(options.file, d)
       return d
     }
     log.warn({ file: options.file }, 'recorded contracts have no code on this chain; deploying again')
@@ -137,7 +168,7 @@ export async function ensureDeployed(options: EnsureDeployedOptions): Promise<De
     ])
   ).contractAddress!
   const lineage = (await deploy(lineageRegistryAbi, lineageRegistryBytecode, [])).contractAddress!
-  const d: Deployments = {
+  const base: Deployments = {
     chainId,
     token: getAddress(token),
     registry: getAddress(registry),
@@ -145,6 +176,7 @@ export async function ensureDeployed(options: EnsureDeployedOptions): Promise<De
     lineage: getAddress(lineage),
     fromBlock: tokenR.blockNumber,
   }
+  const d: Deployments = { ...base, disputeResolver: await deployResolver(options, base) }
   await writeDeployments(options.file, d)
   log.info({ ...d, fromBlock: String(d.fromBlock) }, 'ledger contracts deployed')
   return d
@@ -168,4 +200,10 @@ async function deployLineageRegistry(options: EnsureDeployedOptions, chainId: nu
     throw new DeploymentError(`LineageRegistry deployment transaction ${hash} failed`)
   }
   return getAddress(receipt.contractAddress)
+}
+
+/** Deploy a DisputeResolver for `d`'s registry and token and grant it SLASHER_ROLE (deployer = admin). */
+async function deployResolver(options: EnsureDeployedOptions, d: Deployments): Promise<Address> {
+  const ctx = await createLedgerContext(options.rpcUrl, options.privateKey, d)
+  return getAddress(await deployDisputeResolver(ctx, options.disputes ?? DEFAULT_DISPUTE_PARAMS))
 }

@@ -1,11 +1,19 @@
 export { anvilBinary } from './anvil-binary.js'
 export { decodeLedgerError } from './decode-error.js'
 export {
+  DEFAULT_DISPUTE_PARAMS,
   type Deployments,
   type EnsureDeployedOptions,
   ensureDeployed,
   readDeployments,
 } from './deployments.js'
+export {
+  DISPUTE_STATUS,
+  type DisputeResolverParams,
+  type DisputeStatus,
+  type SignedTaskResult,
+} from './dispute-actions.js'
+export { signTaskResult, type TaskResultFields, taskResultTypedData } from './dispute-signing.js'
 export {
   type EmbeddedChain,
   type EmbeddedChainOptions,

@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
 import { createLedgerContext } from './context.js'
 import type { Deployments } from './deployments.js'
+import { disputeActions } from './dispute-actions.js'
 import { escrowActions } from './escrow-actions.js'
 import { lineageActions } from './lineage-actions.js'
 import { registryActions } from './registry-actions.js'
@@ -24,6 +25,8 @@ export type Ledger = {
   chainId: number
   /** The contract addresses used. */
   deployments: Deployments
+  /** Dispute operations, when the deployments include a DisputeResolver. */
+  disputes?: ReturnType<typeof disputeActions>
 } & ReturnType<typeof tokenActions> &
   ReturnType<typeof escrowActions> &
   ReturnType<typeof registryActions> &
@@ -43,6 +46,9 @@ export async function createLedger(options: CreateLedgerOptions): Promise<Ledger
     address: ctx.account.address,
     chainId: ctx.chainId,
     deployments: ctx.deployments,
+    ...(ctx.deployments.disputeResolver
+      ? { disputes: disputeActions(ctx, ctx.deployments.disputeResolver) }
+      : {}),
     ...token,
     ...escrowActions(ctx, token),
     ...registryActions(ctx, token),

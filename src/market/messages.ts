@@ -30,6 +30,13 @@ export const EscrowRef = z.object({
 })
 export type EscrowRef = z.infer<typeof EscrowRef>
 
+/**
+ * The requester asks for dispute evidence: every result also carries an EIP-712 `TaskResult` signature
+ * by the provider's Ethereum key for this DisputeResolver (docs/trust.md, Disputes and slashing).
+ */
+export const DisputeRef = z.object({ chainId: z.number().int().positive(), resolver: EthAddress })
+export type DisputeRef = z.infer<typeof DisputeRef>
+
 /** A requester's demand, gossiped on `TOPICS.demand`. */
 export const DemandSchema = z.object({
   v: z.literal(1),
@@ -82,6 +89,7 @@ export const AgreementSchema = z.object({
   deadline: z.number().int().positive(),
   escrow: EscrowRef.optional(),
   requesterEth: EthAddress.optional(),
+  disputes: DisputeRef.optional(),
   requesterSig: Signature,
   providerSig: Signature.optional(),
 })

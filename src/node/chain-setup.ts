@@ -5,6 +5,8 @@ import type { DataDirLayout } from '../identity/data-dir.js'
 import {
   ANVIL_FAUCET_KEY,
   createLedger,
+  DEFAULT_DISPUTE_PARAMS,
+  type DisputeResolverParams,
   type EmbeddedChain,
   ensureDeployed,
   type Ledger,
@@ -37,6 +39,16 @@ export interface ChainConnection {
 export const EMBEDDED_REDEEM_WINDOW = 3600n
 
 /**
+ * DisputeResolver of the embedded development chain: the default deposit and referee stake, with 1-hour
+ * appeal and vote windows (like its redeem window), so that a dispute can be settled in a session.
+ */
+export const EMBEDDED_DISPUTE_PARAMS: DisputeResolverParams = {
+  ...DEFAULT_DISPUTE_PARAMS,
+  appealWindowSeconds: 3600n,
+  voteWindowSeconds: 3600n,
+}
+
+/**
  * Start the embedded chain (anvil, state in `<data-dir>/chain`) and deploy the contracts once, or use
  * `rpcUrl` with its deployments file. Returns a ledger client for this node's Ethereum key.
  */
@@ -64,6 +76,7 @@ export async function connectChain(
       privateKey: ANVIL_FAUCET_KEY,
       file: deploymentsFile,
       redeemWindow: EMBEDDED_REDEEM_WINDOW,
+      disputes: EMBEDDED_DISPUTE_PARAMS,
     })
     log.info({ rpcUrl }, 'embedded chain ready')
   }

@@ -17,6 +17,8 @@ export const NodeInfoSchema = z.object({
     chainId: z.number(),
     deploymentsFile: z.string(),
     embedded: z.boolean(),
+    /** DisputeResolver of the chain's deployments (agreements of verified jobs name it too). */
+    disputeResolver: z.string().optional(),
   }),
 })
 export type NodeInfo = z.infer<typeof NodeInfoSchema>

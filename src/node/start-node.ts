@@ -13,6 +13,7 @@ import { ProviderPayments } from '../payments/provider-payments.js'
 import { RequesterPayments } from '../payments/requester-payments.js'
 import { serveBlobs } from '../protocols/blob.js'
 import { type ProviderAgent, startProviderAgent } from '../provider/agent.js'
+import { evidenceSigner } from '../provider/evidence-signer.js'
 import { createProviderExecutors, type ProviderExecutors } from '../provider/executors.js'
 import { detectHardware } from '../provider/hardware.js'
 import { createIdleMonitor, type IdleMonitor } from '../provider/idle-monitor.js'
@@ -160,6 +161,10 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       log: logger('provider'),
       onTaskDone: () => metrics.tasksCompleted.inc(),
       payments: providerPayments,
+      evidence: evidenceSigner(identity.ethPrivateKey, {
+        chainId: chain.ledger.chainId,
+        resolver: chain.ledger.deployments.disputeResolver,
+      }),
     })
   }
   await serveBlobs(
@@ -228,6 +233,9 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       chainId: chain.ledger.chainId,
       deploymentsFile: chain.deploymentsFile,
       embedded: Boolean(chain.embedded),
+      ...(chain.ledger.deployments.disputeResolver && {
+        disputeResolver: chain.ledger.deployments.disputeResolver,
+      }),
     },
   }
   await writeNodeInfo(layout, info)

@@ -50,6 +50,17 @@ export const ToProviderMsg = z.discriminatedUnion('t', [TaskMsg, CancelMsg, Vouc
 /** Provider → requester: ready for tasks (model loaded), with its concurrency. */
 export const ReadyMsg = z.object({ t: z.literal('ready'), slots: z.number().int().positive().max(4096) })
 
+/**
+ * Dispute evidence of a result, present when the agreement names a resolver (`Agreement.disputes`): `sig`
+ * is the provider's EIP-712 `TaskResult(keccak256(jobId), inputHash, outputHash)` signature (65 bytes).
+ */
+export const ResultEvidence = z.object({
+  inputHash: Sha256Hex,
+  outputHash: Sha256Hex,
+  sig: z.string().regex(/^0x[0-9a-fA-F]{130}$/, 'a 65-byte hex signature'),
+})
+export type ResultEvidence = z.infer<typeof ResultEvidence>
+
 /** Provider → requester: a result; body = encoded output tensors. Signed over (taskId, inputHash, outputHash). */
 export const ResultMsg = z.object({
   t: z.literal('result'),
@@ -57,6 +68,7 @@ export const ResultMsg = z.object({
   inputHash: Sha256Hex,
   outputHash: Sha256Hex,
   signature: z.string().min(16).max(256),
+  evidence: ResultEvidence.optional(),
 })
 
 /** Provider → requester: a task failed or was refused. `retry` says another provider may succeed. */

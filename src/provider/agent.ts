@@ -1,5 +1,6 @@
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
+import type { Agreement } from '../market/messages.js'
 import type { Host } from '../net/host.js'
 import type { ProviderPayments } from '../payments/provider-payments.js'
 import { PROTOCOLS } from '../protocols/ids.js'
@@ -7,6 +8,7 @@ import type { BlobStore } from '../store/blob-store.js'
 import { serveAgreements } from './agreement-handler.js'
 import { AgreementBook } from './agreements.js'
 import { type Capacity, startCapacityAdvert } from './capacity-advert.js'
+import type { EvidenceSigner } from './evidence-signer.js'
 import { startOfferResponder } from './offer-responder.js'
 import { serveTasks, type TaskServerStats } from './task-server.js'
 import type { ProviderTerms, TaskExecutor, WorkGate } from './types.js'
@@ -24,6 +26,8 @@ export interface ProviderAgentComponents {
   /** Escrow checks, receipts, vouchers and redemption; absent = unpaid work. */
   payments?: ProviderPayments
   onTaskDone?: (info: { agreementId: string; taskId: string; units: number }) => void
+  /** Dispute evidence (EIP-712 result signatures) for agreements that ask for it. */
+  evidence?: EvidenceSigner
 }
 
 /** A running provider agent. */
@@ -40,7 +44,11 @@ export interface ProviderAgent {
 export async function startProviderAgent(c: ProviderAgentComponents): Promise<ProviderAgent> {
   const book = new AgreementBook()
   const payments = c.payments
-  await serveAgreements({ ...c, book, vet: payments ? (a) => payments.vet(a) : undefined })
+  const vet = async (a: Agreement) => {
+    c.evidence?.vet(a)
+    await payments?.vet(a)
+  }
+  await serveAgreements({ ...c, book, vet })
   const stats = await serveTasks({ ...c, book })
   const stopOffers = startOfferResponder({
     ...c,

@@ -16,6 +16,7 @@ import {
 } from '../protocols/task-messages.js'
 import { sha256Hex } from '../store/blob-store.js'
 import type { AgreementBook } from './agreements.js'
+import type { EvidenceSigner } from './evidence-signer.js'
 import type { ProviderTerms, TaskExecutor, WorkGate } from './types.js'
 
 /** Components the task server needs. */
@@ -31,6 +32,8 @@ export interface TaskServerComponents {
   onTaskDone?: (info: { agreementId: string; taskId: string; units: number }) => void
   /** Receipts, vouchers and redemption; absent = unpaid work (tests of the market alone). */
   payments?: ProviderPayments
+  /** Dispute evidence on results whose agreement asks for it; absent = never attached. */
+  evidence?: EvidenceSigner
 }
 
 /** Tasks a provider runs ahead of the vouchers that pay for them before it waits (credit limit). */
@@ -212,6 +215,7 @@ async function runTask(
     const out = encodeTensors(outputs)
     const signed = { taskId: msg.taskId, inputHash: msg.inputHash, outputHash: sha256Hex(out) }
     const signature = await signPayload(c.identity.peerKey, DOMAINS.result, signed)
+    const evidence = agreement.disputes && (await c.evidence?.sign(agreement, signed))
     stats.completed++
     c.payments?.recordTask(agreement, {
       taskId: msg.taskId,
@@ -219,7 +223,7 @@ async function runTask(
       inputHash: msg.inputHash,
       outputHash: signed.outputHash,
     })
-    await send({ t: 'result', ...signed, signature }, out)
+    await send({ t: 'result', ...signed, signature, ...(evidence && { evidence }) }, out)
   } catch (err) {
     stats.failed++
     const e = err as Error & { code?: string }

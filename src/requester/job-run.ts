@@ -12,6 +12,8 @@ import { DOMAINS } from '../protocols/ids.js'
 import type { ToRequester } from '../protocols/task-messages.js'
 import { type BlobStore, sha256Hex } from '../store/blob-store.js'
 import { ProviderExcludedError, type VerificationPolicy } from '../verify/index.js'
+import { type DisputeFiler, disputeFilerFor } from './dispute-filer.js'
+import { checkEvidence } from './evidence-check.js'
 import { type KindInfo, kindInfo, runJobLocally } from './job-kind.js'
 import { type JobProgress, type VerificationSpec, VerificationSpecSchema } from './job-spec.js'
 import type { JobRecord, JobStore } from './job-store.js'
@@ -62,7 +64,7 @@ export class JobRun extends EventEmitter {
   readonly #verification: VerificationSpec
   readonly #policy?: VerificationPolicy
   /** Tasks in flight by opaque task id (ids carry no shard index, so replicas and canaries look alike). */
-  readonly #tasks = new Map<string, { idx: number; canary: boolean }>()
+  readonly #tasks = new Map<string, { idx: number; canary: boolean; inputHash: string }>()
   /** Shards the requester computed itself: known answers to use as canaries. */
   readonly #canaries = new Map<number, Answer>()
   #stallSince?: number
@@ -71,6 +73,8 @@ export class JobRun extends EventEmitter {
   #info?: KindInfo
   #fatal?: Error
   #detached = false
+  /** Files on-chain accusations against outvoted providers (src/requester/dispute-filer.ts). */
+  readonly #disputes?: DisputeFiler
 
   constructor(
     private readonly c: JobRunComponents,
@@ -104,6 +108,12 @@ export class JobRun extends EventEmitter {
       },
     }
     this.progress.unitsDone = this.progress.providers.reduce((a, p) => a + p.units, 0)
+    this.#disputes = disputeFilerFor(c.payments?.ledger, this.#verification, {
+      id: job.id,
+      log: c.log,
+      onChange: () => this.#changed(),
+    })
+    if (this.#disputes) this.progress.verification!.disputes = this.#disputes.records
   }
 
   get modelHash(): string {
@@ -156,6 +166,7 @@ export class JobRun extends EventEmitter {
       // Final vouchers go out (and the streams close gracefully) before the job is reported done.
       await Promise.all([...this.#sessions.values()].map((s) => this.#flushVoucher(s).catch(() => {})))
       await Promise.all([...this.#sessions.values()].map((s) => s.close().catch(() => {})))
+      await this.#disputes?.settled(DISPUTE_WAIT_MS)
       return this.#finish('done', undefined, resultHash)
     } catch (err) {
       return this.#finish('failed', (err as Error).message.split('\n')[0])
@@ -230,6 +241,7 @@ export class JobRun extends EventEmitter {
         want,
         payment: this.c.payments?.paymentTerms,
         settle: this.c.payments ? (chosen) => this.#settle(chosen, deadline) : undefined,
+        disputes: this.#disputes?.termsFor,
         exclude,
         signal,
       },
@@ -286,12 +298,13 @@ export class JobRun extends EventEmitter {
     const shard = this.#sched.shards[idx]
     const inputs = encodeTensors(sliceBatch(this.#inputs!, shard.start, shard.end))
     const taskId = `${this.job.id}.${randomBytes(8).toString('hex')}`
-    this.#tasks.set(taskId, { idx, canary })
+    const inputHash = sha256Hex(inputs)
+    this.#tasks.set(taskId, { idx, canary, inputHash })
     session.send({
       taskId,
       samples: shard.end - shard.start,
       units: shard.units,
-      inputHash: sha256Hex(inputs),
+      inputHash,
       deadline: this.job.createdAt + this.job.spec.timeoutSeconds * 1000,
       body: inputs,
     })
@@ -406,8 +419,10 @@ export class JobRun extends EventEmitter {
     const task = this.#tasks.get(msg.taskId)
     this.#tasks.delete(msg.taskId)
     const shard = task && this.#sched.shards[task.idx]
+    let evidence: Answer['evidence']
     try {
       if (!shard || sha256Hex(body) !== msg.outputHash) throw new Error('output does not match its hash')
+      if (msg.inputHash !== task.inputHash) throw new Error('result is for another input than the task')
       await verifyPayload(
         session.provider,
         DOMAINS.result,
@@ -415,6 +430,7 @@ export class JobRun extends EventEmitter {
         msg.signature,
       )
       checkResult(body, this.#info!.outputs, shard.end - shard.start, this.c.maxResultBytes)
+      evidence = await checkEvidence(session.agreement, msg)
     } catch (err) {
       this.c.log.warn(
         { provider: session.provider, task: msg.taskId, err: (err as Error).message },
@@ -425,7 +441,13 @@ export class JobRun extends EventEmitter {
       session.kill('returned malformed output')
       return
     }
-    const answer: Answer = { provider: session.provider, taskId: msg.taskId, hash: msg.outputHash, body }
+    const answer: Answer = {
+      provider: session.provider,
+      taskId: msg.taskId,
+      hash: msg.outputHash,
+      body,
+      evidence,
+    }
     const info = { session, inputHash: msg.inputHash, signature: msg.signature }
     this.#answers.set(msg.taskId, info)
     if (task.canary) return this.#judgeCanary(task.idx, answer)
@@ -446,6 +468,7 @@ export class JobRun extends EventEmitter {
       this.#pay(task.idx, a)
     }
     for (const a of r.outvoted) this.#invalid(a, `outvoted on shard ${task.idx}`)
+    this.#disputes?.decided(task.idx, task.inputHash, r.agreeing, r.outvoted)
     this.#changed()
   }
 
@@ -576,4 +599,6 @@ const CANARY_SHARDS = 3
 /** How long shards may wait for a second provider before they are accepted unchecked (adaptive). */
 const STALL_MS = 20_000
 const STALL_SINGLE_MS = 3_000
+/** How long a finished job waits for accusations still being filed before it reports `done`. */
+const DISPUTE_WAIT_MS = 15_000
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

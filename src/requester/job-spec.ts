@@ -1,11 +1,14 @@
 import { z } from 'zod'
 import { Amount, Sha256Hex } from '../market/messages.js'
+import type { DisputeRecord } from './dispute-filer.js'
 
 /**
  * How results are verified (src/verify): `none` trusts every provider; `replicate` runs every shard on `k`
  * distinct providers and accepts when `quorum` agree; `adaptive` checks untrusted providers on every shard
  * and trusted ones at a falling rate; `spot` mixes in canaries (shards the requester computed itself) at
  * `canaryRate`; `adaptive+spot` both. `tolerance` overrides the float comparison defaults (DEFAULT_TOLERANCE).
+ * `disputes`: `auto` (default) files an on-chain accusation against a staked provider outvoted by ≥ 2
+ * signers of one identical output, when the chain has a DisputeResolver; `off` never does.
  */
 export const VerificationSpecSchema = z.object({
   policy: z.enum(['none', 'replicate', 'adaptive', 'spot', 'adaptive+spot']).default('adaptive'),
@@ -15,6 +18,7 @@ export const VerificationSpecSchema = z.object({
   tolerance: z
     .object({ abs: z.number().nonnegative().optional(), rel: z.number().nonnegative().optional() })
     .optional(),
+  disputes: z.enum(['auto', 'off']).optional(),
 })
 export type VerificationSpec = z.infer<typeof VerificationSpecSchema>
 
@@ -124,4 +128,6 @@ export interface VerificationProgress {
   invalid: number
   /** Providers excluded from this job by the policy. */
   excluded: string[]
+  /** On-chain accusations considered for outvoted results (when disputes are on). */
+  disputes?: DisputeRecord[]
 }

@@ -7,6 +7,7 @@ import {
   AckSchema,
   type Agreement,
   type Demand,
+  type DisputeRef,
   type EscrowRef,
   type JobKind,
   type Offer,
@@ -54,6 +55,8 @@ export interface DemandTerms {
    * its uniform price. Offers above that price are dropped.
    */
   settle?: (chosen: Offer[]) => Promise<{ escrow: EscrowRef; pricePerUnit: bigint; requesterEth: string }>
+  /** Whether (and for which resolver) to ask the offering provider for dispute evidence on every result. */
+  disputes?: (providerEth: string) => Promise<DisputeRef | undefined>
 }
 
 const newId = () => randomBytes(12).toString('base64url')
@@ -150,6 +153,7 @@ async function agree(
   terms: DemandTerms,
   settled?: { escrow: EscrowRef; pricePerUnit: bigint; requesterEth: string },
 ): Promise<Agreement> {
+  const disputes = await terms.disputes?.(offer.ethAddress)
   const unsigned = {
     v: 1 as const,
     agreementId: newId(),
@@ -164,6 +168,7 @@ async function agree(
     costPerSample: terms.costPerSample,
     deadline: terms.deadline,
     ...(settled ? { escrow: settled.escrow, requesterEth: settled.requesterEth } : {}),
+    ...(disputes ? { disputes } : {}),
   }
   const requesterSig = await signPayload(c.identity.peerKey, DOMAINS.agreement, unsigned)
   const ack = await requestJson(

@@ -1,3 +1,4 @@
+import type { SignedTaskResult } from '../ledger/dispute-actions.js'
 import { decideQuorum, type VerificationPlan, type VerificationPolicy } from '../verify/index.js'
 import { type Shard, ShardFailedError } from './shard-plan.js'
 
@@ -7,6 +8,8 @@ export interface Answer {
   taskId: string
   hash: string
   body: Uint8Array
+  /** The provider's signed result for disputes, when the agreement asked for it. */
+  evidence?: SignedTaskResult
 }
 
 /** What an answer decided. */

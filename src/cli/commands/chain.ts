@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { Command } from 'commander'
 import { dataDirLayout } from '../../identity/data-dir.js'
 import { ANVIL_FAUCET_KEY, ensureDeployed, startEmbeddedChain } from '../../ledger/index.js'
-import { EMBEDDED_REDEEM_WINDOW } from '../../node/chain-setup.js'
+import { EMBEDDED_DISPUTE_PARAMS, EMBEDDED_REDEEM_WINDOW } from '../../node/chain-setup.js'
 import { printJson, runCommand } from '../output.js'
 
 /** `mutirao chain`: run a local development chain (anvil) with the contracts deployed, for several nodes to share. */
@@ -24,6 +24,7 @@ export function chainCommand(): Command {
           privateKey: ANVIL_FAUCET_KEY,
           file: deploymentsFile,
           redeemWindow: EMBEDDED_REDEEM_WINDOW,
+          disputes: EMBEDDED_DISPUTE_PARAMS,
         })
         const ready = {
           event: 'ready',
@@ -33,6 +34,7 @@ export function chainCommand(): Command {
           token: d.token,
           escrow: d.escrow,
           registry: d.registry,
+          disputeResolver: d.disputeResolver,
         }
         if (opts.json) console.log(JSON.stringify(ready))
         else {

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest'
+import type { JobProgress } from '../requester/job-spec.js'
+import { formatJobSummary } from './job-summary.js'
+
+const cheater = '12D3KooWBnxhbjswXznRz9vUkq3CuK8L3DdhP6SAg5CEhfiqMniK'
+const base: JobProgress = {
+  jobId: 'job-1',
+  status: 'done',
+  samplesTotal: 4,
+  samplesDone: 4,
+  shardsTotal: 2,
+  shardsDone: 2,
+  unitsDone: 8,
+  costPerSample: 1,
+  providers: [],
+  createdAt: 0,
+  finishedAt: 1000,
+  version: 1,
+}
+
+describe('formatJobSummary', () => {
+  it('lists the disputes filed for outvoted results, with their on-chain ids and reasons', () => {
+    const text = formatJobSummary({
+      ...base,
+      verification: {
+        policy: 'replicate',
+        replicaTasks: 2,
+        canaryTasks: 0,
+        invalid: 2,
+        excluded: [cheater],
+        disputes: [
+          {
+            shard: 0,
+            accused: cheater,
+            accusedEth: '0x1',
+            verifiers: ['0x2', '0x3'],
+            status: 'filed',
+            disputeId: '7',
+          },
+          {
+            shard: 1,
+            accused: cheater,
+            accusedEth: '0x1',
+            verifiers: [],
+            status: 'skipped',
+            reason: 'no stake',
+          },
+        ],
+      },
+    })
+    expect(text).toContain('disputes   1 filed, 1 skipped, 0 failed')
+    expect(text).toMatch(/12D3KooW…iqMniK +shard 0 filed \(dispute #7\)/)
+    expect(text).toMatch(/shard 1 skipped — no stake/)
+  })
+
+  it('says nothing about disputes when there were none', () => {
+    expect(formatJobSummary(base)).not.toContain('disputes')
+  })
+})
