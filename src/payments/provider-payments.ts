@@ -132,9 +132,23 @@ export class ProviderPayments {
     if (!ref || msg.escrowJob !== ref.jobId)
       throw new PaymentRefusedError('voucher is for another escrow job')
     const job = this.#jobs.get(ref.jobId) ?? (await this.ledger.jobInfo(BigInt(ref.jobId)))
-    const held = this.#held(ref.jobId)
-    const seq = (held?.seq ?? 0) + 1
     const me = this.ledger.address
+    const voucher: Voucher = {
+      jobId: BigInt(ref.jobId),
+      provider: me,
+      cumulativeUnits: BigInt(msg.cumulativeUnits),
+      cumulativeAmount: BigInt(msg.cumulativeAmount),
+      receiptsRoot: msg.receiptsRoot as Hex,
+    }
+    const signer = await recoverAddress({
+      hash: hashVoucher(voucher, this.ledger.deployments.escrow, this.ledger.chainId),
+      signature: msg.signature as Hex,
+    })
+    if (getAddress(signer) !== getAddress(job.requester))
+      throw new PaymentRefusedError('voucher is not signed by the escrow job requester')
+    // No await below: vouchers of one escrow job checked at once (a requester's old and new stream) must
+    // not both start from the same covered receipts and then overwrite each other's count and seq.
+    const seq = (this.#held(ref.jobId)?.seq ?? 0) + 1
     const leafOf = (r: ReceiptRow) =>
       receiptLeaf(
         toReceipt(BigInt(ref.jobId), me, {
@@ -163,13 +177,6 @@ export class ProviderPayments {
     }
     const leaves = [...covered.leaves, ...fresh.map(leafOf)]
     const units = covered.units + fresh.reduce((a, r) => a + BigInt(r.units), 0n)
-    const voucher: Voucher = {
-      jobId: BigInt(ref.jobId),
-      provider: me,
-      cumulativeUnits: BigInt(msg.cumulativeUnits),
-      cumulativeAmount: BigInt(msg.cumulativeAmount),
-      receiptsRoot: msg.receiptsRoot as Hex,
-    }
     if (voucher.cumulativeUnits !== units) {
       throw new PaymentRefusedError(`voucher counts ${voucher.cumulativeUnits} units, our receipts ${units}`)
     }
@@ -178,12 +185,6 @@ export class ProviderPayments {
     if (receiptRootOfLeaves(leaves).toLowerCase() !== voucher.receiptsRoot.toLowerCase()) {
       throw new PaymentRefusedError('voucher receipts root does not match our receipts')
     }
-    const signer = await recoverAddress({
-      hash: hashVoucher(voucher, this.ledger.deployments.escrow, this.ledger.chainId),
-      signature: msg.signature as Hex,
-    })
-    if (getAddress(signer) !== getAddress(job.requester))
-      throw new PaymentRefusedError('voucher is not signed by the escrow job requester')
     const mark = this.db.prepare(
       'UPDATE provider_receipts SET covered_seq = ? WHERE escrow_job = ? AND task_id = ?',
     )

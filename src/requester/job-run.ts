@@ -19,6 +19,7 @@ import type { JobRecord, JobStore } from './job-store.js'
 import { acquireProviders, type MarketClientComponents } from './market-client.js'
 import { checkResult } from './output-check.js'
 import { ProviderSession } from './provider-session.js'
+import { StarvationWatch } from './starvation-watch.js'
 import { budgetFactor, policyFor, tensorEquality } from './verification.js'
 import { type Answer, VoteScheduler } from './vote-scheduler.js'
 
@@ -67,6 +68,8 @@ export class JobRun extends EventEmitter {
   /** Shards the requester computed itself: known answers to use as canaries. */
   readonly #canaries = new Map<number, Answer>()
   #stallSince?: number
+  /** Fails the job fast once exclusions left too few providers to satisfy the policy. */
+  readonly #starved = new StarvationWatch(STARVED_MS)
   #wake: () => void = () => {}
   #inputs?: TensorMap
   #info?: ModelInfo
@@ -137,6 +140,15 @@ export class JobRun extends EventEmitter {
         if (Date.now() > deadline)
           throw new Error(`job passed its deadline with ${this.#remaining()} samples left`)
         const live = [...this.#sessions.values()].filter((s) => !s.dead)
+        const starved = this.#starved.update({
+          banned: this.#banned.size,
+          excluded: this.progress.verification!.excluded.length,
+          policy: this.#verification.policy,
+          live: live.length,
+          working: live.filter((s) => s.inFlight.size > 0).length,
+          remainingShards: this.#sched.shards.length - this.#sched.doneCount,
+        })
+        if (starved) throw starved
         const want = Math.min(this.job.spec.providers.max, this.#sched.shards.length) - live.length
         if (want > 0 && (live.length < this.job.spec.providers.min || Date.now() - lastAcquire > 10_000)) {
           lastAcquire = Date.now()
@@ -579,4 +591,6 @@ const CANARY_SHARDS = 3
 /** How long shards may wait for a second provider before they are accepted unchecked (adaptive). */
 const STALL_MS = 20_000
 const STALL_SINGLE_MS = 3_000
+/** How long a job with excluded providers may sit with no provider able to work before it fails. */
+const STARVED_MS = 30_000
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
