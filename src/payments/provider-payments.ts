@@ -7,6 +7,7 @@ import {
   type Ledger,
   receiptLeaf,
   receiptRootOfLeaves,
+  StaleVoucherError,
   type Voucher,
 } from '../ledger/index.js'
 import type { Logger } from '../log.js'
@@ -263,16 +264,29 @@ export class ProviderPayments {
       const held = this.#held(escrowJob)
       if (!held || BigInt(held.unredeemed) === 0n) return undefined
       const v = held.voucher
-      const { paid, txHash } = await this.ledger.redeem(
-        {
-          jobId: BigInt(escrowJob),
-          provider: this.ledger.address,
-          cumulativeUnits: BigInt(v.cumulativeUnits),
-          cumulativeAmount: BigInt(v.cumulativeAmount),
-          receiptsRoot: v.receiptsRoot as Hex,
-        },
-        v.signature as Hex,
-      )
+      let redeemed: { paid: bigint; txHash: string }
+      try {
+        redeemed = await this.ledger.redeem(
+          {
+            jobId: BigInt(escrowJob),
+            provider: this.ledger.address,
+            cumulativeUnits: BigInt(v.cumulativeUnits),
+            cumulativeAmount: BigInt(v.cumulativeAmount),
+            receiptsRoot: v.receiptsRoot as Hex,
+          },
+          v.signature as Hex,
+        )
+      } catch (err) {
+        if (!(err instanceof StaleVoucherError)) throw err
+        // The requester already redeemed this voucher or a later one for us (RequesterPayments.redeemFor):
+        // nothing is left to claim with it, so stop retrying.
+        this.db
+          .prepare('UPDATE provider_vouchers SET redeemed_seq = ?, redeemed_amount = ? WHERE escrow_job = ?')
+          .run(held.seq, v.cumulativeAmount, escrowJob)
+        this.log.info({ escrowJob }, 'voucher already redeemed on our behalf')
+        return undefined
+      }
+      const { paid, txHash } = redeemed
       this.db.transaction(() => {
         this.db
           .prepare(

@@ -1,7 +1,7 @@
 import { type Address, getAddress } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
-import { type JobInfo, type Ledger, signVoucherWith } from '../ledger/index.js'
+import { type JobInfo, type Ledger, StaleVoucherError, signVoucherWith } from '../ledger/index.js'
 import { logger } from '../log.js'
 import type { Agreement } from '../market/messages.js'
 import { openDb } from '../store/db.js'
@@ -20,6 +20,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 function setup() {
   const requester = privateKeyToAccount(generatePrivateKey())
   const provider = privateKeyToAccount(generatePrivateKey()).address
+  /** The escrow's cumulative rule per provider (JobEscrow._record): a voucher must advance, pays the rest. */
+  const chain = { units: 0n, amount: 0n, txs: 0 }
+  const redeem = async (v: { cumulativeUnits: bigint; cumulativeAmount: bigint }) => {
+    if (v.cumulativeUnits <= chain.units)
+      throw new StaleVoucherError('stale', {
+        errorName: 'StaleVoucher',
+        args: [chain.units, v.cumulativeUnits],
+      })
+    const paid = v.cumulativeAmount - chain.amount
+    Object.assign(chain, { units: v.cumulativeUnits, amount: v.cumulativeAmount, txs: chain.txs + 1 })
+    return { paid, txHash: `0x${chain.txs}`, gasUsed: 0n }
+  }
   const reqDb = openDb(':memory:')
   reqDb
     .prepare(
@@ -31,6 +43,7 @@ function setup() {
     address: requester.address,
     deployments: { escrow: ESCROW },
     signVoucher: (v: Parameters<Ledger['signVoucher']>[0]) => signVoucherWith(requester, v, ESCROW, CHAIN),
+    redeem,
   } as unknown as Ledger
   const info: JobInfo = {
     jobId: 7n,
@@ -48,6 +61,7 @@ function setup() {
     chainId: CHAIN,
     address: provider,
     deployments: { escrow: ESCROW },
+    redeem,
     jobInfo: async () => {
       await sleep(delays.shift() ?? 0)
       return info
@@ -67,6 +81,8 @@ function setup() {
   })
   return {
     req,
+    chain,
+    provider: provider as Address,
     agreement,
     delays,
     providerProcess,
@@ -128,5 +144,29 @@ describe('voucher exchange between RequesterPayments and ProviderPayments', () =
       await expect(prov.acceptVoucher(agreement, last)).resolves.toBeUndefined()
       expect(prov.held()[0].voucher.cumulativeUnits).toBe('10')
     }
+  })
+
+  it('a provider the last voucher never reached is paid on-chain by the requester, once', async () => {
+    const { req, chain, provider, agreement, providerProcess, accepted, next, ack } = setup()
+    let prov = providerProcess()
+    accepted(prov, 1)
+    const v1 = (await next())!
+    await prov.acceptVoucher(agreement, v1)
+    ack(v1.cumulativeUnits)
+    accepted(prov, 2)
+    accepted(prov, 3)
+    await next() // the final voucher: lost with the stream when the provider was killed
+    prov = providerProcess()
+    expect(req.owed('j')).toEqual([provider])
+    // the job ends: the requester redeems everything accepted (3 tasks × 2 units × price 3) for the provider
+    const res = await req.redeemFor('j', provider)
+    expect(res?.paid).toBe(18n)
+    expect(chain.units).toBe(6n)
+    expect(req.owed('j')).toEqual([])
+    expect(await req.redeemFor('j', provider)).toBeUndefined() // nothing owed: no second payment
+    // the provider's own, older voucher is now stale: no payment, and it stops retrying
+    expect(await prov.redeem('7')).toBeUndefined()
+    expect(prov.held()[0].unredeemed).toBe('0')
+    expect(chain).toMatchObject({ units: 6n, amount: 18n, txs: 1 })
   })
 })

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import type { Address } from 'viem'
+import { type Address, getAddress } from 'viem'
 import { inspectModel, type ModelInfo } from '../exec/model-info.js'
 import { runOnnxLocally } from '../exec/onnx-session.js'
 import type { TensorMap } from '../exec/tensor.js'
@@ -171,6 +171,7 @@ export class JobRun extends EventEmitter {
       const resultHash = await this.c.blobs.put(encodeTensors(concatBatch(parts)))
       // Final vouchers go out (and the streams close gracefully) before the job is reported done.
       await Promise.all([...this.#sessions.values()].map((s) => this.#flushVoucher(s).catch(() => {})))
+      await this.#awaitFinalAcks()
       await Promise.all([...this.#sessions.values()].map((s) => s.close().catch(() => {})))
       return this.#finish('done', undefined, resultHash)
     } catch (err) {
@@ -179,6 +180,36 @@ export class JobRun extends EventEmitter {
       signal.removeEventListener('abort', onAbort)
       await Promise.all([...this.#sessions.values()].map((s) => this.#flushVoucher(s).catch(() => {})))
       await Promise.all([...this.#sessions.values()].map((s) => s.close().catch(() => {})))
+      await this.#payUnreached()
+    }
+  }
+
+  /** Give the acknowledgements of the final vouchers (up to 2 s) to come back from live providers. */
+  async #awaitFinalAcks(): Promise<void> {
+    const payments = this.c.payments
+    if (!payments) return
+    const live = new Set(
+      [...this.#sessions.values()].filter((s) => !s.dead).map((s) => getAddress(s.agreement.providerEth)),
+    )
+    for (let i = 0; i < 20 && payments.owed(this.job.id).some((p) => live.has(p)); i++) await sleep(100)
+  }
+
+  /**
+   * Redeem on-chain, for them, what providers are owed but no acknowledged voucher covers: the last
+   * vouchers never reached a provider that was killed or left before its stream got them.
+   */
+  async #payUnreached(): Promise<void> {
+    const payments = this.c.payments
+    if (!payments || this.#detached) return
+    for (const provider of payments.owed(this.job.id)) {
+      await payments
+        .redeemFor(this.job.id, provider)
+        .catch((err) =>
+          this.c.log.warn(
+            { job: this.job.id, provider, err: (err as Error).message },
+            'could not redeem the final voucher for the provider',
+          ),
+        )
     }
   }
 
