@@ -134,5 +134,7 @@ describe('chaos: providers killed (-9) and restarted at random during a long job
       await sleep(1_000)
     }
     expect(total).toBe(BigInt(done.unitsDone))
+    const forProviders = net.requester.logs.filter((l) => l.includes('final voucher redeemed for')).length
+    console.info(`chaos: ${forProviders} final voucher(s) redeemed by the requester for unreached providers`)
   }, 600_000)
 })
