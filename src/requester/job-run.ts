@@ -145,7 +145,9 @@ export class JobRun extends EventEmitter {
           excluded: this.progress.verification!.excluded.length,
           policy: this.#verification.policy,
           live: live.length,
-          working: live.filter((s) => s.inFlight.size > 0).length,
+          // a provider pausing because it is busy (idle-only owner at work) may still take work
+          working: live.filter((s) => s.inFlight.size > 0 || (this.#pausedUntil.get(s) ?? 0) > Date.now())
+            .length,
           remainingShards: this.#sched.shards.length - this.#sched.doneCount,
         })
         if (starved) throw starved

@@ -7,7 +7,7 @@ export interface JobLoopState {
   policy: string
   /** Live sessions. */
   live: number
-  /** Live sessions with tasks in flight. */
+  /** Live sessions with tasks in flight (or pausing while their provider says it is busy). */
   working: number
   /** Shards not yet accepted. */
   remainingShards: number
