@@ -237,7 +237,8 @@ export class RequesterPayments {
       res = { paid: 0n } // the provider redeemed this voucher (or a later one) first
     }
     this.acknowledge(jobId, provider, voucher.cumulativeUnits)
-    this.log.info(
+    // unusual (the provider missed its last voucher), so visible at the default log level
+    this.log.warn(
       { job: jobId, provider, units: msg.cumulativeUnits, paid: res.paid.toString(), txHash: res.txHash },
       'final voucher redeemed for the provider',
     )
