@@ -7,6 +7,7 @@ import {
   type Ledger,
   receiptLeaf,
   receiptRootOfLeaves,
+  StaleVoucherError,
   type Voucher,
 } from '../ledger/index.js'
 import type { Logger } from '../log.js'
@@ -142,9 +143,23 @@ export class ProviderPayments {
     if (!ref || msg.escrowJob !== ref.jobId)
       throw new PaymentRefusedError('voucher is for another escrow job')
     const job = this.#jobs.get(ref.jobId) ?? (await this.ledger.jobInfo(BigInt(ref.jobId)))
-    const held = this.#held(ref.jobId)
-    const seq = (held?.seq ?? 0) + 1
     const me = this.ledger.address
+    const voucher: Voucher = {
+      jobId: BigInt(ref.jobId),
+      provider: me,
+      cumulativeUnits: BigInt(msg.cumulativeUnits),
+      cumulativeAmount: BigInt(msg.cumulativeAmount),
+      receiptsRoot: msg.receiptsRoot as Hex,
+    }
+    const signer = await recoverAddress({
+      hash: hashVoucher(voucher, this.ledger.deployments.escrow, this.ledger.chainId),
+      signature: msg.signature as Hex,
+    })
+    if (getAddress(signer) !== getAddress(job.requester))
+      throw new PaymentRefusedError('voucher is not signed by the escrow job requester')
+    // No await below: vouchers of one escrow job checked at once (a requester's old and new stream) must
+    // not both start from the same covered receipts and then overwrite each other's count and seq.
+    const seq = (this.#held(ref.jobId)?.seq ?? 0) + 1
     const leafOf = (r: ReceiptRow) =>
       receiptLeaf(
         toReceipt(BigInt(ref.jobId), me, {
@@ -173,13 +188,6 @@ export class ProviderPayments {
     }
     const leaves = [...covered.leaves, ...fresh.map(leafOf)]
     const units = covered.units + fresh.reduce((a, r) => a + BigInt(r.units), 0n)
-    const voucher: Voucher = {
-      jobId: BigInt(ref.jobId),
-      provider: me,
-      cumulativeUnits: BigInt(msg.cumulativeUnits),
-      cumulativeAmount: BigInt(msg.cumulativeAmount),
-      receiptsRoot: msg.receiptsRoot as Hex,
-    }
     if (voucher.cumulativeUnits !== units) {
       throw new PaymentRefusedError(`voucher counts ${voucher.cumulativeUnits} units, our receipts ${units}`)
     }
@@ -188,12 +196,6 @@ export class ProviderPayments {
     if (receiptRootOfLeaves(leaves).toLowerCase() !== voucher.receiptsRoot.toLowerCase()) {
       throw new PaymentRefusedError('voucher receipts root does not match our receipts')
     }
-    const signer = await recoverAddress({
-      hash: hashVoucher(voucher, this.ledger.deployments.escrow, this.ledger.chainId),
-      signature: msg.signature as Hex,
-    })
-    if (getAddress(signer) !== getAddress(job.requester))
-      throw new PaymentRefusedError('voucher is not signed by the escrow job requester')
     const mark = this.db.prepare(
       'UPDATE provider_receipts SET covered_seq = ? WHERE escrow_job = ? AND task_id = ? AND covered_seq IS NULL',
     )
@@ -275,16 +277,29 @@ export class ProviderPayments {
       const held = this.#held(escrowJob)
       if (!held || BigInt(held.unredeemed) === 0n) return undefined
       const v = held.voucher
-      const { paid, txHash } = await this.ledger.redeem(
-        {
-          jobId: BigInt(escrowJob),
-          provider: this.ledger.address,
-          cumulativeUnits: BigInt(v.cumulativeUnits),
-          cumulativeAmount: BigInt(v.cumulativeAmount),
-          receiptsRoot: v.receiptsRoot as Hex,
-        },
-        v.signature as Hex,
-      )
+      let redeemed: { paid: bigint; txHash: string }
+      try {
+        redeemed = await this.ledger.redeem(
+          {
+            jobId: BigInt(escrowJob),
+            provider: this.ledger.address,
+            cumulativeUnits: BigInt(v.cumulativeUnits),
+            cumulativeAmount: BigInt(v.cumulativeAmount),
+            receiptsRoot: v.receiptsRoot as Hex,
+          },
+          v.signature as Hex,
+        )
+      } catch (err) {
+        if (!(err instanceof StaleVoucherError)) throw err
+        // The requester already redeemed this voucher or a later one for us (RequesterPayments.redeemFor):
+        // nothing is left to claim with it, so stop retrying.
+        this.db
+          .prepare('UPDATE provider_vouchers SET redeemed_seq = ?, redeemed_amount = ? WHERE escrow_job = ?')
+          .run(held.seq, v.cumulativeAmount, escrowJob)
+        this.log.info({ escrowJob }, 'voucher already redeemed on our behalf')
+        return undefined
+      }
+      const { paid, txHash } = redeemed
       this.db.transaction(() => {
         this.db
           .prepare(

@@ -1,5 +1,5 @@
-import type { Address, Hex } from 'viem'
-import { type Ledger, receiptLeaf, receiptRootOfLeaves } from '../ledger/index.js'
+import { type Address, getAddress, type Hex } from 'viem'
+import { type Ledger, receiptLeaf, receiptRootOfLeaves, StaleVoucherError } from '../ledger/index.js'
 import type { Logger } from '../log.js'
 import type { EscrowRef } from '../market/messages.js'
 import type { VoucherMessage } from '../protocols/task-messages.js'
@@ -218,6 +218,46 @@ export class RequesterPayments {
       acked.units += r.units
     }
     this.#sent.set(key, sent.slice(i + 1))
+  }
+
+  /** Providers of a job holding accepted receipts that no acknowledged voucher covers yet. */
+  owed(jobId: string): Address[] {
+    const rows = this.db
+      .prepare('SELECT DISTINCT provider_eth FROM requester_receipts WHERE job_id = ? AND vouchered = 0')
+      .all(jobId) as { provider_eth: string }[]
+    return rows.map((r) => getAddress(r.provider_eth))
+  }
+
+  /**
+   * Pay `provider` on-chain ourselves for every accepted receipt of the job (the escrow pays the voucher's
+   * provider whoever submits it): for a provider the last voucher may never have reached — killed, or
+   * gone before its stream got the voucher. The voucher is cumulative like every other, so the provider
+   * is never paid twice: one it redeemed already only tops up, an equal one reverts as stale (a no-op).
+   */
+  async redeemFor(jobId: string, provider: Address): Promise<{ paid: bigint; txHash?: string } | undefined> {
+    const msg = await this.nextVoucher(jobId, provider)
+    if (!msg) return undefined
+    const voucher = {
+      jobId: BigInt(msg.escrowJob),
+      provider,
+      cumulativeUnits: BigInt(msg.cumulativeUnits),
+      cumulativeAmount: BigInt(msg.cumulativeAmount),
+      receiptsRoot: msg.receiptsRoot as Hex,
+    }
+    let res: { paid: bigint; txHash?: string }
+    try {
+      res = await this.ledger.redeem(voucher, msg.signature as Hex)
+    } catch (err) {
+      if (!(err instanceof StaleVoucherError)) throw err
+      res = { paid: 0n } // the provider redeemed this voucher (or a later one) first
+    }
+    this.acknowledge(jobId, provider, voucher.cumulativeUnits)
+    // unusual (the provider missed its last voucher), so visible at the default log level
+    this.log.warn(
+      { job: jobId, provider, units: msg.cumulativeUnits, paid: res.paid.toString(), txHash: res.txHash },
+      'final voucher redeemed for the provider',
+    )
+    return res
   }
 
   /** Reclaim the unpaid rest of a job's escrow (after its deadline and redeem window). */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import type { Address } from 'viem'
+import { type Address, getAddress } from 'viem'
 import type { TensorMap } from '../exec/tensor.js'
 import { concatBatch, decodeTensors, encodeTensors, sliceBatch } from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
@@ -20,6 +20,7 @@ import type { JobRecord, JobStore } from './job-store.js'
 import { acquireProviders, type MarketClientComponents } from './market-client.js'
 import { checkResult } from './output-check.js'
 import { ProviderSession } from './provider-session.js'
+import { StarvationWatch } from './starvation-watch.js'
 import { budgetFactor, policyFor, resultEquality } from './verification.js'
 import { type Answer, VoteScheduler } from './vote-scheduler.js'
 
@@ -68,6 +69,8 @@ export class JobRun extends EventEmitter {
   /** Shards the requester computed itself: known answers to use as canaries. */
   readonly #canaries = new Map<number, Answer>()
   #stallSince?: number
+  /** Fails the job fast once exclusions left too few providers to satisfy the policy. */
+  readonly #starved = new StarvationWatch(STARVED_MS)
   #wake: () => void = () => {}
   #inputs?: TensorMap
   #info?: KindInfo
@@ -143,6 +146,17 @@ export class JobRun extends EventEmitter {
         if (Date.now() > deadline)
           throw new Error(`job passed its deadline with ${this.#remaining()} samples left`)
         const live = [...this.#sessions.values()].filter((s) => !s.dead)
+        const starved = this.#starved.update({
+          banned: this.#banned.size,
+          excluded: this.progress.verification!.excluded.length,
+          policy: this.#verification.policy,
+          live: live.length,
+          // a provider pausing because it is busy (idle-only owner at work) may still take work
+          working: live.filter((s) => s.inFlight.size > 0 || (this.#pausedUntil.get(s) ?? 0) > Date.now())
+            .length,
+          remainingShards: this.#sched.shards.length - this.#sched.doneCount,
+        })
+        if (starved) throw starved
         const want = Math.min(this.job.spec.providers.max, this.#sched.shards.length) - live.length
         if (want > 0 && (live.length < this.job.spec.providers.min || Date.now() - lastAcquire > 10_000)) {
           lastAcquire = Date.now()
@@ -165,6 +179,7 @@ export class JobRun extends EventEmitter {
       const resultHash = await this.c.blobs.put(encodeTensors(concatBatch(parts)))
       // Final vouchers go out (and the streams close gracefully) before the job is reported done.
       await Promise.all([...this.#sessions.values()].map((s) => this.#flushVoucher(s).catch(() => {})))
+      await this.#awaitFinalAcks()
       await Promise.all([...this.#sessions.values()].map((s) => s.close().catch(() => {})))
       await this.#disputes?.settled(DISPUTE_WAIT_MS)
       return this.#finish('done', undefined, resultHash)
@@ -174,6 +189,36 @@ export class JobRun extends EventEmitter {
       signal.removeEventListener('abort', onAbort)
       await Promise.all([...this.#sessions.values()].map((s) => this.#flushVoucher(s).catch(() => {})))
       await Promise.all([...this.#sessions.values()].map((s) => s.close().catch(() => {})))
+      await this.#payUnreached()
+    }
+  }
+
+  /** Give the acknowledgements of the final vouchers (up to 2 s) to come back from live providers. */
+  async #awaitFinalAcks(): Promise<void> {
+    const payments = this.c.payments
+    if (!payments) return
+    const live = new Set(
+      [...this.#sessions.values()].filter((s) => !s.dead).map((s) => getAddress(s.agreement.providerEth)),
+    )
+    for (let i = 0; i < 20 && payments.owed(this.job.id).some((p) => live.has(p)); i++) await sleep(100)
+  }
+
+  /**
+   * Redeem on-chain, for them, what providers are owed but no acknowledged voucher covers: the last
+   * vouchers never reached a provider that was killed or left before its stream got them.
+   */
+  async #payUnreached(): Promise<void> {
+    const payments = this.c.payments
+    if (!payments || this.#detached) return
+    for (const provider of payments.owed(this.job.id)) {
+      await payments
+        .redeemFor(this.job.id, provider)
+        .catch((err) =>
+          this.c.log.warn(
+            { job: this.job.id, provider, err: (err as Error).message },
+            'could not redeem the final voucher for the provider',
+          ),
+        )
     }
   }
 
@@ -601,4 +646,6 @@ const STALL_MS = 20_000
 const STALL_SINGLE_MS = 3_000
 /** How long a finished job waits for accusations still being filed before it reports `done`. */
 const DISPUTE_WAIT_MS = 15_000
+/** How long a job with excluded providers may sit with no provider able to work before it fails. */
+const STARVED_MS = 30_000
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -82,6 +82,30 @@ describe('VoteScheduler', () => {
     expect(s.take('p1')?.replica).toBe(false)
   })
 
+  it('a decided shard takes late answers once per assignment: no double credit, no give-back', () => {
+    const s = new VoteScheduler(planShards(10, 10, 1), replicate(3, 2), eq, 1)
+    for (const p of ['p1', 'p2', 'p3']) s.take(p)
+    s.answer(0, ans('p1', 'good'))
+    expect(s.answer(0, ans('p2', 'good')).status).toBe('accepted')
+    // a duplicate from a provider already counted, or from one never assigned, agrees with nothing
+    expect(s.answer(0, ans('p2', 'good'))).toEqual({ status: 'late', agrees: false })
+    expect(s.answer(0, ans('p9', 'good'))).toEqual({ status: 'late', agrees: false })
+    // the outstanding third replica may still vanish: nothing is re-opened and no attempt limit trips
+    expect(() => s.releaseAll('p3')).not.toThrow()
+    expect(s.take('p4')).toBeUndefined()
+    expect(s.answer(0, ans('p3', 'good'))).toEqual({ status: 'late', agrees: false })
+    expect(s.doneCount).toBe(1)
+  })
+
+  it('an outstanding replica that answers after the decision is useful work, counted once', () => {
+    const s = new VoteScheduler(planShards(10, 10, 1), replicate(3, 2), eq)
+    for (const p of ['p1', 'p2', 'p3']) s.take(p)
+    s.answer(0, ans('p1', 'good'))
+    s.answer(0, ans('p2', 'good'))
+    expect(s.answer(0, ans('p3', 'good'))).toEqual({ status: 'late', agrees: true })
+    expect(s.answer(0, ans('p3', 'good'))).toEqual({ status: 'late', agrees: false })
+  })
+
   it('accepts each shard exactly once whatever the order of failures, duplicates and late answers', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 300 }), (ops) => {

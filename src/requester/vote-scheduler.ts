@@ -17,7 +17,10 @@ export type VoteResult =
   | { status: 'accepted'; winner: Answer; agreeing: Answer[]; outvoted: Answer[]; plan: VerificationPlan }
   | { status: 'pending' }
   | { status: 'no-quorum'; answers: Answer[] }
-  /** The shard was already decided; `agrees` says whether this answer matches the accepted one. */
+  /**
+   * The shard was already decided (or the answer was not asked for); `agrees`: an outstanding replica
+   * whose answer matches the accepted one (useful work, paid once).
+   */
   | { status: 'late'; agrees: boolean }
 
 interface Vote {
@@ -121,7 +124,12 @@ export class VoteScheduler {
   /** Record `answer` for shard `idx` and decide. */
   answer(idx: number, answer: Answer): VoteResult {
     const v = this.#votes.get(idx)
-    if (v?.accepted) return { status: 'late', agrees: this.equal(v.accepted, answer) }
+    if (v?.accepted) {
+      // Paid at most once per assignment: only a provider still assigned to the shard (not released, not
+      // already answered) can have its late answer count as agreeing.
+      const assigned = v.inflight.delete(answer.provider)
+      return { status: 'late', agrees: assigned && this.equal(v.accepted, answer) }
+    }
     if (!v || !v.inflight.delete(answer.provider)) return { status: 'late', agrees: false }
     v.answers.push(answer)
     const d = decideQuorum(
@@ -200,6 +208,7 @@ export class VoteScheduler {
     const s = this.#shards[idx]
     const v = this.#votes.get(idx)
     if (!s || !v || !v.inflight.delete(provider)) return
+    if (v.accepted) return // decided already: an outstanding late replica has nothing to give back
     v.tried.delete(provider)
     if (!countAttempt) s.attempts--
     else if (s.attempts >= this.maxAttempts * (v.plan.maxReplicas || 1))

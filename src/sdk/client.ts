@@ -277,8 +277,9 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
           throw new AbortedError(`Job ${id} was cancelled`)
         }
         lastPoll = Date.now()
-        const next = await json<JobProgress>(
-          `/v1/jobs/${encodeURIComponent(id)}?after=${progress.version}&waitMs=1000`,
+        const next = await retryNetwork(
+          () => json<JobProgress>(`/v1/jobs/${encodeURIComponent(id)}?after=${progress.version}&waitMs=1000`),
+          options.signal,
         )
         if (next.version !== progress.version || next.status !== progress.status) options.onProgress?.(next)
         progress = next
@@ -331,4 +332,20 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms)
     signal?.addEventListener('abort', done, { once: true })
   })
+}
+
+/**
+ * Repeat an idempotent call a few times when the connection itself failed (undici's "fetch failed": a
+ * reset keep-alive socket, a node busy for seconds); HTTP errors and aborts are thrown at once.
+ */
+async function retryNetwork<T>(call: () => Promise<T>, signal?: AbortSignal, tries = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call()
+    } catch (err) {
+      const network = err instanceof TypeError && err.message === 'fetch failed'
+      if (!network || i >= tries || signal?.aborted) throw err
+      await abortableSleep(500 * i, signal)
+    }
+  }
 }

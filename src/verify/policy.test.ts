@@ -93,10 +93,31 @@ describe('policies in simulation (real policy code)', () => {
       Array.from({ length: 50 }, (_, i) => q.plan({ id: `v${i}` }, 'x').replicas)
     expect(plans(copy)).toEqual(plans(p))
     p.record({ provider: 'x', task: 'bad', verdict: 'invalid' })
+    expect(p.isExcluded('x')).toBe(false) // one lost vote: colluders may have won it
+    expect(p.checkProbability('x')).toBe(1) // ...but the record restarts: checked densely again
+    p.record({ provider: 'x', task: 'bad2', verdict: 'invalid' })
     expect(p.isExcluded('x')).toBe(true)
     expect(() => p.plan({ id: 'next' }, 'x')).toThrow(
       expect.objectContaining({ name: 'ProviderExcludedError' }),
     )
+  })
+
+  it('a lost vote alone never excludes; a second one or a failed canary does (replicate and adaptive)', () => {
+    for (const make of [() => replicate(3, 2), () => adaptive({ seed: 4 })]) {
+      const p = make()
+      p.record({ provider: 'h', task: 't1', verdict: 'invalid' })
+      expect(p.isExcluded('h')).toBe(false)
+      expect(p.plan({ id: 't2' }, 'h').replicas).toBeGreaterThan(1)
+      p.record({ provider: 'h', task: 't2', verdict: 'invalid' })
+      expect(p.isExcluded('h')).toBe(true)
+      // a wrong known answer cannot be outvoted: out at once
+      p.record({ provider: 'c', task: 'k1', verdict: 'invalid', canary: true })
+      expect(p.isExcluded('c')).toBe(true)
+      // excludeAfterInvalid 0 still means never
+      const lenient = replicate(3, 2, { excludeAfterInvalid: 0 })
+      lenient.record({ provider: 'c', task: 'k1', verdict: 'invalid', canary: true })
+      expect(lenient.isExcluded('c')).toBe(false)
+    }
   })
 
   it('spot sends canaries at its rate and only canary outcomes count', () => {

@@ -77,10 +77,9 @@ describe('Byzantine providers (8 provider processes: 3 honest, 5 Byzantine)', ()
     return { done, outputs, inputs, model }
   }
 
-  // Known stall (about 1 run in 5, docs/trust.md "Limits"): two colluders can outvote and exclude honest
-  // providers until too few remain for a quorum; one retry on a fresh job keeps CI meaningful meanwhile.
+  // Two colluders on one shard can outvote an honest provider; a lost vote alone no longer excludes it (a
+  // second one does), which ended the exclusion cascade that stalled about 1 run in 5 (docs/trust.md).
   it('replicate(3, 2): no wrong result is accepted unless both colluders answered the same shard', {
-    retry: 1,
     timeout: 170_000,
   }, async () => {
     const n = 600
@@ -116,8 +115,8 @@ describe('Byzantine providers (8 provider processes: 3 honest, 5 Byzantine)', ()
   })
 
   it('adaptive + canaries: the 10% cheater is caught and excluded', async () => {
-    // Colluders leave first: a colluding pair on one shard outvotes an honest provider, and exclusion at the
-    // first invalid result would then remove honest providers too (the limit documented in docs/trust.md).
+    // Colluders leave first: a colluding pair on one shard can outvote an honest provider (twice, and it is
+    // excluded: the limit documented in docs/trust.md), and this case asserts only Byzantine exclusions.
     for (const n of net.providers.filter((p) => p.name.includes('colluder'))) await n.stop()
     const { done } = await run({ verification: { policy: 'adaptive+spot', canaryRate: 0.05 } }, 3000, 1)
     const v = done.verification!

@@ -30,15 +30,13 @@ describe('chaos: providers killed (-9) and restarted at random during a long job
     await net?.stop()
   })
 
-  // Skipped: exposes a payments bug (src/payments, not the scheduler). After a provider is killed and
-  // restarted, vouchers to it can be refused ("voucher counts X units, our receipts Y"; the requester
-  // counts more accepted units than the provider has receipts) and it closes every stream, so the job
-  // stalls. Seen before the voucher-ack change (5be031a: 9 kills, stall at ~20k units) and after it
-  // (11 kills; "voucher counts 19570 units, our receipts 18770"). One run without a lost voucher passed
-  // (30k samples, 5+ kills, correct output, units paid once, on-chain = receipts). Unskip once fixed.
-  it.skip('completes with correct output, each unit paid once, on-chain contributions matching receipts', async () => {
+  // Was skipped: vouchers to a restarted provider were refused ("voucher counts X units, our receipts Y")
+  // because overlapping acknowledgements double-counted units on the requester (fixed in de1e180;
+  // reproduced in src/payments/voucher-exchange.test.ts). Kills are paced by the job's progress, so the
+  // assertions need no particular duration (measured 45–145 s for 20,000 samples on a shared 2-core box).
+  it('completes with correct output, each unit paid once, on-chain contributions matching receipts', async () => {
     const model = new Uint8Array(await readFile(MODEL))
-    const n = 45_000
+    const n = 25_000
     const inputs: TensorMap = {
       x: tensorFromValues(
         'float32',
@@ -61,37 +59,49 @@ describe('chaos: providers killed (-9) and restarted at random during a long job
       providers: { min: 1, max: 4 },
       verification: { policy: 'none' },
     })
+    const tail = (l: string[]) => l.filter((x) => /"level":(40|50)/.test(x)).slice(-15)
+    const diagnosis = () =>
+      [net.requester, ...net.providers]
+        .map(
+          (p) =>
+            `${p.name} (exit ${p.proc.exitCode ?? p.proc.signalCode ?? '-'}):\n${tail(p.logs).join('\n')}`,
+        )
+        .join('\n')
     let finished = false
-    const waiting = client.wait(job.jobId).finally(() => {
-      finished = true
-    })
-    // the chaos loop: bounded, one provider down at a time, random victim and timings
+    const waiting = client
+      .wait(job.jobId)
+      .catch((err: Error) => {
+        throw new Error(`waiting for the job failed: ${err.message}\n${diagnosis()}`)
+      })
+      .finally(() => {
+        finished = true
+      })
+    // The chaos loop: one provider down at a time, a random victim at each tenth of the job (5%, 15%, …
+    // 75% of the samples done), so the kills spread over the job however fast this machine runs it.
     let kills = 0
-    while (!finished && kills < 12 && Date.now() - started < 150_000) {
-      await sleep(6_000 + Math.random() * 8_000)
+    for (let th = 0.05; th < 0.8 && !finished; th += 0.1) {
+      while (!finished) {
+        const p = await client.job(job.jobId)
+        if (p.samplesDone >= th * p.samplesTotal) break
+        await sleep(300)
+      }
       if (finished) break
       const i = Math.floor(Math.random() * net.providers.length)
       const victim = net.providers[i]
       victim.kill9()
       kills++
-      await sleep(1_000 + Math.random() * 3_000)
+      await sleep(1_000 + Math.random() * 2_000)
       net.providers[i] = await startNodeProcess(victim.name, victim.dataDir, providerArgs())
     }
     const done = await Promise.race([
       waiting,
       sleep(240_000).then(() => {
-        const tail = (l: string[]) => l.filter((x) => /"level":(40|50)/.test(x)).slice(-15)
-        throw new Error(
-          `job stalled after ${kills} kills:\n${[net.requester, ...net.providers]
-            .map((p) => `${p.name}:\n${tail(p.logs).join('\n')}`)
-            .join('\n')}`,
-        )
+        throw new Error(`job stalled after ${kills} kills:\n${diagnosis()}`)
       }),
     ])
-    const seconds = (Date.now() - started) / 1000
+    console.info(`chaos: job done in ${Math.round((Date.now() - started) / 1000)} s with ${kills} kills`)
     expect(done.status, done.error).toBe('done')
-    expect(kills).toBeGreaterThanOrEqual(5)
-    expect(seconds).toBeGreaterThanOrEqual(120)
+    expect(kills, 'the job finished before five providers were killed').toBeGreaterThanOrEqual(5)
 
     const outputs = await client.result(job.jobId)
     const local = await runOnnxLocally(model, inputs)
@@ -124,5 +134,7 @@ describe('chaos: providers killed (-9) and restarted at random during a long job
       await sleep(1_000)
     }
     expect(total).toBe(BigInt(done.unitsDone))
+    const forProviders = net.requester.logs.filter((l) => l.includes('final voucher redeemed for')).length
+    console.info(`chaos: ${forProviders} final voucher(s) redeemed by the requester for unreached providers`)
   }, 600_000)
 })

@@ -16,7 +16,10 @@ export interface AdaptiveParams {
   checkScale: number
   /** Floor of the check probability, however long the record. Default 0.01. */
   minCheckRate: number
-  /** Invalid results before exclusion (0 = never). Default 1. */
+  /**
+   * Invalid results before exclusion (0 = never); a failed canary excludes at once. Default 2: one lost
+   * vote is weak evidence (two colluders can outvote an honest provider), see docs/trust.md.
+   */
   excludeAfterInvalid: number
 }
 
@@ -25,7 +28,7 @@ export const ADAPTIVE_DEFAULTS: AdaptiveParams = {
   trustAfter: 10,
   checkScale: 15,
   minCheckRate: 0.01,
-  excludeAfterInvalid: 1,
+  excludeAfterInvalid: 2,
 }
 
 /** Serialisable state of {@link AdaptivePolicy}. */
@@ -39,8 +42,8 @@ export interface AdaptiveState extends AdaptiveParams {
  * BOINC-style adaptive replication. An untrusted provider's every task is checked by one more provider
  * (quorum 2, a third breaks a tie). After `trustAfter` consecutive valid results it is trusted: each task is
  * checked with probability `max(minCheckRate, min(1, checkScale / record))`, falling as its record grows,
- * so a newcomer is checked densely and a veteran rarely. Any invalid result resets the record (and by
- * default excludes the provider).
+ * so a newcomer is checked densely and a veteran rarely. Any invalid result resets the record; a second one (or
+ * a failed canary) excludes the provider by default.
  */
 export class AdaptivePolicy implements VerificationPolicy<AdaptiveState> {
   readonly kind = 'adaptive'

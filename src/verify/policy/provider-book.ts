@@ -33,9 +33,11 @@ export function statsOf(book: ProviderBookState, provider: string): ProviderStat
 }
 
 /**
- * Applies an outcome: valid extends the streak and the record; invalid resets both and, once
- * `excludeAfterInvalid` invalid results accumulated (0 = never), excludes the provider; timeouts count
- * but neither reset nor extend (a crash is not fraud); unchecked extends only the record.
+ * Applies an outcome: valid extends the streak and the record; invalid resets both and excludes the
+ * provider once `excludeAfterInvalid` invalid results accumulated (0 = never) — or at once when the
+ * invalid result is a failed canary, which nobody can outvote (a vote can be won by colluders; a known
+ * answer cannot); timeouts count but neither reset nor extend (a crash is not fraud); unchecked extends
+ * only the record.
  */
 export function applyOutcome(book: ProviderBookState, o: Outcome, excludeAfterInvalid: number): void {
   const s = statsOf(book, o.provider)
@@ -47,7 +49,7 @@ export function applyOutcome(book: ProviderBookState, o: Outcome, excludeAfterIn
     s.invalid++
     s.streak = 0
     s.record = 0
-    if (excludeAfterInvalid > 0 && s.invalid >= excludeAfterInvalid) s.excluded = true
+    if (excludeAfterInvalid > 0 && (o.canary || s.invalid >= excludeAfterInvalid)) s.excluded = true
   } else if (o.verdict === 'timeout') s.timeout++
   else {
     s.unchecked++

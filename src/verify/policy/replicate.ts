@@ -14,6 +14,7 @@ export interface ReplicateState {
   quorum: number
   /** Extra providers allowed beyond k when the first k do not reach quorum (default 0). */
   escalate: number
+  /** Lost votes before exclusion (0 = never). Default 2: colluders can win one vote against an honest provider. */
   excludeAfterInvalid: number
   providers: ProviderBookState
 }
@@ -33,7 +34,7 @@ export class ReplicatePolicy implements VerificationPolicy<ReplicateState> {
     this.s = {
       kind: 'replicate',
       escalate: 0,
-      excludeAfterInvalid: 1,
+      excludeAfterInvalid: 2,
       providers: {},
       ...definedOnly(state),
       k: state.k,
