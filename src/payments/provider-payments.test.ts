@@ -82,8 +82,34 @@ describe('ProviderPayments uncovered tasks (the credit limit the task server che
     const { req, prov, run } = setup()
     run(1)
     const v = (await req.nextVoucher('j', providerEth))!
-    const bad = { ...v, receiptsRoot: `0x${'ab'.repeat(32)}` as Hex }
-    await expect(prov.acceptVoucher(agreement, bad)).rejects.toThrow(/receipts root/)
+    // validly signed by the requester, over a root that is not that of the provider's receipts
+    const receiptsRoot = `0x${'ab'.repeat(32)}` as Hex
+    const signature = await signVoucherWith(
+      requester,
+      {
+        jobId: 7n,
+        provider: providerEth,
+        cumulativeUnits: BigInt(v.cumulativeUnits),
+        cumulativeAmount: BigInt(v.cumulativeAmount),
+        receiptsRoot,
+      },
+      escrow,
+      31337,
+    )
+    await expect(prov.acceptVoucher(agreement, { ...v, receiptsRoot, signature })).rejects.toThrow(
+      /receipts root/,
+    )
+    expect(prov.uncovered('7')).toBe(1)
+  })
+
+  it('refuses a voucher whose signature does not cover its fields, before looking at receipts', async () => {
+    const { req, prov, run } = setup()
+    run(1)
+    const v = (await req.nextVoucher('j', providerEth))!
+    const tampered = { ...v, receiptsRoot: `0x${'ab'.repeat(32)}` as Hex }
+    await expect(prov.acceptVoucher(agreement, tampered)).rejects.toThrow(
+      /not signed by the escrow job requester/,
+    )
     expect(prov.uncovered('7')).toBe(1)
   })
 })
