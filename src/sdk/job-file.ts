@@ -5,8 +5,7 @@ import { InvalidInputError } from '../errors.js'
 import { checkInputs, inspectModel, type ModelInfo } from '../exec/model-info.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { loadTensorSpec, TensorSpecSchema } from '../exec/tensor-spec.js'
-import { Amount } from '../market/messages.js'
-import { VerificationSpecSchema } from '../requester/job-spec.js'
+import { commonJobFileFields } from './job-file-fields.js'
 import { type LoadedWasmJob, loadWasmJobFile } from './wasm-job-file.js'
 
 const MAX_JOB_FILE_BYTES = 1024 * 1024
@@ -18,26 +17,12 @@ const MAX_MODEL_FILE_BYTES = 512 * 1024 * 1024
  */
 export const JobFileSchema = z.strictObject({
   kind: z.literal('onnx-inference'),
-  name: z.string().max(120).optional(),
   /** Path of the ONNX model. */
   model: z.string().min(1),
   /** Named input tensors: `{ npy }`, `{ raw, dtype, shape }` or inline `{ data, dtype, shape? }`. */
   inputs: z.record(z.string().min(1).max(256), TensorSpecSchema),
   shardSize: z.number().int().positive().max(1_000_000).optional(),
-  maxPricePerUnit: Amount.optional(),
-  timeoutSeconds: z
-    .number()
-    .positive()
-    .max(7 * 86_400)
-    .optional(),
-  /** Verification policy: replicate, adaptive, spot canaries (see docs/trust.md). */
-  verification: VerificationSpecSchema.optional(),
-  providers: z
-    .strictObject({
-      min: z.number().int().positive().optional(),
-      max: z.number().int().positive().optional(),
-    })
-    .optional(),
+  ...commonJobFileFields,
 })
 export type JobFile = z.infer<typeof JobFileSchema>
 

@@ -3,8 +3,8 @@ import { isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
 import { InvalidInputError } from '../errors.js'
 import { WASM_MAX_BYTES, type WasmLimits } from '../exec/wasm/executor.js'
-import { Amount } from '../market/messages.js'
-import { VerificationSpecSchema, WasmLimitsSchema } from '../requester/job-spec.js'
+import { WasmLimitsSchema } from '../requester/job-spec.js'
+import { commonJobFileFields } from './job-file-fields.js'
 import type { WasmRunSpec } from './wasm-job.js'
 
 const MAX_STDIN_FILE_BYTES = 16 * 1024 * 1024
@@ -36,25 +36,12 @@ const RunSchema = z
  */
 export const WasmJobFileSchema = z.strictObject({
   kind: z.literal('wasm'),
-  name: z.string().max(120).optional(),
   /** Path of the `.wasm` module. */
   module: z.string().min(1),
   runs: z.array(RunSchema).min(1).max(100_000),
   limits: WasmLimitsSchema,
   shardSize: z.number().int().positive().max(4096).optional(),
-  maxPricePerUnit: Amount.optional(),
-  timeoutSeconds: z
-    .number()
-    .positive()
-    .max(7 * 86_400)
-    .optional(),
-  verification: VerificationSpecSchema.optional(),
-  providers: z
-    .strictObject({
-      min: z.number().int().positive().optional(),
-      max: z.number().int().positive().optional(),
-    })
-    .optional(),
+  ...commonJobFileFields,
 })
 export type WasmJobFile = z.infer<typeof WasmJobFileSchema>
 

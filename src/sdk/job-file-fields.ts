@@ -1,0 +1,22 @@
+import { z } from 'zod'
+import { Amount } from '../market/messages.js'
+import { VerificationSpecSchema } from '../requester/job-spec.js'
+
+/** Job-file fields every job kind shares: price, timeout, verification policy and provider counts. */
+export const commonJobFileFields = {
+  name: z.string().max(120).optional(),
+  maxPricePerUnit: Amount.optional(),
+  timeoutSeconds: z
+    .number()
+    .positive()
+    .max(7 * 86_400)
+    .optional(),
+  /** Verification policy: replicate, adaptive, spot canaries (see docs/trust.md). */
+  verification: VerificationSpecSchema.optional(),
+  providers: z
+    .strictObject({
+      min: z.number().int().positive().optional(),
+      max: z.number().int().positive().optional(),
+    })
+    .optional(),
+}
