@@ -133,6 +133,14 @@ export class JobRun extends EventEmitter {
     const deadline = this.job.createdAt + this.job.spec.timeoutSeconds * 1000
     const onAbort = () => this.#wake()
     signal.addEventListener('abort', onAbort)
+    let acquiring: Promise<void> | undefined
+    const acquireAbort = new AbortController()
+    const acquireSignal = AbortSignal.any([signal, acquireAbort.signal])
+    /** No new providers once the work is done or the job ends; waits for an acquisition in flight. */
+    const stopAcquiring = async () => {
+      acquireAbort.abort()
+      await acquiring
+    }
     try {
       const model = await this.c.blobs.get(this.job.spec.modelHash)
       this.#info = kindInfo(this.job.spec, model)
@@ -140,6 +148,7 @@ export class JobRun extends EventEmitter {
       await this.#prepareCanaries(model)
       let backoff = 250
       let lastAcquire = 0
+      let nextAcquireAt = 0
       while (!this.#sched.allDone) {
         if (this.#fatal) throw this.#fatal
         if (signal.aborted) return this.#finish('cancelled', 'cancelled by the requester')
@@ -158,15 +167,31 @@ export class JobRun extends EventEmitter {
         })
         if (starved) throw starved
         const want = Math.min(this.job.spec.providers.max, this.#sched.shards.length) - live.length
-        if (want > 0 && (live.length < this.job.spec.providers.min || Date.now() - lastAcquire > 10_000)) {
-          lastAcquire = Date.now()
-          const added = await this.#acquire(want, deadline, model.length, signal)
-          if (added === 0 && live.length === 0) {
-            await sleep(backoff)
-            backoff = Math.min(backoff * 2, 5000)
-            continue
-          }
-          backoff = 250
+        const now = Date.now()
+        // Providers are acquired beside the dispatch loop (collecting offers takes up to 5 s), so the
+        // sessions already open keep getting tasks meanwhile.
+        if (
+          want > 0 &&
+          !acquiring &&
+          now >= nextAcquireAt &&
+          (live.length < this.job.spec.providers.min || now - lastAcquire > 10_000)
+        ) {
+          lastAcquire = now
+          acquiring = this.#acquire(want, deadline, model.length, acquireSignal)
+            .then((added) => {
+              if (added > 0 || live.length > 0) backoff = 250
+              else {
+                nextAcquireAt = Date.now() + backoff
+                backoff = Math.min(backoff * 2, 5000)
+              }
+            })
+            .catch((err: unknown) => {
+              this.#fatal = err as Error
+            })
+            .finally(() => {
+              acquiring = undefined
+              this.#wake()
+            })
         }
         this.#fill()
         this.#settleStalled(live.length)
@@ -175,6 +200,7 @@ export class JobRun extends EventEmitter {
           setTimeout(resolve, 1000)
         })
       }
+      await stopAcquiring()
       const parts = this.c.store.outputs(this.job.id).map((bytes) => decodeTensors(bytes))
       const resultHash = await this.c.blobs.put(encodeTensors(concatBatch(parts)))
       // Final vouchers go out (and the streams close gracefully) before the job is reported done.
@@ -187,6 +213,7 @@ export class JobRun extends EventEmitter {
       return this.#finish('failed', (err as Error).message.split('\n')[0])
     } finally {
       signal.removeEventListener('abort', onAbort)
+      await stopAcquiring()
       await Promise.all([...this.#sessions.values()].map((s) => this.#flushVoucher(s).catch(() => {})))
       await Promise.all([...this.#sessions.values()].map((s) => s.close().catch(() => {})))
       await this.#payUnreached()

@@ -86,6 +86,7 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
     signature: await signPayload(c.identity.peerKey, DOMAINS.demand, unsigned),
   }
   const offers = await collectOffers(c, demand, terms)
+  if (terms.signal?.aborted) return []
   const candidates: Candidate[] = await Promise.all(
     offers.map(async (offer) => ({
       offer,
