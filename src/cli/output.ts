@@ -38,6 +38,7 @@ export function reportError(err: unknown, json: boolean): number {
 }
 
 /** Run a command body, mapping errors to exit codes. */
+// biome-ignore lint/suspicious/noConfusingVoidType: bodies that print and return nothing mean exit 0
 export async function runCommand(json: boolean, body: () => Promise<number | void>): Promise<void> {
   try {
     process.exitCode = (await body()) ?? EXIT.ok

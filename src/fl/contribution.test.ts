@@ -54,11 +54,13 @@ describe('contribution shares (GTG-Shapley on the owner validation set)', () => 
     it(`${file}: duplicated or relabelled data earns less than every honest holder; shares sum to budget`, async () => {
       // control: with its honest data the same holder is not the lowest earner
       const control = (await sharesWith((d) => d, 'gtg-shapley', file)).shares
+      // biome-ignore lint/complexity/useMathMinMax: bigint shares (Math.min takes numbers)
       expect(control[3] > control.slice(0, 3).reduce((a, b) => (a < b ? a : b))).toBe(true)
       for (const cheat of [duplicate, relabel]) {
         const { shares, values, rounds } = await sharesWith(cheat, 'gtg-shapley', file)
         expect(shares.reduce((a, b) => a + b, 0n)).toBe(BUDGET)
         expect(rounds.every((r) => r.values?.length === 4)).toBe(true)
+        // biome-ignore lint/complexity/useMathMinMax: bigint shares (Math.min takes numbers)
         const honestMin = shares.slice(0, 3).reduce((a, b) => (a < b ? a : b))
         expect(shares[3] < honestMin, `${cheat.name}: values ${values.map((v) => v.toFixed(4))}`).toBe(true)
       }

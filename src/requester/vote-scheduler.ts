@@ -130,7 +130,7 @@ export class VoteScheduler {
       const assigned = v.inflight.delete(answer.provider)
       return { status: 'late', agrees: assigned && this.equal(v.accepted, answer) }
     }
-    if (!v || !v.inflight.delete(answer.provider)) return { status: 'late', agrees: false }
+    if (!v?.inflight.delete(answer.provider)) return { status: 'late', agrees: false }
     v.answers.push(answer)
     const d = decideQuorum(
       v.answers.map((a) => ({ provider: a.provider, output: a })),
@@ -207,7 +207,7 @@ export class VoteScheduler {
   release(idx: number, provider: string, countAttempt = true): void {
     const s = this.#shards[idx]
     const v = this.#votes.get(idx)
-    if (!s || !v || !v.inflight.delete(provider)) return
+    if (!s || !v?.inflight.delete(provider)) return
     if (v.accepted) return // decided already: an outstanding late replica has nothing to give back
     v.tried.delete(provider)
     if (!countAttempt) s.attempts--
