@@ -65,8 +65,9 @@ describe('faults across separate processes on 127.0.0.1', () => {
     const n = 24_000
     const inputs = features(n)
     const client = await connect({ dataDir: net.requester.dataDir })
-    const accepted = await client.submit({ model, inputs, shardSize: 40, providers: { min: 2, max: 3 } })
-    expect(accepted.shardsTotal).toBe(600)
+    // 1,200 small tasks, so that the kill lands in the first half even on a fast machine
+    const accepted = await client.submit({ model, inputs, shardSize: 20, providers: { min: 2, max: 3 } })
+    expect(accepted.shardsTotal).toBe(1200)
 
     const byPeer = new Map(net.providers.map((p) => [p.peerId, p]))
     let victim: { node: TestNode; samplesAtKill: number; jobDoneAtKill: number } | undefined
@@ -100,17 +101,18 @@ describe('faults across separate processes on 127.0.0.1', () => {
   it('a requester killed (-9) mid-job and restarted on the same data dir resumes and completes the job', async () => {
     net = await startNetwork({ providers: 2 })
     const model = new Uint8Array(await readFile(MLP))
-    const n = 20_000
+    // 3,000 small tasks: long enough (seconds, even on a fast machine) that the crash lands mid-job
+    const n = 60_000
     const inputs = features(n)
     const dataDir = net.requester.dataDir
     let client = await connect({ dataDir })
-    const accepted = await client.submit({ model, inputs, shardSize: 40, providers: { min: 1, max: 2 } })
+    const accepted = await client.submit({ model, inputs, shardSize: 20, providers: { min: 1, max: 2 } })
 
     // wait for the first results, then crash the requester
     let before = await client.job(accepted.jobId)
     const waitUntil = Date.now() + 60_000
     while (before.samplesDone === 0 && Date.now() < waitUntil) {
-      await sleep(50)
+      await sleep(20)
       before = await client.job(accepted.jobId)
     }
     net.requester.kill9()
