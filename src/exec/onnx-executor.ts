@@ -328,8 +328,8 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
     const { info } = await loadModel(req.modelHash)
     check()
     checkInputs(info, req.inputs)
-    // a buffer of its own: it is transferred to the worker
-    const inputs = req.encoded ? req.encoded.slice() : encodeTensors(req.inputs)
+    // a buffer of its own (it is transferred to the worker): not Buffer#slice, a view into e.g. Buffer's pool
+    const inputs = req.encoded ? new Uint8Array(req.encoded) : encodeTensors(req.inputs)
     return new Promise<TensorMap>((resolve, reject) => {
       const onAbort = () => cancel(new AbortedError('inference was aborted', { cause: req.signal?.reason }))
       const timer = Number.isFinite(deadline)
