@@ -16,8 +16,8 @@
 // --only-b (skip (a) and (c)), --wide-only / --mlp-only (b: only that model), --wide-shards N,N… and
 // --mlp-shards N,N… (b: shard sizes, default 2000,10000 and 256,2000), --one-provider-only (b: only the
 // 1-provider jobs).
-// Profiling: with PROF_FLAG=<path> and PROF_JOB=<model name>:<shard size> in the environment, the bench creates
-// that file while that 1-provider job runs and removes it after (for a --require preload in the nodes that profiles while it exists).
+// Profiling (bench/profile-preload.cjs): with PROF_FLAG=<path> and PROF_JOB=<model name>:<shard size>, the bench
+// creates that file while that 1-provider job runs, and the preload profiles every process while it exists.
 import '../src/polyfill.js'
 import { existsSync } from 'node:fs'
 import { readFile, rm, writeFile } from 'node:fs/promises'
