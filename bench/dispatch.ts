@@ -12,10 +12,15 @@
 // replicates the shards of untrusted providers, so it is reported separately (wide MLP, 2 providers).
 // CPU time (utime + stime from /proc, worker threads included) of the requester and provider processes is
 // reported next to wall times: on a shared machine it moves much less with the load than wall time does.
-// Options: --tasks N (a, default 2000), --batch N (b, default 100000), --runs N (c, default 5).
+// Options: --tasks N (a, default 2000), --batch N (b, default 100000), --runs N (c, default 5),
+// --only-b (skip (a) and (c)), --wide-only / --mlp-only (b: only that model), --wide-shards N,N… and
+// --mlp-shards N,N… (b: shard sizes, default 2000,10000 and 256,2000), --one-provider-only (b: only the
+// 1-provider jobs).
+// Profiling (bench/profile-preload.cjs): with PROF_FLAG=<path> and PROF_JOB=<model name>:<shard size>, the bench
+// creates that file while that 1-provider job runs, and the preload profiles every process while it exists.
 import '../src/polyfill.js'
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Address } from 'viem'
@@ -51,6 +56,18 @@ const arg = (name: string, def: number) => {
 const TASKS = arg('tasks', 2000)
 const BATCH = arg('batch', 100_000)
 const RUNS = arg('runs', 5)
+const flag = (name: string) => process.argv.includes(`--${name}`)
+const ONLY_B = flag('only-b')
+const WIDE_ONLY = flag('wide-only')
+const PROF_FLAG = process.env.PROF_FLAG
+const sizesArg = (name: string, def: number[]) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? process.argv[i + 1].split(',').map(Number) : def
+}
+const WIDE_SHARDS = sizesArg('wide-shards', [2000, 10000])
+const MLP_SHARDS = sizesArg('mlp-shards', [256, 2000])
+const MLP_ONLY = flag('mlp-only')
+const ONE_ONLY = flag('one-provider-only')
 const MODELS = resolve(import.meta.dirname, '../test/fixtures/models')
 
 const stage = (what: string) => process.stderr.write(`[bench] ${what}\n`)
@@ -329,7 +346,11 @@ async function batchRun(
     }
     await exec.stop()
   }
-  const job = async (size: number, max: number, policy: Policy): Promise<NetworkRun> => {
+  const job = async (size: number, max: number, policy: Policy, profile = false): Promise<NetworkRun> => {
+    if (profile && PROF_FLAG) {
+      await writeFile(PROF_FLAG, '')
+      await new Promise((r) => setTimeout(r, 300))
+    }
     const { value: done, ...cpu } = await cpuOf(net, async () => {
       const t0 = Date.now()
       const accepted = await client.submit({
@@ -343,18 +364,19 @@ async function batchRun(
       if (r.status !== 'done') throw new Error(`(b) job ${r.status}: ${r.error} after ${Date.now() - t0} ms`)
       return r
     })
+    if (profile && PROF_FLAG) await rm(PROF_FLAG, { force: true })
     return {
       e2e: (done.finishedAt ?? 0) - done.createdAt,
       steady: (done.finishedAt ?? 0) - (done.firstResultAt ?? 0),
       ...cpu,
     }
   }
-  const network: Record<number, { two: NetworkRun; one: NetworkRun; adaptive?: NetworkRun }> = {}
+  const network: Record<number, { two?: NetworkRun; one: NetworkRun; adaptive?: NetworkRun }> = {}
   for (const size of sizes) {
     network[size] = {
-      two: await job(size, 2, 'none'),
-      one: await job(size, 1, 'none'),
-      adaptive: withAdaptive ? await job(size, 2, 'adaptive') : undefined,
+      two: ONE_ONLY ? undefined : await job(size, 2, 'none'),
+      one: await job(size, 1, 'none', process.env.PROF_JOB === `${name}:${size}`),
+      adaptive: withAdaptive && !ONE_ONLY ? await job(size, 2, 'adaptive') : undefined,
     }
   }
   return { name, sizes, localOne, localPool, network }
@@ -378,83 +400,94 @@ async function main() {
   try {
     await new Promise((r) => setTimeout(r, 3000)) // providers' capacity adverts reach the requester
 
-    // (c) submit → first result on an idle network
-    stage('(c) submit → first result')
-    const firsts: { client: number; node: number }[] = []
-    for (let r = 0; r < RUNS; r++) {
-      const { done, t0, firstSeen } = await runJob(client, tiny, { x: rows(2, 4) }, 1)
-      firsts.push({ client: firstSeen - t0, node: (done.firstResultAt ?? 0) - done.createdAt })
-      await new Promise((res) => setTimeout(res, 1500))
-    }
-    const offerMs = requester.logs
-      .filter((l) => l.includes('offers collected'))
-      .map((l) => JSON.parse(l).ms as number)
+    const partsAC = async () => {
+      // (c) submit → first result on an idle network
+      stage('(c) submit → first result')
+      const firsts: { client: number; node: number }[] = []
+      for (let r = 0; r < RUNS; r++) {
+        const { done, t0, firstSeen } = await runJob(client, tiny, { x: rows(2, 4) }, 1)
+        firsts.push({ client: firstSeen - t0, node: (done.firstResultAt ?? 0) - done.createdAt })
+        await new Promise((res) => setTimeout(res, 1500))
+      }
+      const offerMs = requester.logs
+        .filter((l) => l.includes('offers collected'))
+        .map((l) => JSON.parse(l).ms as number)
 
-    // (a) tiny one-sample tasks
-    stage('(a) local baseline, sequential latency, pipelined job')
-    const tinyInputs = { x: rows(TASKS, 4) }
-    const local = await localPerTask(tiny, tinyInputs, TASKS)
-    const localMedian = quantile(local.times, 0.5)
-    const a1 = await sequentialLatency(net, tiny, tinyInputs)
-    const over = a1.rtt.map((t) => t - localMedian)
-    stage('(a2) pipelined job')
-    const {
-      value: a2,
-      requesterCpu: a2ReqCpu,
-      providersCpu: a2ProvCpu,
-    } = await cpuOf(net, () => runJob(client, tiny, tinyInputs, 1))
-    const a2Wall = (a2.done.finishedAt ?? 0) - (a2.done.firstResultAt ?? 0)
-    const a2PerTask = a2Wall / (TASKS - 1)
+      // (a) tiny one-sample tasks
+      stage('(a) local baseline, sequential latency, pipelined job')
+      const tinyInputs = { x: rows(TASKS, 4) }
+      const local = await localPerTask(tiny, tinyInputs, TASKS)
+      const localMedian = quantile(local.times, 0.5)
+      const a1 = await sequentialLatency(net, tiny, tinyInputs)
+      const over = a1.rtt.map((t) => t - localMedian)
+      stage('(a2) pipelined job')
+      const {
+        value: a2,
+        requesterCpu: a2ReqCpu,
+        providersCpu: a2ProvCpu,
+      } = await cpuOf(net, () => runJob(client, tiny, tinyInputs, 1))
+      const a2Wall = (a2.done.finishedAt ?? 0) - (a2.done.firstResultAt ?? 0)
+      const a2PerTask = a2Wall / (TASKS - 1)
+      return { firsts, offerMs, local, localMedian, a1, over, a2ReqCpu, a2ProvCpu, a2Wall, a2PerTask }
+    }
+    const ac = ONLY_B ? undefined : await partsAC()
 
     // (b) 100k-sample batches, network vs local on the same cores: the fixture MLP (I/O-bound: ~2 µs of
     // compute per sample) and a wider MLP built here (compute-bound: ~280k multiply-adds per sample)
     stage('(b) batches')
     const batch = { x: rows(BATCH, 30) }
     const batches = [
-      await batchRun(net, client, 'mlp.onnx (30-16-2)', mlp, batch, [256, 2000], false),
-      await batchRun(net, client, 'wide MLP (30-512-512-2)', wideMlp(), batch, [2000], true),
+      ...(WIDE_ONLY
+        ? []
+        : [await batchRun(net, client, 'mlp.onnx (30-16-2)', mlp, batch, MLP_SHARDS, false)]),
+      ...(MLP_ONLY
+        ? []
+        : [await batchRun(net, client, 'wide MLP (30-512-512-2)', wideMlp(), batch, WIDE_SHARDS, true)]),
     ]
 
     say(`\n## dispatch benchmark (${new Date().toISOString()})`)
-    say(`(c) submit → first result, idle network, ${RUNS} runs (tiny.onnx, 2 samples, 2 providers)`)
-    say(
-      `    client-side median ${ms(
-        quantile(
-          firsts.map((f) => f.client),
-          0.5,
-        ),
-      )}  all: ${firsts.map((f) => f.client).join(', ')} ms`,
-    )
-    say(
-      `    node-side  median ${ms(
-        quantile(
-          firsts.map((f) => f.node),
-          0.5,
-        ),
-      )}  (job created → first result accepted)`,
-    )
-    say(
-      `    offer collection window: median ${ms(quantile(offerMs, 0.5))}  all: ${offerMs.join(', ')} ms   target ≤ 1000 ms`,
-    )
-    say(`(a) ${TASKS} one-sample tasks of tiny.onnx`)
-    say(
-      `    local in-process run: median ${ms(localMedian)}, p99 ${ms(quantile(local.times, 0.99))}, wall ${ms(local.wall)}`,
-    )
-    say(
-      `    a1 latency (1 in flight, ${a1.providers} providers): round trip median ${ms(quantile(a1.rtt, 0.5))}, p99 ${ms(quantile(a1.rtt, 0.99))}`,
-    )
-    say(
-      `       overhead = round trip − local median: median ${ms(quantile(over, 0.5))}, p99 ${ms(quantile(over, 0.99))}   targets ≤ 0.5 / ≤ 3 ms`,
-    )
-    say(
-      `    a2 pipelined job through the requester process: ${ms(a2PerTask)} per task (first→last result ${ms(a2Wall)})`,
-    )
-    say(
-      `       overhead = (network wall − local wall) / tasks: ${ms(a2PerTask - local.wall / TASKS)}   ratio network/local ${(a2PerTask / (local.wall / TASKS)).toFixed(1)}×`,
-    )
-    say(
-      `       CPU per task: requester ${ms(a2ReqCpu / TASKS)}, providers (sum) ${ms(a2ProvCpu / TASKS)}   (verification none)`,
-    )
+    if (ac) {
+      const { firsts, offerMs, local, localMedian, a1, over, a2ReqCpu, a2ProvCpu, a2Wall, a2PerTask } = ac
+      say(`(c) submit → first result, idle network, ${RUNS} runs (tiny.onnx, 2 samples, 2 providers)`)
+      say(
+        `    client-side median ${ms(
+          quantile(
+            firsts.map((f) => f.client),
+            0.5,
+          ),
+        )}  all: ${firsts.map((f) => f.client).join(', ')} ms`,
+      )
+      say(
+        `    node-side  median ${ms(
+          quantile(
+            firsts.map((f) => f.node),
+            0.5,
+          ),
+        )}  (job created → first result accepted)`,
+      )
+      say(
+        `    offer collection window: median ${ms(quantile(offerMs, 0.5))}  all: ${offerMs.join(', ')} ms   target ≤ 1000 ms`,
+      )
+      say(`(a) ${TASKS} one-sample tasks of tiny.onnx`)
+      say(
+        `    local in-process run: median ${ms(localMedian)}, p99 ${ms(quantile(local.times, 0.99))}, wall ${ms(local.wall)}`,
+      )
+      say(
+        `    a1 latency (1 in flight, ${a1.providers} providers): round trip median ${ms(quantile(a1.rtt, 0.5))}, p99 ${ms(quantile(a1.rtt, 0.99))}`,
+      )
+      say(
+        `       overhead = round trip − local median: median ${ms(quantile(over, 0.5))}, p99 ${ms(quantile(over, 0.99))}   targets ≤ 0.5 / ≤ 3 ms`,
+      )
+      say(
+        `    a2 pipelined job through the requester process: ${ms(a2PerTask)} per task (first→last result ${ms(a2Wall)})`,
+      )
+      say(
+        `       overhead = (network wall − local wall) / tasks: ${ms(a2PerTask - local.wall / TASKS)}   ratio network/local ${(a2PerTask / (local.wall / TASKS)).toFixed(1)}×`,
+      )
+      say(
+        `       CPU per task: requester ${ms(a2ReqCpu / TASKS)}, providers (sum) ${ms(a2ProvCpu / TASKS)}   (verification none)`,
+      )
+    }
     say(
       '(b) network ÷ local throughput, same worker threads (local = the better of one single-threaded session.run ' +
         'over the batch and a worker pool over the same shards); verification none unless said',
@@ -484,7 +517,8 @@ async function main() {
         // local with the same worker threads: the better of that pool and one single-threaded session.run
         const two = Math.min(b.localOne, b.localPool[2][size])
         const one = Math.min(b.localOne, b.localPool[1][size])
-        line(`shard ${size}, 2 providers × 1 thread vs best local on 2 threads`, r.two, two, shards)
+        if (r.two)
+          line(`shard ${size}, 2 providers × 1 thread vs best local on 2 threads`, r.two, two, shards)
         line(`shard ${size}, 1 provider × 1 thread vs best local on 1 thread`, r.one, one, shards)
         if (r.adaptive)
           line(

@@ -17,6 +17,7 @@ import {
 import { createOnnxExecutor, runOnnxLocally } from './onnx-executor.js'
 import type { TensorMap } from './tensor.js'
 import { concatBatch, maxAbsDiffMap, sliceBatch } from './tensor-batch.js'
+import { decodeTensors, encodeTensors } from './tensor-codec.js'
 import { tensorFromValues, tensorToValues } from './tensor-values.js'
 
 const fixture = (name: string) =>
@@ -87,6 +88,19 @@ describe('onnx executor', () => {
     const p = tensorToValues(pooled.probabilities) as number[]
     for (let i = 0; i < 5; i++) expect(p[2 * i] + p[2 * i + 1]).toBeCloseTo(1, 6)
     expect(pooled.label.dtype).toBe('int64')
+  })
+
+  it('runs from the encoded bytes a caller passes (a view into a shared buffer), leaving them intact', async () => {
+    const inputs = mlpInputs(5, 2)
+    const bytes = encodeTensors(inputs)
+    // a Buffer view, misaligned, inside a buffer that holds other data too (as a received frame's body is)
+    const shared = new Uint8Array(bytes.byteLength + 16)
+    shared.set(bytes, 4)
+    const encoded = Buffer.from(shared.buffer, 4, bytes.byteLength)
+    const pooled = await exec.run({ modelHash: hashOf('mlp.onnx'), inputs: decodeTensors(encoded), encoded })
+    expectSame(pooled, await runOnnxLocally(fixture('mlp.onnx'), inputs))
+    expect(shared.byteLength).toBe(bytes.byteLength + 16) // not transferred away
+    expect(encoded.equals(bytes)).toBe(true)
   })
 
   it('runs the multi-io model with every dtype like runOnnxLocally, with the right values', async () => {

@@ -41,6 +41,11 @@ export interface OnnxRunRequest {
   /** sha256 hex of the model bytes. */
   modelHash: string
   inputs: TensorMap
+  /**
+   * The bytes `inputs` were decoded from (decodeTensors), if the caller has them: the worker gets a copy of
+   * them instead of `inputs` encoded again (the worker decodes and checks them).
+   */
+  encoded?: Uint8Array
   signal?: AbortSignal
   /** Epoch milliseconds (Date.now() clock): a task past it is not started, a running one is stopped. */
   deadline?: number
@@ -323,7 +328,8 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
     const { info } = await loadModel(req.modelHash)
     check()
     checkInputs(info, req.inputs)
-    const inputs = encodeTensors(req.inputs)
+    // a buffer of its own (it is transferred to the worker): not Buffer#slice, a view into e.g. Buffer's pool
+    const inputs = req.encoded ? new Uint8Array(req.encoded) : encodeTensors(req.inputs)
     return new Promise<TensorMap>((resolve, reject) => {
       const onAbort = () => cancel(new AbortedError('inference was aborted', { cause: req.signal?.reason }))
       const timer = Number.isFinite(deadline)

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { InvalidTensorError } from './errors.js'
 import { DTYPE_BYTES, DTYPES, type Tensor, type TensorMap } from './tensor.js'
-import { decodeTensors, encodeTensors } from './tensor-codec.js'
+import { decodeTensors, encodeTensorParts, encodeTensors } from './tensor-codec.js'
 import { tensorFromValues } from './tensor-values.js'
 
 const tensorArb = fc
@@ -41,6 +41,19 @@ describe('tensor codec', () => {
           expect(back[name].dims).toEqual(t.dims)
           expect(Array.from(back[name].data)).toEqual(Array.from(t.data))
           expect(back[name].data.byteOffset % 8).toBe(0)
+        }
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('encodes the same bytes as parts, with tensor data as views of the input (no copy)', () => {
+    fc.assert(
+      fc.property(mapArb, (map) => {
+        const parts = encodeTensorParts(map)
+        expect(Buffer.concat(parts)).toEqual(Buffer.from(encodeTensors(map)))
+        for (const t of Object.values(map)) {
+          if (t.data.byteLength > 0) expect(parts.some((p) => p === t.data)).toBe(true)
         }
       }),
       { numRuns: 200 },

@@ -53,6 +53,24 @@ export function expectedBytes(t: Pick<Tensor, 'dtype' | 'dims'>): number {
  * @throws InvalidTensorError when a tensor's byte count does not match its dims and dtype.
  */
 export function encodeTensors(map: TensorMap): Uint8Array {
+  const parts = encodeTensorParts(map)
+  if (parts.length === 1) return parts[0]
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
+  let p = 0
+  for (const part of parts) {
+    out.set(part, p)
+    p += part.byteLength
+  }
+  return out
+}
+
+/**
+ * The bytes of {@link encodeTensors} as consecutive parts, without copying tensor data: a new header
+ * (padded), then each tensor's `data` as given (a view, e.g. from sliceBatch) and its zero padding. For
+ * writers and hashes that take parts (encodeFrame, sha256Hex): the data must not change until they are done.
+ * @throws InvalidTensorError when a tensor's byte count does not match its dims and dtype.
+ */
+export function encodeTensorParts(map: TensorMap): Uint8Array[] {
   const entries = Object.entries(map)
   const names = entries.map(([name]) => enc.encode(name))
   let header = 12
@@ -74,17 +92,15 @@ export function encodeTensors(map: TensorMap): Uint8Array {
       throw new InvalidTensorError(`tensor name '${name.slice(0, 40)}…' is too long`)
     header += 2 + names[k].length + 2 + 4 * t.dims.length
   }
-  let total = pad8(header)
-  for (const [, t] of entries) total += pad8(t.data.byteLength)
-  const out = new Uint8Array(total)
-  const view = new DataView(out.buffer)
+  const head = new Uint8Array(pad8(header))
+  const view = new DataView(head.buffer)
   view.setUint32(0, MAGIC, true)
   view.setUint8(4, VERSION)
   view.setUint32(8, entries.length, true)
   let p = 12
   for (const [k, [, t]] of entries.entries()) {
     view.setUint16(p, names[k].length, true)
-    out.set(names[k], p + 2)
+    head.set(names[k], p + 2)
     p += 2 + names[k].length
     view.setUint8(p, DTYPES.indexOf(t.dtype))
     view.setUint8(p + 1, t.dims.length)
@@ -94,12 +110,13 @@ export function encodeTensors(map: TensorMap): Uint8Array {
       p += 4
     }
   }
-  p = pad8(p)
+  const parts: Uint8Array[] = [head]
   for (const [, t] of entries) {
-    out.set(t.data, p)
-    p += pad8(t.data.byteLength)
+    if (t.data.byteLength > 0) parts.push(t.data)
+    const pad = pad8(t.data.byteLength) - t.data.byteLength
+    if (pad > 0) parts.push(new Uint8Array(pad))
   }
-  return out
+  return parts
 }
 
 /**

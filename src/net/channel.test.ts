@@ -31,6 +31,15 @@ describe('channel', () => {
     }
   })
 
+  it('sends a body given as parts as their concatenation, copied when sent', async () => {
+    const { a, b } = await pair()
+    const parts = [new Uint8Array([1, 2]), new Uint8Array(0), new Uint8Array([3])]
+    const sent = a.send({ n: 1 }, parts)
+    parts[0][0] = 9 // the frame was encoded at the call
+    await sent
+    expect([...(await b.recv(Msg)).body]).toEqual([1, 2, 3])
+  })
+
   it('close() sends the frames queued before it first', async () => {
     const { a, b } = await pair()
     void a.send({ n: 1 })

@@ -2,7 +2,14 @@ import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import type { z } from 'zod'
 import { MessageTooLargeError } from '../errors.js'
-import { DEFAULT_FRAME_LIMITS, decodeFrame, encodeFrame, type Frame, type FrameLimits } from './framing.js'
+import {
+  DEFAULT_FRAME_LIMITS,
+  decodeFrame,
+  encodeFrame,
+  type Frame,
+  type FrameBody,
+  type FrameLimits,
+} from './framing.js'
 
 /** A framed, size-limited, schema-validated message channel over one libp2p stream. */
 export interface Channel {
@@ -11,7 +18,7 @@ export interface Channel {
    * waits for the stream to drain) are written together, as one muxer frame, one encryption and one
    * socket write, instead of one each.
    */
-  send(header: unknown, body?: Uint8Array, options?: { signal?: AbortSignal }): Promise<void>
+  send(header: unknown, body?: FrameBody, options?: { signal?: AbortSignal }): Promise<void>
   /** Receive the next frame and validate its header. */
   recv<S extends z.ZodType>(schema: S, options?: { signal?: AbortSignal }): Promise<Frame<z.infer<S>>>
   /** Close the stream gracefully, after the frames already sent. */

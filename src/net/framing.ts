@@ -13,13 +13,23 @@ export interface Frame<H> {
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
-/** Encode a header and an optional body into one frame. */
-export function encodeFrame(header: unknown, body?: Uint8Array): Uint8Array {
+/** A frame body: one byte array, or consecutive parts of one (e.g. encodeTensorParts), copied once. */
+export type FrameBody = Uint8Array | readonly Uint8Array[]
+
+/** Encode a header and an optional body into one frame (one allocation; the body is copied into it). */
+export function encodeFrame(header: unknown, body?: FrameBody): Uint8Array {
   const json = encoder.encode(JSON.stringify(header))
-  const out = new Uint8Array(4 + json.length + (body?.length ?? 0))
+  const parts = body === undefined ? [] : body instanceof Uint8Array ? [body] : body
+  let size = 4 + json.length
+  for (const part of parts) size += part.byteLength
+  const out = new Uint8Array(size)
   new DataView(out.buffer).setUint32(0, json.length)
   out.set(json, 4)
-  if (body) out.set(body, 4 + json.length)
+  let p = 4 + json.length
+  for (const part of parts) {
+    out.set(part, p)
+    p += part.byteLength
+  }
   return out
 }
 

@@ -156,7 +156,8 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
             })
             continue
           }
-          const body = frame.body.slice()
+          // a view into the frame just read: the executor copies it once for its worker
+          const body = frame.body
           const ctl = new AbortController()
           controllers.set(msg.taskId, ctl)
           void runTask(c, stats, agreement, msg, body, deadline, ctl.signal, send).finally(() => {
@@ -211,7 +212,7 @@ async function runTask(
       })
     }
     const { kind, modelHash } = agreement
-    const outputs = await c.executor.run({ kind, modelHash, inputs, signal, deadline })
+    const outputs = await c.executor.run({ kind, modelHash, inputs, encoded: body, signal, deadline })
     const out = encodeTensors(outputs)
     const signed = { taskId: msg.taskId, inputHash: msg.inputHash, outputHash: sha256Hex(out) }
     const signature = await signPayload(c.identity.peerKey, DOMAINS.result, signed)

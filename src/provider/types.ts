@@ -8,6 +8,8 @@ export interface TaskExecutor {
     kind?: JobKind
     modelHash: string
     inputs: TensorMap
+    /** The bytes `inputs` were decoded from; an executor may use them instead of encoding `inputs`. */
+    encoded?: Uint8Array
     signal?: AbortSignal
     deadline?: number
   }): Promise<TensorMap>

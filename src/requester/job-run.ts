@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { type Address, getAddress } from 'viem'
 import type { TensorMap } from '../exec/tensor.js'
-import { concatBatch, decodeTensors, encodeTensors, sliceBatch } from '../exec/tensor-codec.js'
+import {
+  concatBatch,
+  decodeTensors,
+  encodeTensorParts,
+  encodeTensors,
+  sliceBatch,
+} from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
 import type { Agreement, Offer } from '../market/messages.js'
 import type { Host } from '../net/host.js'
@@ -66,6 +72,8 @@ export class JobRun extends EventEmitter {
   readonly #policy?: VerificationPolicy
   /** Tasks in flight by opaque task id (ids carry no shard index, so replicas and canaries look alike). */
   readonly #tasks = new Map<string, { idx: number; canary: boolean; inputHash: string }>()
+  /** sha256 of each shard's encoded inputs, computed once (replicas, retries and canaries resend them). */
+  readonly #inputHashes = new Map<number, string>()
   /** Shards the requester computed itself: known answers to use as canaries. */
   readonly #canaries = new Map<number, Answer>()
   #stallSince?: number
@@ -340,12 +348,17 @@ export class JobRun extends EventEmitter {
     return added
   }
 
-  /** Keep every live session's pipeline full (two tasks per slot), replicas first, canaries mixed in. */
+  /**
+   * Keep every live session's pipeline full, replicas first, canaries mixed in: two tasks per slot and at
+   * least two queued behind the running ones, so that a worker finishing a shard finds the next one already
+   * there while the one after it is still on the wire.
+   */
   #fill(): void {
     const now = Date.now()
     for (const session of this.#sessions.values()) {
       if ((this.#pausedUntil.get(session) ?? 0) > now) continue
-      while (!session.dead && session.inFlight.size < session.slots * 2) {
+      const depth = Math.max(session.slots * 2, session.slots + 2)
+      while (!session.dead && session.inFlight.size < depth) {
         let taken: ReturnType<VoteScheduler['take']>
         try {
           taken = this.#sched.take(session.provider)
@@ -368,9 +381,14 @@ export class JobRun extends EventEmitter {
 
   #send(session: ProviderSession, idx: number, canary: boolean): void {
     const shard = this.#sched.shards[idx]
-    const inputs = encodeTensors(sliceBatch(this.#inputs!, shard.start, shard.end))
+    // parts: the slice's rows go straight from the job's inputs into the frame (one copy, one hash pass)
+    const inputs = encodeTensorParts(sliceBatch(this.#inputs!, shard.start, shard.end))
     const taskId = `${this.job.id}.${randomBytes(8).toString('hex')}`
-    const inputHash = sha256Hex(inputs)
+    let inputHash = this.#inputHashes.get(idx)
+    if (!inputHash) {
+      inputHash = sha256Hex(inputs)
+      this.#inputHashes.set(idx, inputHash)
+    }
     this.#tasks.set(taskId, { idx, canary, inputHash })
     session.send({
       taskId,

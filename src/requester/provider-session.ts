@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Agreement } from '../market/messages.js'
 import { type Channel, channel } from '../net/channel.js'
+import type { FrameBody } from '../net/framing.js'
 import type { Host } from '../net/host.js'
 import { PROTOCOLS } from '../protocols/ids.js'
 import {
@@ -17,7 +18,8 @@ export interface OutgoingTask {
   units: number
   inputHash: string
   deadline: number
-  body: Uint8Array
+  /** The encoded inputs, or their parts (copied into the frame when sent). */
+  body: FrameBody
 }
 
 /** What a session reports to its owner. */
