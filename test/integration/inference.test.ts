@@ -7,22 +7,9 @@ import { maxAbsDiff } from '../../src/exec/tensor-codec.js'
 import { tensorFromValues, tensorToValues } from '../../src/exec/tensor-values.js'
 import { connect } from '../../src/sdk/client.js'
 import { startNetwork, type TestNetwork } from '../helpers/network.js'
+import { wdbcFeatures } from '../helpers/wdbc.js'
 
 const MODELS = resolve(import.meta.dirname, '../fixtures/models')
-
-/** WDBC's 30 numeric features, repeated to reach `n` rows (real data, not noise). */
-async function wdbcFeatures(n: number) {
-  const text = await readFile(resolve(import.meta.dirname, '../../data/wdbc-breast-cancer.csv'), 'utf8')
-  const [header, ...rows] = text.trim().split('\n')
-  const cols = header.split(',').map((c) => c.trim())
-  const numeric = cols.map((c, i) => (c === 'diagnosis' ? -1 : i)).filter((i) => i >= 0)
-  const values: number[] = []
-  for (let r = 0; r < n; r++) {
-    const cells = rows[r % rows.length].split(',')
-    for (const i of numeric) values.push(Number(cells[i]) / 100)
-  }
-  return tensorFromValues('float32', [n, numeric.length], values)
-}
 
 describe('inference across separate processes on 127.0.0.1', () => {
   let net: TestNetwork

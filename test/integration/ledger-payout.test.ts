@@ -1,32 +1,14 @@
-import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
-import type { Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tensorFromValues } from '../../src/exec/tensor-values.js'
-import { createLedger, type Ledger, readDeployments } from '../../src/ledger/index.js'
 import { connect } from '../../src/sdk/client.js'
 import { runCli, startNetwork, startNodeProcess, type TestNetwork } from '../helpers/network.js'
+import { nodeLedger, until } from '../helpers/node-ledger.js'
 
 const MODEL = resolve(import.meta.dirname, '../fixtures/models/mlp.onnx')
 /** High enough that providers redeem only at the end of the job (not while the requester is alive). */
 const NO_EARLY_REDEEM = ['--redeem-threshold', (10n ** 30n).toString()]
-
-async function nodeLedger(dataDir: string, net: TestNetwork): Promise<Ledger> {
-  const key = (await readFile(join(dataDir, 'eth.key'), 'utf8')).trim() as Hex
-  const deployments = await readDeployments(net.chain.deploymentsFile)
-  return createLedger({ rpcUrl: net.chain.rpcUrl, privateKey: key, deployments })
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 300))
-  }
-}
 
 /** Run `mutirao <args> --data-dir <dir> --json` and parse its stdout. */
 async function cliJson(dataDir: string, ...args: string[]) {
@@ -59,7 +41,7 @@ describe('ledger: payout without the requester, CLI values, tampered receipts', 
   })
 
   it('providers are paid in full (units × price) after the requester is killed with -9', async () => {
-    const ledgers = await Promise.all(net.providers.map((p) => nodeLedger(p.dataDir, net)))
+    const ledgers = await Promise.all(net.providers.map((p) => nodeLedger(p.dataDir, net.chain)))
     const before = await Promise.all(ledgers.map((l) => l.balance()))
     const client = await connect({ dataDir: net.requester.dataDir })
     const n = 400
@@ -106,7 +88,7 @@ describe('ledger: payout without the requester, CLI values, tampered receipts', 
 
   it('CLI wallet / faucet / stake / unstake / contributions / prove give the chain values (--json)', async () => {
     const p = net.providers[0]
-    const l = await nodeLedger(p.dataDir, net)
+    const l = await nodeLedger(p.dataDir, net.chain)
     const w = await cliJson(p.dataDir, 'wallet')
     expect(w.out.address).toBe(l.address)
     expect(w.out.balance).toBe((await l.balance()).toString())

