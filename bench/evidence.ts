@@ -1,9 +1,15 @@
-// npx tsx bench/evidence.ts [iterations] — per-result cost of dispute evidence (docs/trust.md, Live jobs):
+// npm run bench:evidence [-- iterations] — per-result cost of dispute evidence (docs/trust.md, Live jobs):
 // the provider's EIP-712 TaskResult signature (evidenceSigner.sign) and the requester's check of it
 // (checkEvidence: canonical form + public-key recovery). Paid only by jobs whose agreements ask for evidence.
+// Baseline, measured in the same run: the Ed25519 result signature every task already carries
+// (signPayload / verifyPayload over the same fields), so the ratios say what evidence adds per result.
 import '../src/polyfill.js'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import type { Agreement } from '../src/market/messages.js'
+import { signPayload, verifyPayload } from '../src/net/signing.js'
+import { DOMAINS } from '../src/protocols/ids.js'
 import { evidenceSigner } from '../src/provider/evidence-signer.js'
 import { checkEvidence } from '../src/requester/evidence-check.js'
 
@@ -27,4 +33,26 @@ const sign = (performance.now() - t0) / n
 t0 = performance.now()
 for (const r of signed) await checkEvidence(agreement, r)
 const check = (performance.now() - t0) / n
-console.log(`evidence over ${n} results: sign ${sign.toFixed(3)} ms, check ${check.toFixed(3)} ms per result`)
+
+// baseline: the per-task Ed25519 result signature (provider signs, requester verifies)
+const peerKey = await generateKeyPair('Ed25519')
+const peer = peerIdFromPrivateKey(peerKey).toString()
+const fields = (i: number) => ({ taskId: `${agreement.jobId}.${i}.1`, ...result(i) })
+for (let i = 0; i < 50; i++)
+  await verifyPayload(peer, DOMAINS.result, fields(i), await signPayload(peerKey, DOMAINS.result, fields(i)))
+const sigs: string[] = []
+t0 = performance.now()
+for (let i = 0; i < n; i++) sigs.push(await signPayload(peerKey, DOMAINS.result, fields(i)))
+const edSign = (performance.now() - t0) / n
+t0 = performance.now()
+for (let i = 0; i < n; i++) await verifyPayload(peer, DOMAINS.result, fields(i), sigs[i])
+const edVerify = (performance.now() - t0) / n
+
+const ms = (x: number) => `${x.toFixed(3)} ms`
+console.log(`per result, over ${n} results (Node ${process.version}):`)
+console.log(
+  `  provider   Ed25519 result signature ${ms(edSign)}; EIP-712 evidence ${ms(sign)}  (×${(sign / edSign).toFixed(1)})`,
+)
+console.log(
+  `  requester  Ed25519 verify ${ms(edVerify)}; evidence check ${ms(check)}  (×${(check / edVerify).toFixed(1)})`,
+)

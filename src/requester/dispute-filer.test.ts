@@ -1,6 +1,8 @@
-import type { Address, Hex } from 'viem'
+import type { Address, Hex, LocalAccount } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import type { SignedTaskResult } from '../ledger/dispute-actions.js'
+import { signTaskResult } from '../ledger/dispute-signing.js'
 import { logger } from '../log.js'
 import { DisputeFiler, type DisputeLedger, disputeFilerFor, quorumEvidence } from './dispute-filer.js'
 import { VerificationSpecSchema } from './job-spec.js'
@@ -15,6 +17,19 @@ const answer = (n: number, hash: string, eth = addr(n)): Answer => ({
   body: new Uint8Array(),
   evidence: { provider: eth, outputHash: hash, signature: `0x${'11'.repeat(65)}` as Hex },
 })
+
+const accounts = new Map<number, LocalAccount>()
+const account = (n: number) => {
+  if (!accounts.has(n)) accounts.set(n, privateKeyToAccount(generatePrivateKey()))
+  return accounts.get(n)!
+}
+/** Provider n's answer with real EIP-712 evidence for job `job-1` and the test resolver. */
+async function signed(n: number, hash: string, inputHash: string): Promise<Answer> {
+  const a = account(n)
+  const taskResult = { taskId: 'job-1', inputHash, outputHash: hash }
+  const signature = await signTaskResult(a, taskResult, addr(999), 31337)
+  return { ...answer(n, hash, a.address), evidence: { provider: a.address, outputHash: hash, signature } }
+}
 
 /** A ledger that records accusations (the filer's logic without a chain; the chain path is integration-tested). */
 function fakeLedger(stake: bigint, fail?: Error) {
@@ -54,31 +69,47 @@ describe('DisputeFiler', () => {
     const { ledger, accused } = fakeLedger(10n)
     let changes = 0
     const f = new DisputeFiler(ledger as never, 'job-1', log, () => changes++)
-    f.decided(3, H('c'), [answer(1, H('a')), answer(2, H('a'))], [answer(9, H('f'))])
+    const c = H('c')
+    f.decided(3, c, [await signed(1, H('a'), c), await signed(2, H('a'), c)], [await signed(9, H('f'), c)])
     await f.settled(5000)
     expect(accused).toHaveLength(1)
     expect(accused[0].taskId).toBe('job-1')
-    expect(accused[0].accused.provider).toBe(addr(9))
+    expect(accused[0].accused.provider).toBe(account(9).address)
     expect(f.records).toEqual([
       expect.objectContaining({ shard: 3, accused: 'peer-9', status: 'filed', disputeId: '1' }),
     ])
     expect(changes).toBeGreaterThan(0)
   })
 
-  it('skips without a quorum of identical signatures or without stake, and records failures', async () => {
+  it('skips without a quorum of identical signatures, unverifiable signatures or stake; records failures', async () => {
     const none = fakeLedger(0n)
     const f = new DisputeFiler(none.ledger as never, 'job-1', log, () => {})
-    f.decided(0, H('c'), [answer(1, H('a')), answer(2, H('b'))], [answer(9, H('f'))])
-    f.decided(1, H('d'), [answer(1, H('a')), answer(2, H('a'))], [answer(9, H('f'))])
+    const [c, d] = [H('c'), H('d')]
+    f.decided(0, c, [await signed(1, H('a'), c), await signed(2, H('b'), c)], [await signed(9, H('f'), c)])
+    f.decided(1, d, [await signed(1, H('a'), d), await signed(2, H('a'), d)], [await signed(9, H('f'), d)])
     await f.settled(5000)
     expect(f.records.map((r) => [r.status, r.reason])).toEqual([
       ['skipped', expect.stringMatching(/fewer than 2/)],
       ['skipped', 'the accused has no stake'],
     ])
     expect(none.accused).toHaveLength(0)
+    // signatures are recovered before filing: a forged quorum member or accused evidence stops the filing
+    const staked = fakeLedger(10n)
+    const h = new DisputeFiler(staked.ledger as never, 'job-1', log, () => {})
+    h.decided(0, c, [await signed(1, H('a'), c), answer(2, H('a'))], [await signed(9, H('f'), c)])
+    h.decided(1, c, [await signed(1, H('a'), c), await signed(2, H('a'), c)], [answer(9, H('f'))])
+    // signed for another input than the shard's
+    h.decided(2, d, [await signed(1, H('a'), c), await signed(2, H('a'), c)], [await signed(9, H('f'), d)])
+    await h.settled(5000)
+    expect(h.records.map((r) => [r.status, r.reason])).toEqual([
+      ['skipped', expect.stringMatching(/fewer than 2 verifiable/)],
+      ['skipped', expect.stringMatching(/does not verify/)],
+      ['skipped', expect.stringMatching(/fewer than 2 verifiable/)],
+    ])
+    expect(staked.accused).toHaveLength(0)
     const broken = fakeLedger(10n, new Error('InsufficientAllowance\nmore'))
     const g = new DisputeFiler(broken.ledger as never, 'job-1', log, () => {})
-    g.decided(0, H('c'), [answer(1, H('a')), answer(2, H('a'))], [answer(9, H('f'))])
+    g.decided(0, c, [await signed(1, H('a'), c), await signed(2, H('a'), c)], [await signed(9, H('f'), c)])
     await g.settled(5000)
     expect(g.records[0]).toMatchObject({ status: 'failed', reason: 'InsufficientAllowance' })
   })

@@ -9,19 +9,20 @@ import type { ResultEvidence } from '../protocols/task-messages.js'
 const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n
 
 /**
- * Check a result's dispute evidence against its agreement, so that only results usable as on-chain
- * evidence are accepted: when the agreement asks for evidence (`agreement.disputes`), the result must carry
- * it, for the same input and output hashes, signed as EIP-712 `TaskResult(jobId, inputHash, outputHash)` by
- * the agreement's `providerEth`, in the form the contract accepts (v 27/28, low s). Returns the evidence
- * ready for `accuse` (undefined when the agreement asks for none). Measured: ~2.5–3 ms per result.
+ * The dispute evidence a result claims, checked for what is cheap: present when the agreement asks for it
+ * (`agreement.disputes`), for the result's own input and output hashes, and in the signature form the
+ * contract accepts (v 27/28, low s). The signer is not recovered here: {@link verifyEvidence} does that
+ * (~2.5–3 ms) only for the answers an accusation will use. That is as sound as checking every result: a
+ * bad signature on an answer nobody outvotes changes nothing, and one on an outvoted answer is found when
+ * the accusation is prepared (the provider is excluded as outvoted either way). Returns undefined when the
+ * agreement asks for no evidence.
  * @throws BadSignatureError naming what is wrong.
  */
-export async function checkEvidence(
+export function claimedEvidence(
   agreement: Agreement,
   result: { inputHash: string; outputHash: string; evidence?: ResultEvidence },
-): Promise<SignedTaskResult | undefined> {
-  const d = agreement.disputes
-  if (!d) return undefined
+): SignedTaskResult | undefined {
+  if (!agreement.disputes) return undefined
   const ev = result.evidence
   if (!ev) throw new BadSignatureError('result carries no dispute evidence, which the agreement asks for')
   if (ev.inputHash !== result.inputHash || ev.outputHash !== result.outputHash)
@@ -30,16 +31,46 @@ export async function checkEvidence(
   const v = Number.parseInt(sig.slice(130, 132), 16)
   if ((v !== 27 && v !== 28) || hexToBigInt(slice(sig, 32, 64)) > HALF_N)
     throw new BadSignatureError('dispute evidence signature is not in canonical form (v 27/28, low s)')
-  const provider = getAddress(agreement.providerEth)
+  return { provider: getAddress(agreement.providerEth), outputHash: ev.outputHash, signature: sig }
+}
+
+/**
+ * Whether `signed` is an EIP-712 `TaskResult(jobId, inputHash, outputHash)` signature by `signed.provider`
+ * for the resolver in `terms`: what DisputeResolver.accuse will check.
+ */
+export async function verifyEvidence(
+  signed: SignedTaskResult,
+  fields: { jobId: string; inputHash: string },
+  terms: { chainId: number; resolver: string },
+): Promise<boolean> {
   const signer = await recoverTypedDataAddress({
     ...taskResultTypedData(
-      { taskId: agreement.jobId, inputHash: ev.inputHash, outputHash: ev.outputHash },
-      getAddress(d.resolver),
-      d.chainId,
+      { taskId: fields.jobId, inputHash: fields.inputHash, outputHash: signed.outputHash },
+      getAddress(terms.resolver),
+      terms.chainId,
     ),
-    signature: sig,
+    signature: signed.signature,
   }).catch(() => undefined)
-  if (signer !== provider)
-    throw new BadSignatureError(`dispute evidence is not signed by the provider's address ${provider}`)
-  return { provider, outputHash: ev.outputHash, signature: sig }
+  return signer === getAddress(signed.provider)
+}
+
+/**
+ * {@link claimedEvidence} and {@link verifyEvidence} together: the result's evidence, usable on-chain.
+ * @throws BadSignatureError naming what is wrong.
+ */
+export async function checkEvidence(
+  agreement: Agreement,
+  result: { inputHash: string; outputHash: string; evidence?: ResultEvidence },
+): Promise<SignedTaskResult | undefined> {
+  const signed = claimedEvidence(agreement, result)
+  if (!signed || !agreement.disputes) return signed
+  if (
+    !(await verifyEvidence(
+      signed,
+      { jobId: agreement.jobId, inputHash: result.inputHash },
+      agreement.disputes,
+    ))
+  )
+    throw new BadSignatureError(`dispute evidence is not signed by the provider's address ${signed.provider}`)
+  return signed
 }

@@ -19,7 +19,7 @@ import type { ToRequester } from '../protocols/task-messages.js'
 import { type BlobStore, sha256Hex } from '../store/blob-store.js'
 import { ProviderExcludedError, type VerificationPolicy } from '../verify/index.js'
 import { type DisputeFiler, disputeFilerFor } from './dispute-filer.js'
-import { checkEvidence } from './evidence-check.js'
+import { claimedEvidence } from './evidence-check.js'
 import { type KindInfo, kindInfo, runJobLocally } from './job-kind.js'
 import { type JobProgress, type VerificationSpec, VerificationSpecSchema } from './job-spec.js'
 import type { JobRecord, JobStore } from './job-store.js'
@@ -520,7 +520,7 @@ export class JobRun extends EventEmitter {
         msg.signature,
       )
       checkResult(body, this.#info!.outputs, shard.end - shard.start, this.c.maxResultBytes)
-      evidence = await checkEvidence(session.agreement, msg)
+      evidence = claimedEvidence(session.agreement, msg)
     } catch (err) {
       this.c.log.warn(
         { provider: session.provider, task: msg.taskId, err: (err as Error).message },
