@@ -83,6 +83,24 @@ describe('AttestationPool', () => {
     expect(p.providers()).toEqual(['provider-2', 'provider-3', 'provider-4'])
   })
 
+  it('bounds registry lookups in flight: a flood of unknown attesters is dropped, not queued', async () => {
+    const release = Promise.withResolvers<void>()
+    const p = new AttestationPool({
+      self: 's',
+      now: () => NOW,
+      stakeOfPeer: async () => {
+        await release.promise
+        return 5n
+      },
+    })
+    const flood = await Promise.all(Array.from({ length: 33 }, () => attester()))
+    const outcomes = flood.map((a) => p.add(a.attest('provider', 1)))
+    expect(await outcomes[32]).toBe('too many stake lookups')
+    release.resolve()
+    expect(await Promise.all(outcomes.slice(0, 32))).toEqual(Array(32).fill('kept'))
+    expect(p.aggregate('provider').used).toBe(32)
+  })
+
   it('blends: attested alone without own history, own dominating with it', async () => {
     const a = await attester()
     const provider = (await attester()).peerId

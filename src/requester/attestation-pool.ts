@@ -17,6 +17,8 @@ import { type ReputationRecord, reputationScore } from '../verify/reputation.js'
 export const MAX_ATTESTATIONS_PER_MESSAGE = 16
 /** Largest gossip message of attestations accepted. */
 export const MAX_ATTESTATION_MESSAGE_BYTES = MAX_ATTESTATIONS_PER_MESSAGE * MAX_ATTESTATION_BYTES + 256
+/** Most registry lookups in flight; attestations of unknown attesters beyond it are dropped. */
+const MAX_PENDING_LOOKUPS = 32
 /** Own events at which a node's own record fully replaces what others attest. */
 export const OWN_CONFIDENT_EVENTS = 10
 
@@ -102,14 +104,16 @@ export function blendReputation(own: number, ownEvents: number, attested: number
 
 /**
  * The latest signed attestation per (attester, provider) received from other requesters, with each
- * attester's stake looked up on the registry (cached). Only staked attesters are kept, so Sybil attesters
- * cost a lookup each and no memory; forged, self, stale and future attestations are dropped.
+ * attester's stake looked up on the registry (cached, at most 32 lookups in flight). Only staked
+ * attesters are kept, so Sybil attesters cost a lookup each and no memory; forged, self, stale and
+ * future attestations are dropped.
  */
 export class AttestationPool {
   readonly #o: Required<Omit<AttestationPoolOptions, 'now'>> & { now: () => number }
   /** key: `${attester}\n${provider}` */
   readonly #entries = new Map<string, Attestation>()
   readonly #stake = new Map<string, { stake: bigint; at: number }>()
+  readonly #noStake = new Map<string, { stake: bigint; at: number }>()
   readonly #pending = new Map<string, Promise<bigint>>()
 
   constructor(options: AttestationPoolOptions) {
@@ -137,7 +141,9 @@ export class AttestationPool {
     const prev = this.#entries.get(key)
     if (prev && prev.time >= a.time) return 'not newer'
     if (!verifyAttestation(a)) return 'bad signature'
-    if ((await this.#stakeOf(attester)) <= 0n) return 'no stake'
+    const stake = await this.#stakeOf(attester)
+    if (stake === 'busy') return 'too many stake lookups'
+    if (stake <= 0n) return 'no stake'
     const again = this.#entries.get(key)
     if (again && again.time >= a.time) return 'not newer'
     this.#entries.delete(key)
@@ -185,20 +191,23 @@ export class AttestationPool {
     }
   }
 
-  async #stakeOf(peer: string): Promise<bigint> {
+  async #stakeOf(peer: string): Promise<bigint | 'busy'> {
     const now = this.#o.now()
-    const cached = this.#stake.get(peer)
+    const cached = this.#stake.get(peer) ?? this.#noStake.get(peer)
     if (cached && now - cached.at < this.#o.stakeTtlMs) return cached.stake
     const inflight = this.#pending.get(peer)
     if (inflight) return inflight
+    if (this.#pending.size >= MAX_PENDING_LOOKUPS) return 'busy'
     const lookup = this.#o
       .stakeOfPeer(peer)
       .catch(() => cached?.stake ?? 0n)
       .then((stake) => {
+        // staked and unstaked attesters are cached apart, so a flood of Sybils cannot evict stakes in use
         this.#stake.delete(peer)
-        this.#stake.set(peer, { stake, at: this.#o.now() })
-        if (this.#stake.size > this.#o.maxEntries)
-          this.#stake.delete(this.#stake.keys().next().value as string)
+        this.#noStake.delete(peer)
+        const cache = stake > 0n ? this.#stake : this.#noStake
+        cache.set(peer, { stake, at: this.#o.now() })
+        if (cache.size > this.#o.maxEntries) cache.delete(cache.keys().next().value as string)
         return stake
       })
       .finally(() => this.#pending.delete(peer))
