@@ -26,7 +26,8 @@ const features = (n: number) =>
     Array.from({ length: n * 30 }, (_, i) => ((i * 37) % 101) / 101),
   )
 
-async function runJob(dataDir: string, spec: Partial<JobSpecInput>, rows: number) {
+async function runJob(node: TestNode, spec: Partial<JobSpecInput>, rows: number) {
+  const dataDir = node.dataDir
   const client = await connect({ dataDir })
   const inputs: TensorMap = { x: features(rows) }
   const [modelHash, inputsHash] = await Promise.all([
@@ -39,9 +40,31 @@ async function runJob(dataDir: string, spec: Partial<JobSpecInput>, rows: number
     inputsHash,
     ...spec,
   } as JobSpecInput)
-  const done = await client.wait(accepted.jobId)
+  const done = await Promise.race([
+    client.wait(accepted.jobId),
+    new Promise<never>((_, fail) =>
+      setTimeout(async () => {
+        const p = await client.job(accepted.jobId)
+        const warn = node.logs.filter((l) => /"level":(40|50)/.test(l)).slice(-15)
+        fail(new Error(`${node.name}: job stuck at ${p.shardsDone}/${p.shardsTotal}:\n${warn.join('\n')}`))
+      }, 30_000).unref(),
+    ),
+  ])
   expect(done.status, done.error).toBe('done')
   return done
+}
+
+/** Wait until the node at `dataDir` knows all `peers` as providers accepting work (capacity gossip). */
+async function waitKnown(dataDir: string, peers: string[]) {
+  const client = await connect({ dataDir })
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const s = (await client.node()) as { knownProviders: { peerId: string; accepting: boolean }[] }
+    const ready = new Set(s.knownProviders.filter((p) => p.accepting).map((p) => p.peerId))
+    if (peers.every((p) => ready.has(p))) return
+    if (Date.now() > deadline) throw new Error(`providers not known: ${JSON.stringify(s.knownProviders)}`)
+    await new Promise((r) => setTimeout(r, 300))
+  }
 }
 
 async function reputationOn(dataDir: string): Promise<Record<string, ProviderReputation>> {
@@ -76,11 +99,14 @@ describe('reputation gossip: a newcomer uses a staked requester’s verified exp
     timeout: 80_000,
   }, async () => {
     const honest = net.providers.filter((p) => p !== byz).map((p) => p.peerId)
-    // A: a verified job on all three providers catches the always-wrong one
+    const all = net.providers.map((p) => p.peerId)
+    await Promise.all([waitKnown(net.requester.dataDir, all), waitKnown(b.dataDir, all)])
+    // A: a verified job on all three providers catches the always-wrong one (enough shards that a provider
+    // whose offer came late is still acquired: the job keeps acquiring while it has fewer than `min`)
     const a = await runJob(
-      net.requester.dataDir,
+      net.requester,
       { shardSize: 2, providers: { min: 3, max: 3 }, verification: { policy: 'replicate', k: 3, quorum: 2 } },
-      40,
+      300,
     )
     expect(a.verification!.invalid).toBeGreaterThan(0)
     const ownA = await reputationOn(net.requester.dataDir)
@@ -104,7 +130,7 @@ describe('reputation gossip: a newcomer uses a staked requester’s verified exp
     }
 
     // B's selection: one provider wanted out of three offers; the attested-bad one ranks last
-    const job = await runJob(b.dataDir, { shardSize: 5, providers: { min: 1, max: 1 } }, 10)
+    const job = await runJob(b, { shardSize: 5, providers: { min: 1, max: 1 } }, 10)
     expect(job.providers.length).toBeGreaterThan(0)
     expect(job.providers.map((w) => w.provider)).not.toContain(byz.peerId)
   })
