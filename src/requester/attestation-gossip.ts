@@ -66,7 +66,7 @@ export function startAttestationGossip(c: AttestationGossipComponents): Attestat
     if (own.length) c.log.debug({ providers: own.length }, 'published attestations')
   }
   const tick = () =>
-    void publish().catch((err) => c.log.debug({ err: (err as Error).message }, 'attestation publish failed'))
+    void publish().catch((err) => c.log.info({ err: (err as Error).message }, 'attestation publish failed'))
 
   const onMessage = (evt: { detail: { topic: string; data: Uint8Array } }) => {
     if (evt.detail.topic !== TOPICS.reputation) return

@@ -47,7 +47,7 @@ async function runJob(node: TestNode, spec: Partial<JobSpecInput>, rows: number)
         const p = await client.job(accepted.jobId)
         const warn = node.logs.filter((l) => /"level":(40|50)/.test(l)).slice(-15)
         fail(new Error(`${node.name}: job stuck at ${p.shardsDone}/${p.shardsTotal}:\n${warn.join('\n')}`))
-      }, 30_000).unref(),
+      }, 40_000).unref(),
     ),
   ])
   expect(done.status, done.error).toBe('done')
@@ -96,7 +96,7 @@ describe('reputation gossip: a newcomer uses a staked requester’s verified exp
   })
 
   it('B scores the provider A caught below the honest ones, and does not pick it', {
-    timeout: 80_000,
+    timeout: 110_000,
   }, async () => {
     const honest = net.providers.filter((p) => p !== byz).map((p) => p.peerId)
     const all = net.providers.map((p) => p.peerId)
@@ -114,11 +114,15 @@ describe('reputation gossip: a newcomer uses a staked requester’s verified exp
 
     // B never worked with anyone; it hears A's attestations (A is staked) on gossip
     let seen: Record<string, ProviderReputation> = {}
-    const deadline = Date.now() + 45_000
-    while (Date.now() < deadline) {
+    const deadline = Date.now() + 40_000
+    for (;;) {
       seen = await reputationOn(b.dataDir)
       if ([byz.peerId, ...honest].every((p) => seen[p]?.attested !== null && seen[p]?.attested !== undefined))
         break
+      if (Date.now() > deadline) {
+        const logs = [...net.requester.logs, ...b.logs].filter((l) => /attestation|reputation/.test(l))
+        throw new Error(`B has no attestations: ${JSON.stringify(seen)}\n${logs.slice(-20).join('\n')}`)
+      }
       await new Promise((r) => setTimeout(r, 500))
     }
     const bad = seen[byz.peerId]
