@@ -19,6 +19,7 @@ import { detectHardware } from '../provider/hardware.js'
 import { createIdleMonitor, type IdleMonitor } from '../provider/idle-monitor.js'
 import { resolvePolicy } from '../provider/policy.js'
 import type { TaskExecutor } from '../provider/types.js'
+import { startAttestationGossip } from '../requester/attestation-gossip.js'
 import { OfferInbox } from '../requester/offer-inbox.js'
 import { ReputationBook } from '../requester/reputation-book.js'
 import { Requester } from '../requester/requester.js'
@@ -97,6 +98,18 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
   const directory = new ProviderDirectory()
   directory.start(host, log)
   const reputation = new ReputationBook(db)
+  const attestations = startAttestationGossip({
+    host,
+    peerKey: identity.peerKey,
+    peerId: identity.peerId,
+    book: reputation,
+    stakeOfPeer: async (peer) => {
+      const addr = await chain.ledger.providerOf(peer)
+      return addr ? chain.ledger.stakeOf(addr) : 0n
+    },
+    log: logger('reputation'),
+  })
+  const reputationOf = (p: string) => attestations.pool.reputation(p, reputation.get(p))
   const requester = new Requester({
     host,
     db,
@@ -104,14 +117,16 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     log: logger('requester'),
     maxResultBytes: MAX_TASK_BYTES,
     payments: requesterPayments,
-    market: { host, identity, inbox, directory, reputation: (p) => reputation.score(p) },
+    market: { host, identity, inbox, directory, reputation: (p) => reputationOf(p).effective },
     onAccepted: ({ agreement }) => {
       metrics.shardsAccepted.inc()
       reputation.record(agreement.provider, 'valid')
+      attestations.changed()
     },
     onFault: ({ provider, kind }) => {
       metrics.providerFaults.inc({ kind })
       reputation.record(provider, kind === 'gone' ? 'timeout' : 'invalid')
+      attestations.changed()
     },
   })
 
@@ -195,6 +210,15 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       pricePerUnit: p.pricePerUnit,
       accepting: p.accepting,
     })),
+    reputation: Object.fromEntries(
+      [
+        ...new Set([
+          ...directory.list().map((p) => p.provider),
+          ...reputation.list(200).map((r) => r.provider),
+          ...attestations.pool.providers().slice(0, 200),
+        ]),
+      ].map((p) => [p, reputationOf(p)]),
+    ),
   })
   const api = await startApi(
     {
@@ -258,6 +282,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       await executors?.stop()
       await api.close()
       directory.stop()
+      attestations.stop()
       await host.stop()
       await chain.stop()
       db.close()

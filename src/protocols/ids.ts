@@ -16,6 +16,8 @@ export const TOPICS = {
   demand: 'mutirao/demand/1',
   /** Providers announce their capacity and price here, periodically. */
   capacity: 'mutirao/capacity/1',
+  /** Requesters share signed attestations of their own experience with providers here. */
+  reputation: 'mutirao/reputation/1',
 } as const
 
 /** Signature domains, so a signature for one message kind can never be replayed as another. */

@@ -1,4 +1,5 @@
 import { Command } from 'commander'
+import type { ProviderReputation } from '../../requester/attestation-pool.js'
 import { connect } from '../../sdk/client.js'
 import { printJson, runCommand } from '../output.js'
 
@@ -18,6 +19,13 @@ export function statusCommand(): Command {
         for (const a of s.multiaddrs as string[]) console.log(`listening     ${a}`)
         console.log(`provider      ${s.provider ? JSON.stringify(s.provider) : 'off (start with --provide)'}`)
         console.log(`known providers ${(s.knownProviders as unknown[]).length}`)
+        const rep = (s.reputation ?? {}) as Record<string, ProviderReputation>
+        for (const [p, r] of Object.entries(rep)) {
+          const attested = r.attested === null ? '-' : `${r.attested.toFixed(2)} by ${r.attesters}`
+          console.log(
+            `reputation    ${p} ${r.effective.toFixed(2)} (own ${r.own.toFixed(2)}, attested ${attested})`,
+          )
+        }
       }),
     )
 }
