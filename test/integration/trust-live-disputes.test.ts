@@ -109,11 +109,14 @@ describe('live disputes: a staked provider outvoted in a job is accused on-chain
     let done = await runJob()
     for (let i = 0; i < 3 && !done.verification?.disputes?.length; i++) done = await runJob()
     const cheater = net.providers.find((p) => p.name === 'cheater')!
-    expect(done.verification?.excluded).toContain(cheater.peerId)
 
     // every outvoted answer of the cheater was met by two identical signed honest outputs: all filed
     const disputes = done.verification?.disputes ?? []
     expect(disputes.length).toBeGreaterThanOrEqual(1)
+    expect(done.verification!.invalid).toBeGreaterThanOrEqual(disputes.length)
+    // a lost vote alone does not exclude (colluders can win one); a second does. A small job can end
+    // before the cheater loses twice, so exclusion is asserted only once it has.
+    if (disputes.length >= 2) expect(done.verification?.excluded).toContain(cheater.peerId)
     for (const d of disputes) {
       expect(d, JSON.stringify(d)).toMatchObject({ accused: cheater.peerId, status: 'filed' })
       expect(getAddress(d.accusedEth)).toBe(eth.cheater)
