@@ -1,3 +1,4 @@
+import { concatBytes } from './bytes.js'
 import { InvalidTensorError } from './errors.js'
 import { DTYPE_BYTES, DTYPES, type Tensor, type TensorMap } from './tensor.js'
 
@@ -53,15 +54,7 @@ export function expectedBytes(t: Pick<Tensor, 'dtype' | 'dims'>): number {
  * @throws InvalidTensorError when a tensor's byte count does not match its dims and dtype.
  */
 export function encodeTensors(map: TensorMap): Uint8Array {
-  const parts = encodeTensorParts(map)
-  if (parts.length === 1) return parts[0]
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-  let p = 0
-  for (const part of parts) {
-    out.set(part, p)
-    p += part.byteLength
-  }
-  return out
+  return concatBytes(encodeTensorParts(map))
 }
 
 /**

@@ -1,3 +1,4 @@
+import { concatBytes } from '../bytes.js'
 import { InvalidWasmError, WasmMemoryLimitError } from './errors.js'
 
 /** Bytes in one WebAssembly page. */
@@ -170,13 +171,7 @@ function rewriteLimits(bytes: Uint8Array, mem: Limits, maxPages: number): Uint8A
         replacement,
         bytes.subarray(mem.end),
       ]
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-      let off = 0
-      for (const p of parts) {
-        out.set(p, off)
-        off += p.length
-      }
-      return out
+      return concatBytes(parts)
     }
     r.pos = end
   }
