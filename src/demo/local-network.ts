@@ -18,10 +18,19 @@ export interface LocalNode {
   apiUrl: string
   /** The last lines the process wrote to stderr (logs), for failure messages. */
   logs: string[]
-  /** SIGKILL the process (no cleanup, like a crash or power loss). */
-  kill9(): void
+  /** SIGKILL the process (no cleanup, like a crash or power loss); resolves with the signal once it has exited. */
+  kill9(): Promise<NodeJS.Signals | null>
   /** SIGTERM and wait for exit. */
   stop(): Promise<number | null>
+}
+
+/** SIGKILL a child process (no cleanup, like a crash or power loss); resolves with its signal once it has exited. */
+export function sigkill(proc: ChildProcess): Promise<NodeJS.Signals | null> {
+  return new Promise((done) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return done(proc.signalCode)
+    proc.once('exit', (_code, signal) => done(signal))
+    proc.kill('SIGKILL')
+  })
 }
 
 /** Run the CLI to completion; returns exit code and output. */
@@ -45,7 +54,8 @@ export interface ReadyProcess<T> {
   proc: ChildProcess
   ready: T
   logs: string[]
-  kill9(): void
+  /** SIGKILL the process; resolves with the signal once it has exited. */
+  kill9(): Promise<NodeJS.Signals | null>
   stop(): Promise<number | null>
 }
 
@@ -87,7 +97,7 @@ export async function startCliProcess<T>(
     proc,
     ready,
     logs,
-    kill9: () => proc.kill('SIGKILL'),
+    kill9: () => sigkill(proc),
     stop: () =>
       new Promise((done) => {
         if (proc.exitCode !== null || proc.signalCode !== null) return done(proc.exitCode)

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
-import type { LocalNetwork, LocalNode } from '../../src/demo/local-network.js'
+import { type LocalNetwork, type LocalNode, sigkill } from '../../src/demo/local-network.js'
 import type { ByzantineMode } from './byzantine-executor.js'
 
 const SCRIPT = resolve(import.meta.dirname, 'byzantine-provider.ts')
@@ -55,7 +55,7 @@ export function startByzantineProvider(
           multiaddrs: evt.multiaddrs,
           apiUrl: evt.apiUrl,
           logs,
-          kill9: () => proc.kill('SIGKILL'),
+          kill9: () => sigkill(proc),
           stop: () =>
             new Promise((done) => {
               if (proc.exitCode !== null || proc.signalCode !== null) return done(proc.exitCode)

@@ -42,13 +42,6 @@ function expectEachShardOnce(job: JobProgress) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** Resolves once the node's process has exited (at once if it already has). */
-function exited(node: TestNode): Promise<void> {
-  const { proc } = node
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve()
-  return new Promise((r) => proc.once('exit', () => r()))
-}
-
 describe('faults across separate processes on 127.0.0.1', () => {
   let net: TestNetwork | undefined
   let extra: TestNode | undefined
@@ -70,22 +63,27 @@ describe('faults across separate processes on 127.0.0.1', () => {
     expect(accepted.shardsTotal).toBe(1200)
 
     const byPeer = new Map(net.providers.map((p) => [p.peerId, p]))
-    let victim: { node: TestNode; samplesAtKill: number; jobDoneAtKill: number } | undefined
+    let victim:
+      | {
+          node: TestNode
+          killed: Promise<NodeJS.Signals | null>
+          samplesAtKill: number
+          jobDoneAtKill: number
+        }
+      | undefined
     const done = await client.wait(accepted.jobId, {
       onProgress: (p) => {
         if (victim) return
         const started = p.providers.find((w) => w.samples > 0 && byPeer.has(w.provider))
         if (!started) return
         const node = byPeer.get(started.provider)!
-        node.kill9()
-        victim = { node, samplesAtKill: started.samples, jobDoneAtKill: p.samplesDone }
+        victim = { node, killed: node.kill9(), samplesAtKill: started.samples, jobDoneAtKill: p.samplesDone }
       },
     })
     // the kill really happened in the middle of the job
     expect(victim).toBeDefined()
     expect(victim!.jobDoneAtKill).toBeLessThan(n / 2)
-    await exited(victim!.node)
-    expect(victim!.node.proc.signalCode).toBe('SIGKILL')
+    expect(await victim!.killed).toBe('SIGKILL')
 
     expectEachShardOnce(done)
     // the dead provider kept only what it finished before the kill; the others did the rest
@@ -115,8 +113,7 @@ describe('faults across separate processes on 127.0.0.1', () => {
       await sleep(20)
       before = await client.job(accepted.jobId)
     }
-    net.requester.kill9()
-    await exited(net.requester)
+    expect(await net.requester.kill9()).toBe('SIGKILL')
     expect(before.samplesDone).toBeGreaterThan(0)
     expect(before.samplesDone).toBeLessThan(n)
 

@@ -93,11 +93,12 @@ describe('chaos: providers killed (-9) and restarted at random during a long job
       if (live.length === 0) continue
       const i = live[Math.floor(Math.random() * live.length)]
       const victim = net.providers[i]
-      victim.kill9()
+      const killed = victim.kill9()
       kills++
       down.add(i)
       restarts.push(
-        sleep(1_000 + Math.random() * 2_000)
+        killed
+          .then(() => sleep(1_000 + Math.random() * 2_000))
           .then(() => startNodeProcess(victim.name, victim.dataDir, providerArgs()))
           .then((restarted) => {
             net.providers[i] = restarted
