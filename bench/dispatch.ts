@@ -1,6 +1,8 @@
 // npm run bench:dispatch — dispatch overhead of the compute market, all in one run on 127.0.0.1.
 // Needs the built CLI (`npm run build`): the requester and the two providers are real `mutirao` processes.
 //   (a) 2,000 one-sample tasks of tiny.onnx: per-task overhead against the same tasks run in-process
+//       a0 floor: the same frames echoed by a peer process on an open libp2p stream (bench/echo-peer.ts), at once
+//          and through a worker thread, interleaved with a1 so that both see the same load;
 //       a1 latency: one task in flight at a time from an in-bench requester (real market, real ProviderSession
 //          to the provider processes), each task's round trip minus the local median run time;
 //       a2 pipelined: a real 2,000-task job through the requester process, (network wall − local wall) / tasks.
@@ -13,17 +15,19 @@
 // CPU time (utime + stime from /proc, worker threads included) of the requester and provider processes is
 // reported next to wall times: on a shared machine it moves much less with the load than wall time does.
 // Options: --tasks N (a, default 2000), --batch N (b, default 100000), --runs N (c, default 5),
-// --only-b (skip (a) and (c)), --wide-only / --mlp-only (b: only that model), --wide-shards N,N… and
+// --only-b (skip (a) and (c)), --only-a (skip (b) and (c)), --wide-only / --mlp-only (b: only that model), --wide-shards N,N… and
 // --mlp-shards N,N… (b: shard sizes, default 2000,10000 and 256,2000), --one-provider-only (b: only the
 // 1-provider jobs).
-// Profiling (bench/profile-preload.cjs): with PROF_FLAG=<path> and PROF_JOB=<model name>:<shard size>, the bench
-// creates that file while that 1-provider job runs, and the preload profiles every process while it exists.
+// Profiling (bench/profile-preload.cjs): with PROF_FLAG=<path> and PROF_JOB=<model name>:<shard size> (or `a1`),
+// the bench creates that file while that 1-provider job (or the timed a1 loop) runs, and the preload profiles every process while it exists.
 import '../src/polyfill.js'
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Address } from 'viem'
+import { z } from 'zod'
 import { inspectModel } from '../src/exec/model-info.js'
 import { createOnnxExecutor } from '../src/exec/onnx-executor.js'
 import { createOnnxSession, runSession } from '../src/exec/onnx-session.js'
@@ -33,7 +37,8 @@ import { tensorFromValues } from '../src/exec/tensor-values.js'
 import { initDataDir } from '../src/identity/init.js'
 import { logger } from '../src/log.js'
 import { ProviderDirectory } from '../src/market/directory.js'
-import { createHost } from '../src/net/host.js'
+import { channel } from '../src/net/channel.js'
+import { createHost, type Host } from '../src/net/host.js'
 import { verifyPayload } from '../src/net/signing.js'
 import { connectChain, fundIfLocal } from '../src/node/chain-setup.js'
 import { buildModel, float, node, tensorInitializer, valueInfo } from '../src/onnx/graph-builder.js'
@@ -48,6 +53,7 @@ import { connect, type MutiraoClient } from '../src/sdk/client.js'
 import { blobStore, sha256Hex } from '../src/store/blob-store.js'
 import { openDb } from '../src/store/db.js'
 import { CLI, startNetwork, type TestNetwork } from '../test/helpers/network.js'
+import { ECHO_PROTOCOLS } from './echo-protocols.js'
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -58,6 +64,7 @@ const BATCH = arg('batch', 100_000)
 const RUNS = arg('runs', 5)
 const flag = (name: string) => process.argv.includes(`--${name}`)
 const ONLY_B = flag('only-b')
+const ONLY_A = flag('only-a')
 const WIDE_ONLY = flag('wide-only')
 const PROF_FLAG = process.env.PROF_FLAG
 const sizesArg = (name: string, def: number[]) => {
@@ -97,6 +104,37 @@ async function localPerTask(model: Uint8Array, inputs: TensorMap, n: number) {
   const wall = performance.now() - t0
   await session.release()
   return { times, wall }
+}
+
+/**
+ * (a0) The stack's floor, from the bench's host to a peer process built like a node (bench/echo-peer.ts): one
+ * framed message in flight on an open stream, answered at once (`echo`) or after a hop through a worker thread
+ * (`echoWorker`). Returns a function that times one round trip of a frame like a task's, and a stop function.
+ */
+async function echoBaseline(host: Host) {
+  const peer = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'echo-peer.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const addr = await new Promise<string>((ok, fail) => {
+    peer.stdout!.once('data', (d) => ok(JSON.parse(String(d)).multiaddr))
+    peer.once('exit', (code) => fail(new Error(`echo peer exited with ${code}`)))
+  })
+  const channels = {
+    echo: channel(await host.dialProtocol(multiaddr(addr), ECHO_PROTOCOLS.echo)),
+    echoWorker: channel(await host.dialProtocol(multiaddr(addr), ECHO_PROTOCOLS.echoWorker)),
+  }
+  const roundTrip = async (which: keyof typeof channels, header: unknown, body: Uint8Array) => {
+    const t = performance.now()
+    await channels[which].send(header, body)
+    await channels[which].recv(z.unknown())
+    return performance.now() - t
+  }
+  const stop = async () => {
+    for (const ch of Object.values(channels)) ch.abort(new Error('bench done'))
+    peer.stdout!.destroy()
+    peer.kill('SIGKILL')
+  }
+  return { roundTrip, stop }
 }
 
 /**
@@ -187,6 +225,13 @@ async function sequentialLatency(net: TestNetwork, model: Uint8Array, inputs: Te
       ),
   )
   await Promise.all(sessions.map((s) => s.open()))
+  const floor = await echoBaseline(host)
+  /** A frame like the a1 task's (same header fields, same body), for the a0 round trips. */
+  const echoOf = (i: number) => {
+    const body = encodeTensors(sliceBatch(inputs, i, i + 1))
+    const header = { t: 'task', taskId: `${jobId}.${i}.1`, samples: 1, units: cost, deadline }
+    return { header: { ...header, inputHash: sha256Hex(body) }, body }
+  }
   const pay = async () => {
     for (const s of sessions) {
       const voucher = await payments.nextVoucher(jobId, s.agreement.providerEth as Address)
@@ -210,19 +255,38 @@ async function sequentialLatency(net: TestNetwork, model: Uint8Array, inputs: Te
     waiting.delete(taskId)
     return performance.now() - t
   }
-  for (let i = 0; i < 200; i++) await run(i % TASKS, TASKS + i) // warm-up (sessions, JIT)
+  for (let i = 0; i < 200; i++) {
+    // warm-up (sessions, JIT)
+    await run(i % TASKS, TASKS + i)
+    const e = echoOf(i % TASKS)
+    await floor.roundTrip('echo', e.header, e.body)
+    await floor.roundTrip('echoWorker', e.header, e.body)
+  }
   await pay()
   const rtt: number[] = []
+  const echo: number[] = []
+  const echoWorker: number[] = []
+  const profile = PROF_FLAG && process.env.PROF_JOB === 'a1'
+  if (profile) {
+    await writeFile(PROF_FLAG, '')
+    await new Promise((r) => setTimeout(r, 300))
+  }
   for (let i = 0; i < TASKS; i++) {
+    // interleaved, so that the floor and the tasks see the same load
+    const e = echoOf(i)
+    echo.push(await floor.roundTrip('echo', e.header, e.body))
+    echoWorker.push(await floor.roundTrip('echoWorker', e.header, e.body))
     rtt.push(await run(i, i))
     if (i % 200 === 199) await pay()
   }
+  if (profile) await rm(PROF_FLAG, { force: true })
   await Promise.all(sessions.map((s) => s.close().catch(() => {})))
   directory.stop()
   await host.stop()
   db.close()
   await chain.stop()
-  return { rtt, providers: sessions.length }
+  await floor.stop()
+  return { rtt, echo, echoWorker, providers: sessions.length }
 }
 
 /** Verification policy of the raw dispatch measurements: every shard runs once (no replicas, no canaries). */
@@ -404,7 +468,7 @@ async function main() {
       // (c) submit → first result on an idle network
       stage('(c) submit → first result')
       const firsts: { client: number; node: number }[] = []
-      for (let r = 0; r < RUNS; r++) {
+      for (let r = 0; r < (ONLY_A ? 0 : RUNS); r++) {
         const { done, t0, firstSeen } = await runJob(client, tiny, { x: rows(2, 4) }, 1)
         firsts.push({ client: firstSeen - t0, node: (done.firstResultAt ?? 0) - done.createdAt })
         await new Promise((res) => setTimeout(res, 1500))
@@ -436,47 +500,60 @@ async function main() {
     // compute per sample) and a wider MLP built here (compute-bound: ~280k multiply-adds per sample)
     stage('(b) batches')
     const batch = { x: rows(BATCH, 30) }
-    const batches = [
-      ...(WIDE_ONLY
-        ? []
-        : [await batchRun(net, client, 'mlp.onnx (30-16-2)', mlp, batch, MLP_SHARDS, false)]),
-      ...(MLP_ONLY
-        ? []
-        : [await batchRun(net, client, 'wide MLP (30-512-512-2)', wideMlp(), batch, WIDE_SHARDS, true)]),
-    ]
+    const batches = ONLY_A
+      ? []
+      : [
+          ...(WIDE_ONLY
+            ? []
+            : [await batchRun(net, client, 'mlp.onnx (30-16-2)', mlp, batch, MLP_SHARDS, false)]),
+          ...(MLP_ONLY
+            ? []
+            : [await batchRun(net, client, 'wide MLP (30-512-512-2)', wideMlp(), batch, WIDE_SHARDS, true)]),
+        ]
 
     say(`\n## dispatch benchmark (${new Date().toISOString()})`)
     if (ac) {
       const { firsts, offerMs, local, localMedian, a1, over, a2ReqCpu, a2ProvCpu, a2Wall, a2PerTask } = ac
-      say(`(c) submit → first result, idle network, ${RUNS} runs (tiny.onnx, 2 samples, 2 providers)`)
-      say(
-        `    client-side median ${ms(
-          quantile(
-            firsts.map((f) => f.client),
-            0.5,
-          ),
-        )}  all: ${firsts.map((f) => f.client).join(', ')} ms`,
-      )
-      say(
-        `    node-side  median ${ms(
-          quantile(
-            firsts.map((f) => f.node),
-            0.5,
-          ),
-        )}  (job created → first result accepted)`,
-      )
-      say(
-        `    offer collection window: median ${ms(quantile(offerMs, 0.5))}  all: ${offerMs.join(', ')} ms   target ≤ 1000 ms`,
-      )
+      if (!ONLY_A) {
+        say(`(c) submit → first result, idle network, ${RUNS} runs (tiny.onnx, 2 samples, 2 providers)`)
+        say(
+          `    client-side median ${ms(
+            quantile(
+              firsts.map((f) => f.client),
+              0.5,
+            ),
+          )}  all: ${firsts.map((f) => f.client).join(', ')} ms`,
+        )
+        say(
+          `    node-side  median ${ms(
+            quantile(
+              firsts.map((f) => f.node),
+              0.5,
+            ),
+          )}  (job created → first result accepted)`,
+        )
+        say(
+          `    offer collection window: median ${ms(quantile(offerMs, 0.5))}  all: ${offerMs.join(', ')} ms   target ≤ 1000 ms`,
+        )
+      }
       say(`(a) ${TASKS} one-sample tasks of tiny.onnx`)
       say(
         `    local in-process run: median ${ms(localMedian)}, p99 ${ms(quantile(local.times, 0.99))}, wall ${ms(local.wall)}`,
+      )
+      const ratio = (a: number[], b: number[], q: number) => (quantile(a, q) / quantile(b, q)).toFixed(2)
+      say(
+        `    a0 floor, same frames on an open libp2p stream to a peer process, interleaved with a1: echo median ${ms(quantile(a1.echo, 0.5))}, p99 ${ms(quantile(a1.echo, 0.99))}; ` +
+          `echo through a worker thread median ${ms(quantile(a1.echoWorker, 0.5))}, p99 ${ms(quantile(a1.echoWorker, 0.99))}`,
       )
       say(
         `    a1 latency (1 in flight, ${a1.providers} providers): round trip median ${ms(quantile(a1.rtt, 0.5))}, p99 ${ms(quantile(a1.rtt, 0.99))}`,
       )
       say(
         `       overhead = round trip − local median: median ${ms(quantile(over, 0.5))}, p99 ${ms(quantile(over, 0.99))}   targets ≤ 0.5 / ≤ 3 ms`,
+      )
+      say(
+        `       round trip ÷ echo-through-worker floor: median ${ratio(a1.rtt, a1.echoWorker, 0.5)}×, p99 ${ratio(a1.rtt, a1.echoWorker, 0.99)}×; ` +
+          `task work above that floor: median ${ms(quantile(a1.rtt, 0.5) - quantile(a1.echoWorker, 0.5))}`,
       )
       say(
         `    a2 pipelined job through the requester process: ${ms(a2PerTask)} per task (first→last result ${ms(a2Wall)})`,
@@ -529,6 +606,11 @@ async function main() {
           )
       }
     }
+  } catch (err) {
+    // the nodes' last log lines explain most failures (refused offers, lost providers, deadlines)
+    for (const n of [requester, ...net.providers])
+      console.error(`--- ${n.name} (last log lines)\n${n.logs.slice(-25).join('\n')}`)
+    throw err
   } finally {
     await net.stop()
   }

@@ -1,7 +1,7 @@
 import { SimpleMerkleTree } from '@openzeppelin/merkle-tree'
 import { type Hex, keccak256, toHex } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { sortedPairMerkleRoot } from './merkle-root.js'
+import { sortedPairMerkleRoot, sortedPairMerkleRootAsync } from './merkle-root.js'
 
 const leaf = (i: number): Hex => keccak256(toHex(`leaf-${i}`))
 
@@ -30,5 +30,25 @@ describe('sortedPairMerkleRoot', () => {
   it('equals the library root for 4,000 leaves', () => {
     const leaves = Array.from({ length: 4000 }, (_, i) => leaf(i))
     expect(sortedPairMerkleRoot(leaves)).toBe(SimpleMerkleTree.of(leaves).root)
+  })
+})
+
+describe('sortedPairMerkleRootAsync', () => {
+  it('gives the same root as the synchronous version, for 0 to 70 and 5,000 leaves', async () => {
+    const leaves = Array.from({ length: 5000 }, (_, i) => leaf(i))
+    for (const n of [0, 1, 2, 3, 17, 70, 5000]) {
+      const some = leaves.slice(0, n)
+      expect(await sortedPairMerkleRootAsync(some)).toBe(sortedPairMerkleRoot(some))
+    }
+  })
+
+  it('lets timers run while it hashes a large tree', async () => {
+    const leaves = Array.from({ length: 20_000 }, (_, i) => leaf(i))
+    let ticks = 0
+    const timer = setInterval(() => ticks++, 1)
+    const root = await sortedPairMerkleRootAsync(leaves, 1)
+    clearInterval(timer)
+    expect(root).toBe(SimpleMerkleTree.of(leaves).root)
+    expect(ticks).toBeGreaterThan(2)
   })
 })

@@ -17,6 +17,19 @@ async function pair() {
 }
 
 describe('channel', () => {
+  it('holds two full-size frames that arrive before the reader asks (a peer may pipeline them)', async () => {
+    const [x, y] = await streamPair()
+    const limits = { maxHeaderBytes: 64, maxBodyBytes: 64 * 1024 }
+    const a = channel(x, limits)
+    const b = channel(y, limits)
+    const full = new Uint8Array(limits.maxBodyBytes).fill(7)
+    await a.send({ n: 1 }, full)
+    await a.send({ n: 2 }, full)
+    await new Promise((r) => setTimeout(r, 50)) // both frames are buffered on b's side before it reads
+    expect((await b.recv(Msg)).body.length).toBe(full.length)
+    expect((await b.recv(Msg)).header.n).toBe(2)
+  })
+
   it('writes the frames of one tick together and delivers every frame in call order', async () => {
     const { a, b, writes } = await pair()
     const sent = Array.from({ length: 10 }, (_, n) => a.send({ n }, new Uint8Array([n, n + 1])))

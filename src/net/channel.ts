@@ -35,10 +35,15 @@ interface Pending {
   fail: (err: Error) => void
 }
 
-/** Wrap a stream in a channel whose frames may not exceed `limits` (checked before a frame is buffered). */
+/**
+ * Wrap a stream in a channel whose frames may not exceed `limits` (checked before a frame is buffered).
+ * Bytes received ahead of the reader are held up to two full frames: a peer may send the next frame while
+ * the last one waits to be read (blob chunks, pipelined tasks), and yamux grants window as data arrives,
+ * not as it is read, so this is the bound on what one stream can make us hold.
+ */
 export function channel(stream: Stream, limits: FrameLimits = DEFAULT_FRAME_LIMITS): Channel {
   const maxData = 4 + limits.maxHeaderBytes + limits.maxBodyBytes
-  const lp = lpStream(stream, { maxDataLength: maxData, maxBufferSize: maxData + 1024 })
+  const lp = lpStream(stream, { maxDataLength: maxData, maxBufferSize: 2 * (maxData + 16) })
   let queue: Pending[] = []
   let flushing: Promise<void> | undefined
 

@@ -11,7 +11,7 @@ import {
   type Voucher,
 } from '../ledger/index.js'
 import type { Logger } from '../log.js'
-import type { Agreement } from '../market/messages.js'
+import type { Agreement, EscrowRef } from '../market/messages.js'
 import type { VoucherMessage } from '../protocols/task-messages.js'
 import type { Db } from '../store/db.js'
 import { type TaskRecord, toReceipt } from './receipt.js'
@@ -65,6 +65,8 @@ export class ProviderPayments {
   readonly #uncoveredCount = new Map<string, number>()
   #timer?: NodeJS.Timeout
   #redeeming = new Set<string>()
+  /** The voucher check in progress per escrow job (see acceptVoucher). */
+  readonly #checking = new Map<string, Promise<void>>()
 
   constructor(
     private readonly db: Db,
@@ -142,6 +144,19 @@ export class ProviderPayments {
     const ref = agreement.escrow
     if (!ref || msg.escrowJob !== ref.jobId)
       throw new PaymentRefusedError('voucher is for another escrow job')
+    // Vouchers of one escrow job (a requester's old and new stream may deliver some at once) are checked one
+    // after the other: each starts from the receipts that the one before it covered.
+    const before = this.#checking.get(ref.jobId) ?? Promise.resolve()
+    const check = before.catch(() => {}).then(() => this.#checkVoucher(ref, msg))
+    this.#checking.set(ref.jobId, check)
+    try {
+      await check
+    } finally {
+      if (this.#checking.get(ref.jobId) === check) this.#checking.delete(ref.jobId)
+    }
+  }
+
+  async #checkVoucher(ref: EscrowRef, msg: VoucherMessage): Promise<void> {
     const job = this.#jobs.get(ref.jobId) ?? (await this.ledger.jobInfo(BigInt(ref.jobId)))
     const me = this.ledger.address
     const voucher: Voucher = {
@@ -157,8 +172,6 @@ export class ProviderPayments {
     })
     if (getAddress(signer) !== getAddress(job.requester))
       throw new PaymentRefusedError('voucher is not signed by the escrow job requester')
-    // No await below: vouchers of one escrow job checked at once (a requester's old and new stream) must
-    // not both start from the same covered receipts and then overwrite each other's count and seq.
     const seq = (this.#held(ref.jobId)?.seq ?? 0) + 1
     const leafOf = (r: ReceiptRow) =>
       receiptLeaf(
@@ -193,7 +206,7 @@ export class ProviderPayments {
     }
     if (voucher.cumulativeAmount !== units * job.pricePerUnit)
       throw new PaymentRefusedError('voucher amount is not units × price')
-    if (receiptRootOfLeaves(leaves).toLowerCase() !== voucher.receiptsRoot.toLowerCase()) {
+    if ((await receiptRootOfLeaves(leaves)).toLowerCase() !== voucher.receiptsRoot.toLowerCase()) {
       throw new PaymentRefusedError('voucher receipts root does not match our receipts')
     }
     const mark = this.db.prepare(

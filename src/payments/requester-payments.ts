@@ -166,7 +166,7 @@ export class RequesterPayments {
       provider,
       cumulativeUnits,
       cumulativeAmount: cumulativeUnits * escrow.pricePerUnit,
-      receiptsRoot: receiptRootOfLeaves([...acked.leaves, ...openLeaves]),
+      receiptsRoot: await receiptRootOfLeaves([...acked.leaves, ...openLeaves]),
     }
     const signature: Hex = await this.ledger.signVoucher(voucher)
     const msg: VoucherMessage = {

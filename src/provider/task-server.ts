@@ -69,6 +69,9 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
       let heartbeat: NodeJS.Timeout | undefined
       let escrowJob: string | undefined
       let badFrame: Error | undefined
+      /** Voucher checks of this stream, in order; aborted when one is refused. */
+      let vouchers = Promise.resolve()
+      const refused = new AbortController()
       try {
         const { header: open } = await ch.recv(OpenMsg, { signal: AbortSignal.timeout(10_000) })
         const active = c.book.get(open.agreementId)
@@ -88,7 +91,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
         for (;;) {
           let frame: Awaited<ReturnType<typeof ch.recv<typeof ToProviderMsg>>>
           try {
-            frame = await ch.recv(ToProviderMsg)
+            frame = await ch.recv(ToProviderMsg, { signal: refused.signal })
           } catch (err) {
             if (isBadFrame(err)) throw err
             break
@@ -99,17 +102,26 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
             continue
           }
           if (msg.t === 'voucher') {
-            if (!c.payments) continue
-            try {
-              await c.payments.acceptVoucher(agreement, msg)
-              void send({ t: 'voucher-ack', escrowJob: msg.escrowJob, cumulativeUnits: msg.cumulativeUnits })
-            } catch (err) {
-              c.log.warn(
-                { agreement: agreement.agreementId, err: (err as Error).message },
-                'voucher refused; closing stream',
-              )
-              break
-            }
+            const payments = c.payments
+            if (!payments) continue
+            // Checked beside the task loop (a voucher re-hashes the job's whole receipts tree): the tasks
+            // that arrive meanwhile are served. A refused voucher ends the loop and closes the stream.
+            vouchers = vouchers.then(async () => {
+              try {
+                await payments.acceptVoucher(agreement, msg)
+                void send({
+                  t: 'voucher-ack',
+                  escrowJob: msg.escrowJob,
+                  cumulativeUnits: msg.cumulativeUnits,
+                })
+              } catch (err) {
+                c.log.warn(
+                  { agreement: agreement.agreementId, err: (err as Error).message },
+                  'voucher refused; closing stream',
+                )
+                refused.abort(err)
+              }
+            })
             continue
           }
           if (msg.units !== msg.samples * agreement.costPerSample) {
@@ -173,6 +185,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
         } else c.log.debug({ err: (err as Error).message }, 'task stream ended')
       } finally {
         if (heartbeat) clearInterval(heartbeat)
+        await vouchers // a voucher still being checked is held (and redeemed below) once it checks out
         if (escrowJob) c.payments?.jobEnded(escrowJob)
         for (const ctl of controllers.values()) ctl.abort()
         if (badFrame) ch.abort(badFrame)
