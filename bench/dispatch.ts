@@ -77,6 +77,15 @@ const MLP_ONLY = flag('mlp-only')
 const ONE_ONLY = flag('one-provider-only')
 const MODELS = resolve(import.meta.dirname, '../test/fixtures/models')
 
+/** Start the preload's profiles in every process (bench/profile-preload.cjs), if PROF_FLAG is set. */
+async function startProfiles() {
+  if (!PROF_FLAG) return
+  await writeFile(PROF_FLAG, '')
+  await new Promise((r) => setTimeout(r, 300)) // the preload looks for the file every 100 ms
+}
+/** Stop them: each process writes its profiles. */
+const stopProfiles = () => (PROF_FLAG ? rm(PROF_FLAG, { force: true }) : Promise.resolve())
+
 const stage = (what: string) => process.stderr.write(`[bench] ${what}\n`)
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -266,11 +275,8 @@ async function sequentialLatency(net: TestNetwork, model: Uint8Array, inputs: Te
   const rtt: number[] = []
   const echo: number[] = []
   const echoWorker: number[] = []
-  const profile = PROF_FLAG && process.env.PROF_JOB === 'a1'
-  if (profile) {
-    await writeFile(PROF_FLAG, '')
-    await new Promise((r) => setTimeout(r, 300))
-  }
+  const profile = process.env.PROF_JOB === 'a1'
+  if (profile) await startProfiles()
   for (let i = 0; i < TASKS; i++) {
     // interleaved, so that the floor and the tasks see the same load
     const e = echoOf(i)
@@ -279,7 +285,7 @@ async function sequentialLatency(net: TestNetwork, model: Uint8Array, inputs: Te
     rtt.push(await run(i, i))
     if (i % 200 === 199) await pay()
   }
-  if (profile) await rm(PROF_FLAG, { force: true })
+  if (profile) await stopProfiles()
   await Promise.all(sessions.map((s) => s.close().catch(() => {})))
   directory.stop()
   await host.stop()
@@ -411,10 +417,7 @@ async function batchRun(
     await exec.stop()
   }
   const job = async (size: number, max: number, policy: Policy, profile = false): Promise<NetworkRun> => {
-    if (profile && PROF_FLAG) {
-      await writeFile(PROF_FLAG, '')
-      await new Promise((r) => setTimeout(r, 300))
-    }
+    if (profile) await startProfiles()
     const { value: done, ...cpu } = await cpuOf(net, async () => {
       const t0 = Date.now()
       const accepted = await client.submit({
@@ -428,7 +431,7 @@ async function batchRun(
       if (r.status !== 'done') throw new Error(`(b) job ${r.status}: ${r.error} after ${Date.now() - t0} ms`)
       return r
     })
-    if (profile && PROF_FLAG) await rm(PROF_FLAG, { force: true })
+    if (profile) await stopProfiles()
     return {
       e2e: (done.finishedAt ?? 0) - done.createdAt,
       steady: (done.finishedAt ?? 0) - (done.firstResultAt ?? 0),

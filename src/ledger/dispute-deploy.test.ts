@@ -1,11 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { type Address, createPublicClient, type Hex, http, type PublicClient } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { disputeResolverAbi, providerRegistryAbi } from './abi/index.js'
-import { DEFAULT_DISPUTE_PARAMS, type Deployments, ensureDeployed, readDeployments } from './deployments.js'
+import { DEFAULT_DISPUTE_PARAMS, type Deployments, ensureDeployed } from './deployments.js'
 import { createLedger } from './ledger.js'
-import { startTestChain, TEST_KEYS } from './test-utils.js'
+import { deploymentsWithout, startTestChain, TEST_KEYS } from './test-utils.js'
 import { ANVIL_FAUCET_KEY } from './token-actions.js'
 
 describe('ensureDeployed: the DisputeResolver (real anvil)', () => {
@@ -39,11 +37,7 @@ describe('ensureDeployed: the DisputeResolver (real anvil)', () => {
   })
 
   it('adds one to a deployments file from before it existed, and keeps it on the next start', async () => {
-    const file = join(env.dir, 'old.json')
-    const json = JSON.parse(await readFile(join(env.dir, 'deployments.json'), 'utf8'))
-    delete json.disputeResolver
-    await writeFile(file, JSON.stringify(json))
-    const old = await readDeployments(file)
+    const { file, old } = await deploymentsWithout(env.dir, 'disputeResolver')
     expect(old.disputeResolver).toBeUndefined()
     expect((await ledgerOf(old)).disputes).toBeUndefined()
     const d = await ensureDeployed({ rpcUrl: env.chain.rpcUrl, privateKey: ANVIL_FAUCET_KEY, file })

@@ -1,11 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InvalidInputError } from '../errors.js'
 import { ensureDeployed, readDeployments } from './deployments.js'
 import { createLedger, type Ledger } from './ledger.js'
 import { LineageAlreadyAnchoredError, LineageRegistryMissingError } from './lineage-errors.js'
-import { startTestChain, TEST_KEYS } from './test-utils.js'
+import { deploymentsWithout, startTestChain, TEST_KEYS } from './test-utils.js'
 import { ANVIL_FAUCET_KEY } from './token-actions.js'
 
 const MODEL = 'ab'.repeat(32)
@@ -44,11 +42,7 @@ describe('LineageRegistry through the ledger client (real anvil)', () => {
   })
 
   it('ensureDeployed adds a registry to a deployments file from before it existed', async () => {
-    const file = join(env.dir, 'old.json')
-    const json = JSON.parse(await readFile(join(env.dir, 'deployments.json'), 'utf8'))
-    delete json.lineage
-    await writeFile(file, JSON.stringify(json))
-    const old = await readDeployments(file)
+    const { file, old } = await deploymentsWithout(env.dir, 'lineage')
     expect(old.lineage).toBeUndefined()
     const legacy = await createLedger({
       rpcUrl: env.chain.rpcUrl,

@@ -8,22 +8,14 @@ const ZERO_ROOT: Hex = `0x${'0'.repeat(64)}`
  * The root of OpenZeppelin's `SimpleMerkleTree.of(leaves)` (default options): leaves sorted as unsigned
  * 256-bit numbers, laid out right to left at the end of a `2n − 1` array, and every inner node
  * `keccak256(min(a, b) ‖ max(a, b))`. Same bytes, computed on raw buffers: no per-leaf ABI re-encoding or
- * hex round trips (the library spends ~30× longer on those than on hashing). Throws on a leaf that is not
+ * hex round trips (the library spends ~30× longer on those than on hashing). Rejects a leaf that is not
  * 32 bytes of hex; the root of no leaves is the zero hash.
+ *
+ * Gives the event loop a turn every `sliceMs` of hashing: a receipts tree is re-hashed whole for every
+ * voucher (its leaves are sorted, so it cannot be updated in place), ~10 µs per leaf here, 20 ms for 2,000
+ * receipts, which must not hold up the tasks a node is serving meanwhile.
  */
-export function sortedPairMerkleRoot(leaves: readonly Hex[]): Hex {
-  const tree = layOut(leaves)
-  if (!tree) return ZERO_ROOT
-  for (let i = tree.length - 1 - leaves.length; i >= 0; i--) tree[i] = hashPair(tree, i)
-  return `0x${tree[0].toString('hex')}`
-}
-
-/**
- * {@link sortedPairMerkleRoot}, giving the event loop a turn every `sliceMs` of hashing. A receipts tree
- * is re-hashed whole for every voucher (its leaves are sorted, so it cannot be updated in place): ~10 µs
- * per leaf here, 20 ms for 2,000 receipts, which must not hold up the tasks a node is serving meanwhile.
- */
-export async function sortedPairMerkleRootAsync(leaves: readonly Hex[], sliceMs = 2): Promise<Hex> {
+export async function sortedPairMerkleRoot(leaves: readonly Hex[], sliceMs = 2): Promise<Hex> {
   const tree = layOut(leaves)
   if (!tree) return ZERO_ROOT
   let sliceEnd = performance.now() + sliceMs

@@ -2,7 +2,7 @@ import { SimpleMerkleTree } from '@openzeppelin/merkle-tree'
 import { type Address, encodeAbiParameters, getAddress, type Hex, keccak256, stringToHex } from 'viem'
 import { z } from 'zod'
 import { InvalidInputError } from '../errors.js'
-import { sortedPairMerkleRootAsync } from './merkle-root.js'
+import { sortedPairMerkleRoot } from './merkle-root.js'
 
 /**
  * One verified task: a leaf of the receipts tree whose root a voucher carries.
@@ -117,7 +117,7 @@ export function buildReceiptTree(receipts: readonly TaskReceipt[]): ReceiptTree 
  * Hashes in slices that give the event loop a turn (a voucher's tree can hold many thousand receipts).
  */
 export function receiptRootOfLeaves(leaves: readonly Hex[]): Promise<Hex> {
-  return sortedPairMerkleRootAsync(leaves)
+  return sortedPairMerkleRoot(leaves)
 }
 
 /** Checks locally that `receipt` is under `root` with `proof` (no chain needed). */

@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPublicClient, type Hex, http } from 'viem'
-import { type Deployments, ensureDeployed } from './deployments.js'
+import { type Deployments, ensureDeployed, readDeployments } from './deployments.js'
 import { type EmbeddedChain, startEmbeddedChain } from './embedded-chain.js'
 import { ANVIL_FAUCET_KEY } from './token-actions.js'
 
@@ -51,4 +51,19 @@ export async function increaseTime(rpcUrl: string, seconds: number): Promise<voi
 export async function chainTime(rpcUrl: string): Promise<bigint> {
   const c = createPublicClient({ transport: http(rpcUrl) })
   return (await c.getBlock()).timestamp
+}
+
+/**
+ * A copy of the test chain's deployments file (`<dir>/old.json`) without one contract, as written before
+ * that contract existed; returns its path and what it reads back as.
+ */
+export async function deploymentsWithout(
+  dir: string,
+  contract: keyof Deployments,
+): Promise<{ file: string; old: Deployments }> {
+  const file = join(dir, 'old.json')
+  const json = JSON.parse(await readFile(join(dir, 'deployments.json'), 'utf8'))
+  delete json[contract]
+  await writeFile(file, JSON.stringify(json))
+  return { file, old: await readDeployments(file) }
 }
