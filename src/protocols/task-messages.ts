@@ -71,11 +71,36 @@ export const ResultMsg = z.object({
   evidence: ResultEvidence.optional(),
 })
 
-/** Provider → requester: a task failed or was refused. `retry` says another provider may succeed. */
+/**
+ * Why a task failed, as a code (never matched on message text):
+ * - `busy`: the provider refuses work for now (idle-only owner at work, credit limit): not a fault;
+ * - `deadline`: the task ran past its deadline; `unknown-agreement`: the stream names no agreement of ours;
+ * - `failed`: the provider itself failed (worker crash, model unavailable): the provider's fault;
+ * - `invalid-input`, `model-failed` (the model failed inside the runtime: load or run) and `sandbox-limit`
+ *   (a wasm module hit its time, memory or output limit, or trapped) are properties of the task: every
+ *   honest provider reproduces them, so once two providers report one for the same task it is the job's
+ *   fault (see {@link isJobFault}).
+ */
+export const TaskErrorCode = z.enum([
+  'busy',
+  'deadline',
+  'invalid-input',
+  'failed',
+  'unknown-agreement',
+  'model-failed',
+  'sandbox-limit',
+])
+export type TaskErrorCode = z.infer<typeof TaskErrorCode>
+
+/** Whether a task error code names a deterministic failure of the task itself, not of the provider. */
+export const isJobFault = (code: TaskErrorCode): boolean =>
+  code === 'invalid-input' || code === 'model-failed' || code === 'sandbox-limit'
+
+/** Provider → requester: a task failed or was refused, with a typed code and the original message. */
 export const TaskErrorMsg = z.object({
   t: z.literal('error'),
   taskId: Id,
-  code: z.enum(['busy', 'deadline', 'invalid-input', 'failed', 'unknown-agreement']),
+  code: TaskErrorCode,
   message: z.string().max(1000),
 })
 

@@ -24,8 +24,8 @@ export interface AgreementHandlerComponents {
 }
 
 /**
- * Serve `/mutirao/agree/1`: check a requester-signed agreement against our offer, countersign it,
- * and start fetching its model from the requester.
+ * Serve `/mutirao/agree/1`: check a requester-signed agreement against our offer (it must pay at least our
+ * ask), countersign it, and start fetching its model from the requester.
  */
 export async function serveAgreements(c: AgreementHandlerComponents): Promise<void> {
   await serveJson(c.host, PROTOCOLS.agree, AgreementSchema, async (agreement, remotePeer) => {
@@ -39,7 +39,10 @@ export async function serveAgreements(c: AgreementHandlerComponents): Promise<vo
     )
     const offer = c.book.offerFor(agreement.demandId)
     if (!offer) throw new Error('no offer of ours for this demand')
-    if (agreement.pricePerUnit !== offer.pricePerUnit) throw new Error('price differs from our offer')
+    // Uniform price (docs/architecture.md, Market): the requester pays every provider of a job the
+    // clearing price, the highest ask it accepted, so any agreement paying at least our ask is welcome.
+    if (BigInt(agreement.pricePerUnit) < BigInt(offer.pricePerUnit))
+      throw new Error(`price ${agreement.pricePerUnit} is below our ask of ${offer.pricePerUnit} per unit`)
     if (agreement.providerEth.toLowerCase() !== c.identity.ethAddress.toLowerCase()) {
       throw new Error('payee address differs from our offer')
     }

@@ -17,6 +17,7 @@ import {
 import { sha256Hex } from '../store/blob-store.js'
 import type { AgreementBook } from './agreements.js'
 import type { EvidenceSigner } from './evidence-signer.js'
+import { taskErrorCode, taskErrorMessage } from './task-error-code.js'
 import type { ProviderTerms, TaskExecutor, WorkGate } from './types.js'
 
 /** Components the task server needs. */
@@ -240,14 +241,8 @@ async function runTask(
     await send({ t: 'result', ...signed, signature, ...(evidence && { evidence }) }, out)
   } catch (err) {
     stats.failed++
-    const e = err as Error & { code?: string }
-    const code =
-      e.code === 'invalid-input' || /Invalid|Mismatch/.test(e.name)
-        ? 'invalid-input'
-        : signal.aborted
-          ? 'deadline'
-          : 'failed'
-    await send({ t: 'error', taskId: msg.taskId, code, message: e.message.split('\n')[0].slice(0, 900) })
+    const code = taskErrorCode(err, signal.aborted)
+    await send({ t: 'error', taskId: msg.taskId, code, message: taskErrorMessage(err) })
   } finally {
     stats.running--
   }

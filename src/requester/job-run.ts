@@ -20,6 +20,7 @@ import { type BlobStore, sha256Hex } from '../store/blob-store.js'
 import { ProviderExcludedError, type VerificationPolicy } from '../verify/index.js'
 import { type DisputeFiler, disputeFilerFor } from './dispute-filer.js'
 import { claimedEvidence } from './evidence-check.js'
+import { FailureTally, JobFaultError, jobFaultMessage } from './failure-tally.js'
 import { type KindInfo, kindInfo, runJobLocally } from './job-kind.js'
 import { type JobProgress, type VerificationSpec, VerificationSpecSchema } from './job-spec.js'
 import type { JobRecord, JobStore } from './job-store.js'
@@ -446,7 +447,8 @@ export class JobRun extends EventEmitter {
   }
 
   readonly #pausedUntil = new WeakMap<ProviderSession, number>()
-  readonly #inputRejections = new Map<number, Set<string>>()
+  /** Task failures per shard: the provider's fault or the job's (src/requester/failure-tally.ts). */
+  readonly #failures = new FailureTally()
 
   readonly #events = {
     onVoucherAck: (session: ProviderSession, msg: Extract<ToRequester, { t: 'voucher-ack' }>) => {
@@ -477,17 +479,15 @@ export class JobRun extends EventEmitter {
       }
       // A provider that says "busy" (idle-only owner at work, credit limit) gets no task for a second.
       if (msg.code === 'busy') this.#pausedUntil.set(session, Date.now() + 1000)
-      // The inputs were checked against the model before submission: one provider rejecting them is that
-      // provider's fault; two distinct providers rejecting the same shard fail the job.
-      if (msg.code === 'invalid-input' && task) {
-        const who = this.#inputRejections.get(task.idx) ?? new Set<string>()
-        who.add(session.provider)
-        this.#inputRejections.set(task.idx, who)
-        if (who.size >= 2) this.#fatal = new Error(`providers rejected the input: ${msg.message}`)
-      }
-      if (task && SANDBOX_ERROR.test(msg.message))
-        this.#sandboxFailure(task.idx, session.provider, msg.message)
-      if (msg.code !== 'busy')
+      // A deterministic failure of the task (bad input, the model failing in the runtime, a sandbox limit)
+      // costs the reporting provider nothing; reproduced on two providers it fails the job with the
+      // runtime's message (src/requester/failure-tally.ts).
+      const live = [...this.#sessions.values()].filter((s) => !s.dead).length
+      const verdict = task
+        ? this.#failures.report(task.idx, session.provider, msg.code, msg.message, live)
+        : { kind: 'provider-fault' as const }
+      if (verdict.kind === 'job-fault') this.#fatal = new JobFaultError(jobFaultMessage(verdict, task!.idx))
+      if (verdict.kind === 'provider-fault')
         this.c.onFault?.({ provider: session.provider, kind: 'error', detail: msg.message })
       this.#wake()
     },
@@ -579,25 +579,6 @@ export class JobRun extends EventEmitter {
     this.#changed()
   }
 
-  /** Deterministic sandbox failures (time, memory, output limits, traps) reported per shard. */
-  readonly #sandboxFailures = new Map<number, Set<string>>()
-
-  /**
-   * A sandbox limit hit is a property of the task, not of the provider: once two distinct providers (or
-   * the only live one) report it for the same shard, the job fails with that error instead of retrying.
-   * One provider alone cannot fail a job by claiming it.
-   */
-  #sandboxFailure(idx: number, provider: string, message: string): void {
-    const seen = this.#sandboxFailures.get(idx) ?? new Set<string>()
-    seen.add(provider)
-    this.#sandboxFailures.set(idx, seen)
-    const live = [...this.#sessions.values()].filter((s) => !s.dead).length
-    if (seen.size >= Math.min(2, Math.max(1, live)))
-      this.#fatal = new Error(
-        `task of shard ${idx} failed in the sandbox on ${seen.size} provider(s): ${message}`,
-      )
-  }
-
   #invalid(a: Answer, why: string): void {
     this.progress.verification!.invalid++
     this.#policy?.record({ provider: a.provider, task: a.taskId, verdict: 'invalid' })
@@ -625,6 +606,10 @@ export class JobRun extends EventEmitter {
     const work = this.#work(winner.provider)
     work.shards++
     work.samples += shard.end - shard.start
+    // Providers that said this shard could not run were wrong after all: they answer for it now.
+    for (const provider of this.#failures.completed(idx))
+      if (provider !== winner.provider)
+        this.c.onFault?.({ provider, kind: 'error', detail: `claimed shard ${idx} could not run; it did` })
   }
 
   /** Pay `a`'s provider for one accepted task (every agreeing replica and passed canary is useful work). */
@@ -680,9 +665,6 @@ export class JobRun extends EventEmitter {
     return this.progress
   }
 }
-
-/** Sandbox errors that every honest provider reproduces (see src/exec/wasm/errors.ts). */
-const SANDBOX_ERROR = /^Wasm(Timeout|MemoryLimit|OutputLimit|Trap)Error: /
 
 /** Shards the requester computes itself as canaries when the policy uses them. */
 const CANARY_SHARDS = 3
