@@ -57,3 +57,36 @@ describe('formatJobSummary', () => {
     expect(formatJobSummary(base)).not.toContain('disputes')
   })
 })
+
+describe('formatJobSummary: how results were verified', () => {
+  it('says how each shard was accepted, unchecked ones loudly, and prints the notices', () => {
+    const text = formatJobSummary({
+      ...base,
+      verification: {
+        policy: 'adaptive',
+        replicaTasks: 3,
+        canaryTasks: 0,
+        invalid: 0,
+        excluded: [],
+        shards: { checked: 1, single: 0, unchecked: 1, local: 0 },
+      },
+      notices: [
+        { at: 5, code: 'unchecked', message: 'accepted unchecked (fallback: unchecked): no second provider' },
+      ],
+    })
+    expect(text).toContain(
+      'verified   policy adaptive; shards: 1 cross-checked by ≥ 2 providers, 1 UNCHECKED (no second provider; fallback: unchecked); 3 check tasks, 0 canaries',
+    )
+    expect(text).toContain(
+      'notice     unchecked: accepted unchecked (fallback: unchecked): no second provider',
+    )
+  })
+
+  it('explains units beyond a provider’s kept shards (replicas it ran to check others)', () => {
+    const text = formatJobSummary({
+      ...base,
+      providers: [{ provider: cheater, shards: 0, samples: 0, units: 1138 }],
+    })
+    expect(text).toMatch(/units: all its paid work, checks of others included/)
+  })
+})

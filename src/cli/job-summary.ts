@@ -1,4 +1,4 @@
-import type { JobProgress } from '../requester/job-spec.js'
+import type { JobProgress, VerificationProgress } from '../requester/job-spec.js'
 import { bold, shortPeer } from './output.js'
 
 /** A human summary of a finished job: status, time, units, and the work of each provider. */
@@ -17,6 +17,13 @@ export function formatJobSummary(p: JobProgress): string {
       `    ${shortPeer(w.provider).padEnd(17)} ${String(w.shards).padStart(5)} shards ${String(w.samples).padStart(8)} samples ${String(w.units).padStart(10)} units`,
     )
   }
+  if (p.providers.some((w) => w.units > w.samples * p.costPerSample))
+    lines.push(
+      '    (shards: the outputs kept from that provider; units: all its paid work, checks of others included)',
+    )
+  const v = p.verification
+  if (v) lines.push(`  verified   ${verificationLine(v)}`)
+  for (const n of p.notices ?? []) lines.push(`  notice     ${n.code}: ${n.message}`)
   const disputes = p.verification?.disputes ?? []
   if (disputes.length) {
     const n = (s: string) => disputes.filter((d) => d.status === s).length
@@ -29,4 +36,24 @@ export function formatJobSummary(p: JobProgress): string {
       )
   }
   return lines.join('\n')
+}
+
+/** How a job's results were verified, in words: policy, how each shard was accepted, checks and their outcome. */
+export function verificationLine(v: VerificationProgress): string {
+  const parts = [`policy ${v.policy}`]
+  const s = v.shards
+  if (s) {
+    const how = [
+      s.checked && `${s.checked} cross-checked by ≥ 2 providers`,
+      s.single &&
+        `${s.single} from one provider (${v.policy === 'none' ? 'no checks asked' : 'not drawn for a check'})`,
+      s.unchecked && `${s.unchecked} UNCHECKED (no second provider; fallback: unchecked)`,
+      s.local && `${s.local} computed here`,
+    ].filter(Boolean)
+    if (how.length) parts.push(`shards: ${how.join(', ')}`)
+  }
+  if (v.replicaTasks || v.canaryTasks) parts.push(`${v.replicaTasks} check tasks, ${v.canaryTasks} canaries`)
+  if (v.invalid) parts.push(`${v.invalid} invalid results`)
+  if (v.excluded.length) parts.push(`${v.excluded.length} provider(s) excluded`)
+  return parts.join('; ')
 }

@@ -1,5 +1,6 @@
 import { InvalidInputError, MutiraoError } from '../errors.js'
-import { ApiError } from '../sdk/client.js'
+import { NoRunningNodeError } from '../node/node-info.js'
+import { ApiError, NodeStoppedError } from '../sdk/client.js'
 import { EXIT } from './exit-codes.js'
 
 /** Colour only on a TTY. */
@@ -18,7 +19,7 @@ export function printJson(value: unknown): void {
 export function reportError(err: unknown, json: boolean): number {
   const e = err as Error
   const code =
-    e.name === 'InvalidInputError' && /No running node/.test(e.message)
+    err instanceof NoRunningNodeError || err instanceof NodeStoppedError
       ? EXIT.noNode
       : err instanceof InvalidInputError ||
           (err instanceof ApiError && err.status === 400) ||

@@ -15,8 +15,12 @@ export function progressRenderer(enabled: boolean): { update(p: JobProgress): vo
       cliProgress.Presets.shades_classic,
     )
     let started = false
+    let told = 0
     return {
       update(p) {
+        for (const n of (p.notices ?? []).slice(told))
+          process.stderr.write(`\r\x1b[Knotice ${n.code}: ${n.message}\n`)
+        told = p.notices?.length ?? 0
         if (!started) {
           bar.start(p.samplesTotal, p.samplesDone, { providers: p.providers.length })
           started = true
@@ -29,8 +33,11 @@ export function progressRenderer(enabled: boolean): { update(p: JobProgress): vo
     }
   }
   let last = 0
+  let told = 0
   return {
     update(p) {
+      for (const n of (p.notices ?? []).slice(told)) process.stderr.write(`notice ${n.code}: ${n.message}\n`)
+      told = p.notices?.length ?? 0
       if (Date.now() - last < 2000 && p.samplesDone < p.samplesTotal) return
       last = Date.now()
       process.stderr.write(

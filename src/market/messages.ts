@@ -72,6 +72,26 @@ export const OfferSchema = z.object({
 })
 export type Offer = z.infer<typeof OfferSchema>
 
+/**
+ * Why a provider does not offer for a demand. `price`, `kind`, `model-size`, `memory` and `chain` hold
+ * until the demand changes; `paused` (idle-only owner at work) and `busy` pass.
+ */
+export const DeclineReason = z.enum(['price', 'kind', 'model-size', 'memory', 'chain', 'paused', 'busy'])
+export type DeclineReason = z.infer<typeof DeclineReason>
+
+/** A provider's signed answer to a demand it will not serve, with the reason (and its ask, for `price`). */
+export const DeclineSchema = z.object({
+  v: z.literal(1),
+  demandId: Id,
+  provider: PeerIdString,
+  reason: DeclineReason,
+  detail: z.string().max(200),
+  /** The provider's price per work unit, in base units (present for `price`). */
+  ask: Amount.optional(),
+  signature: Signature,
+})
+export type Decline = z.infer<typeof DeclineSchema>
+
 /** The agreement both sides sign before tasks flow. */
 export const AgreementSchema = z.object({
   v: z.literal(1),

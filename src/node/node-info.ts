@@ -33,6 +33,11 @@ export async function clearNodeInfo(layout: DataDirLayout): Promise<void> {
   await rm(layout.nodeInfo, { force: true })
 }
 
+/** No node runs in the data dir (no `node.json`, or its process is gone). */
+export class NoRunningNodeError extends InvalidInputError {
+  override name = 'NoRunningNodeError'
+}
+
 /** Read the running node's `node.json` and API token; throws a clear error when no node runs there. */
 export async function readNodeInfo(layout: DataDirLayout): Promise<{ info: NodeInfo; token: string }> {
   try {
@@ -41,7 +46,7 @@ export async function readNodeInfo(layout: DataDirLayout): Promise<{ info: NodeI
     const token = (await readFile(layout.apiToken, 'utf8')).trim()
     return { info, token }
   } catch (err) {
-    throw new InvalidInputError(`No running node found in ${layout.root}`, {
+    throw new NoRunningNodeError(`No running node found in ${layout.root}`, {
       metaMessages: [
         `Start one with \`mutirao node --data-dir ${layout.root}\` (add --provide to contribute).`,
       ],

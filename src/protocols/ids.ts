@@ -2,6 +2,8 @@
 export const PROTOCOLS = {
   /** Provider → requester: a signed offer answering a demand. */
   offer: '/mutirao/offer/1',
+  /** Provider → requester: a signed decline of a demand, with its reason (rate-limited). */
+  decline: '/mutirao/decline/1',
   /** Requester → provider: an agreement to countersign. */
   agree: '/mutirao/agree/1',
   /** Requester → provider: one long-lived stream of pipelined tasks and results per agreement. */
@@ -24,6 +26,7 @@ export const TOPICS = {
 export const DOMAINS = {
   demand: 'mutirao:demand:1',
   offer: 'mutirao:offer:1',
+  decline: 'mutirao:decline:1',
   agreement: 'mutirao:agreement:1',
   result: 'mutirao:result:1',
   capacity: 'mutirao:capacity:1',

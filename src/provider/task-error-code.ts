@@ -3,7 +3,12 @@ import { DeadlineExceededError, InferenceError } from '../exec/errors.js'
 import type { TaskErrorCode } from '../protocols/task-messages.js'
 
 /** Sandbox limits and traps (src/exec/wasm/errors.ts), by their stable names: wasm-task re-throws them per run. */
-const SANDBOX_LIMITS = new Set(['WasmTimeoutError', 'WasmMemoryLimitError', 'WasmOutputLimitError', 'WasmTrapError'])
+const SANDBOX_LIMITS = new Set([
+  'WasmTimeoutError',
+  'WasmMemoryLimitError',
+  'WasmOutputLimitError',
+  'WasmTrapError',
+])
 
 /** Longest error message sent to a requester (the wire allows 1,000 characters). */
 const MAX_WIRE_MESSAGE = 900

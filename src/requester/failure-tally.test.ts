@@ -47,7 +47,9 @@ describe('FailureTally', () => {
     const code = fc.constantFrom('invalid-input', 'model-failed', 'sandbox-limit', 'failed', 'busy' as const)
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.nat(3), fc.constantFrom('A', 'B', 'C', 'D'), code, fc.integer({ min: 0, max: 4 }))),
+        fc.array(
+          fc.tuple(fc.nat(3), fc.constantFrom('A', 'B', 'C', 'D'), code, fc.integer({ min: 0, max: 4 })),
+        ),
         (reports) => {
           const t = new FailureTally()
           for (const [idx, p, c, live] of reports) {

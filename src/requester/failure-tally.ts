@@ -1,6 +1,11 @@
 import { MutiraoError } from '../errors.js'
 import { isJobFault, type TaskErrorCode } from '../protocols/task-messages.js'
 
+/** The job's verification policy could not be carried out (no second provider) and the job did not opt out. */
+export class VerificationUnavailableError extends MutiraoError {
+  override name = 'VerificationUnavailableError'
+}
+
 /** A task failed the same deterministic way on several providers: the job (its model or inputs) is at fault. */
 export class JobFaultError extends MutiraoError {
   override name = 'JobFaultError'
@@ -42,10 +47,10 @@ export class FailureTally {
   ): FailureVerdict {
     if (code === 'busy') return { kind: 'no-fault' }
     if (!isJobFault(code)) return { kind: 'provider-fault' }
-    let byCode = this.#reports.get(idx)
-    if (!byCode) this.#reports.set(idx, (byCode = new Map()))
-    let who = byCode.get(code)
-    if (!who) byCode.set(code, (who = new Set()))
+    const byCode = this.#reports.get(idx) ?? new Map<TaskErrorCode, Set<string>>()
+    this.#reports.set(idx, byCode)
+    const who = byCode.get(code) ?? new Set<string>()
+    byCode.set(code, who)
     who.add(provider)
     if (who.size >= Math.min(2, Math.max(1, liveProviders)))
       return { kind: 'job-fault', code, message, providers: [...who] }

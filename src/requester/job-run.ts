@@ -20,9 +20,20 @@ import { type BlobStore, sha256Hex } from '../store/blob-store.js'
 import { ProviderExcludedError, type VerificationPolicy } from '../verify/index.js'
 import { type DisputeFiler, disputeFilerFor } from './dispute-filer.js'
 import { claimedEvidence } from './evidence-check.js'
-import { FailureTally, JobFaultError, jobFaultMessage } from './failure-tally.js'
+import {
+  FailureTally,
+  JobFaultError,
+  jobFaultMessage,
+  VerificationUnavailableError,
+} from './failure-tally.js'
 import { type KindInfo, kindInfo, runJobLocally } from './job-kind.js'
-import { type JobProgress, type VerificationSpec, VerificationSpecSchema } from './job-spec.js'
+import { addNotice, STALL_MS, stallDecision } from './job-notices.js'
+import {
+  type JobProgress,
+  type ShardVerification,
+  type VerificationSpec,
+  VerificationSpecSchema,
+} from './job-spec.js'
 import type { JobRecord, JobStore } from './job-store.js'
 import { acquireProviders, type MarketClientComponents } from './market-client.js'
 import { checkResult } from './output-check.js'
@@ -419,12 +430,16 @@ export class JobRun extends EventEmitter {
       this.#canaries.set(shard.idx, { provider: me, taskId: 'local', hash, body: out })
       this.c.store.saveResult(this.job.id, shard.idx, me, out, hash)
       this.#sched.markLocal(shard.idx)
+      this.#shardCounts.local++
       this.progress.shardsDone++
       this.progress.samplesDone += shard.end - shard.start
     }
   }
 
-  /** Shards that wait for a second opinion no provider can give: accept them unchecked after a while. */
+  /**
+   * Shards that wait for a second opinion no provider can give: after a bounded wait the job fails, naming
+   * them, unless its spec opted into `fallback: 'unchecked'` — then they are accepted, counted and reported.
+   */
   #settleStalled(live: number): void {
     const stalled = this.#sched.stalled()
     if (stalled.length === 0 || this.#verification.policy === 'replicate') {
@@ -433,17 +448,35 @@ export class JobRun extends EventEmitter {
     }
     this.#stallSince ??= Date.now()
     const single = this.job.spec.providers.max < 2 || live < 2
-    if (Date.now() - this.#stallSince < (single ? STALL_SINGLE_MS : STALL_MS)) return
+    const fallback = this.#verification.fallback
+    const decision = stallDecision({ since: this.#stallSince, now: Date.now(), fallback, single })
+    if (decision === 'wait') return
+    const why = `no second provider could check ${stalled.length} shard(s) within ${STALL_MS / 1000} s (${live} provider(s) working, providers.max ${this.job.spec.providers.max})`
+    if (decision === 'fail') {
+      this.#fatal = new VerificationUnavailableError(
+        `verification '${this.#verification.policy}' could not be done: ${why}; add providers, or accept unchecked results with "verification": { "fallback": "unchecked" }`,
+      )
+      return
+    }
     this.c.log.warn({ job: this.job.id, shards: stalled.length }, 'no second provider: accepting unchecked')
+    addNotice(this.progress, 'unchecked', `accepted unchecked (fallback: unchecked): ${why}`)
     for (const idx of stalled) {
       const a = this.#sched.settleUnchecked(idx)
       if (!a) continue
       this.#policy?.record({ provider: a.provider, task: a.taskId, verdict: 'unchecked' })
+      this.#shardCounts.unchecked++
       this.#store(idx, a)
       this.#pay(idx, a)
     }
     this.#stallSince = undefined
     this.#changed()
+  }
+
+  /** How each accepted shard was verified (progress.verification.shards). */
+  get #shardCounts(): ShardVerification {
+    const v = this.progress.verification!
+    v.shards ??= { checked: 0, single: 0, unchecked: 0, local: 0 }
+    return v.shards
   }
 
   readonly #pausedUntil = new WeakMap<ProviderSession, number>()
@@ -552,6 +585,8 @@ export class JobRun extends EventEmitter {
     }
     if (r.status === 'pending') return
     const checked = r.agreeing.length > 1
+    if (checked) this.#shardCounts.checked++
+    else this.#shardCounts.single++
     this.#store(task.idx, r.winner)
     for (const a of r.agreeing) {
       this.#policy?.record({ provider: a.provider, task: a.taskId, verdict: checked ? 'valid' : 'unchecked' })
@@ -657,7 +692,8 @@ export class JobRun extends EventEmitter {
 
   #finish(status: JobProgress['status'], error?: string, resultHash?: string): JobProgress {
     if (this.#detached) return this.progress
-    this.c.store.setStatus(this.job.id, status, error, resultHash)
+    const { verification, notices } = this.progress
+    this.c.store.setStatus(this.job.id, status, error, resultHash, { verification, notices })
     this.progress.status = status
     this.progress.error = error
     this.progress.finishedAt = Date.now()
@@ -668,9 +704,6 @@ export class JobRun extends EventEmitter {
 
 /** Shards the requester computes itself as canaries when the policy uses them. */
 const CANARY_SHARDS = 3
-/** How long shards may wait for a second provider before they are accepted unchecked (adaptive). */
-const STALL_MS = 20_000
-const STALL_SINGLE_MS = 3_000
 /** How long a finished job waits for accusations still being filed before it reports `done`. */
 const DISPUTE_WAIT_MS = 15_000
 /** How long a job with excluded providers may sit with no provider able to work before it fails. */

@@ -19,6 +19,12 @@ export const VerificationSpecSchema = z.object({
     .object({ abs: z.number().nonnegative().optional(), rel: z.number().nonnegative().optional() })
     .optional(),
   disputes: z.enum(['auto', 'off']).optional(),
+  /**
+   * What to do with results the policy wants checked when no second provider can check them: `fail`
+   * (default: the job waits up to 20 s for one, then fails naming how many shards could not be checked) or
+   * `unchecked` (accept them, counted and reported as unchecked).
+   */
+  fallback: z.enum(['fail', 'unchecked']).optional(),
 })
 export type VerificationSpec = z.infer<typeof VerificationSpecSchema>
 
@@ -114,8 +120,29 @@ export interface JobProgress {
   finishedAt?: number
   /** Verification so far: extra tasks run to check results, canaries, outvoted results, excluded providers. */
   verification?: VerificationProgress
+  /** What the user must be told, oldest first (degraded verification, why nobody offered, waits). */
+  notices?: JobNotice[]
   /** Increments on every change; clients long-poll on it. */
   version: number
+}
+
+/** One thing a job tells its user, with a stable code for scripts. */
+export interface JobNotice {
+  at: number
+  code: 'unchecked' | 'no-offers' | 'waiting-providers' | 'verification-failed'
+  message: string
+}
+
+/** How the accepted shards of a job were verified; the four counts add up to the shards done. */
+export interface ShardVerification {
+  /** Accepted when two or more providers agreed on the output. */
+  checked: number
+  /** Accepted from one provider because the policy did not ask for a check (`none`, or adaptive trust). */
+  single: number
+  /** Wanted a check that no second provider could give; accepted under `fallback: 'unchecked'`. */
+  unchecked: number
+  /** Computed by the requester itself (canary answers). */
+  local: number
 }
 
 /** Verification counters of a job (see VerificationSpec). */
@@ -128,6 +155,8 @@ export interface VerificationProgress {
   invalid: number
   /** Providers excluded from this job by the policy. */
   excluded: string[]
+  /** How each accepted shard was verified (absent in jobs stored before it was counted). */
+  shards?: ShardVerification
   /** On-chain accusations considered for outvoted results (when disputes are on). */
   disputes?: DisputeRecord[]
 }

@@ -1,5 +1,9 @@
 import type { Db } from '../store/db.js'
-import type { JobSpec, JobStatus, ProviderWork } from './job-spec.js'
+import type { JobProgress, JobSpec, JobStatus, ProviderWork } from './job-spec.js'
+
+/** What a finished job keeps of its progress beyond counts: how it was verified, what it told its user. */
+export type JobSummary = Pick<JobProgress, 'verification' | 'notices'>
+
 import type { Shard } from './shard-plan.js'
 
 /** A job row. */
@@ -11,6 +15,7 @@ export interface JobRecord {
   createdAt: number
   finishedAt?: number
   resultHash?: string
+  summary?: JobSummary
 }
 
 interface JobRow {
@@ -21,6 +26,7 @@ interface JobRow {
   created_at: number
   finished_at: number | null
   result_hash: string | null
+  summary: string | null
 }
 
 const toRecord = (r: JobRow): JobRecord => ({
@@ -31,6 +37,7 @@ const toRecord = (r: JobRow): JobRecord => ({
   createdAt: r.created_at,
   finishedAt: r.finished_at ?? undefined,
   resultHash: r.result_hash ?? undefined,
+  summary: r.summary ? (JSON.parse(r.summary) as JobSummary) : undefined,
 })
 
 /** Persistence of jobs and their shards, so a restarted requester resumes where it stopped. */
@@ -70,13 +77,21 @@ export class JobStore {
     return (this.db.prepare("SELECT * FROM jobs WHERE status = 'running'").all() as JobRow[]).map(toRecord)
   }
 
-  setStatus(id: string, status: JobStatus, error?: string, resultHash?: string): void {
+  setStatus(id: string, status: JobStatus, error?: string, resultHash?: string, summary?: JobSummary): void {
     const now = Date.now()
     this.db
       .prepare(
-        'UPDATE jobs SET status = ?, error = ?, result_hash = ?, updated_at = ?, finished_at = ? WHERE id = ?',
+        'UPDATE jobs SET status = ?, error = ?, result_hash = ?, updated_at = ?, finished_at = ?, summary = ? WHERE id = ?',
       )
-      .run(status, error ?? null, resultHash ?? null, now, status === 'running' ? null : now, id)
+      .run(
+        status,
+        error ?? null,
+        resultHash ?? null,
+        now,
+        status === 'running' ? null : now,
+        summary ? JSON.stringify(summary) : null,
+        id,
+      )
   }
 
   shards(jobId: string): Shard[] {

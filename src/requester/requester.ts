@@ -101,6 +101,7 @@ export class Requester {
       providers,
       createdAt: job.createdAt,
       finishedAt: job.finishedAt,
+      ...job.summary,
       version: 0,
     }
   }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { AbortedError, InvalidInputError, MutiraoError } from '../errors.js'
+import { AbortedError, MutiraoError } from '../errors.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
 import type { WasmLimits } from '../exec/wasm/executor.js'
@@ -53,6 +53,33 @@ export class ApiError extends MutiraoError {
     super(message, { metaMessages: hints })
   }
 }
+
+/** A job ended `failed` or `cancelled`; carries its final progress (what was done, by whom, and why it ended). */
+export class JobFailedError extends MutiraoError {
+  override name = 'JobFailedError'
+  constructor(readonly progress: JobProgress) {
+    super(`Job ${progress.jobId} ${progress.status}: ${progress.error ?? 'no reason given'}`, {
+      metaMessages: [`${progress.samplesDone}/${progress.samplesTotal} samples were done.`],
+    })
+  }
+}
+
+/** The node stopped answering while a job ran; the job is persisted and resumes when the node restarts. */
+export class NodeStoppedError extends MutiraoError {
+  override name = 'NodeStoppedError'
+  constructor(jobId: string, cause: unknown) {
+    super('the node stopped answering; the job goes on when it restarts', {
+      cause,
+      metaMessages: [
+        `Restart the node (\`mutirao node\`), then follow the job with \`mutirao jobs ${jobId}\`.`,
+      ],
+    })
+  }
+}
+
+/** Whether `err` is fetch's failure to reach the node at all (refused, reset), not an HTTP error. */
+export const isNetworkError = (err: unknown): boolean =>
+  err instanceof TypeError && err.message === 'fetch failed'
 
 /** `GET /v1/ledger/wallet`: the node's account on the chain (amounts as decimal strings of base units). */
 export interface WalletInfo {
@@ -284,9 +311,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
         if (next.version !== progress.version || next.status !== progress.status) options.onProgress?.(next)
         progress = next
       }
-      if (progress.status !== 'done') {
-        throw new InvalidInputError(`Job ${id} ${progress.status}: ${progress.error ?? 'no reason given'}`)
-      }
+      if (progress.status !== 'done') throw new JobFailedError(progress)
       return progress
     },
     async result(id) {
@@ -343,8 +368,7 @@ async function retryNetwork<T>(call: () => Promise<T>, signal?: AbortSignal, tri
     try {
       return await call()
     } catch (err) {
-      const network = err instanceof TypeError && err.message === 'fetch failed'
-      if (!network || i >= tries || signal?.aborted) throw err
+      if (!isNetworkError(err) || i >= tries || signal?.aborted) throw err
       await abortableSleep(500 * i, signal)
     }
   }

@@ -96,6 +96,8 @@ const MIGRATIONS: Migration[] = [
       );
     `)
   },
+  // How a finished job was verified and what it told its user (JobProgress.verification and notices, JSON).
+  (db) => db.exec('ALTER TABLE jobs ADD COLUMN summary TEXT'),
 ]
 
 /** Open (or create) the database and apply pending migrations. */

@@ -212,7 +212,8 @@ describe('bad input is refused with a clear error while the nodes keep serving',
   })
 
   it('after all of that, both nodes still serve: a good job submitted from the CLI completes', async () => {
-    const res = await submit(goodJob(64), 'good.json')
+    // one provider: the adaptive policy has no second provider to check it, so the job opts in explicitly
+    const res = await submit({ ...goodJob(64), verification: { fallback: 'unchecked' } }, 'good.json')
     expect(res.code, res.stderr).toBe(EXIT.ok)
     const client = await connect({ dataDir: net.requester.dataDir })
     const [job] = (await client.jobs()) as JobProgress[]

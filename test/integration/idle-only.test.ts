@@ -57,7 +57,13 @@ describe('idle-only provider under a synthetic CPU load', () => {
       ),
     }
     const model = new Uint8Array(await readFile(TINY))
-    const accepted = await requester.submit({ model, inputs, shardSize: 20 })
+    // one provider: no second one can check it, so the job accepts unchecked results explicitly
+    const accepted = await requester.submit({
+      model,
+      inputs,
+      shardSize: 20,
+      verification: { fallback: 'unchecked' },
+    })
     await expect
       .poll(() => node.logs.some((l) => l.includes('busy: not offering')), { timeout: 20_000, interval: 200 })
       .toBe(true)

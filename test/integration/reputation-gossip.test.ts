@@ -134,7 +134,11 @@ describe('reputation gossip: a newcomer uses a staked requester’s verified exp
     }
 
     // B's selection: one provider wanted out of three offers; the attested-bad one ranks last
-    const job = await runJob(b, { shardSize: 5, providers: { min: 1, max: 1 } }, 10)
+    const job = await runJob(
+      b,
+      { shardSize: 5, providers: { min: 1, max: 1 }, verification: { fallback: 'unchecked' } },
+      10,
+    )
     expect(job.providers.length).toBeGreaterThan(0)
     expect(job.providers.map((w) => w.provider)).not.toContain(byz.peerId)
   })

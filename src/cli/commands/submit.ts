@@ -1,5 +1,5 @@
 import { Command } from 'commander'
-import { connect } from '../../sdk/client.js'
+import { connect, isNetworkError, JobFailedError, NodeStoppedError } from '../../sdk/client.js'
 import { loadJobFile } from '../../sdk/job-file.js'
 import { EXIT } from '../exit-codes.js'
 import { formatJobSummary } from '../job-summary.js'
@@ -41,8 +41,10 @@ export function submitCommand(): Command {
         }
         const bar = progressRenderer(!opts.json)
         const abort = new AbortController()
-        const onInt = () => abort.abort()
-        process.once('SIGINT', onInt)
+        // Ctrl-C and SIGTERM both cancel the job on the node, then report what it did.
+        const onSignal = () => abort.abort()
+        process.once('SIGINT', onSignal)
+        process.once('SIGTERM', onSignal)
         let final: Awaited<ReturnType<typeof client.job>>
         try {
           final = await client
@@ -50,11 +52,14 @@ export function submitCommand(): Command {
             .catch(async (err) => {
               bar.stop()
               if (abort.signal.aborted) throw err
+              if (err instanceof JobFailedError) return err.progress
+              if (isNetworkError(err)) throw new NodeStoppedError(accepted.jobId, err)
               return client.job(accepted.jobId)
             })
         } finally {
           bar.stop()
-          process.off('SIGINT', onInt)
+          process.off('SIGINT', onSignal)
+          process.off('SIGTERM', onSignal)
         }
         if (final.status === 'done' && opts.out)
           await writeResult(await client.result(final.jobId), opts.out, final.kind)

@@ -1,0 +1,157 @@
+import { resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tensorFromValues } from '../../src/exec/tensor-values.js'
+import { buildModel, node, tensorInitializer, valueInfo } from '../../src/onnx/graph-builder.js'
+import type { JobProgress } from '../../src/requester/job-spec.js'
+import { connect, JobFailedError } from '../../src/sdk/client.js'
+import { startNetwork, type TestNetwork, type TestNode } from '../helpers/network.js'
+import { nodeLedger, until } from '../helpers/node-ledger.js'
+
+const MLP = resolve(import.meta.dirname, '../fixtures/models/mlp.onnx')
+
+/** A lookup table indexed by the input: valid for the requester's checks, fails in onnxruntime for index ≥ 4. */
+const GATHER = buildModel({
+  nodes: [node('Gather', ['table', 'idx'], ['y'], { axis: 0 })],
+  initializers: [tensorInitializer('table', 'float32', [4, 2], [1, 2, 3, 4, 5, 6, 7, 8])],
+  inputs: [valueInfo('idx', 'int64', ['N'])],
+  outputs: [valueInfo('y', 'float32', ['N', 2])],
+})
+
+interface Reputation {
+  own: number
+  ownEvents: number
+}
+
+describe('market terms a new user meets: different asks, a model that fails on every provider', () => {
+  let net: TestNetwork
+  let cheap: TestNode
+  let dear: TestNode
+  const reputations = async () =>
+    (
+      (await (await connect({ dataDir: net.requester.dataDir })).node()) as {
+        reputation: Record<string, Reputation>
+      }
+    ).reputation
+
+  beforeAll(async () => {
+    net = await startNetwork({ providers: 0 })
+    cheap = await net.addProvider(['--price', '1'])
+    dear = await net.addProvider(['--price', '2'])
+    const client = await connect({ dataDir: net.requester.dataDir })
+    await until('the requester knows both providers', async () => {
+      const s = (await client.node()) as { knownProviders: { peerId: string }[] }
+      const known = new Set(s.knownProviders.map((p) => p.peerId))
+      return known.has(cheap.peerId) && known.has(dear.peerId) ? true : undefined
+    })
+  })
+  afterAll(async () => {
+    await net?.stop()
+  })
+
+  it('a model failing inside onnxruntime fails the job within 10 s with its message; reputations unchanged', async () => {
+    const client = await connect({ dataDir: net.requester.dataDir })
+    const before = await reputations()
+    const n = 64
+    const idx = tensorFromValues(
+      'int64',
+      [n],
+      Array.from({ length: n }, (_, i) => BigInt(i % 9)),
+    )
+    const started = Date.now()
+    const job = await client.submit({
+      model: GATHER,
+      inputs: { idx },
+      shardSize: 16,
+      providers: { min: 2, max: 2 },
+      timeoutSeconds: 120,
+    })
+    const err = await client.wait(job.jobId).catch((e) => e)
+    const elapsed = Date.now() - started
+    expect(err).toBeInstanceOf(JobFailedError)
+    const final = (err as JobFailedError).progress as JobProgress
+    expect(final.status).toBe('failed')
+    // the runtime's own words reach the user, with the code that says it is the job's fault
+    expect(final.error).toMatch(/model-failed/)
+    expect(final.error).toMatch(/onnxruntime failed to run the model: .*idx/i)
+    expect(elapsed).toBeLessThan(10_000)
+    const after = await reputations()
+    for (const p of [cheap, dear]) {
+      expect(after[p.peerId]?.ownEvents ?? 0, p.name).toBe(before[p.peerId]?.ownEvents ?? 0)
+      expect(after[p.peerId]?.own ?? 0.5, p.name).toBe(before[p.peerId]?.own ?? 0.5)
+    }
+  })
+
+  it('one provider, default policy: the job never accepts an unchecked result without saying so', async () => {
+    // runs before any job succeeded: both providers are unknown, so `adaptive` wants every shard checked
+    const client = await connect({ dataDir: net.requester.dataDir })
+    const n = 40
+    const x = tensorFromValues(
+      'float32',
+      [n, 30],
+      Array.from({ length: n * 30 }, (_, i) => Math.sin(i * 0.3)),
+    )
+    const spec = {
+      model: MLP,
+      inputs: { x },
+      shardSize: 10,
+      providers: { min: 1, max: 1 },
+      timeoutSeconds: 120,
+    }
+    const failed = await client
+      .wait((await client.submit(spec)).jobId)
+      .catch((e) => (e as JobFailedError).progress)
+    expect(failed.status).toBe('failed')
+    expect(failed.error).toMatch(/verification 'adaptive' could not be done: no second provider could check/)
+    expect(failed.error).toMatch(/"fallback": "unchecked"/)
+    expect(failed.verification?.shards?.unchecked ?? 0).toBe(0)
+
+    const done = await client.wait(
+      (await client.submit({ ...spec, verification: { fallback: 'unchecked' } })).jobId,
+    )
+    expect(done.status).toBe('done')
+    const shards = done.verification!.shards!
+    expect(shards.unchecked).toBeGreaterThan(0)
+    expect(shards.checked + shards.single + shards.unchecked + shards.local).toBe(done.shardsDone)
+    expect(done.notices?.some((x) => x.code === 'unchecked' && /no second provider/.test(x.message))).toBe(
+      true,
+    )
+    // a finished job keeps saying so (from the store, not only from the live run)
+    const listed = ((await client.jobs()) as JobProgress[]).find((j) => j.jobId === done.jobId)
+    expect(listed?.verification?.shards).toEqual(shards)
+  })
+
+  it('providers asking 1 and 2 both work on one job and are paid the clearing price (2) on-chain', async () => {
+    const client = await connect({ dataDir: net.requester.dataDir })
+    const ledgers = await Promise.all([cheap, dear].map((p) => nodeLedger(p.dataDir, net.chain)))
+    const before = await Promise.all(ledgers.map((l) => l.balance()))
+    const n = 200
+    const x = tensorFromValues(
+      'float32',
+      [n, 30],
+      Array.from({ length: n * 30 }, (_, i) => Math.cos(i * 0.7)),
+    )
+    const job = await client.submit({
+      model: MLP,
+      inputs: { x },
+      shardSize: 20,
+      maxPricePerUnit: '5',
+      providers: { min: 2, max: 2 },
+      // every shard on both providers: both must work, whatever the scheduling
+      verification: { policy: 'replicate', k: 2, quorum: 2 },
+      timeoutSeconds: 120,
+    })
+    const done = (await client.wait(job.jobId)) as JobProgress & {
+      escrow: { pricePerUnit: string } | null
+    }
+    expect(done.status).toBe('done')
+    expect(done.escrow?.pricePerUnit).toBe('2')
+    for (const [i, p] of [cheap, dear].entries()) {
+      const units = BigInt(done.providers.find((w) => w.provider === p.peerId)?.units ?? 0)
+      expect(units > 0n, `${p.name} worked`).toBe(true)
+      const want = before[i] + units * 2n
+      await until(`${p.name} paid units × 2`, async () =>
+        (await ledgers[i].balance()) === want ? true : undefined,
+      )
+    }
+  })
+})
