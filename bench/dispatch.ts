@@ -179,7 +179,7 @@ async function sequentialLatency(net: TestNetwork, model: Uint8Array, inputs: Te
   for (const p of net.providers) await host.dial(multiaddr(p.multiaddrs[0]))
   await new Promise((r) => setTimeout(r, 2000)) // let gossip meshes form
   const deadline = Date.now() + 600_000
-  const agreements = await acquireProviders(
+  const { agreements } = await acquireProviders(
     { host, identity, inbox, directory, log },
     {
       jobId,

@@ -5,7 +5,7 @@ import { demoCommand } from './commands/demo.js'
 import { faucetCommand } from './commands/faucet.js'
 import { flCommand } from './commands/fl.js'
 import { initCommand } from './commands/init.js'
-import { jobsCommand } from './commands/jobs.js'
+import { cancelCommand, jobsCommand } from './commands/jobs.js'
 import { ledgerCommand } from './commands/ledger.js'
 import { nodeCommand } from './commands/node.js'
 import { resultCommand } from './commands/result.js'
@@ -24,6 +24,7 @@ export function program(): Command {
     .addCommand(nodeCommand())
     .addCommand(submitCommand())
     .addCommand(jobsCommand())
+    .addCommand(cancelCommand())
     .addCommand(resultCommand())
     .addCommand(statusCommand())
     .addCommand(chainCommand())
@@ -39,8 +40,11 @@ export function program(): Command {
 /** CLI entry point. */
 export async function main(argv: string[]): Promise<void> {
   const cmd = program()
-  cmd.exitOverride((err) => {
-    process.exit(err.exitCode === 0 ? 0 : 2)
-  })
+  // Usage errors (unknown option, missing argument) are invalid input: exit 2, in every subcommand too.
+  const override = (c: Command): void => {
+    c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+    for (const sub of c.commands) override(sub)
+  }
+  override(cmd)
   await cmd.parseAsync(argv)
 }

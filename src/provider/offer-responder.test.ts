@@ -37,15 +37,34 @@ describe('declineReason', () => {
   })
 
   it('declines kinds outside its policy', () => {
-    expect(declineReason(demand(), terms({ kinds: ['onnx-inference'] }), now)).toBe('we do not run wasm jobs')
-    expect(declineReason(demand({ kind: 'onnx-inference' }), terms({ kinds: ['wasm'] }), now)).toMatch(
-      /onnx-inference/,
-    )
+    expect(declineReason(demand(), terms({ kinds: ['onnx-inference'] }), now)).toEqual({
+      reason: 'kind',
+      detail: 'we do not run wasm jobs (we run onnx-inference)',
+    })
+    expect(
+      declineReason(demand({ kind: 'onnx-inference' }), terms({ kinds: ['wasm'] }), now)?.detail,
+    ).toMatch(/onnx-inference/)
   })
 
   it('declines demands that need more memory per task than it grants', () => {
     const big = demand({ minMemoryBytes: 512 << 20 })
-    expect(declineReason(big, terms(), now)).toBe('needs more memory per task than we grant')
+    expect(declineReason(big, terms(), now)?.reason).toBe('memory')
     expect(declineReason(big, terms({ taskMemoryBytes: 1 << 30 }), now)).toBeUndefined()
+  })
+})
+
+describe('declineReason: price and size name the numbers', () => {
+  it('a max price below our ask declines with the ask', () => {
+    expect(declineReason(demand({ maxPricePerUnit: '2' }), terms({ pricePerUnit: 3n }), now)).toEqual({
+      reason: 'price',
+      detail: 'our ask 3 per unit is above the max price 2',
+      ask: 3n,
+    })
+    expect(declineReason(demand({ maxPricePerUnit: '3' }), terms({ pricePerUnit: 3n }), now)).toBeUndefined()
+  })
+
+  it('a model above our limit declines; an expired demand gets no answer at all', () => {
+    expect(declineReason(demand({ modelBytes: 2 << 29 }), terms(), now)?.reason).toBe('model-size')
+    expect(declineReason(demand({ deadline: now }), terms({ kinds: [] }), now)).toBeUndefined()
   })
 })

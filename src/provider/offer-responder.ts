@@ -2,12 +2,21 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
-import { AckSchema, type Demand, DemandSchema, type Offer, signedPart } from '../market/messages.js'
+import {
+  AckSchema,
+  type Decline,
+  type DeclineReason,
+  type Demand,
+  DemandSchema,
+  type Offer,
+  signedPart,
+} from '../market/messages.js'
 import { requestJson } from '../market/rpc.js'
 import type { Host } from '../net/host.js'
 import { signPayload, verifyPayload } from '../net/signing.js'
 import { DOMAINS, PROTOCOLS, TOPICS } from '../protocols/ids.js'
 import type { AgreementBook } from './agreements.js'
+import { DeclineLimiter } from './decline-limiter.js'
 import type { ProviderTerms, WorkGate } from './types.js'
 
 const MAX_DEMAND_BYTES = 16 * 1024
@@ -25,22 +34,49 @@ export interface OfferResponderComponents {
   acceptsPayment?: (payment: Demand['payment']) => boolean
 }
 
-/** Why a demand is not answered, or undefined when it matches this provider. */
-export function declineReason(demand: Demand, terms: ProviderTerms, now = Date.now()): string | undefined {
-  if (demand.deadline <= now) return 'deadline passed'
-  if (!terms.kinds.includes(demand.kind)) return `we do not run ${demand.kind} jobs`
-  if (BigInt(demand.maxPricePerUnit) < terms.pricePerUnit) return 'max price below our price'
-  if (demand.modelBytes > terms.maxModelBytes) return 'model too large'
+/** Why a provider will not offer for a demand: a code, words for the user, and our ask for `price`. */
+export interface DeclineVerdict {
+  reason: DeclineReason
+  detail: string
+  ask?: bigint
+}
+
+/** Why a demand is not answered, or undefined when it matches this provider (undefined too when it expired). */
+export function declineReason(
+  demand: Demand,
+  terms: ProviderTerms,
+  now = Date.now(),
+): DeclineVerdict | undefined {
+  if (demand.deadline <= now) return undefined
+  if (!terms.kinds.includes(demand.kind))
+    return { reason: 'kind', detail: `we do not run ${demand.kind} jobs (we run ${terms.kinds.join(', ')})` }
+  if (BigInt(demand.maxPricePerUnit) < terms.pricePerUnit)
+    return {
+      reason: 'price',
+      detail: `our ask ${terms.pricePerUnit} per unit is above the max price ${demand.maxPricePerUnit}`,
+      ask: terms.pricePerUnit,
+    }
+  if (demand.modelBytes > terms.maxModelBytes)
+    return {
+      reason: 'model-size',
+      detail: `model of ${demand.modelBytes} bytes is above our limit of ${terms.maxModelBytes}`,
+    }
   if (terms.taskMemoryBytes !== undefined && (demand.minMemoryBytes ?? 0) > terms.taskMemoryBytes)
-    return 'needs more memory per task than we grant'
+    return {
+      reason: 'memory',
+      detail: `needs ${demand.minMemoryBytes} bytes per task; we grant ${terms.taskMemoryBytes}`,
+    }
   return undefined
 }
 
 /** Listen to demands on gossip and answer matching ones with a signed offer sent to the requester. */
 export function startOfferResponder(c: OfferResponderComponents): () => void {
+  const limiter = new DeclineLimiter()
   const onMessage = (evt: { detail: { topic: string; data: Uint8Array } }) => {
     if (evt.detail.topic !== TOPICS.demand) return
-    void handleDemand(c, evt.detail.data).catch((err) => c.log.debug({ err: err.message }, 'demand ignored'))
+    void handleDemand(c, evt.detail.data, limiter).catch((err) =>
+      c.log.debug({ err: err.message }, 'demand ignored'),
+    )
   }
   c.host.services.pubsub.subscribe(TOPICS.demand)
   c.host.services.pubsub.addEventListener('message', onMessage as never)
@@ -50,17 +86,28 @@ export function startOfferResponder(c: OfferResponderComponents): () => void {
   }
 }
 
-async function handleDemand(c: OfferResponderComponents, data: Uint8Array): Promise<void> {
+async function handleDemand(
+  c: OfferResponderComponents,
+  data: Uint8Array,
+  limiter: DeclineLimiter,
+): Promise<void> {
   if (data.length > MAX_DEMAND_BYTES) throw new Error('demand too large')
   const demand = DemandSchema.parse(JSON.parse(decoder.decode(data)))
   await verifyPayload(demand.requester, DOMAINS.demand, signedPart(demand), demand.signature)
   if (demand.requester === c.identity.peerId) return
-  const reason =
+  const verdict: DeclineVerdict | undefined =
     c.acceptsPayment && !c.acceptsPayment(demand.payment)
-      ? 'cannot be paid on our chain'
-      : declineReason(demand, c.terms)
-  if (reason) return c.log.debug({ demand: demand.demandId, reason }, 'declined demand')
-  if (!c.gate.accepting()) return c.log.info({ demand: demand.demandId }, 'busy: not offering')
+      ? { reason: 'chain', detail: 'cannot be paid on our chain and escrow contract' }
+      : (declineReason(demand, c.terms) ??
+        (c.gate.accepting()
+          ? undefined
+          : { reason: 'paused', detail: 'idle-only: the owner is using the machine' }))
+  if (verdict) {
+    const what = verdict.reason === 'paused' ? 'busy: not offering' : 'declined demand'
+    c.log.info({ demand: demand.demandId, reason: verdict.reason, detail: verdict.detail }, what)
+    if (limiter.allow(demand.requester, demand.demandId)) await sendDecline(c, demand, verdict)
+    return
+  }
   const unsigned = {
     v: 1 as const,
     demandId: demand.demandId,
@@ -75,6 +122,31 @@ async function handleDemand(c: OfferResponderComponents, data: Uint8Array): Prom
     signature: await signPayload(c.identity.peerKey, DOMAINS.offer, unsigned),
   }
   c.book.rememberOffer(offer)
+  const requester = await rememberRequester(c, demand)
+  const ack = await requestJson(c.host, requester, PROTOCOLS.offer, offer, AckSchema, 5000)
+  c.log.debug({ demand: demand.demandId, ok: ack.ok }, 'offer sent')
+}
+
+/** Tell the requester why we do not offer (signed, so nobody can decline on our behalf). */
+async function sendDecline(c: OfferResponderComponents, demand: Demand, v: DeclineVerdict): Promise<void> {
+  const unsigned = {
+    v: 1 as const,
+    demandId: demand.demandId,
+    provider: c.identity.peerId,
+    reason: v.reason,
+    detail: v.detail.slice(0, 200),
+    ...(v.ask !== undefined ? { ask: v.ask.toString() } : {}),
+  }
+  const decline: Decline = {
+    ...unsigned,
+    signature: await signPayload(c.identity.peerKey, DOMAINS.decline, unsigned),
+  }
+  const requester = await rememberRequester(c, demand)
+  await requestJson(c.host, requester, PROTOCOLS.decline, decline, AckSchema, 5000)
+}
+
+/** The demand's requester, with the addresses it announced added to our peer store. */
+async function rememberRequester(c: OfferResponderComponents, demand: Demand) {
   const requester = peerIdFromString(demand.requester)
   const addrs = demand.addrs.flatMap((a) => {
     try {
@@ -84,6 +156,5 @@ async function handleDemand(c: OfferResponderComponents, data: Uint8Array): Prom
     }
   })
   if (addrs.length) await c.host.peerStore.merge(requester, { multiaddrs: addrs }).catch(() => {})
-  const ack = await requestJson(c.host, requester, PROTOCOLS.offer, offer, AckSchema, 5000)
-  c.log.debug({ demand: demand.demandId, ok: ack.ok }, 'offer sent')
+  return requester
 }

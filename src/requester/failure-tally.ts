@@ -1,15 +1,4 @@
-import { MutiraoError } from '../errors.js'
 import { isJobFault, type TaskErrorCode } from '../protocols/task-messages.js'
-
-/** The job's verification policy could not be carried out (no second provider) and the job did not opt out. */
-export class VerificationUnavailableError extends MutiraoError {
-  override name = 'VerificationUnavailableError'
-}
-
-/** A task failed the same deterministic way on several providers: the job (its model or inputs) is at fault. */
-export class JobFaultError extends MutiraoError {
-  override name = 'JobFaultError'
-}
 
 /** What the tally makes of one task failure. */
 export type FailureVerdict =

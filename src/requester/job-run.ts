@@ -10,7 +10,7 @@ import {
   sliceBatch,
 } from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
-import type { Agreement, Offer } from '../market/messages.js'
+import type { Agreement, Decline, Offer } from '../market/messages.js'
 import type { Host } from '../net/host.js'
 import { verifyPayload } from '../net/signing.js'
 import type { RequesterPayments } from '../payments/requester-payments.js'
@@ -18,14 +18,16 @@ import { DOMAINS } from '../protocols/ids.js'
 import type { ToRequester } from '../protocols/task-messages.js'
 import { type BlobStore, sha256Hex } from '../store/blob-store.js'
 import { ProviderExcludedError, type VerificationPolicy } from '../verify/index.js'
+import { summarizeDeclines } from './decline-summary.js'
 import { type DisputeFiler, disputeFilerFor } from './dispute-filer.js'
 import { claimedEvidence } from './evidence-check.js'
+import { FailureTally, jobFaultMessage } from './failure-tally.js'
 import {
-  FailureTally,
   JobFaultError,
-  jobFaultMessage,
+  NoOffersError,
+  NotEnoughProvidersError,
   VerificationUnavailableError,
-} from './failure-tally.js'
+} from './job-errors.js'
 import { type KindInfo, kindInfo, runJobLocally } from './job-kind.js'
 import { addNotice, STALL_MS, stallDecision } from './job-notices.js'
 import {
@@ -166,6 +168,9 @@ export class JobRun extends EventEmitter {
       this.#info = kindInfo(this.job.spec, model)
       this.#inputs = decodeTensors(await this.c.blobs.get(this.job.spec.inputsHash))
       await this.#prepareCanaries(model)
+      const runStart = Date.now()
+      /** Tasks flow once `providers.min` providers have agreed; after that, the job goes on with fewer. */
+      let started = false
       let backoff = 250
       let lastAcquire = 0
       let nextAcquireAt = 0
@@ -175,6 +180,7 @@ export class JobRun extends EventEmitter {
         if (Date.now() > deadline)
           throw new Error(`job passed its deadline with ${this.#remaining()} samples left`)
         const live = [...this.#sessions.values()].filter((s) => !s.dead)
+        started ||= this.#enoughProviders(live.length, runStart)
         const starved = this.#starved.update({
           banned: this.#banned.size,
           excluded: this.progress.verification!.excluded.length,
@@ -213,7 +219,7 @@ export class JobRun extends EventEmitter {
               this.#wake()
             })
         }
-        this.#fill()
+        if (started) this.#fill()
         this.#settleStalled(live.length)
         await new Promise<void>((resolve) => {
           this.#wake = resolve
@@ -318,7 +324,7 @@ export class JobRun extends EventEmitter {
       ...this.#banned,
       ...[...this.#sessions.values()].filter((s) => !s.dead).map((s) => s.provider),
     ])
-    const agreements = await acquireProviders(
+    const { agreements, declines } = await acquireProviders(
       { ...this.c.market, log: this.c.log },
       {
         jobId: this.job.id,
@@ -357,7 +363,40 @@ export class JobRun extends EventEmitter {
     )
     const added = opened.reduce<number>((a, b) => a + b, 0)
     if (added) this.c.log.info({ job: this.job.id, added }, 'providers joined')
+    if (agreements.length === 0 && declines.length > 0) this.#declined(declines)
     return added
+  }
+
+  /**
+   * Whether `providers.min` providers (or one per shard, when fewer shards) work on the job; past the wait
+   * (`providers.waitSeconds`, default 60 s) without them the job fails naming what it heard.
+   */
+  #enoughProviders(live: number, since: number): boolean {
+    const { min, waitSeconds } = this.job.spec.providers
+    const need = Math.min(min, this.#sched.shards.length)
+    if (live >= need) return true
+    const waitMs = (waitSeconds ?? DEFAULT_PROVIDER_WAIT_S) * 1000
+    const heard = this.progress.notices?.findLast((n) => n.code === 'no-offers')?.message
+    const why = `${live} of the ${need} providers asked for (providers.min) took the job`
+    if (Date.now() - since > waitMs)
+      throw new NotEnoughProvidersError(
+        `${why} within ${waitMs / 1000} s${heard ? `; ${heard}` : ''}; lower providers.min, or raise providers.waitSeconds`,
+      )
+    if (live > 0 && addNotice(this.progress, 'waiting-providers', `waiting: ${why} so far`)) this.#changed()
+    return false
+  }
+
+  /**
+   * Nobody offered and some providers said why: tell the user, and fail at once when every reason lasts
+   * (price, kind, size, memory, chain) and nothing runs yet — unless the job was told to wait
+   * (`providers.waitSeconds`), in which case it keeps the notice and waits.
+   */
+  #declined(declines: Decline[]): void {
+    const summary = summarizeDeclines(declines, BigInt(this.job.spec.maxPricePerUnit))
+    if (addNotice(this.progress, 'no-offers', `no offers: ${summary.message}`)) this.#changed()
+    const working = [...this.#sessions.values()].some((s) => !s.dead)
+    if (summary.lasting && !working && this.job.spec.providers.waitSeconds === undefined)
+      this.#fatal = new NoOffersError(`no provider offered: ${summary.message}`)
   }
 
   /**
@@ -702,6 +741,8 @@ export class JobRun extends EventEmitter {
   }
 }
 
+/** How long a job waits for `providers.min` providers when its spec gives no `providers.waitSeconds`. */
+const DEFAULT_PROVIDER_WAIT_S = 60
 /** Shards the requester computes itself as canaries when the policy uses them. */
 const CANARY_SHARDS = 3
 /** How long a finished job waits for accusations still being filed before it reports `done`. */

@@ -41,10 +41,21 @@ const common = {
     .positive()
     .max(7 * 86_400)
     .default(600),
+  /**
+   * How many providers: the job starts once `min` have agreed (or as many as it has shards) and uses up to
+   * `max`. `waitSeconds`: how long it waits for `min` before failing with the reasons it heard (default 60);
+   * when given, a demand every provider declines for a lasting reason (price, kind, size) is reported and
+   * waited out instead of failing at once.
+   */
   providers: z
     .object({
       min: z.number().int().positive().max(256).default(1),
       max: z.number().int().positive().max(256).default(8),
+      waitSeconds: z
+        .number()
+        .positive()
+        .max(7 * 86_400)
+        .optional(),
     })
     .prefault({}),
   verification: VerificationSpecSchema.prefault({}),

@@ -6,6 +6,7 @@ import type { ProviderDirectory } from '../market/directory.js'
 import {
   AckSchema,
   type Agreement,
+  type Decline,
   type Demand,
   type DisputeRef,
   type EscrowRef,
@@ -61,11 +62,17 @@ export interface DemandTerms {
 
 const newId = () => randomBytes(12).toString('base64url')
 
+/** What one round of acquisition brought: countersigned agreements, and the declines of those that refused. */
+export interface Acquisition {
+  agreements: Agreement[]
+  declines: Decline[]
+}
+
 /**
- * Announce a demand on gossip, collect signed offers, rank them (price, reputation, latency) and sign
- * agreements with the best `want` providers. Returns the countersigned agreements.
+ * Announce a demand on gossip, collect signed offers (and declines, with their reasons), rank the offers
+ * (price, reputation, latency) and sign agreements with the best `want` providers.
  */
-export async function acquireProviders(c: MarketClientComponents, terms: DemandTerms): Promise<Agreement[]> {
+export async function acquireProviders(c: MarketClientComponents, terms: DemandTerms): Promise<Acquisition> {
   const unsigned = {
     v: 1 as const,
     demandId: newId(),
@@ -85,8 +92,8 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
     ...unsigned,
     signature: await signPayload(c.identity.peerKey, DOMAINS.demand, unsigned),
   }
-  const offers = await collectOffers(c, demand, terms)
-  if (terms.signal?.aborted) return []
+  const { offers, declines } = await collectOffers(c, demand, terms)
+  if (terms.signal?.aborted) return { agreements: [], declines }
   const candidates: Candidate[] = await Promise.all(
     offers.map(async (offer) => ({
       offer,
@@ -97,7 +104,7 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
     })),
   )
   let chosen = rankCandidates(candidates, terms.maxPricePerUnit).slice(0, terms.want)
-  if (!chosen.length) return []
+  if (!chosen.length) return { agreements: [], declines }
   const settled = await terms.settle?.(chosen.map((x) => x.offer))
   if (settled) chosen = chosen.filter((x) => BigInt(x.offer.pricePerUnit) <= settled.pricePerUnit)
   const agreed = await Promise.all(
@@ -108,7 +115,7 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
       }),
     ),
   )
-  return agreed.filter((a): a is Agreement => a !== undefined)
+  return { agreements: agreed.filter((a): a is Agreement => a !== undefined), declines }
 }
 
 /**
@@ -121,18 +128,31 @@ async function collectOffers(
   c: MarketClientComponents,
   demand: Demand,
   terms: DemandTerms,
-): Promise<Offer[]> {
+): Promise<{ offers: Offer[]; declines: Decline[] }> {
   const offers = new Map<string, Offer>()
-  const known = c.directory.list({ acceptingOnly: true }).filter((p) => !terms.exclude.has(p.provider)).length
+  const declines = new Map<string, Decline>()
+  const candidates = c.directory.list().filter((p) => !terms.exclude.has(p.provider))
+  const known = candidates.filter((p) => p.accepting).length
   const expected = Math.max(terms.want, Math.min(known, terms.want * 2))
   const { promise: enough, resolve } = Promise.withResolvers<void>()
   const started = Date.now()
-  const stop = c.inbox.listen(demand.demandId, (offer) => {
-    if (terms.exclude.has(offer.provider)) return
-    offers.set(offer.provider, offer)
-    if (offers.size >= expected) resolve()
-    else if (offers.size === 1) setTimeout(resolve, offerGraceMs(Date.now() - started))
-  })
+  // every provider we know of has answered (offer or decline): nothing more to wait for
+  const allAnswered = () => candidates.length > 0 && offers.size + declines.size >= candidates.length
+  const stop = c.inbox.listen(
+    demand.demandId,
+    (offer) => {
+      if (terms.exclude.has(offer.provider)) return
+      declines.delete(offer.provider)
+      offers.set(offer.provider, offer)
+      if (offers.size >= expected || allAnswered()) resolve()
+      else if (offers.size === 1) setTimeout(resolve, offerGraceMs(Date.now() - started))
+    },
+    (decline) => {
+      if (terms.exclude.has(decline.provider) || offers.has(decline.provider)) return
+      declines.set(decline.provider, decline)
+      if (allAnswered()) resolve()
+    },
+  )
   const bytes = new TextEncoder().encode(JSON.stringify(demand))
   try {
     while (Date.now() - started < 5000 && !terms.signal?.aborted) {
@@ -143,8 +163,11 @@ async function collectOffers(
   } finally {
     stop()
   }
-  c.log.debug({ demand: demand.demandId, offers: offers.size, ms: Date.now() - started }, 'offers collected')
-  return [...offers.values()]
+  c.log.debug(
+    { demand: demand.demandId, offers: offers.size, declines: declines.size, ms: Date.now() - started },
+    'offers collected',
+  )
+  return { offers: [...offers.values()], declines: [...declines.values()] }
 }
 
 async function agree(

@@ -17,7 +17,7 @@ export interface SubmitOptions {
   shardSize?: number
   maxPricePerUnit?: string
   timeoutSeconds?: number
-  providers?: { min?: number; max?: number }
+  providers?: { min?: number; max?: number; waitSeconds?: number }
   /** How results are verified: replication, adaptive re-checks, canaries (default: adaptive). */
   verification?: JobSpecInput['verification']
 }

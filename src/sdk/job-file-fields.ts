@@ -17,6 +17,7 @@ export const commonJobFileFields = {
     .strictObject({
       min: z.number().int().positive().optional(),
       max: z.number().int().positive().optional(),
+      waitSeconds: z.number().positive().optional(),
     })
     .optional(),
 }

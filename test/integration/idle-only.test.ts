@@ -63,6 +63,8 @@ describe('idle-only provider under a synthetic CPU load', () => {
       inputs,
       shardSize: 20,
       verification: { fallback: 'unchecked' },
+      // the only provider is paused until the owner stops: wait for it longer than the default 60 s
+      providers: { waitSeconds: 180 },
     })
     await expect
       .poll(() => node.logs.some((l) => l.includes('busy: not offering')), { timeout: 20_000, interval: 200 })

@@ -120,6 +120,52 @@ describe('market terms a new user meets: different asks, a model that fails on e
     expect(listed?.verification?.shards).toEqual(shards)
   })
 
+  it('a max price below every ask fails within 10 s naming the lowest ask; too few providers fail after the wait', async () => {
+    const client = await connect({ dataDir: net.requester.dataDir })
+    const x = tensorFromValues(
+      'float32',
+      [8, 30],
+      Array.from({ length: 8 * 30 }, (_, i) => Math.sin(i)),
+    )
+    const started = Date.now()
+    const cheapJob = await client.submit({ model: MLP, inputs: { x }, shardSize: 4, maxPricePerUnit: '0' })
+    const failed = await client.wait(cheapJob.jobId).catch((e) => (e as JobFailedError).progress)
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(failed.status).toBe('failed')
+    expect(failed.error).toBe(
+      'no provider offered: 2 provider(s) declined: price ×2 (lowest ask 1 per unit, max price 0); raise maxPricePerUnit to at least 1',
+    )
+    expect(failed.notices?.map((n) => n.code)).toContain('no-offers')
+
+    // told to wait, the same demand is reported (a notice) instead of failing at once
+    const waiting = await client.submit({
+      model: MLP,
+      inputs: { x },
+      shardSize: 4,
+      maxPricePerUnit: '0',
+      providers: { waitSeconds: 30 },
+    })
+    await until('the no-offers notice', async () => {
+      const p = await client.job(waiting.jobId)
+      return p.notices?.some((n) => n.code === 'no-offers') ? p : undefined
+    })
+    expect((await client.job(waiting.jobId)).status).toBe('running')
+    await client.cancel(waiting.jobId)
+
+    // providers.min 3 with 2 providers: no silent run on fewer; fails after the wait, saying so
+    const few = await client.submit({
+      model: MLP,
+      inputs: { x },
+      shardSize: 2,
+      providers: { min: 3, max: 3, waitSeconds: 3 },
+      verification: { policy: 'none' },
+    })
+    const short = await client.wait(few.jobId).catch((e) => (e as JobFailedError).progress)
+    expect(short.status).toBe('failed')
+    expect(short.error).toMatch(/^2 of the 3 providers asked for \(providers.min\) took the job within 3 s/)
+    expect(short.samplesDone).toBe(0)
+  })
+
   it('providers asking 1 and 2 both work on one job and are paid the clearing price (2) on-chain', async () => {
     const client = await connect({ dataDir: net.requester.dataDir })
     const ledgers = await Promise.all([cheap, dear].map((p) => nodeLedger(p.dataDir, net.chain)))

@@ -31,3 +31,31 @@ export function jobsCommand(): Command {
       }),
     )
 }
+
+/** `mutirao cancel <job-id>`: stop a running job (what was done stays paid; the rest of the escrow is refundable). */
+export function cancelCommand(): Command {
+  return new Command('cancel')
+    .description('cancel a running job of the local node')
+    .argument('<job-id>', 'the job')
+    .option('--data-dir <dir>', 'data dir of the node (default ~/.mutirao)')
+    .option('--json', 'machine-readable output')
+    .action((id, opts) =>
+      runCommand(opts.json, async () => {
+        const client = await connect({ dataDir: opts.dataDir })
+        const before = await client.job(id)
+        if (before.status !== 'running') {
+          if (opts.json) printJson(before)
+          else console.log(`${id} is already ${before.status}; nothing to cancel.`)
+          return
+        }
+        await client.cancel(id)
+        let job = await client.job(id)
+        for (let i = 0; i < 50 && job.status === 'running'; i++) {
+          await new Promise((r) => setTimeout(r, 100))
+          job = await client.job(id)
+        }
+        if (opts.json) printJson(job)
+        else console.log(formatJobSummary(job))
+      }),
+    )
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import type { Decline } from '../market/messages.js'
+import { summarizeDeclines } from './decline-summary.js'
+
+const decline = (provider: string, reason: Decline['reason'], detail: string, ask?: string): Decline => ({
+  v: 1,
+  demandId: 'demand-1',
+  provider,
+  reason,
+  detail,
+  ...(ask ? { ask } : {}),
+  signature: 'x'.repeat(64),
+})
+
+describe('summarizeDeclines', () => {
+  it('names the lowest ask and what to change when every provider asks more than the max price', () => {
+    const s = summarizeDeclines([decline('A', 'price', 'a', '5'), decline('B', 'price', 'b', '3')], 2n)
+    expect(s).toEqual({
+      count: 2,
+      lasting: true,
+      lowestAsk: 3n,
+      message:
+        '2 provider(s) declined: price ×2 (lowest ask 3 per unit, max price 2); raise maxPricePerUnit to at least 3',
+    })
+  })
+
+  it('a paused provider makes the refusal passing, and is said so', () => {
+    const s = summarizeDeclines(
+      [decline('A', 'kind', 'we do not run wasm jobs'), decline('B', 'paused', 'idle-only: owner at work')],
+      2n,
+    )
+    expect(s.lasting).toBe(false)
+    expect(s.lowestAsk).toBeUndefined()
+    expect(s.message).toBe(
+      '2 provider(s) declined: kind ×1 (we do not run wasm jobs), paused ×1 (idle-only: owner at work); paused or busy providers may offer later',
+    )
+  })
+
+  it('counts a provider once (its latest decline) and nothing is lasting without declines', () => {
+    expect(
+      summarizeDeclines([decline('A', 'paused', 'p'), decline('A', 'price', 'q', '9')], 1n),
+    ).toMatchObject({
+      count: 1,
+      lasting: true,
+      lowestAsk: 9n,
+    })
+    expect(summarizeDeclines([], 1n).lasting).toBe(false)
+  })
+})

@@ -1,0 +1,46 @@
+import type { Decline, DeclineReason } from '../market/messages.js'
+
+/** Reasons that hold until the demand changes (price, kind, size, memory, chain); `paused`/`busy` pass. */
+const LASTING: ReadonlySet<DeclineReason> = new Set(['price', 'kind', 'model-size', 'memory', 'chain'])
+
+/** What the declines of one demand say, for the user and for the decision to fail fast. */
+export interface DeclineSummary {
+  /** Providers that declined. */
+  count: number
+  /** Every decline has a lasting reason: waiting will not bring an offer for this demand. */
+  lasting: boolean
+  /** The lowest ask among `price` declines, in base units per work unit. */
+  lowestAsk?: bigint
+  /** One line for the user: who declined, why, and what to change. */
+  message: string
+}
+
+/**
+ * Summarise the declines of a demand (one per provider: the last one counts).
+ * @example summarizeDeclines(declines, 2n).message
+ * // "2 provider(s) declined: price ×2 (lowest ask 3 per unit, max price 2); raise maxPricePerUnit to at least 3"
+ */
+export function summarizeDeclines(declines: readonly Decline[], maxPrice: bigint): DeclineSummary {
+  const byProvider = new Map(declines.map((d) => [d.provider, d]))
+  const all = [...byProvider.values()]
+  const counts = new Map<DeclineReason, number>()
+  for (const d of all) counts.set(d.reason, (counts.get(d.reason) ?? 0) + 1)
+  const asks = all.filter((d) => d.reason === 'price' && d.ask !== undefined).map((d) => BigInt(d.ask!))
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers only)
+  const lowestAsk = asks.length ? asks.reduce((a, b) => (b < a ? b : a)) : undefined
+  const parts = [...counts].map(([reason, n]) => {
+    const example = all.find((d) => d.reason === reason)!.detail
+    if (reason === 'price') return `price ×${n} (lowest ask ${lowestAsk} per unit, max price ${maxPrice})`
+    return `${reason} ×${n} (${example})`
+  })
+  const hints: string[] = []
+  if (lowestAsk !== undefined) hints.push(`raise maxPricePerUnit to at least ${lowestAsk}`)
+  if (counts.has('paused') || counts.has('busy')) hints.push('paused or busy providers may offer later')
+  const message = `${all.length} provider(s) declined: ${parts.join(', ')}${hints.length ? `; ${hints.join('; ')}` : ''}`
+  return {
+    count: all.length,
+    lasting: all.length > 0 && all.every((d) => LASTING.has(d.reason)),
+    lowestAsk,
+    message,
+  }
+}
