@@ -4,30 +4,63 @@ import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client'
 export interface MetricsRegistry {
   metrics(): Promise<string>
   contentType: string
-  tasksCompleted: Counter
-  tasksFailed: Counter
   shardsAccepted: Counter
   providerFaults: Counter<'kind'>
-  peers: Gauge
+}
+
+/**
+ * What the scrape-time metrics read: the same sources `status` reads, so the two always agree
+ * (connected peers; the provider's task counters, absent when the node does not provide).
+ */
+export interface MetricSources {
+  peers(): number
+  providerTasks(): { running: number; completed: number; failed: number } | undefined
 }
 
 /** Create the registry with default process metrics and Mutirão's own. */
-export function createMetrics(): MetricsRegistry {
+export function createMetrics(sources: MetricSources): MetricsRegistry {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
+  /** A counter mirroring a monotonic count kept elsewhere, read at scrape time. */
+  const mirrored = (name: string, help: string, read: () => number | undefined) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset()
+        this.inc(read() ?? 0)
+      },
+    })
+  mirrored(
+    'mutirao_provider_tasks_completed_total',
+    'Tasks this node ran for others',
+    () => sources.providerTasks()?.completed,
+  )
+  mirrored(
+    'mutirao_provider_tasks_failed_total',
+    'Tasks that failed on this node',
+    () => sources.providerTasks()?.failed,
+  )
+  new Gauge({
+    name: 'mutirao_provider_tasks_running',
+    help: 'Tasks running on this node now',
+    registers: [registry],
+    collect() {
+      this.set(sources.providerTasks()?.running ?? 0)
+    },
+  })
+  new Gauge({
+    name: 'mutirao_peers',
+    help: 'Connected peers (as `mutirao status` counts them)',
+    registers: [registry],
+    collect() {
+      this.set(sources.peers())
+    },
+  })
   return {
     metrics: () => registry.metrics(),
     contentType: registry.contentType,
-    tasksCompleted: new Counter({
-      name: 'mutirao_provider_tasks_completed_total',
-      help: 'Tasks this node ran for others',
-      registers: [registry],
-    }),
-    tasksFailed: new Counter({
-      name: 'mutirao_provider_tasks_failed_total',
-      help: 'Tasks that failed on this node',
-      registers: [registry],
-    }),
     shardsAccepted: new Counter({
       name: 'mutirao_requester_shards_accepted_total',
       help: 'Results accepted from providers',
@@ -39,6 +72,5 @@ export function createMetrics(): MetricsRegistry {
       labelNames: ['kind'],
       registers: [registry],
     }),
-    peers: new Gauge({ name: 'mutirao_peers', help: 'Connected peers', registers: [registry] }),
   }
 }

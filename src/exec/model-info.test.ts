@@ -76,6 +76,10 @@ describe('checkInputs', () => {
   it('names the input and the expected versus given type', () => {
     const { ids: _ids, ...missing } = good
     expect(() => checkInputs(info, missing)).toThrow(/input 'ids' is missing/)
+    // a misspelt name is named beside the missing one
+    expect(() => checkInputs(info, { ...missing, idz: good.ids })).toThrow(
+      "input 'ids' is missing (given instead: 'idz', not inputs of the model)",
+    )
     expect(() => checkInputs(info, { ...good, extra: good.x })).toThrow(/'extra' is not an input/)
     expect(() =>
       checkInputs(info, { ...good, ids: tensorFromValues('int32', [2, 2], [1, 2, 3, 4]) }),

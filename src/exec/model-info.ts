@@ -117,7 +117,11 @@ export function checkInputs(info: Pick<ModelInfo, 'inputs'>, inputs: TensorMap):
   for (const spec of info.inputs) {
     const t = inputs[spec.name]
     if (!t) {
-      throw new InputMismatchError(`input '${spec.name}' is missing`, {
+      const unknown = [...given].filter((n) => !info.inputs.some((s) => s.name === n))
+      const instead = unknown.length
+        ? ` (given instead: ${unknown.map((n) => `'${n}'`).join(', ')}, not inputs of the model)`
+        : ''
+      throw new InputMismatchError(`input '${spec.name}' is missing${instead}`, {
         metaMessages: [`The model expects ${info.inputs.map((s) => `'${s.name}': ${hint(s)}`).join(', ')}.`],
       })
     }

@@ -82,7 +82,11 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
   await fundIfLocal(chain.ledger, LOCAL_FUNDING, log)
   const requesterPayments = new RequesterPayments(db, chain.ledger, logger('payments'))
   const blobs = blobStore(layout.blobs)
-  const metrics = createMetrics()
+  let provider: ProviderAgent | undefined
+  const metrics = createMetrics({
+    peers: () => host.getPeers().length,
+    providerTasks: () => provider?.stats,
+  })
   const host = await createHost({
     privateKey: identity.peerKey,
     host: config.listen.host,
@@ -130,7 +134,6 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     },
   })
 
-  let provider: ProviderAgent | undefined
   const providerPayments = options.provide
     ? new ProviderPayments(db, chain.ledger, logger('payments'), {
         redeemThreshold: options.redeemThreshold ?? 10_000n,
@@ -174,7 +177,6 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
         gpus: hardware.gpus.map((g) => g.name),
       },
       log: logger('provider'),
-      onTaskDone: () => metrics.tasksCompleted.inc(),
       payments: providerPayments,
       evidence: evidenceSigner(identity.ethPrivateKey, {
         chainId: chain.ledger.chainId,

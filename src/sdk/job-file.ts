@@ -5,6 +5,7 @@ import { InvalidInputError } from '../errors.js'
 import { checkInputs, inspectModel, type ModelInfo } from '../exec/model-info.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { loadTensorSpec, TensorSpecSchema } from '../exec/tensor-spec.js'
+import { JobKind } from '../market/messages.js'
 import { commonJobFileFields } from './job-file-fields.js'
 import { type LoadedWasmJob, loadWasmJobFile } from './wasm-job-file.js'
 
@@ -64,8 +65,15 @@ export async function loadJobFile(path: string): Promise<LoadedJob> {
   const parsed = JobFileSchema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw new InvalidInputError(`Job file ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, {
-      metaMessages: ['See examples/wdbc-inference/job.json for the format.'],
+    const where = issue.path.join('.') || '(root)'
+    const what =
+      where === 'kind'
+        ? `unknown kind ${JSON.stringify((json as { kind?: unknown }).kind)}; valid kinds: ${JobKind.options.join(', ')}`
+        : issue.message
+    throw new InvalidInputError(`Job file ${path}: ${where}: ${what}`, {
+      metaMessages: [
+        'See examples/wdbc-inference/job.json (onnx-inference) or examples/wasm-montecarlo/job.json (wasm) for the format.',
+      ],
     })
   }
   const file = parsed.data

@@ -17,8 +17,18 @@ export function statusCommand(): Command {
         console.log(`eth address   ${s.ethAddress}`)
         console.log(`peers         ${s.peers}`)
         for (const a of s.multiaddrs as string[]) console.log(`listening     ${a}`)
-        console.log(`provider      ${s.provider ? JSON.stringify(s.provider) : 'off (start with --provide)'}`)
-        console.log(`known providers ${(s.knownProviders as unknown[]).length}`)
+        for (const line of providerLines(s.provider)) console.log(line)
+        const known = s.knownProviders as {
+          peerId: string
+          threads: number
+          pricePerUnit: string
+          accepting: boolean
+        }[]
+        console.log(`known providers ${known.length}`)
+        for (const k of known)
+          console.log(
+            `  ${k.peerId}  ${k.threads} threads, asks ${k.pricePerUnit} per unit, ${k.accepting ? 'accepting' : 'paused'}`,
+          )
         const rep = (s.reputation ?? {}) as Record<string, ProviderReputation>
         for (const [p, r] of Object.entries(rep)) {
           const attested = r.attested === null ? '-' : `${r.attested.toFixed(2)} by ${r.attesters}`
@@ -28,4 +38,30 @@ export function statusCommand(): Command {
         }
       }),
     )
+}
+
+/** The provider part of `status`, in words: accepting or paused and why, its ask, its task counts. */
+export function providerLines(
+  p:
+    | {
+        accepting: boolean
+        foreignLoad?: number
+        pricePerUnit: string | number
+        tasks: { running: number; completed: number; failed: number; refused: number }
+      }
+    | null
+    | undefined,
+): string[] {
+  if (!p) return ['provider      off (start with --provide)']
+  const load =
+    p.foreignLoad === undefined
+      ? ''
+      : ` (other programs use ${(p.foreignLoad * 100).toFixed(0)} % of the CPU)`
+  const state = p.accepting ? 'accepting work' : `paused: idle-only, the owner is using the machine${load}`
+  const t = p.tasks
+  return [
+    `provider      ${state}`,
+    `  ask         ${p.pricePerUnit} per work unit (base units)`,
+    `  tasks       ${t.running} running, ${t.completed} completed, ${t.failed} failed, ${t.refused} refused`,
+  ]
 }
