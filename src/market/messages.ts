@@ -108,6 +108,10 @@ export const AgreementSchema = z.object({
   costPerSample: z.number().int().positive(),
   deadline: z.number().int().positive(),
   escrow: EscrowRef.optional(),
+  /** Batch axis of each input (`broadcast`: whole in every task), when not all on axis 0 (ONNX jobs). */
+  inputAxes: z
+    .record(z.string().max(256), z.union([z.number().int().min(0).max(31), z.literal('broadcast')]))
+    .optional(),
   requesterEth: EthAddress.optional(),
   disputes: DisputeRef.optional(),
   requesterSig: Signature,

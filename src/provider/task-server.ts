@@ -1,4 +1,5 @@
-import { batchSize, decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
+import { batchSizeAlong } from '../exec/batch-axes.js'
+import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
 import type { Agreement } from '../market/messages.js'
@@ -220,8 +221,9 @@ async function runTask(
     if (sha256Hex(body) !== msg.inputHash)
       throw Object.assign(new Error('input hash mismatch'), { code: 'invalid-input' })
     const inputs = decodeTensors(body, { maxTotalBytes: c.terms.maxTaskBytes })
-    if (batchSize(inputs) !== msg.samples) {
-      throw Object.assign(new Error(`task holds ${batchSize(inputs)} samples, not ${msg.samples}`), {
+    const samples = batchSizeAlong(inputs, agreement.inputAxes)
+    if (samples !== msg.samples) {
+      throw Object.assign(new Error(`task holds ${samples} samples, not ${msg.samples}`), {
         code: 'invalid-input',
       })
     }

@@ -1,14 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { type Address, getAddress } from 'viem'
+import { allOnAxisZero, concatAlong, sliceAlong } from '../exec/batch-axes.js'
 import type { TensorMap } from '../exec/tensor.js'
-import {
-  concatBatch,
-  decodeTensors,
-  encodeTensorParts,
-  encodeTensors,
-  sliceBatch,
-} from '../exec/tensor-codec.js'
+import { decodeTensors, encodeTensorParts, encodeTensors } from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
 import type { Agreement, Decline, Offer } from '../market/messages.js'
 import type { Host } from '../net/host.js'
@@ -41,7 +36,7 @@ import { acquireProviders, type MarketClientComponents } from './market-client.j
 import { checkResult } from './output-check.js'
 import { ProviderSession } from './provider-session.js'
 import { StarvationWatch } from './starvation-watch.js'
-import { budgetFactor, policyFor, resultEquality } from './verification.js'
+import { budgetFactor, policyFor, providersPerShard, resultEquality } from './verification.js'
 import { type Answer, VoteScheduler } from './vote-scheduler.js'
 
 /** Components a job run needs. */
@@ -141,6 +136,11 @@ export class JobRun extends EventEmitter {
     if (this.#disputes) this.progress.verification!.disputes = this.#disputes.records
   }
 
+  /** The job's batch axes (ONNX jobs; absent: every tensor on axis 0). */
+  get #axes() {
+    return this.job.spec.kind === 'onnx-inference' ? this.job.spec.batchAxes : undefined
+  }
+
   get modelHash(): string {
     return this.job.spec.modelHash
   }
@@ -192,7 +192,10 @@ export class JobRun extends EventEmitter {
           remainingShards: this.#sched.shards.length - this.#sched.doneCount,
         })
         if (starved) throw starved
-        const want = Math.min(this.job.spec.providers.max, this.#sched.shards.length) - live.length
+        // as many providers as shards (up to max), and at least as many as one shard's checks need
+        const perShard = providersPerShard(this.#verification)
+        const want =
+          Math.min(this.job.spec.providers.max, Math.max(this.#sched.shards.length, perShard)) - live.length
         const now = Date.now()
         // Providers are acquired beside the dispatch loop (collecting offers takes up to 5 s), so the
         // sessions already open keep getting tasks meanwhile.
@@ -220,7 +223,7 @@ export class JobRun extends EventEmitter {
             })
         }
         if (started) this.#fill()
-        this.#settleStalled(live.length)
+        this.#settleStalled(new Set(live.map((x) => x.provider)))
         await new Promise<void>((resolve) => {
           this.#wake = resolve
           setTimeout(resolve, 1000)
@@ -228,7 +231,7 @@ export class JobRun extends EventEmitter {
       }
       await stopAcquiring()
       const parts = this.c.store.outputs(this.job.id).map((bytes) => decodeTensors(bytes))
-      const resultHash = await this.c.blobs.put(encodeTensors(concatBatch(parts)))
+      const resultHash = await this.c.blobs.put(encodeTensors(concatAlong(parts, this.#axes?.outputs)))
       // Final vouchers go out (and the streams close gracefully) before the job is reported done.
       await Promise.all([...this.#sessions.values()].map((s) => this.#flushVoucher(s).catch(() => {})))
       await this.#awaitFinalAcks()
@@ -331,6 +334,7 @@ export class JobRun extends EventEmitter {
         kind: this.job.spec.kind,
         minMemoryBytes: this.job.spec.kind === 'wasm' ? this.job.spec.limits.memoryBytes : undefined,
         modelHash: this.job.spec.modelHash,
+        inputAxes: allOnAxisZero(this.#axes?.inputs) ? undefined : this.#axes?.inputs,
         modelBytes,
         costPerSample: this.#info!.cost,
         samples: this.#remaining(),
@@ -433,7 +437,7 @@ export class JobRun extends EventEmitter {
   #send(session: ProviderSession, idx: number, canary: boolean): void {
     const shard = this.#sched.shards[idx]
     // parts: the slice's rows go straight from the job's inputs into the frame (one copy, one hash pass)
-    const inputs = encodeTensorParts(sliceBatch(this.#inputs!, shard.start, shard.end))
+    const inputs = encodeTensorParts(sliceAlong(this.#inputs!, shard.start, shard.end, this.#axes?.inputs))
     const taskId = `${this.job.id}.${randomBytes(8).toString('hex')}`
     let inputHash = this.#inputHashes.get(idx)
     if (!inputHash) {
@@ -463,7 +467,7 @@ export class JobRun extends EventEmitter {
     for (let i = 0; i < Math.min(CANARY_SHARDS, pending.length - 1); i++) {
       const shard = pending[Math.floor((i + 0.5) * (pending.length / CANARY_SHARDS)) % pending.length]
       if (this.#canaries.has(shard.idx)) continue
-      const slice = sliceBatch(this.#inputs!, shard.start, shard.end)
+      const slice = sliceAlong(this.#inputs!, shard.start, shard.end, this.#axes?.inputs)
       const out = encodeTensors(await runJobLocally(this.job.spec, model, slice, this.c.maxResultBytes))
       const hash = sha256Hex(out)
       this.#canaries.set(shard.idx, { provider: me, taskId: 'local', hash, body: out })
@@ -479,8 +483,9 @@ export class JobRun extends EventEmitter {
    * Shards that wait for a second opinion no provider can give: after a bounded wait the job fails, naming
    * them, unless its spec opted into `fallback: 'unchecked'` — then they are accepted, counted and reported.
    */
-  #settleStalled(live: number): void {
-    const stalled = this.#sched.stalled()
+  #settleStalled(liveProviders: ReadonlySet<string>): void {
+    const live = liveProviders.size
+    const stalled = this.#sched.stalled(liveProviders)
     if (stalled.length === 0 || this.#verification.policy === 'replicate') {
       this.#stallSince = undefined
       return
@@ -591,7 +596,13 @@ export class JobRun extends EventEmitter {
         { taskId: msg.taskId, inputHash: msg.inputHash, outputHash: msg.outputHash },
         msg.signature,
       )
-      checkResult(body, this.#info!.outputs, shard.end - shard.start, this.c.maxResultBytes)
+      checkResult(
+        body,
+        this.#info!.outputs,
+        shard.end - shard.start,
+        this.c.maxResultBytes,
+        this.#axes?.outputs,
+      )
       evidence = claimedEvidence(session.agreement, msg)
     } catch (err) {
       this.c.log.warn(

@@ -28,6 +28,13 @@ export const VerificationSpecSchema = z.object({
 })
 export type VerificationSpec = z.infer<typeof VerificationSpecSchema>
 
+const Axis = z.number().int().min(0).max(31)
+/** Batch axes of a job's inputs and outputs (see src/exec/batch-axes.ts). */
+export const BatchAxesSchema = z.strictObject({
+  inputs: z.record(z.string().max(256), z.union([Axis, z.literal('broadcast')])).optional(),
+  outputs: z.record(z.string().max(256), Axis).optional(),
+})
+
 const common = {
   name: z.string().max(120).optional(),
   /** The model (ONNX) or the module (`wasm`): a blob in the store, by sha256. */
@@ -86,8 +93,14 @@ export const JobSpecSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('onnx-inference'),
     ...common,
-    /** Samples per task (dim 0 of every input). */
+    /** Samples per task (along each input's batch axis). */
     shardSize: z.number().int().positive().max(1_000_000).default(256),
+    /**
+     * Batch axis of each input (`broadcast`: sent whole with every task) and output (results joined along
+     * it). Missing names are inferred from the model (src/exec/infer-batch-axes.ts); the node stores the
+     * complete, resolved axes in the spec at submission.
+     */
+    batchAxes: BatchAxesSchema.optional(),
   }),
   z.object({
     kind: z.literal('wasm'),

@@ -39,6 +39,8 @@ export interface DemandTerms {
   /** Memory one task needs (wasm: limits.memoryBytes); providers that grant less per task decline. */
   minMemoryBytes?: number
   modelHash: string
+  /** Batch axes of the inputs, named in agreements when not all on axis 0 (the provider counts samples by them). */
+  inputAxes?: Record<string, number | 'broadcast'>
   modelBytes: number
   costPerSample: number
   samples: number
@@ -192,6 +194,7 @@ async function agree(
     costPerSample: terms.costPerSample,
     deadline: terms.deadline,
     ...(settled ? { escrow: settled.escrow, requesterEth: settled.requesterEth } : {}),
+    ...(terms.inputAxes ? { inputAxes: terms.inputAxes } : {}),
     ...(disputes ? { disputes } : {}),
   }
   const requesterSig = await signPayload(c.identity.peerKey, DOMAINS.agreement, unsigned)

@@ -5,7 +5,7 @@ import { decodeTensors } from '../exec/tensor-codec.js'
 
 /**
  * Decode a provider's result and check it against the model's declared outputs: same names, dtypes,
- * rank, fixed dims, and a batch dimension equal to the shard's sample count. A provider that fails
+ * rank, fixed dims, and a batch dim (`axes`, default 0) equal to the shard's sample count. A provider that fails
  * this returned malformed output.
  */
 export function checkResult(
@@ -13,6 +13,7 @@ export function checkResult(
   outputs: ValueSpec[],
   samples: number,
   maxBytes: number,
+  axes: Record<string, number> = {},
 ): TensorMap {
   const map = decodeTensors(body, { maxTotalBytes: maxBytes })
   const names = Object.keys(map).sort()
@@ -31,13 +32,14 @@ export function checkResult(
         `Output '${spec.name}' has rank ${t.dims.length}, expected ${spec.dims.length}`,
       )
     }
-    if (t.dims[0] !== samples) {
+    const axis = axes[spec.name] ?? 0
+    if (t.dims[axis] !== samples) {
       throw new InvalidInputError(
-        `Output '${spec.name}' has ${t.dims[0]} rows for a shard of ${samples} samples`,
+        `Output '${spec.name}' has ${t.dims[axis]} samples on axis ${axis} for a shard of ${samples} samples`,
       )
     }
     spec.dims.forEach((d, i) => {
-      if (i > 0 && typeof d === 'number' && d > 0 && t.dims[i] !== d) {
+      if (i !== axis && typeof d === 'number' && d > 0 && t.dims[i] !== d) {
         throw new InvalidInputError(`Output '${spec.name}' dim ${i} is ${t.dims[i]}, expected ${d}`)
       }
     })

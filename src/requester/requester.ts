@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { InvalidInputError } from '../errors.js'
-import { batchSize, decodeTensors } from '../exec/tensor-codec.js'
+import { batchSizeAlong } from '../exec/batch-axes.js'
+import { inferBatchAxes } from '../exec/infer-batch-axes.js'
+import type { ModelInfo } from '../exec/model-info.js'
+import { decodeTensors } from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
 import type { Db } from '../store/db.js'
 import { checkJob } from './job-kind.js'
@@ -51,8 +54,12 @@ export class Requester {
     }
     const inputs = decodeTensors(await this.c.blobs.get(spec.inputsHash))
     const info = await checkJob(spec, await this.c.blobs.get(spec.modelHash), inputs)
-    const samples = batchSize(inputs)
-    if (samples < 1) throw new InvalidInputError('The inputs hold no samples (dim 0 is 0)')
+    if (spec.kind === 'onnx-inference') spec.batchAxes = inferBatchAxes(info as ModelInfo, spec.batchAxes)
+    const samples = batchSizeAlong(
+      inputs,
+      spec.kind === 'onnx-inference' ? spec.batchAxes?.inputs : undefined,
+    )
+    if (samples < 1) throw new InvalidInputError('The inputs hold no samples (their batch axis is 0 long)')
     const id = `job-${randomBytes(6).toString('hex')}`
     const shards = planShards(samples, spec.shardSize, info.cost)
     this.store.create({ id, spec, status: 'running', createdAt: Date.now() }, shards)

@@ -51,3 +51,15 @@ describe('verification spec', () => {
     expect(resultEquality({ kind: 'wasm', verification })(a, { ...a })).toBe(true)
   })
 })
+
+describe('providersPerShard', () => {
+  it('is what one shard’s checks need: replicate k, adaptive 2, none and spot 1', async () => {
+    const { providersPerShard } = await import('./verification.js')
+    expect(providersPerShard({ policy: 'replicate', k: 4 })).toBe(4)
+    expect(providersPerShard({ policy: 'replicate' })).toBe(3)
+    expect(providersPerShard({ policy: 'adaptive' })).toBe(2)
+    expect(providersPerShard({ policy: 'adaptive+spot' })).toBe(2)
+    expect(providersPerShard({ policy: 'spot' })).toBe(1)
+    expect(providersPerShard({ policy: 'none' })).toBe(1)
+  })
+})

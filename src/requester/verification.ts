@@ -38,6 +38,22 @@ export function policyFor(v: VerificationSpec): VerificationPolicy | undefined {
 }
 
 /**
+ * Distinct providers one shard may need for its checks: `replicate` k, the adaptive policies 2 (an untrusted
+ * provider's result is checked by a second one), `none` and `spot` (canaries are computed locally) 1.
+ */
+export function providersPerShard(v: VerificationSpec): number {
+  switch (v.policy) {
+    case 'none':
+    case 'spot':
+      return 1
+    case 'replicate':
+      return v.k ?? 3
+    default:
+      return 2
+  }
+}
+
+/**
  * How many times the units of a job its escrow must cover: every task may run on up to this many
  * providers, and each agreeing one is paid. What is not used is reclaimed after the job.
  */

@@ -69,6 +69,9 @@ describe('VoteScheduler', () => {
     s.take('p1')
     s.answer(0, ans('p1', 'x'))
     expect(s.stalled()).toEqual([0])
+    // with a live second provider that has not answered it, the shard only waits its turn: not stalled
+    expect(s.stalled(new Set(['p1', 'p2']))).toEqual([])
+    expect(s.stalled(new Set(['p1']))).toEqual([0])
     expect(s.settleUnchecked(0)?.provider).toBe('p1')
     expect(s.allDone).toBe(true)
   })

@@ -172,11 +172,16 @@ export class VoteScheduler {
     return v.accepted
   }
 
-  /** Open shards whose every answer is in and that still wait for another provider. */
-  stalled(): number[] {
+  /**
+   * Open shards whose every answer is in and that still wait for another provider — given `live`, only
+   * those that no live provider can still check (every one of them answered already): a shard merely
+   * queued behind a busy second provider is not stalled.
+   */
+  stalled(live?: ReadonlySet<string>): number[] {
     return [...this.#open].filter((i) => {
       const v = this.#votes.get(i)!
-      return v.inflight.size === 0 && v.answers.length > 0
+      if (v.inflight.size !== 0 || v.answers.length === 0) return false
+      return !live || [...live].every((p) => v.tried.has(p))
     })
   }
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { AbortedError, MutiraoError } from '../errors.js'
+import type { BatchAxesOverrides } from '../exec/infer-batch-axes.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
 import type { WasmLimits } from '../exec/wasm/executor.js'
@@ -20,6 +21,18 @@ export interface SubmitOptions {
   providers?: { min?: number; max?: number; waitSeconds?: number }
   /** How results are verified: replication, adaptive re-checks, canaries (default: adaptive). */
   verification?: JobSpecInput['verification']
+}
+
+/** An ONNX inference job: the model (bytes or a path), its named inputs, and optionally their batch axes. */
+export interface InferenceJob extends SubmitOptions {
+  model: Uint8Array | string
+  inputs: TensorMap
+  /**
+   * Batch axis per input (`broadcast`: sent whole with every task) and per output; names left out are
+   * inferred from the model's declared shapes.
+   * @example { inputs: { state: 1, sr: 'broadcast' }, outputs: { stateN: 1 } }
+   */
+  batchAxes?: BatchAxesOverrides
 }
 
 /** A `wasm` job: a WASI preview 1 module (bytes or a path), its runs, and the limits of every run. */
@@ -159,7 +172,7 @@ export interface MutiraoClient {
   /** Upload bytes to the node's blob store; returns their sha256. */
   putBlob(bytes: Uint8Array): Promise<string>
   /** Submit a job (model and inputs as bytes/tensors); resolves once accepted. */
-  submit(job: { model: Uint8Array | string; inputs: TensorMap } & SubmitOptions): Promise<JobProgress>
+  submit(job: InferenceJob): Promise<JobProgress>
   /** Submit a job whose blobs are already on the node. */
   submitSpec(spec: JobSpecInput): Promise<JobProgress>
   job(id: string): Promise<JobProgress>
@@ -170,9 +183,7 @@ export interface MutiraoClient {
   result(id: string): Promise<TensorMap>
   cancel(id: string): Promise<void>
   /** Submit, wait, and return the outputs. Aborting the signal cancels the job. */
-  infer(
-    job: { model: Uint8Array | string; inputs: TensorMap } & SubmitOptions & WaitOptions,
-  ): Promise<TensorMap>
+  infer(job: InferenceJob & WaitOptions): Promise<TensorMap>
   /** Submit a `wasm` job (uploads the module and the runs); resolves once accepted. */
   submitWasm(job: WasmJob): Promise<JobProgress>
   /** Each run's exit code and stdout of a finished `wasm` job, in run order. */
@@ -250,9 +261,10 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
     async submit(job) {
       const model = typeof job.model === 'string' ? new Uint8Array(await readFile(job.model)) : job.model
       const [modelHash, inputsHash] = await Promise.all([putBlob(model), putBlob(encodeTensors(job.inputs))])
-      const { name, shardSize, maxPricePerUnit, timeoutSeconds, providers, verification } = job
+      const { name, shardSize, maxPricePerUnit, timeoutSeconds, providers, verification, batchAxes } = job
       return submitSpec({
         verification,
+        batchAxes,
         kind: 'onnx-inference',
         modelHash,
         inputsHash,

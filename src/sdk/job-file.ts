@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
 import { InvalidInputError } from '../errors.js'
+import { batchSizeAlong } from '../exec/batch-axes.js'
+import { type BatchAxesOverrides, inferBatchAxes } from '../exec/infer-batch-axes.js'
 import { checkInputs, inspectModel, type ModelInfo } from '../exec/model-info.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { loadTensorSpec, TensorSpecSchema } from '../exec/tensor-spec.js'
@@ -12,6 +14,16 @@ import { type LoadedWasmJob, loadWasmJobFile } from './wasm-job-file.js'
 const MAX_JOB_FILE_BYTES = 1024 * 1024
 const MAX_MODEL_FILE_BYTES = 512 * 1024 * 1024
 
+const Axis = z.number().int().min(0).max(31)
+const axisFields = { batchAxis: Axis.optional(), broadcast: z.boolean().optional() }
+const [npySpec, rawSpec, inlineSpec] = TensorSpecSchema.options
+/** One input of a job file: a tensor spec plus where its samples are. */
+const InputEntrySchema = z.union([
+  npySpec.extend(axisFields),
+  rawSpec.extend(axisFields),
+  inlineSpec.extend(axisFields),
+])
+
 /**
  * The ONNX job-file format (`mutirao submit job.json`). Paths are relative to the job file.
  * See `examples/wdbc-inference/job.json`; `wasm` job files: WasmJobFileSchema.
@@ -20,8 +32,14 @@ export const JobFileSchema = z.strictObject({
   kind: z.literal('onnx-inference'),
   /** Path of the ONNX model. */
   model: z.string().min(1),
-  /** Named input tensors: `{ npy }`, `{ raw, dtype, shape }` or inline `{ data, dtype, shape? }`. */
-  inputs: z.record(z.string().min(1).max(256), TensorSpecSchema),
+  /**
+   * Named input tensors: `{ npy }`, `{ raw, dtype, shape }` or inline `{ data, dtype, shape? }`, each with
+   * an optional `batchAxis` (where its samples are; default inferred, usually 0) or `broadcast: true`
+   * (sent whole with every task: scalars, fixed tensors, lookup tables).
+   */
+  inputs: z.record(z.string().min(1).max(256), InputEntrySchema),
+  /** Batch axis of outputs whose samples are not where the model's shapes say (results are joined along it). */
+  outputs: z.record(z.string().min(1).max(256), z.strictObject({ batchAxis: Axis })).optional(),
   shardSize: z.number().int().positive().max(1_000_000).optional(),
   ...commonJobFileFields,
 })
@@ -34,6 +52,8 @@ export interface LoadedOnnxJob {
   model: Uint8Array
   modelInfo: ModelInfo
   inputs: TensorMap
+  /** Batch axes the file states (the node infers the rest from the model). */
+  batchAxes: BatchAxesOverrides
 }
 
 /** A loaded job file of either kind. */
@@ -89,13 +109,22 @@ export async function loadJobFile(path: string): Promise<LoadedJob> {
     throw new InvalidInputError(`Model ${modelPath} is larger than 512 MiB`)
   const modelInfo = inspectModel(model)
   const inputs: TensorMap = {}
-  for (const [name, spec] of Object.entries(file.inputs)) {
+  const batchAxes: Required<BatchAxesOverrides> = { inputs: {}, outputs: {} }
+  for (const [name, entry] of Object.entries(file.inputs)) {
+    const { batchAxis, broadcast, ...spec } = entry
+    if (batchAxis !== undefined && broadcast)
+      throw new InvalidInputError(`Input '${name}': give batchAxis or broadcast, not both`)
+    if (broadcast) batchAxes.inputs[name] = 'broadcast'
+    else if (batchAxis !== undefined) batchAxes.inputs[name] = batchAxis
     try {
       inputs[name] = await loadTensorSpec(spec, { baseDir })
     } catch (err) {
       throw new InvalidInputError(`Input '${name}': ${(err as Error).message.split('\n')[0]}`, { cause: err })
     }
   }
+  for (const [name, o] of Object.entries(file.outputs ?? {})) batchAxes.outputs[name] = o.batchAxis
   checkInputs(modelInfo, inputs)
-  return { kind: 'onnx-inference', file, model, modelInfo, inputs }
+  const axes = inferBatchAxes(modelInfo, batchAxes)
+  batchSizeAlong(inputs, axes.inputs)
+  return { kind: 'onnx-inference', file, model, modelInfo, inputs, batchAxes }
 }

@@ -55,7 +55,14 @@ describe('ledger: restart of a node and of its embedded chain', () => {
       [n, 30],
       Array.from({ length: n * 30 }, (_, i) => Math.cos(i)),
     )
-    const job = await client.submit({ model: MODEL, inputs: { x }, shardSize: 25, timeoutSeconds: 120 })
+    // one provider: nobody can check it, so the job accepts unchecked results explicitly
+    const job = await client.submit({
+      model: MODEL,
+      inputs: { x },
+      shardSize: 25,
+      timeoutSeconds: 120,
+      verification: { fallback: 'unchecked' },
+    })
     const done = await client.wait(job.jobId)
     expect(done.samplesDone).toBe(n)
     const bAddr = (await cliJson(b.dataDir, 'wallet')).address

@@ -30,7 +30,12 @@ export function submitCommand(): Command {
         const accepted =
           job.kind === 'wasm'
             ? await client.submitWasm({ module: job.module, runs: job.runs, limits: job.limits, ...options })
-            : await client.submit({ model: job.model, inputs: job.inputs, ...options })
+            : await client.submit({
+                model: job.model,
+                inputs: job.inputs,
+                batchAxes: job.batchAxes,
+                ...options,
+              })
         if (!opts.wait) {
           if (opts.json) printJson(accepted)
           else
