@@ -101,7 +101,19 @@ function ledgerError(ctx: Context, err: unknown) {
 /** The escrow of a requester job (on-chain id and price), for job progress. */
 export function escrowSummary(c: LedgerRouteComponents, jobId: string) {
   const e = c.requesterPayments.escrowOf(jobId)
-  return e ? { escrowJob: e.escrowJob.toString(), pricePerUnit: e.pricePerUnit.toString() } : null
+  if (!e) return null
+  const a = c.requesterPayments.accounts(jobId)
+  return {
+    escrowJob: e.escrowJob.toString(),
+    pricePerUnit: e.pricePerUnit.toString(),
+    /** Locked in the escrow when the job opened it (base units). */
+    budget: a?.budget?.toString() ?? null,
+    /** Accepted work at the job's price: what its vouchers pay providers. */
+    cost: (a?.accepted ?? 0n).toString(),
+    /** Budget not owed to anyone: back to the requester by reclaim (after the redeem window). */
+    refundable: a?.budget === undefined ? null : (a.budget - a.accepted).toString(),
+    reclaimed: a?.reclaimed?.toString() ?? null,
+  }
 }
 
 /**

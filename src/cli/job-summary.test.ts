@@ -90,3 +90,24 @@ describe('formatJobSummary: how results were verified', () => {
     expect(text).toMatch(/units: all its paid work, checks of others included/)
   })
 })
+
+describe('formatJobSummary: money', () => {
+  it('shows price, cost, escrow locked and refundable in MUT', () => {
+    const text = formatJobSummary({
+      ...base,
+      escrow: {
+        escrowJob: '7',
+        pricePerUnit: '2000000000000000',
+        budget: '48000000000000000',
+        cost: '16000000000000000',
+        refundable: '32000000000000000',
+        reclaimed: null,
+      },
+    })
+    expect(text).toContain('price      0.002 MUT per work unit')
+    expect(text).toContain('cost       0.016 MUT for the accepted work')
+    expect(text).toContain(
+      'escrow     0.048 MUT locked in escrow job #7; 0.032 MUT refundable after the redeem window',
+    )
+  })
+})

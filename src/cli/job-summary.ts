@@ -1,8 +1,22 @@
+import { formatUnits } from 'viem'
 import type { JobProgress, VerificationProgress } from '../requester/job-spec.js'
 import { bold, shortPeer } from './output.js'
 
-/** A human summary of a finished job: status, time, units, and the work of each provider. */
-export function formatJobSummary(p: JobProgress): string {
+/** A job's escrow as the API reports it (`GET /v1/jobs/:id`), amounts in base units. */
+export interface EscrowView {
+  escrowJob: string
+  pricePerUnit: string
+  budget?: string | null
+  cost?: string
+  refundable?: string | null
+  reclaimed?: string | null
+}
+
+/** Base units as MUT (18 decimals), trailing zeros trimmed: `2500000000000000` → `0.0025 MUT`. */
+export const mut = (baseUnits: string | bigint): string => `${formatUnits(BigInt(baseUnits), 18)} MUT`
+
+/** A human summary of a finished job: status, time, units, the work of each provider, and the money. */
+export function formatJobSummary(p: JobProgress & { escrow?: EscrowView | null }): string {
   const secs = ((p.finishedAt ?? Date.now()) - p.createdAt) / 1000
   const first = p.firstResultAt ? `${((p.firstResultAt - p.createdAt) / 1000).toFixed(2)} s` : '-'
   const lines = [
@@ -23,6 +37,21 @@ export function formatJobSummary(p: JobProgress): string {
     )
   const v = p.verification
   if (v) lines.push(`  verified   ${verificationLine(v)}`)
+  const e = p.escrow
+  if (e) {
+    lines.push(
+      `  price      ${mut(e.pricePerUnit)} per work unit (the clearing price every provider is paid)`,
+    )
+    if (e.cost !== undefined) lines.push(`  cost       ${mut(e.cost)} for the accepted work`)
+    if (e.budget)
+      lines.push(
+        `  escrow     ${mut(e.budget)} locked in escrow job #${e.escrowJob}; ${
+          e.reclaimed
+            ? `${mut(e.reclaimed)} reclaimed`
+            : `${mut(e.refundable ?? '0')} refundable after the redeem window (\`mutirao ledger reclaim ${p.jobId}\`)`
+        }`,
+      )
+  }
   for (const n of p.notices ?? []) lines.push(`  notice     ${n.code}: ${n.message}`)
   const disputes = p.verification?.disputes ?? []
   if (disputes.length) {

@@ -76,6 +76,27 @@ export class RequesterPayments {
   }
 
   /**
+   * What a job's escrow holds, in base units: the budget locked, the accepted work (receipts × price, what
+   * vouchers pay), and what was reclaimed; undefined before the escrow is opened.
+   */
+  accounts(jobId: string): { budget?: bigint; accepted: bigint; reclaimed?: bigint } | undefined {
+    const escrow = this.escrowOf(jobId)
+    if (!escrow) return undefined
+    const row = this.db.prepare('SELECT escrow_budget, reclaimed FROM jobs WHERE id = ?').get(jobId) as {
+      escrow_budget: string | null
+      reclaimed: string | null
+    }
+    const { units } = this.db
+      .prepare('SELECT COALESCE(SUM(units), 0) AS units FROM requester_receipts WHERE job_id = ?')
+      .get(jobId) as { units: number }
+    return {
+      budget: row.escrow_budget ? BigInt(row.escrow_budget) : undefined,
+      accepted: BigInt(units) * escrow.pricePerUnit,
+      reclaimed: row.reclaimed ? BigInt(row.reclaimed) : undefined,
+    }
+  }
+
+  /**
    * The job's escrow, opened on first use with `pricePerUnit` and a budget for `units` at that price,
    * locked until `deadlineMs` (+ the contract's redeem window).
    */
@@ -95,8 +116,8 @@ export class RequesterPayments {
       permit: true,
     })
     this.db
-      .prepare('UPDATE jobs SET escrow_job = ?, escrow_price = ? WHERE id = ?')
-      .run(escrowJob.toString(), pricePerUnit.toString(), jobId)
+      .prepare('UPDATE jobs SET escrow_job = ?, escrow_price = ?, escrow_budget = ? WHERE id = ?')
+      .run(escrowJob.toString(), pricePerUnit.toString(), budget.toString(), jobId)
     this.log.info(
       { job: jobId, escrowJob: escrowJob.toString(), budget: budget.toString(), txHash },
       'escrow opened',

@@ -96,8 +96,9 @@ const MIGRATIONS: Migration[] = [
       );
     `)
   },
-  // How a finished job was verified and what it told its user (JobProgress.verification and notices, JSON).
-  (db) => db.exec('ALTER TABLE jobs ADD COLUMN summary TEXT'),
+  // How a finished job was verified and what it told its user (JobProgress.verification and notices, JSON),
+  // and the budget locked in its escrow.
+  (db) => db.exec('ALTER TABLE jobs ADD COLUMN summary TEXT; ALTER TABLE jobs ADD COLUMN escrow_budget TEXT'),
 ]
 
 /** Open (or create) the database and apply pending migrations. */

@@ -187,10 +187,13 @@ describe('market terms a new user meets: different asks, a model that fails on e
       timeoutSeconds: 120,
     })
     const done = (await client.wait(job.jobId)) as JobProgress & {
-      escrow: { pricePerUnit: string } | null
+      escrow: { pricePerUnit: string; budget: string; cost: string; refundable: string } | null
     }
     expect(done.status).toBe('done')
     expect(done.escrow?.pricePerUnit).toBe('2')
+    // the money a user sees: cost = accepted units × price, the rest of the budget refundable
+    expect(BigInt(done.escrow!.cost)).toBe(BigInt(done.unitsDone) * 2n)
+    expect(BigInt(done.escrow!.refundable)).toBe(BigInt(done.escrow!.budget) - BigInt(done.escrow!.cost))
     for (const [i, p] of [cheap, dear].entries()) {
       const units = BigInt(done.providers.find((w) => w.provider === p.peerId)?.units ?? 0)
       expect(units > 0n, `${p.name} worked`).toBe(true)
