@@ -39,6 +39,12 @@ const slow = buildModel({
   outputs: [valueInfo('h120', 'float32', ['N', 256])],
 })
 const slowInputs = (n: number) => ({ x: tensorFromValues('float32', [n, 256], new Array(n * 256).fill(1)) })
+/**
+ * Rows that keep the slow model busy well past the tests' 150–200 ms waits: measured 18.6 ms for 200 rows and
+ * 182 ms for 2,000 on this project's machines (200 rows once took longer than those waits; no longer). More
+ * rows would cost the caller's thread visible time to copy the inputs to the worker.
+ */
+const SLOW_ROWS = 6_000
 
 const models = new Map<string, Uint8Array>()
 for (const m of [fixture('mlp.onnx'), fixture('multi-io.onnx'), fixture('tiny.onnx'), slow])
@@ -177,7 +183,7 @@ describe('onnx executor', () => {
     ).rejects.toThrow(DeadlineExceededError)
     const t0 = Date.now()
     await expect(
-      exec.run({ modelHash: sha(slow), inputs: slowInputs(200), deadline: Date.now() + 150 }),
+      exec.run({ modelHash: sha(slow), inputs: slowInputs(SLOW_ROWS), deadline: Date.now() + 150 }),
     ).rejects.toThrow(/ran past its deadline/)
     expect(Date.now() - t0).toBeLessThan(1000)
   })
@@ -187,8 +193,8 @@ describe('onnx executor', () => {
     await one.run({ modelHash: sha(slow), inputs: slowInputs(1) }) // warm: worker and session ready
     const running = new AbortController()
     const queued = new AbortController()
-    const a = one.run({ modelHash: sha(slow), inputs: slowInputs(200), signal: running.signal })
-    const b = one.run({ modelHash: sha(slow), inputs: slowInputs(200), signal: queued.signal })
+    const a = one.run({ modelHash: sha(slow), inputs: slowInputs(SLOW_ROWS), signal: running.signal })
+    const b = one.run({ modelHash: sha(slow), inputs: slowInputs(SLOW_ROWS), signal: queued.signal })
     let ticks = 0
     const timer = setInterval(() => ticks++, 10)
     await new Promise((r) => setTimeout(r, 200))
