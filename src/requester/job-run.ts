@@ -35,6 +35,7 @@ import type { JobRecord, JobStore } from './job-store.js'
 import { acquireProviders, type MarketClientComponents } from './market-client.js'
 import { checkResult } from './output-check.js'
 import { ProviderSession } from './provider-session.js'
+import { providerWait } from './provider-wait.js'
 import { StarvationWatch } from './starvation-watch.js'
 import { budgetFactor, policyFor, providersPerShard, resultEquality } from './verification.js'
 import { type Answer, VoteScheduler } from './vote-scheduler.js'
@@ -377,17 +378,19 @@ export class JobRun extends EventEmitter {
    */
   #enoughProviders(live: number, since: number): boolean {
     const { min, waitSeconds } = this.job.spec.providers
-    const need = Math.min(min, this.#sched.shards.length)
-    if (live >= need) return true
-    const waitMs = (waitSeconds ?? DEFAULT_PROVIDER_WAIT_S) * 1000
-    const heard = this.progress.notices?.findLast((n) => n.code === 'no-offers')?.message
-    const why = `${live} of the ${need} providers asked for (providers.min) took the job`
-    if (Date.now() - since > waitMs)
-      throw new NotEnoughProvidersError(
-        `${why} within ${waitMs / 1000} s${heard ? `; ${heard}` : ''}; lower providers.min, or raise providers.waitSeconds`,
-      )
-    if (live > 0 && addNotice(this.progress, 'waiting-providers', `waiting: ${why} so far`)) this.#changed()
-    return false
+    const w = providerWait({
+      live,
+      min,
+      shards: this.#sched.shards.length,
+      since,
+      now: Date.now(),
+      waitSeconds,
+      heard: this.progress.notices?.findLast((n) => n.code === 'no-offers')?.message,
+    })
+    if (w.kind === 'fail') throw new NotEnoughProvidersError(w.message)
+    if (w.kind === 'wait' && w.notice && addNotice(this.progress, 'waiting-providers', w.notice))
+      this.#changed()
+    return w.kind === 'enough'
   }
 
   /**
@@ -752,8 +755,6 @@ export class JobRun extends EventEmitter {
   }
 }
 
-/** How long a job waits for `providers.min` providers when its spec gives no `providers.waitSeconds`. */
-const DEFAULT_PROVIDER_WAIT_S = 60
 /** Shards the requester computes itself as canaries when the policy uses them. */
 const CANARY_SHARDS = 3
 /** How long a finished job waits for accusations still being filed before it reports `done`. */

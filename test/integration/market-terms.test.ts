@@ -1,10 +1,14 @@
-import { resolve } from 'node:path'
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { writeNpy } from '../../src/exec/npy.js'
 import { tensorFromValues } from '../../src/exec/tensor-values.js'
 import { buildModel, node, tensorInitializer, valueInfo } from '../../src/onnx/graph-builder.js'
 import type { JobProgress } from '../../src/requester/job-spec.js'
 import { connect, JobFailedError } from '../../src/sdk/client.js'
-import { startNetwork, type TestNetwork, type TestNode } from '../helpers/network.js'
+import { CLI, startNetwork, type TestNetwork, type TestNode } from '../helpers/network.js'
 import { nodeLedger, until } from '../helpers/node-ledger.js'
 
 const MLP = resolve(import.meta.dirname, '../fixtures/models/mlp.onnx')
@@ -201,6 +205,64 @@ describe('market terms a new user meets: different asks, a model that fails on e
       await until(`${p.name} paid units × 2`, async () =>
         (await ledgers[i].balance()) === want ? true : undefined,
       )
+    }
+  })
+  it('submit: SIGTERM cancels like Ctrl-C; a requester node that dies makes it exit 3 saying the job resumes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mutirao-submit-'))
+    try {
+      const n = 40_000
+      const x = tensorFromValues(
+        'float32',
+        [n, 30],
+        Array.from({ length: n * 30 }, (_, i) => Math.sin(i * 0.01)),
+      )
+      await writeFile(join(dir, 'x.npy'), writeNpy(x))
+      const job = {
+        kind: 'onnx-inference',
+        model: MLP,
+        inputs: { x: { npy: 'x.npy' } },
+        shardSize: 20,
+        verification: { policy: 'none' },
+      }
+      await writeFile(join(dir, 'job.json'), JSON.stringify(job))
+      const client = await connect({ dataDir: net.requester.dataDir })
+      const submit = () => {
+        const proc = spawn(process.execPath, [
+          CLI,
+          'submit',
+          join(dir, 'job.json'),
+          '--data-dir',
+          net.requester.dataDir,
+        ])
+        let stderr = ''
+        proc.stderr.on('data', (d) => {
+          stderr += d
+        })
+        const exited = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)))
+        return { proc, exited, stderr: () => stderr }
+      }
+      const running = async () =>
+        until('a running job with results', async () => {
+          const j = ((await client.jobs()) as JobProgress[]).find(
+            (p) => p.status === 'running' && p.samplesDone > 0,
+          )
+          return j
+        })
+
+      const first = submit()
+      const j1 = await running()
+      first.proc.kill('SIGTERM')
+      expect(await first.exited).toBe(1)
+      expect((await client.job(j1.jobId)).status).toBe('cancelled')
+
+      const second = submit()
+      const j2 = await running()
+      expect(await net.requester.kill9()).toBe('SIGKILL')
+      expect(await second.exited).toBe(3)
+      expect(second.stderr()).toContain('the node stopped answering; the job goes on when it restarts')
+      expect(second.stderr()).toContain(`mutirao jobs ${j2.jobId}`)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
     }
   })
 })
