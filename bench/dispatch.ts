@@ -37,6 +37,7 @@ import { tensorFromValues } from '../src/exec/tensor-values.js'
 import { initDataDir } from '../src/identity/init.js'
 import { logger } from '../src/log.js'
 import { ProviderDirectory } from '../src/market/directory.js'
+import { DEFAULT_MAX_PRICE, parsePrice } from '../src/market/price.js'
 import { channel } from '../src/net/channel.js'
 import { createHost, type Host } from '../src/net/host.js'
 import { verifyPayload } from '../src/net/signing.js'
@@ -187,7 +188,7 @@ async function sequentialLatency(net: TestNetwork, model: Uint8Array, inputs: Te
       modelBytes: model.length,
       costPerSample: cost,
       samples: TASKS + 200,
-      maxPricePerUnit: 10n,
+      maxPricePerUnit: parsePrice(DEFAULT_MAX_PRICE),
       deadline,
       want: net.providers.length,
       exclude: new Set(),

@@ -104,7 +104,7 @@ describe('formatJobSummary: money', () => {
         reclaimed: null,
       },
     })
-    expect(text).toContain('price      0.002 MUT per work unit')
+    expect(text).toContain('price      2 MUT per 1,000 units')
     expect(text).toContain('cost       0.016 MUT for the accepted work')
     expect(text).toContain(
       'escrow     0.048 MUT locked in escrow job #7; 0.032 MUT refundable after the redeem window',

@@ -1,4 +1,5 @@
 import { formatUnits } from 'viem'
+import { formatPrice } from '../market/price.js'
 import type { JobProgress, VerificationProgress } from '../requester/job-spec.js'
 import { bold, shortPeer } from './output.js'
 
@@ -39,9 +40,7 @@ export function formatJobSummary(p: JobProgress & { escrow?: EscrowView | null }
   if (v) lines.push(`  verified   ${verificationLine(v)}`)
   const e = p.escrow
   if (e) {
-    lines.push(
-      `  price      ${mut(e.pricePerUnit)} per work unit (the clearing price every provider is paid)`,
-    )
+    lines.push(`  price      ${formatPrice(e.pricePerUnit)} (the clearing price every provider is paid)`)
     if (e.cost !== undefined) lines.push(`  cost       ${mut(e.cost)} for the accepted work`)
     if (e.budget)
       lines.push(

@@ -8,6 +8,7 @@ import { InvalidInputError } from '../errors.js'
 import { runOnnxLocally } from '../exec/onnx-executor.js'
 import { maxAbsDiff } from '../exec/tensor-codec.js'
 import { tensorFromValues, tensorToValues } from '../exec/tensor-values.js'
+import { formatPrice } from '../market/price.js'
 import type { JobProgress } from '../requester/job-spec.js'
 import { connect, type MutiraoClient } from '../sdk/client.js'
 import { trainDemoModel } from '../train/demo-model.js'
@@ -119,7 +120,7 @@ async function settle(
   const escrow = (job as JobProgress & { escrow?: { escrowJob: string; pricePerUnit: string } | null }).escrow
   if (!escrow) throw new InvalidInputError(`job ${job.jobId} has no escrow: nothing was paid`)
   const price = BigInt(escrow.pricePerUnit)
-  say(`Settlement on the chain (escrow job ${escrow.escrowJob}, ${price} base units per unit):`)
+  say(`Settlement on the chain (escrow job ${escrow.escrowJob}, ${formatPrice(price)}):`)
   const providers: DemoLedgerReport['providers'] = []
   for (const [i, p] of net.providers.entries()) {
     const units = job.providers.find((w) => w.provider === p.peerId)?.units ?? 0

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
+import { parseUnits } from 'viem'
 import { createMetrics } from '../api/metrics.js'
 import { startApi } from '../api/server.js'
 import { parseConfig } from '../config/load.js'
@@ -136,7 +137,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
 
   const providerPayments = options.provide
     ? new ProviderPayments(db, chain.ledger, logger('payments'), {
-        redeemThreshold: options.redeemThreshold ?? 10_000n,
+        redeemThreshold: options.redeemThreshold ?? DEFAULT_REDEEM_THRESHOLD,
       })
     : undefined
   let executors: ProviderExecutors | undefined
@@ -310,3 +311,6 @@ function keepDialing(host: Host, addrs: string[], log: ReturnType<typeof logger>
   const timer = setInterval(dialAll, 3000)
   return () => clearInterval(timer)
 }
+
+/** A provider redeems vouchers mid-job once this much is unredeemed (0.1 MUT); always when a stream ends. */
+const DEFAULT_REDEEM_THRESHOLD = parseUnits('0.1', 18)

@@ -57,7 +57,8 @@ describe('declineReason: price and size name the numbers', () => {
   it('a max price below our ask declines with the ask', () => {
     expect(declineReason(demand({ maxPricePerUnit: '2' }), terms({ pricePerUnit: 3n }), now)).toEqual({
       reason: 'price',
-      detail: 'our ask 3 per unit is above the max price 2',
+      detail:
+        'our ask 0.000000000000003 MUT per 1,000 units is above the max price 0.000000000000002 MUT per 1,000 units',
       ask: 3n,
     })
     expect(declineReason(demand({ maxPricePerUnit: '3' }), terms({ pricePerUnit: 3n }), now)).toBeUndefined()

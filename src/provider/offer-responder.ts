@@ -11,6 +11,7 @@ import {
   type Offer,
   signedPart,
 } from '../market/messages.js'
+import { formatPrice } from '../market/price.js'
 import { requestJson } from '../market/rpc.js'
 import type { Host } from '../net/host.js'
 import { signPayload, verifyPayload } from '../net/signing.js'
@@ -53,7 +54,7 @@ export function declineReason(
   if (BigInt(demand.maxPricePerUnit) < terms.pricePerUnit)
     return {
       reason: 'price',
-      detail: `our ask ${terms.pricePerUnit} per unit is above the max price ${demand.maxPricePerUnit}`,
+      detail: `our ask ${formatPrice(terms.pricePerUnit)} is above the max price ${formatPrice(demand.maxPricePerUnit)}`,
       ask: terms.pricePerUnit,
     }
   if (demand.modelBytes > terms.maxModelBytes)

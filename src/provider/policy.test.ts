@@ -21,7 +21,7 @@ describe('ProviderPolicySchema', () => {
     expect(ProviderPolicySchema.parse({})).toEqual({
       cpuShare: 0.5,
       memoryShare: 0.25,
-      pricePerUnit: '1',
+      pricePerUnit: '1000000000000', // 0.001 MUT per 1,000 work units
       idleOnly: { enabled: false, busyThreshold: 0.25, idleAfterSeconds: 180, sampleMs: 1000 },
       kinds: ['onnx-inference', 'wasm'],
     })

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { MutiraoError } from '../errors.js'
 import { JobKind } from '../market/messages.js'
+import { DEFAULT_ASK, parsePrice } from '../market/price.js'
 import type { Hardware } from './hardware.js'
 
 /** The owner's provider policy failed validation, or does not fit the machine. */
@@ -27,12 +28,15 @@ export const ProviderPolicySchema = z.strictObject({
   cpuShare: share('cpuShare').default(0.5),
   /** Share of the machine's memory tasks may use. */
   memoryShare: share('memoryShare').default(0.25),
-  /** Price per work unit in token base units, as a decimal string (no sign, no decimals). */
+  /**
+   * Price per work unit in token base units, as a decimal string (no sign, no decimals); default 0.001 MUT
+   * per 1,000 work units (`mutirao node --price` takes MUT per 1,000 units: src/market/price.ts).
+   */
   pricePerUnit: z
     .string({ error: 'pricePerUnit must be a decimal string of token base units, e.g. "1000"' })
     .regex(/^\d{1,78}$/, 'pricePerUnit must be a whole, non-negative number of token base units, e.g. "1000"')
     .refine((s) => !/^\d+$/.test(s) || BigInt(s) <= MAX_UINT256, 'pricePerUnit must fit in a uint256')
-    .default('1'),
+    .default(parsePrice(DEFAULT_ASK).toString()),
   /** Stop taking new work while the owner uses the machine (BOINC's "suspend while in use"). */
   idleOnly: z
     .strictObject({

@@ -20,7 +20,7 @@ describe('summarizeDeclines', () => {
       lasting: true,
       lowestAsk: 3n,
       message:
-        '2 provider(s) declined: price ×2 (lowest ask 3 per unit, max price 2); raise maxPricePerUnit to at least 3',
+        '2 provider(s) declined: price ×2 (lowest ask 0.000000000000003 MUT per 1,000 units, max price 0.000000000000002 MUT per 1,000 units); raise maxPrice to at least 0.000000000000003 (maxPricePerUnit 3)',
     })
   })
 

@@ -1,4 +1,5 @@
 import type { Decline, DeclineReason } from '../market/messages.js'
+import { formatPrice } from '../market/price.js'
 
 /** Reasons that hold until the demand changes (price, kind, size, memory, chain); `paused`/`busy` pass. */
 const LASTING: ReadonlySet<DeclineReason> = new Set(['price', 'kind', 'model-size', 'memory', 'chain'])
@@ -17,8 +18,9 @@ export interface DeclineSummary {
 
 /**
  * Summarise the declines of a demand (one per provider: the last one counts).
- * @example summarizeDeclines(declines, 2n).message
- * // "2 provider(s) declined: price ×2 (lowest ask 3 per unit, max price 2); raise maxPricePerUnit to at least 3"
+ * @example summarizeDeclines(declines, 2_000_000_000_000n).message
+ * // "2 provider(s) declined: price ×2 (lowest ask 0.003 MUT per 1,000 units, max price 0.002 MUT per 1,000
+ * //  units); raise maxPrice to at least 0.003 (maxPricePerUnit 3000000000000)"
  */
 export function summarizeDeclines(declines: readonly Decline[], maxPrice: bigint): DeclineSummary {
   const byProvider = new Map(declines.map((d) => [d.provider, d]))
@@ -30,11 +32,15 @@ export function summarizeDeclines(declines: readonly Decline[], maxPrice: bigint
   const lowestAsk = asks.length ? asks.reduce((a, b) => (b < a ? b : a)) : undefined
   const parts = [...counts].map(([reason, n]) => {
     const example = all.find((d) => d.reason === reason)!.detail
-    if (reason === 'price') return `price ×${n} (lowest ask ${lowestAsk} per unit, max price ${maxPrice})`
+    if (reason === 'price')
+      return `price ×${n} (lowest ask ${formatPrice(lowestAsk!)}, max price ${formatPrice(maxPrice)})`
     return `${reason} ×${n} (${example})`
   })
   const hints: string[] = []
-  if (lowestAsk !== undefined) hints.push(`raise maxPricePerUnit to at least ${lowestAsk}`)
+  if (lowestAsk !== undefined)
+    hints.push(
+      `raise maxPrice to at least ${formatPrice(lowestAsk).split(' ')[0]} (maxPricePerUnit ${lowestAsk})`,
+    )
   if (counts.has('paused') || counts.has('busy')) hints.push('paused or busy providers may offer later')
   const message = `${all.length} provider(s) declined: ${parts.join(', ')}${hints.length ? `; ${hints.join('; ')}` : ''}`
   return {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Amount, Sha256Hex } from '../market/messages.js'
+import { DEFAULT_MAX_PRICE, parsePrice } from '../market/price.js'
 import type { DisputeRecord } from './dispute-filer.js'
 
 /**
@@ -40,8 +41,11 @@ const common = {
   /** The model (ONNX) or the module (`wasm`): a blob in the store, by sha256. */
   modelHash: Sha256Hex,
   inputsHash: Sha256Hex,
-  /** Highest price per work unit the requester accepts, in token base units. */
-  maxPricePerUnit: Amount.default('10'),
+  /**
+   * Highest price per work unit the requester accepts, in token base units (job files and the SDK also take
+   * `maxPrice` in MUT per 1,000 units); default 0.01 MUT per 1,000 units.
+   */
+  maxPricePerUnit: Amount.default(parsePrice(DEFAULT_MAX_PRICE).toString()),
   /** The job fails if not finished this long after submission. */
   timeoutSeconds: z
     .number()

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises'
-import { AbortedError, MutiraoError } from '../errors.js'
+import { AbortedError, InvalidInputError, MutiraoError } from '../errors.js'
 import type { BatchAxesOverrides } from '../exec/infer-batch-axes.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
 import type { WasmLimits } from '../exec/wasm/executor.js'
 import { dataDirLayout } from '../identity/data-dir.js'
+import { parsePrice } from '../market/price.js'
 import { readNodeInfo } from '../node/node-info.js'
 import type { JobProgress, JobSpecInput } from '../requester/job-spec.js'
 import { type WasmRunOutput, type WasmRunSpec, wasmJobInputs, wasmJobOutputs } from './wasm-job.js'
@@ -16,7 +17,10 @@ export type ConnectOptions = { dataDir?: string } | { apiUrl: string; token: str
 export interface SubmitOptions {
   name?: string
   shardSize?: number
+  /** Most paid per work unit, in token base units (scripts); or give `maxPrice`. */
   maxPricePerUnit?: string
+  /** Most paid, in MUT per 1,000 work units (e.g. "0.01", the default); not with `maxPricePerUnit`. */
+  maxPrice?: string
   timeoutSeconds?: number
   providers?: { min?: number; max?: number; waitSeconds?: number }
   /** How results are verified: replication, adaptive re-checks, canaries (default: adaptive). */
@@ -88,6 +92,20 @@ export class NodeStoppedError extends MutiraoError {
       ],
     })
   }
+}
+
+/**
+ * The job's max price in base units per work unit, from `maxPricePerUnit` or `maxPrice` (MUT per 1,000 units).
+ * @throws InvalidInputError when both are given or `maxPrice` is not a price.
+ */
+export function maxPricePerUnitOf(
+  o: Pick<SubmitOptions, 'maxPrice' | 'maxPricePerUnit'>,
+): string | undefined {
+  if (o.maxPrice !== undefined && o.maxPricePerUnit !== undefined)
+    throw new InvalidInputError(
+      'Give maxPrice (MUT per 1,000 units) or maxPricePerUnit (base units), not both',
+    )
+  return o.maxPrice !== undefined ? parsePrice(o.maxPrice).toString() : o.maxPricePerUnit
 }
 
 /** Whether `err` is fetch's failure to reach the node at all (refused, reset), not an HTTP error. */
@@ -261,7 +279,8 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
     async submit(job) {
       const model = typeof job.model === 'string' ? new Uint8Array(await readFile(job.model)) : job.model
       const [modelHash, inputsHash] = await Promise.all([putBlob(model), putBlob(encodeTensors(job.inputs))])
-      const { name, shardSize, maxPricePerUnit, timeoutSeconds, providers, verification, batchAxes } = job
+      const { name, shardSize, timeoutSeconds, providers, verification, batchAxes } = job
+      const maxPricePerUnit = maxPricePerUnitOf(job)
       return submitSpec({
         verification,
         batchAxes,
@@ -281,7 +300,8 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
         putBlob(module),
         putBlob(encodeTensors(wasmJobInputs(job.runs, job.limits))),
       ])
-      const { name, shardSize, maxPricePerUnit, timeoutSeconds, providers, verification, limits } = job
+      const { name, shardSize, timeoutSeconds, providers, verification, limits } = job
+      const maxPricePerUnit = maxPricePerUnitOf(job)
       return submitSpec({
         kind: 'wasm',
         modelHash,

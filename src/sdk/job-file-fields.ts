@@ -5,7 +5,13 @@ import { VerificationSpecSchema } from '../requester/job-spec.js'
 /** Job-file fields every job kind shares: price, timeout, verification policy and provider counts. */
 export const commonJobFileFields = {
   name: z.string().max(120).optional(),
+  /** Most paid per work unit, in token base units; or `maxPrice`. */
   maxPricePerUnit: Amount.optional(),
+  /** Most paid, in MUT per 1,000 work units (e.g. "0.01"); not with `maxPricePerUnit`. */
+  maxPrice: z
+    .string()
+    .regex(/^\d{1,30}(\.\d{1,15})?$/, 'a decimal number of MUT per 1,000 work units, e.g. "0.01"')
+    .optional(),
   timeoutSeconds: z
     .number()
     .positive()

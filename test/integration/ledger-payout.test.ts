@@ -54,7 +54,7 @@ describe('ledger: payout without the requester, CLI values, tampered receipts', 
       model: MODEL,
       inputs: { x },
       shardSize: 25,
-      maxPricePerUnit: '7',
+      maxPrice: '0.007',
       timeoutSeconds: 120,
     })
     const done = (await client.wait(job.jobId)) as Awaited<ReturnType<typeof client.wait>> & {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeNpy } from '../../src/exec/npy.js'
 import { tensorFromValues } from '../../src/exec/tensor-values.js'
+import { parsePrice } from '../../src/market/price.js'
 import { buildModel, node, tensorInitializer, valueInfo } from '../../src/onnx/graph-builder.js'
 import type { JobProgress } from '../../src/requester/job-spec.js'
 import { connect, JobFailedError } from '../../src/sdk/client.js'
@@ -39,8 +40,9 @@ describe('market terms a new user meets: different asks, a model that fails on e
 
   beforeAll(async () => {
     net = await startNetwork({ providers: 0 })
-    cheap = await net.addProvider(['--price', '1'])
-    dear = await net.addProvider(['--price', '2'])
+    // asks in MUT per 1,000 work units, both under the default max price (0.01)
+    cheap = await net.addProvider(['--price', '0.001'])
+    dear = await net.addProvider(['--price', '0.002'])
     const client = await connect({ dataDir: net.requester.dataDir })
     await until('the requester knows both providers', async () => {
       const s = (await client.node()) as { knownProviders: { peerId: string }[] }
@@ -132,12 +134,12 @@ describe('market terms a new user meets: different asks, a model that fails on e
       Array.from({ length: 8 * 30 }, (_, i) => Math.sin(i)),
     )
     const started = Date.now()
-    const cheapJob = await client.submit({ model: MLP, inputs: { x }, shardSize: 4, maxPricePerUnit: '0' })
+    const cheapJob = await client.submit({ model: MLP, inputs: { x }, shardSize: 4, maxPrice: '0.0005' })
     const failed = await client.wait(cheapJob.jobId).catch((e) => (e as JobFailedError).progress)
     expect(Date.now() - started).toBeLessThan(10_000)
     expect(failed.status).toBe('failed')
     expect(failed.error).toBe(
-      'no provider offered: 2 provider(s) declined: price ×2 (lowest ask 1 per unit, max price 0); raise maxPricePerUnit to at least 1',
+      'no provider offered: 2 provider(s) declined: price ×2 (lowest ask 0.001 MUT per 1,000 units, max price 0.0005 MUT per 1,000 units); raise maxPrice to at least 0.001 (maxPricePerUnit 1000000000000)',
     )
     expect(failed.notices?.map((n) => n.code)).toContain('no-offers')
 
@@ -146,7 +148,7 @@ describe('market terms a new user meets: different asks, a model that fails on e
       model: MLP,
       inputs: { x },
       shardSize: 4,
-      maxPricePerUnit: '0',
+      maxPrice: '0.0005',
       providers: { waitSeconds: 30 },
     })
     await until('the no-offers notice', async () => {
@@ -170,7 +172,7 @@ describe('market terms a new user meets: different asks, a model that fails on e
     expect(short.samplesDone).toBe(0)
   })
 
-  it('providers asking 1 and 2 both work on one job and are paid the clearing price (2) on-chain', async () => {
+  it('providers asking 0.001 and 0.002 both work on one job and are paid the clearing price (0.002) on-chain', async () => {
     const client = await connect({ dataDir: net.requester.dataDir })
     const ledgers = await Promise.all([cheap, dear].map((p) => nodeLedger(p.dataDir, net.chain)))
     const before = await Promise.all(ledgers.map((l) => l.balance()))
@@ -184,7 +186,7 @@ describe('market terms a new user meets: different asks, a model that fails on e
       model: MLP,
       inputs: { x },
       shardSize: 20,
-      maxPricePerUnit: '5',
+      maxPrice: '0.005',
       providers: { min: 2, max: 2 },
       // every shard on both providers: both must work, whatever the scheduling
       verification: { policy: 'replicate', k: 2, quorum: 2 },
@@ -194,15 +196,16 @@ describe('market terms a new user meets: different asks, a model that fails on e
       escrow: { pricePerUnit: string; budget: string; cost: string; refundable: string } | null
     }
     expect(done.status).toBe('done')
-    expect(done.escrow?.pricePerUnit).toBe('2')
+    const price = parsePrice('0.002')
+    expect(done.escrow?.pricePerUnit).toBe(price.toString())
     // the money a user sees: cost = accepted units × price, the rest of the budget refundable
-    expect(BigInt(done.escrow!.cost)).toBe(BigInt(done.unitsDone) * 2n)
+    expect(BigInt(done.escrow!.cost)).toBe(BigInt(done.unitsDone) * price)
     expect(BigInt(done.escrow!.refundable)).toBe(BigInt(done.escrow!.budget) - BigInt(done.escrow!.cost))
     for (const [i, p] of [cheap, dear].entries()) {
       const units = BigInt(done.providers.find((w) => w.provider === p.peerId)?.units ?? 0)
       expect(units > 0n, `${p.name} worked`).toBe(true)
-      const want = before[i] + units * 2n
-      await until(`${p.name} paid units × 2`, async () =>
+      const want = before[i] + units * price
+      await until(`${p.name} paid units × the clearing price`, async () =>
         (await ledgers[i].balance()) === want ? true : undefined,
       )
     }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { createPublicClient, http } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tensorFromValues } from '../../src/exec/tensor-values.js'
+import { parsePrice } from '../../src/market/price.js'
 import { connect } from '../../src/sdk/client.js'
 import { startNetwork, type TestNetwork } from '../helpers/network.js'
 import { nodeLedger, until } from '../helpers/node-ledger.js'
@@ -12,10 +13,10 @@ describe('payments on the local chain, across separate processes', () => {
   let net: TestNetwork
   beforeAll(async () => {
     net = await startNetwork({ providers: 3 })
-    // providers ask different prices; the job's escrow clears at the highest chosen one
+    // providers ask different prices (MUT per 1,000 units); the job's escrow clears at the highest chosen one
     await Promise.all(net.providers.map((p) => p.stop()))
     net.providers.length = 0
-    for (const price of ['2', '3', '3']) await net.addProvider(['--price', price])
+    for (const price of ['0.002', '0.003', '0.003']) await net.addProvider(['--price', price])
   })
   afterAll(async () => {
     await net?.stop()
@@ -43,7 +44,7 @@ describe('payments on the local chain, across separate processes', () => {
       model: MODEL,
       inputs,
       shardSize: 50,
-      maxPricePerUnit: '5',
+      maxPrice: '0.005',
       timeoutSeconds: 120,
     })
     const done = await client.wait(job.jobId)
@@ -54,7 +55,7 @@ describe('payments on the local chain, across separate processes', () => {
     const escrowJob = opened[0]?.jobId ?? 1n
     const info = await requester.jobInfo(escrowJob)
     expect(info.requester.toLowerCase()).toBe(requester.address.toLowerCase())
-    expect(info.pricePerUnit).toBe(3n)
+    expect(info.pricePerUnit).toBe(parsePrice('0.003'))
 
     const byEth = new Map<string, bigint>()
     for (const w of done.providers) {
@@ -62,7 +63,7 @@ describe('payments on the local chain, across separate processes', () => {
       byEth.set(providers[idx].address, BigInt(w.units) * info.pricePerUnit)
     }
     const paidTotal = [...byEth.values()].reduce((a, b) => a + b, 0n)
-    expect(paidTotal).toBe(BigInt(done.unitsDone) * 3n)
+    expect(paidTotal).toBe(BigInt(done.unitsDone) * parsePrice('0.003'))
     for (const [i, l] of providers.entries()) {
       const expected = before[i] + (byEth.get(l.address) ?? 0n)
       await until(`provider ${i + 1} paid`, async () => ((await l.balance()) === expected ? true : undefined))

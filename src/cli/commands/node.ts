@@ -1,5 +1,6 @@
 import { Command } from 'commander'
 import type { NodeConfig } from '../../config/schema.js'
+import { parsePrice } from '../../market/price.js'
 import { startNode } from '../../node/start-node.js'
 import { runCommand } from '../output.js'
 
@@ -17,7 +18,10 @@ export function nodeCommand(): Command {
     .option('--ws-port <port>', 'libp2p WebSocket port (0 = any)', Number.parseInt)
     .option('--api-port <port>', 'local HTTP API port on 127.0.0.1 (0 = any)', Number.parseInt)
     .option('--no-mdns', 'do not discover peers on the LAN')
-    .option('--price <units>', 'price per work unit, in token base units')
+    .option(
+      '--price <mut>',
+      'ask, in MUT per 1,000 work units (a work unit ≈ 1,000 multiply-accumulates per sample); default 0.001',
+    )
     .option('--cpu-share <share>', 'share of CPU cores for tasks (0-1]', Number.parseFloat)
     .option('--idle-only', 'take new work only while the machine is otherwise idle')
     .option(
@@ -58,7 +62,7 @@ export function nodeCommand(): Command {
           } as NodeConfig['listen'],
         }
         const provider = {
-          ...(opts.price ? { pricePerUnit: opts.price } : {}),
+          ...(opts.price ? { pricePerUnit: parsePrice(opts.price).toString() } : {}),
           ...(opts.cpuShare ? { cpuShare: opts.cpuShare } : {}),
           ...(Object.keys(idleOnly).length ? { idleOnly } : {}),
         }

@@ -1,4 +1,5 @@
 import { Command } from 'commander'
+import { formatPrice } from '../../market/price.js'
 import type { ProviderReputation } from '../../requester/attestation-pool.js'
 import { connect } from '../../sdk/client.js'
 import { printJson, runCommand } from '../output.js'
@@ -27,7 +28,7 @@ export function statusCommand(): Command {
         console.log(`known providers ${known.length}`)
         for (const k of known)
           console.log(
-            `  ${k.peerId}  ${k.threads} threads, asks ${k.pricePerUnit} per unit, ${k.accepting ? 'accepting' : 'paused'}`,
+            `  ${k.peerId}  ${k.threads} threads, asks ${formatPrice(k.pricePerUnit)}, ${k.accepting ? 'accepting' : 'paused'}`,
           )
         const rep = (s.reputation ?? {}) as Record<string, ProviderReputation>
         for (const [p, r] of Object.entries(rep)) {
@@ -61,7 +62,7 @@ export function providerLines(
   const t = p.tasks
   return [
     `provider      ${state}`,
-    `  ask         ${p.pricePerUnit} per work unit (base units)`,
+    `  ask         ${formatPrice(BigInt(p.pricePerUnit))} (${p.pricePerUnit} base units per work unit)`,
     `  tasks       ${t.running} running, ${t.completed} completed, ${t.failed} failed, ${t.refused} refused`,
   ]
 }

@@ -25,8 +25,17 @@ export function submitCommand(): Command {
       runCommand(opts.json, async () => {
         const job = await loadJobFile(file)
         const client = await connect({ dataDir: opts.dataDir })
-        const { name, shardSize, maxPricePerUnit, timeoutSeconds, providers, verification } = job.file
-        const options = { name, shardSize, maxPricePerUnit, timeoutSeconds, providers, verification }
+        const { name, shardSize, maxPricePerUnit, maxPrice, timeoutSeconds, providers, verification } =
+          job.file
+        const options = {
+          name,
+          shardSize,
+          maxPricePerUnit,
+          maxPrice,
+          timeoutSeconds,
+          providers,
+          verification,
+        }
         const accepted =
           job.kind === 'wasm'
             ? await client.submitWasm({ module: job.module, runs: job.runs, limits: job.limits, ...options })

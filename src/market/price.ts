@@ -1,0 +1,34 @@
+import { formatUnits, parseUnits } from 'viem'
+import { InvalidInputError } from '../errors.js'
+
+/**
+ * Prices are quoted to people in MUT per 1,000 work units; on the wire, in agreements and on-chain they are
+ * token base units (10⁻¹⁸ MUT) per work unit. A work unit is `1 + ceil(MACs / 1000)` per sample of an ONNX
+ * model — about a thousand multiply-accumulates (src/exec/model-info.ts) — or one second of a wasm run's
+ * time limit; so 1 MUT per 1,000 units is 1 MUT per ~1M multiply-accumulates.
+ */
+export const UNITS_PER_QUOTE = 1000n
+
+/** Default ask of a provider: 0.001 MUT per 1,000 work units. */
+export const DEFAULT_ASK = '0.001'
+/** Default most a job pays: 0.01 MUT per 1,000 work units (ten times the default ask). */
+export const DEFAULT_MAX_PRICE = '0.01'
+
+/**
+ * Base units per work unit of a price in MUT per 1,000 work units.
+ * @example parsePrice('0.002') // 2_000_000_000_000n
+ * @throws InvalidInputError when it is not a non-negative decimal with at most 15 decimals.
+ */
+export function parsePrice(mutPer1000: string): bigint {
+  const text = mutPer1000.trim()
+  if (!/^\d{1,30}(\.\d{1,15})?$/.test(text))
+    throw new InvalidInputError(`Not a price: ${JSON.stringify(text.slice(0, 60))}`, {
+      metaMessages: ['Give MUT per 1,000 work units as a decimal with at most 15 decimals, e.g. "0.002".'],
+    })
+  return parseUnits(text, 18) / UNITS_PER_QUOTE
+}
+
+/** A price in base units per work unit, in words: `2000000000000n` → `0.002 MUT per 1,000 units`. */
+export function formatPrice(perUnit: bigint | string): string {
+  return `${formatUnits(BigInt(perUnit) * UNITS_PER_QUOTE, 18)} MUT per 1,000 units`
+}
