@@ -79,7 +79,11 @@ export function apiApp(c: ApiComponents): Hono {
     }
     return ctx.json(await c.requester.submit(spec as never), 201)
   })
-  app.get('/v1/jobs', (ctx) => ctx.json(c.requester.list()))
+  app.get('/v1/jobs', (ctx) =>
+    ctx.json(
+      c.requester.list().map((p) => (c.ledger ? { ...p, escrow: escrowSummary(c.ledger, p.jobId) } : p)),
+    ),
+  )
   app.get('/v1/jobs/:id', async (ctx) => {
     const after = Number(ctx.req.query('after') ?? Number.NaN)
     const waitMs = Math.min(Number(ctx.req.query('waitMs') ?? 0) || 0, 30_000)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { JobProgress } from '../requester/job-spec.js'
-import { formatJobSummary } from './job-summary.js'
+import { formatJobSummary, jobsTable } from './job-summary.js'
 
 const cheater = '12D3KooWBnxhbjswXznRz9vUkq3CuK8L3DdhP6SAg5CEhfiqMniK'
 const base: JobProgress = {
@@ -109,5 +109,36 @@ describe('formatJobSummary: money', () => {
     expect(text).toContain(
       'escrow     0.048 MUT locked in escrow job #7; 0.032 MUT refundable after the redeem window',
     )
+  })
+})
+
+describe('jobsTable', () => {
+  it('one line a job: cost in MUT, how shards were verified, the error or latest notice', () => {
+    const text = jobsTable([
+      {
+        ...base,
+        status: 'failed',
+        error: 'no provider offered: 2 provider(s) declined: price ×2 (lowest ask 0.001 MUT per 1,000 units)',
+      },
+      {
+        ...base,
+        jobId: 'job-2',
+        verification: {
+          policy: 'adaptive',
+          replicaTasks: 0,
+          canaryTasks: 0,
+          invalid: 0,
+          excluded: [],
+          shards: { checked: 1, single: 0, unchecked: 1, local: 0 },
+        },
+        escrow: { escrowJob: '3', pricePerUnit: '1000000000000', cost: '8000000000000' },
+      },
+    ])
+    const [head, failed, done] = text.split('\n')
+    expect(head).toMatch(/^JOB\s+STATUS\s+SAMPLES\s+PROV\s+COST \(MUT\)\s+VERIFIED\s+CREATED\s+NOTE$/)
+    expect(failed).toMatch(
+      /^job-1\s+failed\s+4\/4\s+0\s+-\s+-\s+1970-01-01 00:00:00\s+no provider offered: 2 provider\(s\) declined: price ×2 \(lowe…$/,
+    )
+    expect(done).toMatch(/^job-2\s+done\s+4\/4\s+0\s+0\.000008\s+1✓ 1\?/)
   })
 })

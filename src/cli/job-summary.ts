@@ -66,6 +66,47 @@ export function formatJobSummary(p: JobProgress & { escrow?: EscrowView | null }
   return lines.join('\n')
 }
 
+/**
+ * The `mutirao jobs` table: one line a job with status, samples, providers, what it cost, how its shards were
+ * verified (`4✓ 2?` = 4 cross-checked, 2 unchecked) and its latest notice or error.
+ */
+export function jobsTable(jobs: (JobProgress & { escrow?: EscrowView | null })[]): string {
+  const rows = [['JOB', 'STATUS', 'SAMPLES', 'PROV', 'COST (MUT)', 'VERIFIED', 'CREATED', 'NOTE']]
+  for (const j of jobs) {
+    const s = j.verification?.shards
+    const verified = s
+      ? [
+          s.checked && `${s.checked}✓`,
+          s.single && `${s.single}·`,
+          s.unchecked && `${s.unchecked}?`,
+          s.local && `${s.local}⌂`,
+        ]
+          .filter(Boolean)
+          .join(' ') || '-'
+      : '-'
+    const note = j.error ?? j.notices?.at(-1)?.message ?? ''
+    rows.push([
+      j.jobId,
+      j.status,
+      `${j.samplesDone}/${j.samplesTotal}`,
+      String(j.providers.length),
+      j.escrow?.cost ? formatUnits(BigInt(j.escrow.cost), 18) : '-',
+      verified,
+      new Date(j.createdAt).toISOString().slice(0, 19).replace('T', ' '),
+      note.length > 60 ? `${note.slice(0, 59)}…` : note,
+    ])
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
+}
+
 /** How a job's results were verified, in words: policy, how each shard was accepted, checks and their outcome. */
 export function verificationLine(v: VerificationProgress): string {
   const parts = [`policy ${v.policy}`]

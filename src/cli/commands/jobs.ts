@@ -1,6 +1,7 @@
 import { Command } from 'commander'
+import type { JobProgress } from '../../requester/job-spec.js'
 import { connect } from '../../sdk/client.js'
-import { formatJobSummary } from '../job-summary.js'
+import { type EscrowView, formatJobSummary, jobsTable } from '../job-summary.js'
 import { printJson, runCommand } from '../output.js'
 
 /** `mutirao jobs [id]`: list jobs, or show one. */
@@ -22,12 +23,7 @@ export function jobsCommand(): Command {
         const jobs = await client.jobs()
         if (opts.json) return printJson(jobs)
         if (!jobs.length) return console.log('No jobs yet. Submit one with `mutirao submit job.json`.')
-        console.log('JOB               STATUS     SAMPLES          PROVIDERS  CREATED')
-        for (const j of jobs) {
-          console.log(
-            `${j.jobId.padEnd(17)} ${j.status.padEnd(10)} ${`${j.samplesDone}/${j.samplesTotal}`.padEnd(16)} ${String(j.providers.length).padEnd(10)} ${new Date(j.createdAt).toISOString()}`,
-          )
-        }
+        console.log(jobsTable(jobs as (JobProgress & { escrow?: EscrowView | null })[]))
       }),
     )
 }
