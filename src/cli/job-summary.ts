@@ -1,5 +1,4 @@
-import { formatUnits } from 'viem'
-import { formatPrice } from '../market/price.js'
+import { formatPrice, mutAmount } from '../market/price.js'
 import type { JobProgress, VerificationProgress } from '../requester/job-spec.js'
 import { bold, shortPeer } from './output.js'
 
@@ -14,7 +13,7 @@ export interface EscrowView {
 }
 
 /** Base units as MUT (18 decimals), trailing zeros trimmed: `2500000000000000` → `0.0025 MUT`. */
-export const mut = (baseUnits: string | bigint): string => `${formatUnits(BigInt(baseUnits), 18)} MUT`
+export const mut = (baseUnits: string | bigint): string => `${mutAmount(baseUnits)} MUT`
 
 /** A human summary of a finished job: status, time, units, the work of each provider, and the money. */
 export function formatJobSummary(p: JobProgress & { escrow?: EscrowView | null }): string {
@@ -90,7 +89,7 @@ export function jobsTable(jobs: (JobProgress & { escrow?: EscrowView | null })[]
       j.status,
       `${j.samplesDone}/${j.samplesTotal}`,
       String(j.providers.length),
-      j.escrow?.cost ? formatUnits(BigInt(j.escrow.cost), 18) : '-',
+      j.escrow?.cost ? mutAmount(j.escrow.cost) : '-',
       verified,
       new Date(j.createdAt).toISOString().slice(0, 19).replace('T', ' '),
       note.length > 60 ? `${note.slice(0, 59)}…` : note,

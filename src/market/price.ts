@@ -14,6 +14,15 @@ export const DEFAULT_ASK = '0.001'
 /** Default most a job pays: 0.01 MUT per 1,000 work units (ten times the default ask). */
 export const DEFAULT_MAX_PRICE = '0.01'
 
+/** A price as people write it: MUT per 1,000 work units, a plain decimal with at most 15 decimals. */
+export const PRICE_PATTERN = /^\d{1,30}(\.\d{1,15})?$/
+
+/** Token base units (10⁻¹⁸ MUT) as a decimal number of MUT, trailing zeros trimmed: `2500n` → `'0.0000000000000025'`. */
+export const mutAmount = (baseUnits: bigint | string): string => formatUnits(BigInt(baseUnits), 18)
+
+/** The number of MUT per 1,000 work units of a price in base units per work unit (what {@link parsePrice} reads). */
+export const priceAmount = (perUnit: bigint | string): string => mutAmount(BigInt(perUnit) * UNITS_PER_QUOTE)
+
 /**
  * Base units per work unit of a price in MUT per 1,000 work units.
  * @example parsePrice('0.002') // 2_000_000_000_000n
@@ -21,7 +30,7 @@ export const DEFAULT_MAX_PRICE = '0.01'
  */
 export function parsePrice(mutPer1000: string): bigint {
   const text = mutPer1000.trim()
-  if (!/^\d{1,30}(\.\d{1,15})?$/.test(text))
+  if (!PRICE_PATTERN.test(text))
     throw new InvalidInputError(`Not a price: ${JSON.stringify(text.slice(0, 60))}`, {
       metaMessages: ['Give MUT per 1,000 work units as a decimal with at most 15 decimals, e.g. "0.002".'],
     })
@@ -30,5 +39,5 @@ export function parsePrice(mutPer1000: string): bigint {
 
 /** A price in base units per work unit, in words: `2000000000000n` → `0.002 MUT per 1,000 units`. */
 export function formatPrice(perUnit: bigint | string): string {
-  return `${formatUnits(BigInt(perUnit) * UNITS_PER_QUOTE, 18)} MUT per 1,000 units`
+  return `${priceAmount(perUnit)} MUT per 1,000 units`
 }

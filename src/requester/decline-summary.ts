@@ -1,5 +1,5 @@
 import type { Decline, DeclineReason } from '../market/messages.js'
-import { formatPrice } from '../market/price.js'
+import { formatPrice, priceAmount } from '../market/price.js'
 
 /** Reasons that hold until the demand changes (price, kind, size, memory, chain); `paused`/`busy` pass. */
 const LASTING: ReadonlySet<DeclineReason> = new Set(['price', 'kind', 'model-size', 'memory', 'chain'])
@@ -38,9 +38,7 @@ export function summarizeDeclines(declines: readonly Decline[], maxPrice: bigint
   })
   const hints: string[] = []
   if (lowestAsk !== undefined)
-    hints.push(
-      `raise maxPrice to at least ${formatPrice(lowestAsk).split(' ')[0]} (maxPricePerUnit ${lowestAsk})`,
-    )
+    hints.push(`raise maxPrice to at least ${priceAmount(lowestAsk)} (maxPricePerUnit ${lowestAsk})`)
   if (counts.has('paused') || counts.has('busy')) hints.push('paused or busy providers may offer later')
   const message = `${all.length} provider(s) declined: ${parts.join(', ')}${hints.length ? `; ${hints.join('; ')}` : ''}`
   return {

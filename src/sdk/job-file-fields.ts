@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Amount } from '../market/messages.js'
+import { PRICE_PATTERN } from '../market/price.js'
 import { VerificationSpecSchema } from '../requester/job-spec.js'
 
 /** Job-file fields every job kind shares: price, timeout, verification policy and provider counts. */
@@ -10,7 +11,7 @@ export const commonJobFileFields = {
   /** Most paid, in MUT per 1,000 work units (e.g. "0.01"); not with `maxPricePerUnit`. */
   maxPrice: z
     .string()
-    .regex(/^\d{1,30}(\.\d{1,15})?$/, 'a decimal number of MUT per 1,000 work units, e.g. "0.01"')
+    .regex(PRICE_PATTERN, 'a decimal number of MUT per 1,000 work units, e.g. "0.01"')
     .optional(),
   timeoutSeconds: z
     .number()

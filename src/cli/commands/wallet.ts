@@ -1,15 +1,12 @@
 import { Command } from 'commander'
-import { formatUnits } from 'viem'
 import { InvalidInputError } from '../../errors.js'
+import { mutAmount } from '../../market/price.js'
 import { connect } from '../../sdk/client.js'
 import { bold, dim, printJson, runCommand } from '../output.js'
 
-/** Token decimals (MUT has 18, like ether). */
-const DECIMALS = 18
-
 /** `1500000000000000000` → `1500000000000000000 (1.5 MUT)`: base units, and tokens for humans. */
 export function fmtTokens(baseUnits: string | bigint): string {
-  return `${baseUnits} ${dim(`(${formatUnits(BigInt(baseUnits), DECIMALS)} MUT)`)}`
+  return `${baseUnits} ${dim(`(${mutAmount(baseUnits)} MUT)`)}`
 }
 
 /** Parse a CLI amount: a decimal string of token base units, above 0. */
