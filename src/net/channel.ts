@@ -28,6 +28,9 @@ export interface Channel {
   readonly stream: Stream
 }
 
+/** How long a graceful close may wait for our queued frames to reach the transport. */
+const CLOSE_TIMEOUT_MS = 5_000
+
 interface Pending {
   frame: Uint8Array
   signal?: AbortSignal
@@ -90,8 +93,14 @@ export function channel(stream: Stream, limits: FrameLimits = DEFAULT_FRAME_LIMI
       return decodeFrame(list.subarray(), schema, limits)
     },
     async close() {
-      await flushing
-      await stream.close().catch(() => stream.abort(new Error('close failed')))
+      // bounded: a peer that stops reading must not hold our side open (the stream is aborted instead)
+      const signal = AbortSignal.timeout(CLOSE_TIMEOUT_MS)
+      const drained = await Promise.race([
+        (flushing ?? Promise.resolve()).then(() => true),
+        new Promise<false>((r) => signal.addEventListener('abort', () => r(false), { once: true })),
+      ])
+      if (!drained) return stream.abort(new Error(`peer did not read our last frames in ${CLOSE_TIMEOUT_MS} ms`))
+      await stream.close({ signal }).catch(() => stream.abort(new Error('close failed')))
     },
     abort(err) {
       const dropped = queue

@@ -42,6 +42,19 @@ function expectEachShardOnce(job: JobProgress) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** `promise`, or a rejection with `explain()`'s text once `ms` have passed. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, explain: () => Promise<string>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => explain().then((text) => reject(new Error(text)), reject), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 describe('faults across separate processes on 127.0.0.1', () => {
   let net: TestNetwork | undefined
   let extra: TestNode | undefined
@@ -128,7 +141,16 @@ describe('faults across separate processes on 127.0.0.1', () => {
     expect(resumed.samplesDone).toBeGreaterThanOrEqual(before.samplesDone)
     expect(extra.logs.some((l) => l.includes('resumed unfinished jobs'))).toBe(true)
 
-    const done = await client.wait(accepted.jobId)
+    // bounded, so that a hang fails with what the nodes said instead of a bare test timeout
+    const done = await withTimeout(client.wait(accepted.jobId), 150_000, async () => {
+      const now = await client.job(accepted.jobId).catch((e) => String(e))
+      const tail = (name: string, logs: string[]) => `--- ${name}\n${logs.slice(-40).join('\n')}`
+      return [
+        `job did not finish in 150 s after the restart: ${JSON.stringify(now)}`,
+        tail('requester-restarted', extra!.logs),
+        ...net!.providers.map((p) => tail(p.name, p.logs)),
+      ].join('\n')
+    })
     expectEachShardOnce(done)
 
     const cli = await runCli(['jobs', '--data-dir', dataDir, '--json'])
