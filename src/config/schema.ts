@@ -11,6 +11,26 @@ export const ListenConfigSchema = z.object({
   wsPort: z.number().int().min(0).max(65535).default(0),
   /** Port of the local HTTP API on 127.0.0.1 (0 = any free port). */
   apiPort: z.number().int().min(0).max(65535).default(0),
+  /** libp2p listen multiaddrs; when set they replace `host`, `tcpPort` and `wsPort`. */
+  addresses: z.array(z.string().max(300)).max(16).optional(),
+  /** Multiaddrs to announce instead of the listen addresses (a public address or a forwarded port). */
+  announce: z.array(z.string().max(300)).max(16).default([]),
+})
+
+/** Reaching and being reached from behind a NAT (applies only to a node that is not on loopback). */
+export const NatConfigSchema = z.object({
+  /** Relays to hold a reservation on (each advertises a `/p2p-circuit` address of ours); 0 = none. */
+  reservations: z.number().int().min(0).max(8).default(2),
+})
+
+/** Serving as a circuit relay v2 for NATed peers (for reachable nodes). */
+export const RelayConfigSchema = z.object({
+  enabled: z.boolean().default(false),
+  maxReservations: z.number().int().positive().max(10_000).default(128),
+  /** A relayed connection closes after this many seconds … */
+  durationSeconds: z.number().int().positive().max(86_400).default(600),
+  /** … or after this many MiB in each direction. */
+  dataMiB: z.number().int().positive().max(1_048_576).default(256),
 })
 
 /** The whole node configuration, stored as `config.json` in the data dir. */
@@ -21,6 +41,8 @@ export const NodeConfigSchema = z.object({
   bootstrap: z.array(z.string()).default([]),
   /** Discover peers on the LAN with mDNS. */
   mdns: z.boolean().default(true),
+  nat: NatConfigSchema.prefault({}),
+  relay: RelayConfigSchema.prefault({}),
   /** The owner's provider policy (share of cores and memory, price, idle-only mode). */
   provider: ProviderPolicySchema.prefault({}),
   chain: z

@@ -33,10 +33,20 @@ export function sigkill(proc: ChildProcess): Promise<NodeJS.Signals | null> {
   })
 }
 
+/** The command line that runs the CLI, inside network namespace `netns` when given (`ip netns exec`). */
+function cliCommand(args: string[], netns?: string): [string, string[]] {
+  return netns
+    ? ['ip', ['netns', 'exec', netns, process.execPath, CLI, ...args]]
+    : [process.execPath, [CLI, ...args]]
+}
+
 /** Run the CLI to completion; returns exit code and output. */
-export function runCli(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}) {
+export function runCli(
+  args: string[],
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; netns?: string } = {},
+) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...options.env } })
+    const child = spawn(...cliCommand(args, options.netns), { env: { ...process.env, ...options.env } })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -59,13 +69,14 @@ export interface ReadyProcess<T> {
   stop(): Promise<number | null>
 }
 
-/** Run `mutirao <args…> --json` and wait for its `ready` event (30 s). */
+/** Run `mutirao <args…> --json` (in network namespace `netns` when given) and wait for its `ready` event (30 s). */
 export async function startCliProcess<T>(
   name: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  netns?: string,
 ): Promise<ReadyProcess<T>> {
-  const proc = spawn(process.execPath, [CLI, ...args, '--json'], {
+  const proc = spawn(...cliCommand([...args, '--json'], netns), {
     env: { ...process.env, MUTIRAO_LOG: process.env.MUTIRAO_LOG ?? 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -114,11 +125,13 @@ export async function startNodeProcess(
   dataDir: string,
   args: string[] = [],
   env: NodeJS.ProcessEnv = {},
+  netns?: string,
 ): Promise<LocalNode> {
   const p = await startCliProcess<{ peerId: string; multiaddrs: string[]; apiUrl: string }>(
     name,
     ['node', '--data-dir', dataDir, '--no-mdns', ...args],
     env,
+    netns,
   )
   return { name, dataDir, proc: p.proc, ...p.ready, logs: p.logs, kill9: p.kill9, stop: p.stop }
 }
@@ -132,13 +145,17 @@ export interface LocalChain {
   stop(): Promise<number | null>
 }
 
-/** Start `mutirao chain` (anvil + contracts) in its own process. */
-export async function startChainProcess(dataDir: string): Promise<LocalChain> {
-  const p = await startCliProcess<{ rpcUrl: string; deploymentsFile: string }>('chain', [
+/** Start `mutirao chain` (anvil + contracts) in its own process, serving RPC on `host` (default loopback). */
+export async function startChainProcess(
+  dataDir: string,
+  options: { host?: string; netns?: string } = {},
+): Promise<LocalChain> {
+  const p = await startCliProcess<{ rpcUrl: string; deploymentsFile: string }>(
     'chain',
-    '--data-dir',
-    dataDir,
-  ])
+    ['chain', '--data-dir', dataDir, ...(options.host ? ['--host', options.host] : [])],
+    {},
+    options.netns,
+  )
   const { rpcUrl, deploymentsFile } = p.ready
   return {
     rpcUrl,

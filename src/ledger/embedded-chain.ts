@@ -12,8 +12,10 @@ const log = logger('ledger:chain')
 export interface EmbeddedChainOptions {
   /** Directory holding the chain state file (`anvil-state.json`); created if missing. */
   dataDir: string
-  /** Loopback port; a free one is chosen when omitted. */
+  /** Port; a free one is chosen when omitted. */
   port?: number
+  /** Interface to serve RPC on (default 127.0.0.1); another node's address when nodes on other hosts share it. */
+  host?: string
   /** Chain id (default 31337). */
   chainId?: number
   /** Seconds between periodic state dumps (default 2), on top of the dump at stop. */
@@ -35,11 +37,11 @@ export interface EmbeddedChain {
 }
 
 /** A free TCP port on 127.0.0.1 (`port` itself when given and free; rejects when it is taken). */
-export async function freePort(port = 0): Promise<number> {
+export async function freePort(port = 0, host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer()
     srv.once('error', reject)
-    srv.listen(port, '127.0.0.1', () => {
+    srv.listen(port, host, () => {
       const addr = srv.address()
       const port = typeof addr === 'object' && addr ? addr.port : 0
       srv.close(() => resolve(port))
@@ -82,16 +84,17 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
  */
 export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise<EmbeddedChain> {
   await mkdir(options.dataDir, { recursive: true })
-  const port = await freePort(options.port).catch((err: Error) => {
-    throw new ChainStartError(`Port ${options.port} on 127.0.0.1 is not free for the embedded chain`, {
+  const host = options.host ?? '127.0.0.1'
+  const port = await freePort(options.port, host).catch((err: Error) => {
+    throw new ChainStartError(`Port ${options.port} on ${host} is not free for the embedded chain`, {
       metaMessages: ['Choose another port, or leave it out to use a free one.'],
       cause: err,
     })
   })
   const chainId = options.chainId ?? 31337
   const stateFile = join(options.dataDir, 'anvil-state.json')
-  const rpcUrl = `http://127.0.0.1:${port}`
-  const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId)]
+  const rpcUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  const args = ['--host', host, '--port', String(port), '--chain-id', String(chainId)]
   args.push('--state', stateFile, '--state-interval', String(options.stateInterval ?? 2), '--silent')
   const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''

@@ -15,7 +15,7 @@ export async function requestJson<S extends z.ZodType>(
   timeoutMs = 10_000,
 ): Promise<z.infer<S>> {
   const signal = AbortSignal.timeout(timeoutMs)
-  const stream = await host.dialProtocol(peer, protocol, { signal })
+  const stream = await host.dialProtocol(peer, protocol, { signal, runOnLimitedConnection: true })
   const ch = channel(stream, SMALL)
   try {
     await ch.send(message, undefined, { signal })
@@ -35,21 +35,25 @@ export async function serveJson<S extends z.ZodType>(
   requestSchema: S,
   handler: (request: z.infer<S>, remotePeer: string) => Promise<Record<string, unknown>>,
 ): Promise<void> {
-  await host.handle(protocol, async (stream, connection) => {
-    const ch = channel(stream, SMALL)
-    const signal = AbortSignal.timeout(10_000)
-    try {
-      let reply: Record<string, unknown>
+  await host.handle(
+    protocol,
+    async (stream, connection) => {
+      const ch = channel(stream, SMALL)
+      const signal = AbortSignal.timeout(10_000)
       try {
-        const { header } = await ch.recv(requestSchema, { signal })
-        reply = await handler(header, connection.remotePeer.toString())
+        let reply: Record<string, unknown>
+        try {
+          const { header } = await ch.recv(requestSchema, { signal })
+          reply = await handler(header, connection.remotePeer.toString())
+        } catch (err) {
+          reply = { ok: false, error: (err as Error).message.split('\n')[0].slice(0, 480) }
+        }
+        await ch.send(reply, undefined, { signal })
+        await ch.close()
       } catch (err) {
-        reply = { ok: false, error: (err as Error).message.split('\n')[0].slice(0, 480) }
+        ch.abort(err as Error)
       }
-      await ch.send(reply, undefined, { signal })
-      await ch.close()
-    } catch (err) {
-      ch.abort(err as Error)
-    }
-  })
+    },
+    { runOnLimitedConnection: true },
+  )
 }

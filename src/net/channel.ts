@@ -99,7 +99,8 @@ export function channel(stream: Stream, limits: FrameLimits = DEFAULT_FRAME_LIMI
         (flushing ?? Promise.resolve()).then(() => true),
         new Promise<false>((r) => signal.addEventListener('abort', () => r(false), { once: true })),
       ])
-      if (!drained) return stream.abort(new Error(`peer did not read our last frames in ${CLOSE_TIMEOUT_MS} ms`))
+      if (!drained)
+        return stream.abort(new Error(`peer did not read our last frames in ${CLOSE_TIMEOUT_MS} ms`))
       await stream.close({ signal }).catch(() => stream.abort(new Error('close failed')))
     },
     abort(err) {

@@ -1,42 +1,75 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { autoNAT } from '@libp2p/autonat'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
-import { kadDHT, removePublicAddressesMapper } from '@libp2p/kad-dht'
+import { kadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
+import { isLoopbackOnly, keepDialableAddresses } from './addresses.js'
+import { RELAY_LIMITS, type RelayLimits } from './relay-limits.js'
 
 /** Options of the node's libp2p host. */
 export interface HostOptions {
   privateKey: PrivateKey
-  /** Interface to bind (`127.0.0.1` by default). */
+  /**
+   * Multiaddrs to listen on. When absent: TCP and WebSockets on `host` (127.0.0.1 by default) at
+   * `tcpPort` / `wsPort` (0 = any free port).
+   */
+  listen?: string[]
   host?: string
   tcpPort?: number
   wsPort?: number
-  /** Discover peers on the LAN. */
+  /** Multiaddrs to announce instead of the listen addresses (a public address, a forwarded port). */
+  announce?: string[]
+  /** Discover peers on the LAN (never on a loopback-only host). */
   mdns?: boolean
+  /**
+   * NAT traversal (off on a loopback-only host): AutoNAT, relay reservations on `reservations` relays
+   * (their `/p2p-circuit` addresses are advertised) and DCUtR hole punching.
+   */
+  nat?: { reservations: number }
+  /** Serve as a circuit relay v2 for NATed peers, within `limits`. */
+  relay?: { limits?: Partial<RelayLimits> }
 }
 
 /** The Kademlia protocol of the Mutirão network (kept apart from the public IPFS DHT). */
 export const DHT_PROTOCOL = '/mutirao/kad/1.0.0'
 
+/** The listen multiaddrs these options stand for. */
+export function listenAddresses(options: HostOptions): string[] {
+  if (options.listen?.length) return options.listen
+  const host = options.host ?? '127.0.0.1'
+  return [`/ip4/${host}/tcp/${options.tcpPort ?? 0}`, `/ip4/${host}/tcp/${options.wsPort ?? 0}/ws`]
+}
+
 /**
- * Create (not start) the libp2p host: TCP + WebSockets, noise, yamux, identify, ping, Kademlia, gossipsub,
- * and mDNS when asked.
+ * Create (not start) the libp2p host: TCP + WebSockets, noise, yamux, identify, ping, Kademlia, gossipsub;
+ * off loopback also the circuit relay transport with `nat.reservations` reservations, AutoNAT, DCUtR and
+ * mDNS when asked; a relay server when `relay` is given.
  */
 export async function createHost(options: HostOptions) {
-  const host = options.host ?? '127.0.0.1'
-  const peerDiscovery = options.mdns ? [mdns({ interval: 2000 })] : []
+  const listen = listenAddresses(options)
+  const loopback = isLoopbackOnly(listen)
+  const nat = !loopback && options.nat ? options.nat : undefined
+  // a relay is reachable itself: it holds no reservations elsewhere
+  const reservations = options.relay ? 0 : (nat?.reservations ?? 0)
+  const peerDiscovery = options.mdns && !loopback ? [mdns({ interval: 2000 })] : []
+  const limits = { ...RELAY_LIMITS, ...options.relay?.limits }
   return createLibp2p({
     privateKey: options.privateKey,
     addresses: {
-      listen: [`/ip4/${host}/tcp/${options.tcpPort ?? 0}`, `/ip4/${host}/tcp/${options.wsPort ?? 0}/ws`],
+      // one `/p2p-circuit` entry per relay to hold a reservation on
+      listen: [...listen, ...Array.from({ length: reservations }, () => '/p2p-circuit')],
+      ...(options.announce?.length ? { announce: options.announce } : {}),
     },
-    transports: [tcp(), webSockets()],
+    transports: [tcp(), webSockets(), ...(nat ? [circuitRelayTransport({ reservationConcurrency: 2 })] : [])],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
@@ -47,14 +80,28 @@ export async function createHost(options: HostOptions) {
       dht: kadDHT({
         protocol: DHT_PROTOCOL,
         clientMode: false,
-        peerInfoMapper: host === '127.0.0.1' ? (p) => p : removePublicAddressesMapper,
-        allowQueryWithZeroPeers: true,
+        peerInfoMapper: loopback ? (p) => p : keepDialableAddresses,
+        // on loopback a lone node may query (tests, demos); off it, queries wait for a first peer: the
+        // relay search's random walk spins without pause on an empty routing table otherwise
+        allowQueryWithZeroPeers: loopback,
       }),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,
         heartbeatInterval: 700,
       }),
+      ...(nat ? { autoNAT: autoNAT(), dcutr: dcutr() } : {}),
+      ...(options.relay
+        ? {
+            relay: circuitRelayServer({
+              reservations: {
+                maxReservations: limits.maxReservations,
+                defaultDurationLimit: limits.durationMs,
+                defaultDataLimit: BigInt(limits.dataBytes),
+              },
+            }),
+          }
+        : {}),
     },
   })
 }

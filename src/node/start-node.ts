@@ -9,10 +9,12 @@ import type { NodeConfig } from '../config/schema.js'
 import { initDataDir } from '../identity/init.js'
 import { logger } from '../log.js'
 import { ProviderDirectory } from '../market/directory.js'
+import { connectionViews } from '../net/connections.js'
 import { createHost, type Host } from '../net/host.js'
 import { ProviderPayments } from '../payments/provider-payments.js'
 import { RequesterPayments } from '../payments/requester-payments.js'
 import { serveBlobs } from '../protocols/blob.js'
+import { TOPICS } from '../protocols/ids.js'
 import { type ProviderAgent, startProviderAgent } from '../provider/agent.js'
 import { evidenceSigner } from '../provider/evidence-signer.js'
 import { createProviderExecutors, type ProviderExecutors } from '../provider/executors.js'
@@ -90,10 +92,24 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
   })
   const host = await createHost({
     privateKey: identity.peerKey,
+    listen: config.listen.addresses,
     host: config.listen.host,
     tcpPort: config.listen.tcpPort,
     wsPort: config.listen.wsPort,
+    announce: config.listen.announce,
     mdns: config.mdns,
+    nat: config.nat,
+    ...(config.relay.enabled
+      ? {
+          relay: {
+            limits: {
+              maxReservations: config.relay.maxReservations,
+              durationMs: config.relay.durationSeconds * 1000,
+              dataBytes: config.relay.dataMiB * 1024 * 1024,
+            },
+          },
+        }
+      : {}),
   })
   await host.start()
   const stopBootstrap = keepDialing(host, config.bootstrap, log)
@@ -102,6 +118,9 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
   await inbox.start(host, log)
   const directory = new ProviderDirectory()
   directory.start(host, log)
+  // Every node carries demands on gossip, providing or not: a requester and a provider at two homes
+  // meet only through the nodes between them (relays are ordinary nodes).
+  host.services.pubsub.subscribe(TOPICS.demand)
   const reputation = new ReputationBook(db)
   const attestations = startAttestationGossip({
     host,
@@ -198,6 +217,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     ethAddress: identity.ethAddress,
     multiaddrs: host.getMultiaddrs().map(String),
     peers: host.getPeers().length,
+    connections: connectionViews(host.getConnections()),
     hardware,
     provider: provider
       ? {

@@ -45,7 +45,8 @@ export async function serveBlobs(
         ch.abort(err as Error)
       }
     },
-    { runOnLimitedConnection: false },
+    // over a relay when no direct path exists, within the relay's limits (src/net/relay-limits.ts)
+    { runOnLimitedConnection: true },
   )
 }
 
@@ -58,7 +59,10 @@ export async function fetchBlob(
   options: { maxBytes: number; signal?: AbortSignal },
 ): Promise<void> {
   if (store.has(hash)) return
-  const stream = await host.dialProtocol(peer, PROTOCOLS.blob, { signal: options.signal })
+  const stream = await host.dialProtocol(peer, PROTOCOLS.blob, {
+    signal: options.signal,
+    runOnLimitedConnection: true,
+  })
   const ch = channel(stream, LIMITS)
   try {
     await ch.send({ hash })

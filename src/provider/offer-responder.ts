@@ -82,8 +82,8 @@ export function startOfferResponder(c: OfferResponderComponents): () => void {
   c.host.services.pubsub.subscribe(TOPICS.demand)
   c.host.services.pubsub.addEventListener('message', onMessage as never)
   return () => {
+    // the node stays subscribed: it forwards demands for the peers behind it (see src/node/start-node.ts)
     c.host.services.pubsub.removeEventListener('message', onMessage as never)
-    c.host.services.pubsub.unsubscribe(TOPICS.demand)
   }
 }
 

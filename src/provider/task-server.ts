@@ -197,7 +197,8 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
         }
       }
     },
-    { maxInboundStreams: 64 },
+    // over a relay when no direct path exists, within the relay's limits (src/net/relay-limits.ts)
+    { maxInboundStreams: 64, runOnLimitedConnection: true },
   )
   return stats
 }

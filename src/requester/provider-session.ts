@@ -65,7 +65,10 @@ export class ProviderSession {
   /** Open the stream and wait until the provider has the model and says ready. */
   async open(timeoutMs = 30_000): Promise<void> {
     const signal = AbortSignal.timeout(timeoutMs)
-    const stream = await this.host.dialProtocol(peerIdFromString(this.provider), PROTOCOLS.task, { signal })
+    const stream = await this.host.dialProtocol(peerIdFromString(this.provider), PROTOCOLS.task, {
+      signal,
+      runOnLimitedConnection: true,
+    })
     this.#ch = channel(stream, { maxHeaderBytes: 16 * 1024, maxBodyBytes: this.maxResultBytes })
     await this.#ch.send({ t: 'open', agreementId: this.agreement.agreementId }, undefined, { signal })
     const { header } = await this.#ch.recv(ToRequesterMsg, { signal })

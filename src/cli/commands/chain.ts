@@ -12,12 +12,16 @@ export function chainCommand(): Command {
       'run a local EVM chain (anvil, state kept in the data dir) with the Mutirão contracts, until Ctrl-C',
     )
     .option('--data-dir <dir>', 'data dir (default ~/.mutirao); the chain lives in <data-dir>/chain')
-    .option('--port <port>', 'RPC port on 127.0.0.1 (default: any free port)', Number.parseInt)
+    .option('--port <port>', 'RPC port (default: any free port)', Number.parseInt)
+    .option(
+      '--host <ip>',
+      'interface to serve RPC on (default 127.0.0.1; give an address others can reach to share the chain)',
+    )
     .option('--json', 'print events as JSON lines')
     .action((opts) =>
       runCommand(opts.json, async () => {
         const layout = dataDirLayout(opts.dataDir)
-        const chain = await startEmbeddedChain({ dataDir: layout.chain, port: opts.port })
+        const chain = await startEmbeddedChain({ dataDir: layout.chain, port: opts.port, host: opts.host })
         const deploymentsFile = join(layout.chain, 'deployments.json')
         const d = await ensureDeployed({
           rpcUrl: chain.rpcUrl,

@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import type { NodeConfig } from '../../config/schema.js'
 import { parsePrice } from '../../market/price.js'
+import { parseMultiaddr } from '../../net/addresses.js'
 import { startNode } from '../../node/start-node.js'
 import { runCommand } from '../output.js'
 
@@ -17,6 +18,17 @@ export function nodeCommand(): Command {
     .option('--tcp-port <port>', 'libp2p TCP port (0 = any)', Number.parseInt)
     .option('--ws-port <port>', 'libp2p WebSocket port (0 = any)', Number.parseInt)
     .option('--api-port <port>', 'local HTTP API port on 127.0.0.1 (0 = any)', Number.parseInt)
+    .option(
+      '--listen <multiaddr>',
+      'libp2p listen address (repeatable; replaces --host/--tcp-port/--ws-port), e.g. /ip4/0.0.0.0/tcp/4001',
+      collect,
+    )
+    .option(
+      '--announce <multiaddr>',
+      'address to advertise instead of the listen addresses (repeatable)',
+      collect,
+    )
+    .option('--relay', 'serve as a circuit relay for peers behind NATs (for publicly reachable nodes)')
     .option('--no-mdns', 'do not discover peers on the LAN')
     .option(
       '--price <mut>',
@@ -54,7 +66,14 @@ export function nodeCommand(): Command {
           ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
           ...(opts.mdns === false ? { mdns: false } : {}),
           ...(opts.rpcUrl ? { chain: { rpcUrl: opts.rpcUrl, deploymentsFile: opts.deployments } } : {}),
+          ...(opts.relay ? { relay: { enabled: true } as NodeConfig['relay'] } : {}),
           listen: {
+            ...(opts.listen
+              ? { addresses: opts.listen.map((a: string) => parseMultiaddr(a, '--listen')) }
+              : {}),
+            ...(opts.announce
+              ? { announce: opts.announce.map((a: string) => parseMultiaddr(a, '--announce')) }
+              : {}),
             ...(opts.host ? { host: opts.host } : {}),
             ...(opts.tcpPort !== undefined ? { tcpPort: opts.tcpPort } : {}),
             ...(opts.wsPort !== undefined ? { wsPort: opts.wsPort } : {}),

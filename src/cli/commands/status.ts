@@ -1,5 +1,6 @@
 import { Command } from 'commander'
 import { formatPrice } from '../../market/price.js'
+import type { ConnectionView } from '../../net/connections.js'
 import type { ProviderReputation } from '../../requester/attestation-pool.js'
 import { connect } from '../../sdk/client.js'
 import { printJson, runCommand } from '../output.js'
@@ -17,7 +18,13 @@ export function statusCommand(): Command {
         console.log(`peer id       ${s.peerId}`)
         console.log(`eth address   ${s.ethAddress}`)
         console.log(`peers         ${s.peers}`)
-        for (const a of s.multiaddrs as string[]) console.log(`listening     ${a}`)
+        for (const a of s.multiaddrs as string[])
+          console.log(`${a.includes('/p2p-circuit') ? 'via relay ' : 'listening '}    ${a}`)
+        const conns = (s.connections ?? []) as ConnectionView[]
+        const relayed = conns.filter((c) => c.path === 'relayed')
+        console.log(`connections   ${conns.length - relayed.length} direct, ${relayed.length} relayed`)
+        for (const c of relayed)
+          console.log(`  relayed     ${c.peer} (no direct path found; within the relay's limits)`)
         for (const line of providerLines(s.provider)) console.log(line)
         const known = s.knownProviders as {
           peerId: string

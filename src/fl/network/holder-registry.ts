@@ -37,42 +37,46 @@ export async function acceptHolders(
   const notify = () => {
     for (const l of listeners) l()
   }
-  await host.handle(FL_PROTOCOL, async (stream, connection) => {
-    const remote = connection.remotePeer.toString()
-    const wire = flWire(stream, { key, remotePeer: remote })
-    const { spec, round, status } = getState()
-    const base = { job: spec.id, round, attempt: 0 }
-    try {
-      const { header } = await wire.recv(HolderMessage, { signal: AbortSignal.timeout(10_000) })
-      if (header.t !== 'join' || header.job !== spec.id) {
-        await wire.send({ t: 'reject', ...base, reason: `expected a join for job ${spec.id}` })
-        await wire.close()
+  await host.handle(
+    FL_PROTOCOL,
+    async (stream, connection) => {
+      const remote = connection.remotePeer.toString()
+      const wire = flWire(stream, { key, remotePeer: remote })
+      const { spec, round, status } = getState()
+      const base = { job: spec.id, round, attempt: 0 }
+      try {
+        const { header } = await wire.recv(HolderMessage, { signal: AbortSignal.timeout(10_000) })
+        if (header.t !== 'join' || header.job !== spec.id) {
+          await wire.send({ t: 'reject', ...base, reason: `expected a join for job ${spec.id}` })
+          await wire.close()
+          return
+        }
+        if (header.payee) onPayee?.(remote, header.payee)
+        await wire.send({ t: 'welcome', ...base, spec })
+        if (status === 'done') {
+          const modelHash = getState().lineage?.modelHash ?? '0'.repeat(64)
+          const payment = getState().payments?.vouchers?.[remote]
+          await wire.send({ t: 'done', ...base, modelHash, rounds: round, ...(payment ? { payment } : {}) })
+        }
+      } catch (err) {
+        log.info({ peer: remote, err: (err as Error).message }, 'join failed')
+        wire.abort(err as Error)
         return
       }
-      if (header.payee) onPayee?.(remote, header.payee)
-      await wire.send({ t: 'welcome', ...base, spec })
-      if (status === 'done') {
-        const modelHash = getState().lineage?.modelHash ?? '0'.repeat(64)
-        const payment = getState().payments?.vouchers?.[remote]
-        await wire.send({ t: 'done', ...base, modelHash, rounds: round, ...(payment ? { payment } : {}) })
-      }
-    } catch (err) {
-      log.info({ peer: remote, err: (err as Error).message }, 'join failed')
-      wire.abort(err as Error)
-      return
-    }
-    sessions.get(remote)?.close()
-    const session = createHolderSession(wire, spec.id, () => {
-      if (sessions.get(remote) === session) {
-        sessions.delete(remote)
-        emit({ type: 'holder-left', peer: remote })
-      }
+      sessions.get(remote)?.close()
+      const session = createHolderSession(wire, spec.id, () => {
+        if (sessions.get(remote) === session) {
+          sessions.delete(remote)
+          emit({ type: 'holder-left', peer: remote })
+        }
+        notify()
+      })
+      sessions.set(remote, session)
+      emit({ type: 'holder-joined', peer: remote })
       notify()
-    })
-    sessions.set(remote, session)
-    emit({ type: 'holder-joined', peer: remote })
-    notify()
-  })
+    },
+    { runOnLimitedConnection: true },
+  )
   const open = () => [...sessions.values()].filter((s) => !s.closed)
   return {
     peers: () => open().map((s) => s.peer),

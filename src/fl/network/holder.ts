@@ -119,7 +119,10 @@ export function createFlHolder(options: FlHolderOptions): FlHolder {
 
   /** One connection: join, then answer messages until `done` (returns) or the stream ends (throws). */
   async function session(signal?: AbortSignal): Promise<FlHolderResult> {
-    const stream = await options.host.dialProtocol(addr, FL_PROTOCOL, { signal })
+    const stream = await options.host.dialProtocol(addr, FL_PROTOCOL, {
+      signal,
+      runOnLimitedConnection: true,
+    })
     const wire = flWire(stream, { key: options.key, remotePeer: coordinatorPeer!, onSend: options.onSend })
     const onAbort = () => wire.abort(new AbortedError('holder stopped'))
     signal?.addEventListener('abort', onAbort)

@@ -1,0 +1,28 @@
+import type { Connection } from '@libp2p/interface'
+
+/** One open connection as `status` shows it. */
+export interface ConnectionView {
+  peer: string
+  /** The address it runs over: a `/p2p-circuit` address when relayed. */
+  addr: string
+  /** `direct` (our own transport to the peer), or `relayed` through a circuit relay v2 node. */
+  path: 'direct' | 'relayed'
+  direction: 'inbound' | 'outbound'
+  /** Limits the relay applies (bytes each way, seconds), when relayed. */
+  limits?: { bytes?: string; seconds?: number }
+}
+
+/** What the node's open connections are: who, over which path, within which relay limits. */
+export function connectionViews(connections: Connection[]): ConnectionView[] {
+  return connections.map((c) => {
+    const addr = c.remoteAddr.toString()
+    const relayed = addr.includes('/p2p-circuit') || c.limits !== undefined
+    return {
+      peer: c.remotePeer.toString(),
+      addr,
+      path: relayed ? 'relayed' : 'direct',
+      direction: c.direction,
+      ...(c.limits ? { limits: { bytes: c.limits.bytes?.toString(), seconds: c.limits.seconds } } : {}),
+    }
+  })
+}
