@@ -3,9 +3,9 @@ import { ProviderPolicySchema } from '../provider/policy.js'
 
 /** Listen addresses of the node's libp2p host and local API. */
 export const ListenConfigSchema = z.object({
-  /** Interface to bind: `127.0.0.1` for loopback only, `0.0.0.0` for the LAN. */
-  host: z.string().default('127.0.0.1'),
-  /** TCP port for libp2p (0 = any free port). */
+  /** Interface to bind: all interfaces by default (`0.0.0.0`); `127.0.0.1` keeps the node on this machine. */
+  host: z.string().default('0.0.0.0'),
+  /** TCP port for libp2p (0 = any free port; the port a node got is then saved, so it stays across restarts). */
   tcpPort: z.number().int().min(0).max(65535).default(0),
   /** WebSocket port for libp2p (0 = any free port). */
   wsPort: z.number().int().min(0).max(65535).default(0),

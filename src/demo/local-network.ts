@@ -129,7 +129,15 @@ export async function startNodeProcess(
 ): Promise<LocalNode> {
   const p = await startCliProcess<{ peerId: string; multiaddrs: string[]; apiUrl: string }>(
     name,
-    ['node', '--data-dir', dataDir, '--no-mdns', ...args],
+    // on 127.0.0.1 unless the caller names its addresses: local networks never leave the machine
+    [
+      'node',
+      '--data-dir',
+      dataDir,
+      '--no-mdns',
+      ...(args.includes('--listen') ? [] : ['--host', '127.0.0.1']),
+      ...args,
+    ],
     env,
     netns,
   )

@@ -4,7 +4,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { parseUnits } from 'viem'
 import { createMetrics } from '../api/metrics.js'
 import { startApi } from '../api/server.js'
-import { parseConfig } from '../config/load.js'
+import { parseConfig, saveConfig } from '../config/load.js'
 import type { NodeConfig } from '../config/schema.js'
 import { initDataDir } from '../identity/init.js'
 import { logger } from '../log.js'
@@ -29,6 +29,7 @@ import { Requester } from '../requester/requester.js'
 import { blobStore } from '../store/blob-store.js'
 import { openDb } from '../store/db.js'
 import { type ChainConnection, connectChain, fundIfLocal } from './chain-setup.js'
+import { boundPorts, withStablePorts } from './listen-ports.js'
 import { clearNodeInfo, type NodeInfo, writeNodeInfo } from './node-info.js'
 
 /** How to start a node. */
@@ -112,6 +113,12 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       : {}),
   })
   await host.start()
+  const stable = withStablePorts(
+    saved,
+    Object.keys(options.overrides?.listen ?? {}).some((k) => k !== 'apiPort'),
+    boundPorts(host.getMultiaddrs().map(String)),
+  )
+  if (stable) await saveConfig(layout.config, stable)
   const stopBootstrap = keepDialing(host, config.bootstrap, log)
 
   const inbox = new OfferInbox()

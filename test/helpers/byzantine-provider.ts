@@ -19,6 +19,7 @@ const node = await startNode({
   overrides: {
     bootstrap: arg('--bootstrap') ? [arg('--bootstrap')!] : [],
     mdns: false,
+    listen: { host: '127.0.0.1' },
     ...(rpcUrl ? { chain: { rpcUrl, deploymentsFile: arg('--deployments') } } : {}),
   } as never,
   wrapExecutor: (e) => byzantine(mode, e),

@@ -5,7 +5,9 @@
  * one host on a private /24. Nothing is routed out of the namespaces the box made; `destroy()` (also run
  * on process exit) deletes them and every process in them.
  */
-import { execFileSync } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 
 /** How a home router maps its hosts' connections. */
 export type NatKind =
@@ -26,8 +28,13 @@ export interface WanBox {
   readonly internet: string
   /** A public host at 198.18.0.<n>. */
   publicHost(name: string): BoxHost
-  /** A home: a router with the given NAT at 198.18.0.<n>, and one host at 10.<k>.0.2 behind it. */
-  home(name: string, nat: NatKind): BoxHost & { router: BoxHost }
+  /**
+   * A home: a router with the given NAT at 198.18.0.<n>, and one host at 10.<k>.0.2 behind it. The link
+   * between them is a shaped link (link-shaper.py): no delay or loss until {@link WanBox.shape} sets some.
+   */
+  home(name: string, nat: NatKind): Promise<Home>
+  /** Delay (each way) and loss on a home's link, from now on. */
+  shape(home: Home, shaping: { delayMs: number; lossPercent: number }): void
   /** Run a command inside a namespace; returns stdout. */
   exec(netns: string, cmd: string[]): string
   /** Try a TCP connection from inside `netns`: `open`, `refused` (RST) or `timeout` (dropped). */
@@ -36,7 +43,15 @@ export interface WanBox {
   destroy(): void
 }
 
+/** A home of the box: its host, its router, and the shaped link between them. */
+export interface Home extends BoxHost {
+  router: BoxHost
+  /** The link-shaper process (its stdin takes shaping settings). */
+  link: ChildProcess
+}
+
 const BRIDGE = 'br0'
+const SHAPER = fileURLToPath(new URL('./link-shaper.py', import.meta.url))
 
 /** Whether the box can be built here (root, `ip` and `nft`); otherwise the reason. */
 export function boxUnavailable(): string | undefined {
@@ -119,12 +134,21 @@ export function createWanBox(): WanBox {
       const ns = addNs(name)
       return { netns: ns, ip: plug(ns, 'eth0', 10 + ++publicHosts) }
     },
-    home(name, nat) {
+    async home(name, nat) {
       const k = ++homes
       const gw = addNs(`${name}-gw`)
       const host = addNs(name)
       const wanIp = plug(gw, 'wan', 100 + k)
-      run('ip', ['link', 'add', 'lan', 'netns', gw, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host])
+      // the LAN link: two TAPs made in the router's namespace, joined by the shaper; one moves to the host
+      const link = spawn('ip', ['netns', 'exec', gw, 'python3', SHAPER, 'lan', 'tap-host', String(k)], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      })
+      await new Promise<void>((ok, fail) => {
+        createInterface({ input: link.stdout! }).once('line', () => ok())
+        link.once('exit', (code) => fail(new Error(`link-shaper exited with ${code}`)))
+      })
+      run('ip', ['-n', gw, 'link', 'set', 'tap-host', 'netns', host])
+      run('ip', ['-n', host, 'link', 'set', 'tap-host', 'name', 'eth0'])
       run('ip', ['-n', gw, 'addr', 'add', `10.${k}.0.1/24`, 'dev', 'lan'])
       run('ip', ['-n', gw, 'link', 'set', 'lan', 'up'])
       run('ip', ['-n', host, 'addr', 'add', `10.${k}.0.2/24`, 'dev', 'eth0'])
@@ -154,7 +178,10 @@ table ip filter {
 }
 `,
       )
-      return { netns: host, ip: `10.${k}.0.2`, router: { netns: gw, ip: wanIp } }
+      return { netns: host, ip: `10.${k}.0.2`, router: { netns: gw, ip: wanIp }, link }
+    },
+    shape(home, shaping) {
+      home.link.stdin!.write(`${JSON.stringify(shaping)}\n`)
     },
     exec(netns, cmd) {
       return run('ip', ['netns', 'exec', netns, ...cmd])

@@ -1,7 +1,7 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type LocalChain,
   type LocalNode,
@@ -14,11 +14,12 @@ import { runOnnxLocally } from '../../src/exec/onnx-executor.js'
 import { maxAbsDiff } from '../../src/exec/tensor-codec.js'
 import type { ConnectionView } from '../../src/net/connections.js'
 import type { JobProgress } from '../../src/requester/job-spec.js'
-import { boxUnavailable, createWanBox, type WanBox } from './box.js'
+import { type BoxHost, boxUnavailable, createWanBox, type Home, type WanBox } from './box.js'
 
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/wdbc-inference')
 const P2P_PORT = 4001
 const unavailable = boxUnavailable()
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** `mutirao <args> --json` inside `netns`, parsed; fails the test with stderr when it exits non-zero. */
 async function cliJson<T>(netns: string, args: string[], timeoutMs = 60_000): Promise<T> {
@@ -34,10 +35,113 @@ async function cliJson<T>(netns: string, args: string[], timeoutMs = 60_000): Pr
 describe.skipIf(unavailable)(
   'internet in a box: homes behind NATs, two relays and one chain on a public segment',
   () => {
-    let box: WanBox | undefined
+    let box: WanBox
     let root = ''
     let chain: LocalChain | undefined
     const nodes: LocalNode[] = []
+    const where = new Map<LocalNode, BoxHost>()
+    let relays: LocalNode[]
+    let requester: LocalNode
+    let providers: { b: LocalNode; c: LocalNode; p: LocalNode }
+    let homes: { a: Home; b: Home; c: Home }
+    let local: Awaited<ReturnType<typeof runOnnxLocally>>
+
+    const start = async (name: string, host: BoxHost, args: string[]) => {
+      const node = await startNodeProcess(
+        name,
+        join(root, name),
+        ['--listen', `/ip4/${host.ip}/tcp/${P2P_PORT}`, ...chain!.args, ...args],
+        {},
+        host.netns,
+      )
+      nodes.push(node)
+      where.set(node, host)
+      return node
+    }
+    const status = (node: LocalNode) =>
+      cliJson<{ multiaddrs: string[]; connections: ConnectionView[] }>(where.get(node)!.netns, [
+        'status',
+        '--data-dir',
+        node.dataDir,
+      ])
+    const balance = async (node: LocalNode) =>
+      BigInt(
+        (await cliJson<{ balance: string }>(where.get(node)!.netns, ['wallet', '--data-dir', node.dataDir]))
+          .balance,
+      )
+
+    /** Submit the WDBC job from home A (waits until it ends); resolves with the job's final progress. */
+    const submit = async (name: string, shardSize: number, min: number) => {
+      const file = join(root, `${name}.json`)
+      await writeFile(
+        file,
+        JSON.stringify({
+          kind: 'onnx-inference',
+          name,
+          model: join(EXAMPLE, 'model.onnx'),
+          inputs: { features: { npy: join(EXAMPLE, 'features.npy') } },
+          shardSize,
+          maxPrice: '0.01',
+          timeoutSeconds: 400,
+          providers: { min, max: min, waitSeconds: 90 },
+        }),
+      )
+      const res = await runCli(['submit', file, '--data-dir', requester.dataDir, '--json'], {
+        netns: homes.a.netns,
+        timeoutMs: 420_000,
+      })
+      const logs = requester.logs.slice(-30).join('\n')
+      expect(res.code, `${res.stderr.slice(-3000)}\n--- requester\n${logs}`).toBe(0)
+      const job = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as JobProgress
+      expect(job.status).toBe('done')
+      return job
+    }
+    /** The job's outputs, fetched with `mutirao result`, equal the model run locally. */
+    const expectLocalOutputs = async (jobId: string) => {
+      const out = join(root, `out-${jobId}`)
+      const res = await runCli(['result', jobId, '--out', `${out}/`, '--data-dir', requester.dataDir], {
+        netns: homes.a.netns,
+      })
+      expect(res.code, res.stderr).toBe(0)
+      const names = (await readdir(out)).map((f) => f.replace(/\.npy$/, ''))
+      expect(names.sort()).toEqual(Object.keys(local).sort())
+      for (const name of names)
+        expect(maxAbsDiff(await readNpyFile(join(out, `${name}.npy`)), local[name])).toBeLessThanOrEqual(1e-6)
+    }
+
+    beforeAll(async () => {
+      local = await runOnnxLocally(new Uint8Array(await readFile(join(EXAMPLE, 'model.onnx'))), {
+        features: await readNpyFile(join(EXAMPLE, 'features.npy')),
+      })
+      box = createWanBox()
+      root = await mkdtemp(join(tmpdir(), 'mutirao-wan-'))
+      const chainHost = box.publicHost('chain')
+      chain = await startChainProcess(join(root, 'chain'), { host: chainHost.ip, netns: chainHost.netns })
+      const r1 = await start('relay-1', box.publicHost('relay-1'), ['--relay'])
+      const r2 = await start('relay-2', box.publicHost('relay-2'), [
+        '--relay',
+        '--bootstrap',
+        r1.multiaddrs[0],
+      ])
+      relays = [r1, r2]
+      const boot = ['--bootstrap', r1.multiaddrs[0], '--bootstrap', r2.multiaddrs[0]]
+      homes = {
+        a: await box.home('home-a', 'eim'),
+        b: await box.home('home-b', 'eim'),
+        c: await box.home('home-c', 'symmetric'),
+      }
+      // providers redeem their vouchers at once (threshold 1 base unit), so payment shows on the chain
+      const provide = ['--provide', '--redeem-threshold', '1', ...boot]
+      const [a, b, c, p] = await Promise.all([
+        start('requester-a', homes.a, boot),
+        start('provider-b', homes.b, provide),
+        start('provider-c', homes.c, provide),
+        start('provider-p', box.publicHost('provider-p'), provide),
+      ])
+      requester = a
+      providers = { b, c, p }
+    }, 120_000)
+
     afterAll(async () => {
       await Promise.all(nodes.map((n) => n.stop()))
       await chain?.stop()
@@ -45,160 +149,104 @@ describe.skipIf(unavailable)(
       if (root) await rm(root, { recursive: true, force: true })
     })
 
-    it('a requester at home A gets a job done by providers at home B (port-preserving NAT), home C (symmetric NAT) and on the public segment; outputs equal local onnxruntime; every provider is paid on the shared chain', async () => {
-      box = createWanBox()
-      root = await mkdtemp(join(tmpdir(), 'mutirao-wan-'))
-      const chainHost = box.publicHost('chain')
-      chain = await startChainProcess(join(root, 'chain'), { host: chainHost.ip, netns: chainHost.netns })
-
-      const start = async (name: string, host: { netns: string; ip: string }, args: string[]) => {
-        const node = await startNodeProcess(
-          name,
-          join(root, name),
-          ['--listen', `/ip4/${host.ip}/tcp/${P2P_PORT}`, ...chain!.args, ...args],
-          {},
-          host.netns,
-        )
-        nodes.push(node)
-        return node
-      }
-      const r1Host = box.publicHost('relay-1')
-      const r2Host = box.publicHost('relay-2')
-      const r1 = await start('relay-1', r1Host, ['--relay'])
-      const r2 = await start('relay-2', r2Host, ['--relay', '--bootstrap', r1.multiaddrs[0]])
-      const boot = ['--bootstrap', r1.multiaddrs[0], '--bootstrap', r2.multiaddrs[0]]
-      const homeA = box.home('home-a', 'eim')
-      const homeB = box.home('home-b', 'eim')
-      const homeC = box.home('home-c', 'symmetric')
-      const publicProvider = box.publicHost('provider-p')
-      const [requester, pb, pc, pp] = await Promise.all([
-        start('requester-a', homeA, boot),
-        start('provider-b', homeB, ['--provide', '--redeem-threshold', '1', ...boot]),
-        start('provider-c', homeC, ['--provide', '--redeem-threshold', '1', ...boot]),
-        start('provider-p', publicProvider, ['--provide', '--redeem-threshold', '1', ...boot]),
-      ])
-      const homeOf = new Map([
-        [pb.peerId, homeB],
-        [pc.peerId, homeC],
-        [pp.peerId, publicProvider],
-      ])
-
-      // NATed nodes hold reservations on both relays and advertise the relayed addresses
-      for (const [node, home] of [
-        [requester, homeA],
-        [pb, homeB],
-        [pc, homeC],
-      ] as const) {
+    it('NATed nodes hold reservations on both relays and advertise the relayed addresses', async () => {
+      for (const node of [requester, providers.b, providers.c]) {
         const deadline = Date.now() + 30_000
         let circuits: string[] = []
         while (Date.now() < deadline) {
-          const s = await cliJson<{ multiaddrs: string[] }>(home.netns, [
-            'status',
-            '--data-dir',
-            node.dataDir,
-          ])
-          circuits = s.multiaddrs.filter((a) => a.includes('/p2p-circuit'))
-          if (circuits.length >= 2) break
-          await new Promise((r) => setTimeout(r, 500))
+          circuits = (await status(node)).multiaddrs.filter((a) => a.includes('/p2p-circuit'))
+          if (relays.every((r) => circuits.some((a) => a.includes(r.peerId)))) break
+          await sleep(500)
         }
-        expect(
-          circuits.some((a) => a.includes(r1.peerId)),
-          `${node.name}: ${circuits}`,
-        ).toBe(true)
-        expect(
-          circuits.some((a) => a.includes(r2.peerId)),
-          `${node.name}: ${circuits}`,
-        ).toBe(true)
+        for (const r of relays)
+          expect(
+            circuits.some((a) => a.includes(r.peerId)),
+            `${node.name}: ${circuits}`,
+          ).toBe(true)
       }
+    })
 
-      const balance = async (node: LocalNode) =>
-        BigInt(
-          (
-            await cliJson<{ balance: string }>(homeOf.get(node.peerId)!.netns, [
-              'wallet',
-              '--data-dir',
-              node.dataDir,
-            ])
-          ).balance,
-        )
-      const before = new Map(
-        await Promise.all([pb, pc, pp].map(async (p) => [p.peerId, await balance(p)] as const)),
-      )
-
-      const jobFile = join(root, 'job.json')
-      await writeFile(
-        jobFile,
-        JSON.stringify({
-          kind: 'onnx-inference',
-          name: 'wdbc-over-the-box',
-          model: join(EXAMPLE, 'model.onnx'),
-          inputs: { features: { npy: join(EXAMPLE, 'features.npy') } },
-          shardSize: 16,
-          maxPrice: '0.01',
-          timeoutSeconds: 300,
-          providers: { min: 3, max: 3, waitSeconds: 90 },
-        }),
-      )
-      const submitted = await runCli(['submit', jobFile, '--data-dir', requester.dataDir, '--json'], {
-        netns: homeA.netns,
-        timeoutMs: 240_000,
-      })
-      const requesterLogs = requester.logs.slice(-30).join('\n')
-      expect(submitted.code, `${submitted.stderr.slice(-3000)}\n--- requester\n${requesterLogs}`).toBe(0)
-      const jobs = await cliJson<JobProgress[]>(homeA.netns, ['jobs', '--data-dir', requester.dataDir])
-      const job = jobs[0]
-      expect(job.status).toBe('done')
+    it('a requester at home A gets a job done by providers at home B (port-preserving NAT), home C (symmetric NAT) and on the public segment; outputs equal local onnxruntime; every provider is paid on the shared chain', async () => {
+      const all = [providers.b, providers.c, providers.p]
+      const before = new Map(await Promise.all(all.map(async (p) => [p, await balance(p)] as const)))
+      const job = await submit('wdbc-over-the-box', 16, 3)
       expect(new Set(job.providers.filter((w) => w.samples > 0).map((w) => w.provider))).toEqual(
-        new Set([pb.peerId, pc.peerId, pp.peerId]),
+        new Set(all.map((p) => p.peerId)),
       )
+      await expectLocalOutputs(job.jobId)
 
-      // outputs equal the model run locally
-      const out = join(root, 'out')
-      const res = await runCli(['result', job.jobId, '--out', `${out}/`, '--data-dir', requester.dataDir], {
-        netns: homeA.netns,
-      })
-      expect(res.code, res.stderr).toBe(0)
-      const local = await runOnnxLocally(
-        new Uint8Array(await (await import('node:fs/promises')).readFile(join(EXAMPLE, 'model.onnx'))),
-        { features: await readNpyFile(join(EXAMPLE, 'features.npy')) },
-      )
-      const names = (await readdir(out)).map((f) => f.replace(/\.npy$/, ''))
-      expect(names.sort()).toEqual(Object.keys(local).sort())
-      for (const name of names)
-        expect(maxAbsDiff(await readNpyFile(join(out, `${name}.npy`)), local[name])).toBeLessThanOrEqual(1e-6)
-
-      // how the requester reached each home: the symmetric NAT leaves only the relay
-      const status = await cliJson<{ connections: ConnectionView[] }>(homeA.netns, [
-        'status',
-        '--data-dir',
-        requester.dataDir,
-      ])
-      const pathTo = (peer: string) => status.connections.filter((c) => c.peer === peer).map((c) => c.path)
-      expect(pathTo(pc.peerId)).toContain('relayed')
-      expect(pathTo(pc.peerId)).not.toContain('direct')
-      expect(pathTo(pp.peerId)).toContain('direct')
+      // how the requester reached each provider: the symmetric NAT leaves only the relay
+      const { connections } = await status(requester)
+      const pathTo = (peer: string) => connections.filter((c) => c.peer === peer).map((c) => c.path)
+      expect(pathTo(providers.c.peerId)).toContain('relayed')
+      expect(pathTo(providers.c.peerId)).not.toContain('direct')
+      expect(pathTo(providers.p.peerId)).toContain('direct')
       console.log(
-        `[wan] paths from home A: B ${pathTo(pb.peerId)}, C ${pathTo(pc.peerId)}, public ${pathTo(pp.peerId)}`,
+        `[wan] paths from home A: B ${pathTo(providers.b.peerId)}, C ${pathTo(providers.c.peerId)}, public ${pathTo(providers.p.peerId)}`,
       )
 
-      // every provider is paid on the one chain (vouchers redeemed at the end of the job)
-      for (const p of [pb, pc, pp]) {
+      // every provider is paid on the one chain
+      for (const p of all) {
         const deadline = Date.now() + 60_000
         let now = await balance(p)
-        while (now <= before.get(p.peerId)! && Date.now() < deadline) {
-          await new Promise((r) => setTimeout(r, 1000))
+        while (now <= before.get(p)! && Date.now() < deadline) {
+          await sleep(1000)
           now = await balance(p)
         }
-        expect(now, `${p.name} was not paid`).toBeGreaterThan(before.get(p.peerId)!)
+        expect(now, `${p.name} was not paid`).toBeGreaterThan(before.get(p)!)
       }
+    }, 300_000)
 
-      // from the public segment only the libp2p port answers on a node; its API (loopback) does not
-      const apiPort = Number(new URL(pp.apiUrl).port)
-      expect(box.probeTcp(r1Host.netns, publicProvider.ip, P2P_PORT)).toBe('open')
-      expect(box.probeTcp(r1Host.netns, publicProvider.ip, apiPort)).not.toBe('open')
-      // and nothing at all answers at a home from outside
-      expect(box.probeTcp(r1Host.netns, homeB.router.ip, P2P_PORT)).toBe('timeout')
-    }, 360_000)
+    it('from the public segment only the libp2p port answers on a node; its API does not, and a home answers nothing', async () => {
+      const probeFrom = where.get(relays[0])!.netns
+      const pub = where.get(providers.p)!
+      expect(box.probeTcp(probeFrom, pub.ip, P2P_PORT)).toBe('open')
+      expect(box.probeTcp(probeFrom, pub.ip, Number(new URL(providers.p.apiUrl).port))).not.toBe('open')
+      expect(box.probeTcp(probeFrom, homes.b.router.ip, P2P_PORT)).toBe('timeout')
+    })
+
+    it('with 40 ms each way (80 ms round trip) and 2 % loss on every home link, the job completes with correct outputs', async () => {
+      for (const home of Object.values(homes)) box.shape(home, { delayMs: 40, lossPercent: 2 })
+      try {
+        const job = await submit('wdbc-lossy-links', 16, 3)
+        await expectLocalOutputs(job.jobId)
+      } finally {
+        for (const home of Object.values(homes)) box.shape(home, { delayMs: 0, lossPercent: 0 })
+      }
+    }, 420_000)
+
+    it('the relay carrying the requester to a home provider is killed mid-job: the job completes through the other relay', async () => {
+      // only the home providers take part, so every task crosses a relay; one sample per task and 40 ms
+      // each way on the home links keep the job running for seconds
+      await providers.p.stop()
+      for (const home of Object.values(homes)) box.shape(home, { delayMs: 40, lossPercent: 0 })
+      const running = submit('wdbc-relay-killed', 1, 2)
+      // once results flow, find the relay carrying home A ↔ home C and kill it
+      let killed: LocalNode | undefined
+      const deadline = Date.now() + 120_000
+      while (!killed && Date.now() < deadline) {
+        const jobs = await cliJson<JobProgress[]>(homes.a.netns, ['jobs', '--data-dir', requester.dataDir])
+        const job = jobs.find((j) => j.name === 'wdbc-relay-killed')
+        if (job && job.samplesDone > 0) {
+          const { connections } = await status(requester)
+          const via = connections.find((c) => c.peer === providers.c.peerId && c.path === 'relayed')?.addr
+          killed = relays.find((r) => via?.includes(r.peerId))
+        } else await sleep(200)
+      }
+      expect(killed, 'no relayed connection to home C while the job ran').toBeDefined()
+      await killed!.kill9()
+      const job = await running.finally(() => {
+        for (const home of Object.values(homes)) box.shape(home, { delayMs: 0, lossPercent: 0 })
+      })
+      expect(job.samplesDone).toBe(job.samplesTotal)
+      await expectLocalOutputs(job.jobId)
+      const { connections } = await status(requester)
+      const survivor = relays.find((r) => r !== killed)!
+      expect(
+        connections.some((c) => c.peer === providers.c.peerId && c.addr.includes(survivor.peerId)),
+        JSON.stringify(connections),
+      ).toBe(true)
+    }, 420_000)
   },
 )
 

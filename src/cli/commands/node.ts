@@ -14,7 +14,7 @@ export function nodeCommand(): Command {
     .option('--data-dir <dir>', 'data dir (default ~/.mutirao)')
     .option('--provide', 'contribute this machine: run tasks for others')
     .option('--bootstrap <multiaddr>', 'peer to dial at start-up (repeatable)', collect)
-    .option('--host <ip>', 'interface to listen on (127.0.0.1 = loopback only, 0.0.0.0 = LAN)')
+    .option('--host <ip>', 'interface to listen on (default 0.0.0.0, all; 127.0.0.1 = this machine only)')
     .option('--tcp-port <port>', 'libp2p TCP port (0 = any)', Number.parseInt)
     .option('--ws-port <port>', 'libp2p WebSocket port (0 = any)', Number.parseInt)
     .option('--api-port <port>', 'local HTTP API port on 127.0.0.1 (0 = any)', Number.parseInt)
