@@ -21,15 +21,22 @@ const P2P_PORT = 4001
 const unavailable = boxUnavailable()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** The last JSON value of a command's output (JSON lines, or events followed by one pretty-printed object). */
+function lastJson<T>(stdout: string): T {
+  const text = stdout.trim()
+  const start = Math.max(text.lastIndexOf('\n{'), text.lastIndexOf('\n['))
+  try {
+    return JSON.parse(start < 0 ? text : text.slice(start + 1)) as T
+  } catch {
+    return JSON.parse(text.split('\n').at(-1)!) as T
+  }
+}
+
 /** `mutirao <args> --json` inside `netns`, parsed; fails the test with stderr when it exits non-zero. */
 async function cliJson<T>(netns: string, args: string[], timeoutMs = 60_000): Promise<T> {
   const res = await runCli([...args, '--json'], { netns, timeoutMs })
   expect(res.code, `mutirao ${args.join(' ')}:\n${res.stderr.slice(-3000)}`).toBe(0)
-  try {
-    return JSON.parse(res.stdout) as T // one (pretty-printed) object
-  } catch {
-    return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as T // JSON lines: the last one
-  }
+  return lastJson<T>(res.stdout)
 }
 
 describe.skipIf(unavailable)(
@@ -91,8 +98,10 @@ describe.skipIf(unavailable)(
         timeoutMs: 420_000,
       })
       const logs = requester.logs.slice(-30).join('\n')
-      expect(res.code, `${res.stderr.slice(-3000)}\n--- requester\n${logs}`).toBe(0)
-      const job = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as JobProgress
+      expect(res.code, `${res.stdout.slice(-1500)}\n${res.stderr.slice(-3000)}\n--- requester\n${logs}`).toBe(
+        0,
+      )
+      const job = lastJson<JobProgress>(res.stdout)
       expect(job.status).toBe('done')
       return job
     }

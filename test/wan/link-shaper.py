@@ -9,6 +9,7 @@ Usage: link-shaper.py <tap-a> <tap-b> <seed>
 Prints "ready" once both TAPs exist. Each line on stdin is a JSON object that sets the shaping from then on:
 {"delayMs": 40, "lossPercent": 1}  (delay applies to each direction). EOF on stdin stops the link.
 """
+import errno
 import fcntl
 import heapq
 import json
@@ -63,6 +64,10 @@ def main() -> None:
                     frame = os.read(fd, 65536)
                 except BlockingIOError:
                     break
+                except OSError as err:
+                    if err.errno == errno.EBADFD:  # the namespace and its TAP are gone: the link ends
+                        return
+                    raise
                 if rng.random() < loss or len(queue) >= MAX_QUEUED:
                     continue
                 seq += 1
