@@ -1,0 +1,122 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { afterAll, describe, expect, it } from 'vitest'
+import { CLI, type LocalChain, startChainProcess } from '../../src/demo/local-network.js'
+import { boxUnavailable, createWanBox, type WanBox } from './box.js'
+
+const EXAMPLE = resolve(import.meta.dirname, '../../examples/fl-hospitals')
+const unavailable = boxUnavailable()
+
+/** `mutirao <args> --json` inside `netns`: its JSON-line events as they come, and its exit. */
+function cliEvents(netns: string, args: string[]) {
+  const proc = spawn('ip', ['netns', 'exec', netns, process.execPath, CLI, ...args, '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MUTIRAO_LOG: 'warn' },
+  })
+  const events: Record<string, unknown>[] = []
+  const stderr: string[] = []
+  createInterface({ input: proc.stdout! }).on('line', (l) => {
+    try {
+      events.push(JSON.parse(l))
+    } catch {}
+  })
+  createInterface({ input: proc.stderr! }).on('line', (l) => stderr.push(l))
+  const exit = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)))
+  return { proc, events, stderr, exit }
+}
+
+describe.skipIf(unavailable)('internet in a box: federated learning across homes', () => {
+  let box: WanBox | undefined
+  let root = ''
+  let chain: LocalChain | undefined
+  const procs: ChildProcess[] = []
+  afterAll(async () => {
+    for (const p of procs) p.kill('SIGKILL')
+    await chain?.stop()
+    box?.destroy()
+    if (root) await rm(root, { recursive: true, force: true })
+  })
+
+  it('three hospitals in three homes (two port-preserving NATs, one symmetric) co-train under secure aggregation with a public coordinator; each is paid its share on the shared chain', async () => {
+    box = createWanBox()
+    root = await mkdtemp(join(tmpdir(), 'mutirao-wan-fl-'))
+    const chainHost = box.publicHost('chain')
+    chain = await startChainProcess(join(root, 'chain'), { host: chainHost.ip, netns: chainHost.netns })
+    const job = JSON.parse(await readFile(join(EXAMPLE, 'job.json'), 'utf8'))
+    const jobFile = join(root, 'job.json')
+    await writeFile(jobFile, JSON.stringify({ ...job, rounds: 8, minParticipants: 3 }))
+    expect(job.secureAggregation).toBeDefined()
+
+    const owner = box.publicHost('owner')
+    const coordinator = cliEvents(owner.netns, [
+      'fl',
+      'start',
+      '--job',
+      jobFile,
+      '--schema-from',
+      join(EXAMPLE, 'owner-test.csv'),
+      '--target',
+      'diagnosis',
+      '--test',
+      join(EXAMPLE, 'owner-test.csv'),
+      '--host',
+      owner.ip,
+      '--port',
+      '4100',
+      '--data-dir',
+      join(root, 'owner'),
+      ...chain.args,
+    ])
+    procs.push(coordinator.proc)
+    const deadline = Date.now() + 30_000
+    while (!coordinator.events.some((e) => e.event === 'listening') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100))
+    const listening = coordinator.events.find((e) => e.event === 'listening') as { multiaddrs: string[] }
+    expect(listening, coordinator.stderr.join('\n')).toBeDefined()
+    const addr = listening.multiaddrs.find((a) => a.includes(owner.ip))!
+
+    const homes = [
+      await box.home('home-a', 'eim'),
+      await box.home('home-b', 'eim'),
+      await box.home('home-c', 'symmetric'),
+    ]
+    const holders = ['a', 'b', 'c'].map((h, i) =>
+      cliEvents(homes[i].netns, [
+        'fl',
+        'join',
+        '--coordinator',
+        addr,
+        '--job',
+        job.id,
+        '--data',
+        join(EXAMPLE, `hospital-${h}.csv`),
+        '--data-dir',
+        join(root, `hospital-${h}`),
+        ...chain!.args,
+      ]),
+    )
+    procs.push(...holders.map((h) => h.proc))
+    const codes = await Promise.all(holders.map((h) => h.exit))
+    for (const [i, h] of holders.entries()) expect(codes[i], h.stderr.slice(-10).join('\n')).toBe(0)
+    expect(await coordinator.exit, coordinator.stderr.slice(-10).join('\n')).toBe(0)
+
+    // every round aggregated all three homes' masked updates
+    const rounds = coordinator.events.filter((e) => e.event === 'round') as {
+      participants: string[]
+      testAccuracy?: number
+    }[]
+    expect(rounds).toHaveLength(8)
+    for (const r of rounds) expect(r.participants).toHaveLength(3)
+    expect(rounds.at(-1)!.testAccuracy).toBeGreaterThan(0.9)
+    for (const h of holders) {
+      const sent = h.events.filter((e) => e.event === 'update-sent') as { secure: boolean }[]
+      expect(sent.length).toBeGreaterThan(0)
+      expect(sent.every((e) => e.secure)).toBe(true)
+      expect(h.events.some((e) => e.event === 'paid')).toBe(true)
+    }
+    console.log(`[wan-fl] 8 rounds across 3 homes, final test accuracy ${rounds.at(-1)!.testAccuracy}`)
+  }, 240_000)
+})
