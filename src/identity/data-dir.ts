@@ -13,6 +13,8 @@ export interface DataDirLayout {
   nodeInfo: string
   apiToken: string
   chain: string
+  /** Addresses of peers this node was connected to, dialed at the next start (src/net/known-peers.ts). */
+  peers: string
 }
 
 /** The data dir: `--data-dir`, else `$MUTIRAO_DATA_DIR`, else `~/.mutirao`. */
@@ -33,5 +35,6 @@ export function dataDirLayout(dir?: string): DataDirLayout {
     nodeInfo: join(root, 'node.json'),
     apiToken: join(root, 'api.token'),
     chain: join(root, 'chain'),
+    peers: join(root, 'peers.json'),
   }
 }

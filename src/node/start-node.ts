@@ -9,8 +9,10 @@ import type { NodeConfig } from '../config/schema.js'
 import { initDataDir } from '../identity/init.js'
 import { logger } from '../log.js'
 import { ProviderDirectory } from '../market/directory.js'
+import { isLoopbackOnly } from '../net/addresses.js'
 import { connectionViews } from '../net/connections.js'
 import { createHost, type Host } from '../net/host.js'
+import { addressesToRemember, loadKnownPeers, saveKnownPeers } from '../net/known-peers.js'
 import { ProviderPayments } from '../payments/provider-payments.js'
 import { RequesterPayments } from '../payments/requester-payments.js'
 import { serveBlobs } from '../protocols/blob.js'
@@ -120,6 +122,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
   )
   if (stable) await saveConfig(layout.config, stable)
   const stopBootstrap = keepDialing(host, config.bootstrap, log)
+  const stopRemembering = await rejoinKnownPeers(host, layout.peers, config.bootstrap, log)
 
   const inbox = new OfferInbox()
   await inbox.start(host, log)
@@ -306,6 +309,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     providerPayments,
     async stop() {
       stopBootstrap()
+      await stopRemembering()
       await requester.stop()
       await provider?.stop()
       idle?.stop()
@@ -341,3 +345,41 @@ function keepDialing(host: Host, addrs: string[], log: ReturnType<typeof logger>
 
 /** A provider redeems vouchers mid-job once this much is unredeemed (0.1 MUT); always when a stream ends. */
 const DEFAULT_REDEEM_THRESHOLD = parseUnits('0.1', 18)
+
+/**
+ * Dial the peers remembered from the last run once (so a restarted node rejoins without its bootstrap
+ * list), and remember the connected peers every minute and at stop.
+ */
+async function rejoinKnownPeers(
+  host: Host,
+  file: string,
+  bootstrap: string[],
+  log: ReturnType<typeof logger>,
+): Promise<() => Promise<void>> {
+  const known = (await loadKnownPeers(file)).filter((a) => !bootstrap.includes(a))
+  for (const a of known)
+    host
+      .dial(multiaddr(a), { signal: AbortSignal.timeout(10_000) })
+      .catch((err) => log.debug({ addr: a, err: err.message }, 'known peer dial failed'))
+  if (known.length) log.info({ peers: known.length }, 'dialing peers known from the last run')
+  const loopback = isLoopbackOnly(host.getMultiaddrs().map(String))
+  const remember = async () => {
+    const peers = await Promise.all(
+      host.getPeers().map(async (id) => ({
+        id: id.toString(),
+        addrs:
+          (await host.peerStore.get(id).catch(() => undefined))?.addresses.map((a) =>
+            a.multiaddr.toString(),
+          ) ?? [],
+      })),
+    )
+    const addrs = addressesToRemember(peers, loopback)
+    if (addrs.length) await saveKnownPeers(file, addrs).catch(() => {})
+  }
+  const timer = setInterval(() => void remember(), 60_000)
+  timer.unref()
+  return async () => {
+    clearInterval(timer)
+    await remember()
+  }
+}
