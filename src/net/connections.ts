@@ -26,3 +26,8 @@ export function connectionViews(connections: Connection[]): ConnectionView[] {
     }
   })
 }
+
+/** Whether every open connection to a peer runs through a relay (no direct path was found). */
+export function onlyRelayed(connections: Connection[]): boolean {
+  return connections.length > 0 && connectionViews(connections).every((c) => c.path === 'relayed')
+}

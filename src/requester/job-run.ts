@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { type Address, getAddress } from 'viem'
 import { allOnAxisZero, concatAlong, sliceAlong } from '../exec/batch-axes.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { decodeTensors, encodeTensorParts, encodeTensors } from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
 import type { Agreement, Decline, Offer } from '../market/messages.js'
+import { onlyRelayed } from '../net/connections.js'
 import type { Host } from '../net/host.js'
 import { verifyPayload } from '../net/signing.js'
 import type { RequesterPayments } from '../payments/requester-payments.js'
@@ -354,6 +356,10 @@ export class JobRun extends EventEmitter {
         const session = new ProviderSession(this.c.host, agreement, this.#events, this.c.maxResultBytes)
         try {
           await session.open()
+          if (onlyRelayed(this.c.host.getConnections(peerIdFromString(agreement.provider)))) {
+            const message = `provider ${agreement.provider} is reached only through a relay (no direct path between the two NATs): slower, and within the relay's limits`
+            if (addNotice(this.progress, 'relayed', message)) this.#changed()
+          }
           this.c.store.saveAgreement(this.job.id, 'requester', agreement.provider, agreement)
           this.#sessions.set(agreement.agreementId, session)
           return 1

@@ -189,6 +189,11 @@ describe.skipIf(unavailable)(
         new Set(all.map((p) => p.peerId)),
       )
       await expectLocalOutputs(job.jobId)
+      // the job's events say which provider was reachable only through a relay
+      expect(
+        job.notices?.some((n) => n.code === 'relayed' && n.message.includes(providers.c.peerId)),
+        JSON.stringify(job.notices),
+      ).toBe(true)
 
       // how the requester reached each provider: the symmetric NAT leaves only the relay
       const { connections } = await status(requester)
@@ -220,8 +225,8 @@ describe.skipIf(unavailable)(
       expect(box.probeTcp(probeFrom, homes.b.router.ip, P2P_PORT)).toBe('timeout')
     })
 
-    it('with 40 ms each way (80 ms round trip) and 2 % loss on every home link, the job completes with correct outputs', async () => {
-      for (const home of Object.values(homes)) box.shape(home, { delayMs: 40, lossPercent: 2 })
+    it('with 80 ms delay each way and 2 % loss on every home link, the job completes with correct outputs', async () => {
+      for (const home of Object.values(homes)) box.shape(home, { delayMs: 80, lossPercent: 2 })
       try {
         const job = await submit('wdbc-lossy-links', 16, 3)
         await expectLocalOutputs(job.jobId)
