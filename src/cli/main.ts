@@ -7,6 +7,7 @@ import { flCommand } from './commands/fl.js'
 import { initCommand } from './commands/init.js'
 import { cancelCommand, jobsCommand } from './commands/jobs.js'
 import { ledgerCommand } from './commands/ledger.js'
+import { networkCommand } from './commands/network.js'
 import { nodeCommand } from './commands/node.js'
 import { resultCommand } from './commands/result.js'
 import { stakeCommand, unstakeCommand } from './commands/stake.js'
@@ -28,6 +29,7 @@ export function program(): Command {
     .addCommand(resultCommand())
     .addCommand(statusCommand())
     .addCommand(chainCommand())
+    .addCommand(networkCommand())
     .addCommand(flCommand())
     .addCommand(demoCommand())
     .addCommand(walletCommand())

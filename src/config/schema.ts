@@ -36,6 +36,8 @@ export const RelayConfigSchema = z.object({
 /** The whole node configuration, stored as `config.json` in the data dir. */
 export const NodeConfigSchema = z.object({
   version: z.literal(1).default(1),
+  /** Name of the network joined with `mutirao init --network` (absent: the local development network). */
+  network: z.string().max(40).optional(),
   listen: ListenConfigSchema.prefault({}),
   /** Multiaddrs of peers to dial at start-up. */
   bootstrap: z.array(z.string()).default([]),

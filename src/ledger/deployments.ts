@@ -182,7 +182,8 @@ export async function ensureDeployed(options: EnsureDeployedOptions): Promise<De
   return d
 }
 
-async function writeDeployments(file: string, d: Deployments): Promise<void> {
+/** Write a deployments file (atomically: a temporary file, then a rename). */
+export async function writeDeployments(file: string, d: Deployments): Promise<void> {
   await mkdir(dirname(file), { recursive: true })
   const tmp = `${file}.tmp`
   await writeFile(tmp, `${JSON.stringify({ ...d, fromBlock: Number(d.fromBlock) }, null, 2)}\n`)

@@ -223,6 +223,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
   const token = randomBytes(24).toString('base64url')
   await writeFile(layout.apiToken, `${token}\n`, { mode: 0o600 })
   const status = () => ({
+    network: config.network ?? 'local',
     peerId: identity.peerId,
     ethAddress: identity.ethAddress,
     multiaddrs: host.getMultiaddrs().map(String),

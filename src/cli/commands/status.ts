@@ -15,6 +15,7 @@ export function statusCommand(): Command {
       runCommand(opts.json, async () => {
         const s = (await (await connect({ dataDir: opts.dataDir })).node()) as Record<string, never>
         if (opts.json) return printJson(s)
+        console.log(`network       ${s.network}`)
         console.log(`peer id       ${s.peerId}`)
         console.log(`eth address   ${s.ethAddress}`)
         console.log(`peers         ${s.peers}`)
