@@ -48,7 +48,7 @@ export function initCommand(): Command {
           peerId: r.identity.peerId,
           ethAddress: r.identity.ethAddress,
           config: r.layout.config,
-          network: profile?.name ?? 'local',
+          network: profile?.name ?? r.config.network ?? 'local',
         }
         if (opts.json) printJson(out)
         else {
