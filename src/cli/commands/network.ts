@@ -10,7 +10,13 @@ import { printJson, runCommand } from '../output.js'
 
 /** The deployer key: from `--key-file`, else `$MUTIRAO_DEPLOYER_KEY` (never a command-line argument). */
 async function deployerKey(file?: string): Promise<Hex> {
-  const text = file ? (await readFile(file, 'utf8')).trim() : process.env.MUTIRAO_DEPLOYER_KEY?.trim()
+  const text = file
+    ? (
+        await readFile(file, 'utf8').catch((err: Error) => {
+          throw new InvalidInputError(`Cannot read the deployer key file ${file}`, { cause: err })
+        })
+      ).trim()
+    : process.env.MUTIRAO_DEPLOYER_KEY?.trim()
   if (!text)
     throw new InvalidInputError('No deployer key', {
       metaMessages: ['Give --key-file <file> (a 0x… private key) or set MUTIRAO_DEPLOYER_KEY.'],
