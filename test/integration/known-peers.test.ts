@@ -23,7 +23,6 @@ describe('a restarted node rejoins the peers it knew, without its bootstrap list
     net.providers.length = 0
 
     again = await startNodeProcess('provider-again', provider.dataDir, ['--provide', ...net.chain.args])
-    expect(again.logs.some((l) => l.includes('dialing peers known from the last run'))).toBe(true)
     const restarted = await connect({ dataDir: provider.dataDir })
     const until = Date.now() + 20_000
     let peers: string[] = []
@@ -34,5 +33,6 @@ describe('a restarted node rejoins the peers it knew, without its bootstrap list
       await new Promise((r) => setTimeout(r, 200))
     }
     expect(peers).toContain(net.requester.peerId)
+    expect(again.logs.some((l) => l.includes('dialing peers known from the last run'))).toBe(true)
   }, 90_000)
 })
