@@ -17,6 +17,7 @@ import {
 } from '../protocols/task-messages.js'
 import { sha256Hex } from '../store/blob-store.js'
 import type { AgreementBook } from './agreements.js'
+import { creditExhausted } from './credit-limit.js'
 import type { EvidenceSigner } from './evidence-signer.js'
 import { taskErrorCode, taskErrorMessage } from './task-error-code.js'
 import type { ProviderTerms, TaskExecutor, WorkGate } from './types.js'
@@ -37,9 +38,6 @@ export interface TaskServerComponents {
   /** Dispute evidence on results whose agreement asks for it; absent = never attached. */
   evidence?: EvidenceSigner
 }
-
-/** Tasks a provider runs ahead of the vouchers that pay for them before it waits (credit limit). */
-export const MAX_UNVOUCHERED_TASKS = 512
 
 /** Live counters of the task server. */
 export interface TaskServerStats {
@@ -71,6 +69,8 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
       let heartbeat: NodeJS.Timeout | undefined
       let escrowJob: string | undefined
       let badFrame: Error | undefined
+      /** Results of this stream that no voucher covers yet (see creditExhausted). */
+      const unvouchered = new Set<string>()
       /** Voucher checks of this stream, in order; aborted when one is refused. */
       let vouchers = Promise.resolve()
       const refused = new AbortController()
@@ -111,6 +111,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
             vouchers = vouchers.then(async () => {
               try {
                 await payments.acceptVoucher(agreement, msg)
+                for (const id of msg.taskIds) unvouchered.delete(id)
                 void send({
                   t: 'voucher-ack',
                   escrowJob: msg.escrowJob,
@@ -138,7 +139,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
           if (
             c.payments &&
             agreement.escrow &&
-            c.payments.uncovered(agreement.escrow.jobId) > MAX_UNVOUCHERED_TASKS
+            creditExhausted(unvouchered.size, c.payments.uncovered(agreement.escrow.jobId))
           ) {
             stats.refused++
             void send({
@@ -174,10 +175,12 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
           const body = frame.body
           const ctl = new AbortController()
           controllers.set(msg.taskId, ctl)
-          void runTask(c, stats, agreement, msg, body, deadline, ctl.signal, send).finally(() => {
-            controllers.delete(msg.taskId)
-            c.onTaskDone?.({ agreementId: agreement.agreementId, taskId: msg.taskId, units: msg.units })
-          })
+          void runTask(c, stats, agreement, msg, body, deadline, ctl.signal, send, unvouchered).finally(
+            () => {
+              controllers.delete(msg.taskId)
+              c.onTaskDone?.({ agreementId: agreement.agreementId, taskId: msg.taskId, units: msg.units })
+            },
+          )
         }
       } catch (err) {
         if (isBadFrame(err)) {
@@ -216,6 +219,7 @@ async function runTask(
   deadline: number,
   signal: AbortSignal,
   send: (header: unknown, body?: Uint8Array) => Promise<void>,
+  unvouchered: Set<string>,
 ): Promise<void> {
   stats.running++
   try {
@@ -241,6 +245,7 @@ async function runTask(
       inputHash: msg.inputHash,
       outputHash: signed.outputHash,
     })
+    if (c.payments) unvouchered.add(msg.taskId)
     await send({ t: 'result', ...signed, signature, ...(evidence && { evidence }) }, out)
   } catch (err) {
     stats.failed++
