@@ -3,8 +3,11 @@ pragma solidity ^0.8.24;
 
 /// @title IJobEscrow
 /// @notice Escrow for compute jobs paid by EIP-712 cumulative vouchers.
-/// @dev Timeline of a job: open (budget locked) → vouchers redeemed by or for providers until
-///      `deadline + redeemWindow` → after that, the requester reclaims the unpaid rest and the job is closed.
+/// @dev Timeline of a job: open (budget locked) → the requester adds each provider it agrees with as a payee →
+///      vouchers redeemed by or for payees until `deadline + redeemWindow` → the requester reclaims the unpaid
+///      rest after that, or closes the job at once with every payee's signed Release (which also pays each
+///      payee its released total), so a finished job's unspent budget — or all of a job that did no work —
+///      comes back without waiting.
 interface IJobEscrow {
     /// @notice A payment promise signed by the job's requester (EIP-712 typed data).
     /// @param jobId The escrow job.
@@ -17,6 +20,16 @@ interface IJobEscrow {
         address provider;
         uint256 cumulativeUnits;
         uint256 cumulativeAmount;
+        bytes32 receiptsRoot;
+    }
+
+    /// @notice A payee's consent to close the job (EIP-712 typed data signed by `provider`): all it is owed
+    ///         for the job is `cumulativeUnits` × the job's price, covering the receipts under `receiptsRoot`.
+    /// @dev A payee that did no work releases 0 units with a zero root.
+    struct Release {
+        uint256 jobId;
+        address provider;
+        uint256 cumulativeUnits;
         bytes32 receiptsRoot;
     }
 
@@ -40,6 +53,7 @@ interface IJobEscrow {
         uint128 budget;
         uint128 paid;
         uint256 pricePerUnit;
+        uint32 payees;
     }
 
     /// @notice Budget or price is zero, or the budget does not fit in 128 bits.
@@ -48,7 +62,7 @@ interface IJobEscrow {
     error DeadlineInPast(uint64 deadline);
     /// @notice No job has this id.
     error UnknownJob(uint256 jobId);
-    /// @notice The job was reclaimed and is closed.
+    /// @notice The job was reclaimed or settled and is closed.
     error JobClosed(uint256 jobId);
     /// @notice The redemption window (deadline + redeemWindow) has passed.
     error RedeemWindowOver(uint256 jobId, uint256 closesAt);
@@ -66,6 +80,18 @@ interface IJobEscrow {
     error NotRequester(address caller);
     /// @notice Reclaim is only possible after deadline + redeemWindow.
     error ReclaimTooEarly(uint256 availableAt);
+    /// @notice The voucher or release names a provider the requester never added as a payee of the job.
+    error NotPayee(address provider);
+    /// @notice Payees can only be added until the job's deadline.
+    error DeadlinePassed(uint64 deadline);
+    /// @notice Closing needs exactly one release per payee: `payees` payees, `releases` releases given.
+    error ReleaseCountMismatch(uint256 payees, uint256 releases);
+    /// @notice Releases must be sorted by provider address, strictly ascending (so none is counted twice).
+    error ReleasesNotSorted(address provider);
+    /// @notice The release is for another job.
+    error ReleaseJobMismatch(uint256 jobId);
+    /// @notice The signature is not the provider's signature of this release.
+    error InvalidReleaseSignature(address provider);
     /// @notice Fee above MAX_FEE_BPS or a fee without a treasury.
     error InvalidFee(uint256 feeBps);
 
@@ -87,6 +113,10 @@ interface IJobEscrow {
         bytes32 receiptsRoot,
         uint256 cumulativeUnits
     );
+    /// @notice The requester agreed to pay `provider` on this job.
+    event PayeeAdded(uint256 indexed jobId, address indexed provider);
+    /// @notice Every payee released the job: it was closed before its deadline and `refund` went back.
+    event JobSettled(uint256 indexed jobId, address indexed requester, uint256 refund, uint256 payees);
     /// @notice The requester took back `amount`, the unpaid rest of the job's budget.
     event JobReclaimed(uint256 indexed jobId, address indexed requester, uint256 amount);
     /// @notice The protocol fee for jobs opened from now on changed.
@@ -113,8 +143,27 @@ interface IJobEscrow {
         bytes32 s
     ) external returns (uint256 jobId);
 
-    /// @notice Pays `voucher.provider` the difference between this voucher and the last one redeemed for
-    ///         (jobId, provider), and records the contribution. Anyone may call it.
+    /// @notice Adds providers the requester agreed with as payees of the job (already added ones are skipped).
+    ///         Only payees can be paid, so a job can close early once every payee released it.
+    /// @dev Only the requester, until the job's deadline.
+    function addPayees(uint256 jobId, address[] calldata providers) external;
+
+    /// @notice Whether `provider` is a payee of the job.
+    function isPayee(uint256 jobId, address provider) external view returns (bool);
+
+    /// @notice Closes an open job now: pays each payee what its release adds to what it redeemed, then returns
+    ///         the rest of the budget to the requester. Needs one release per payee, sorted by provider.
+    /// @dev Only the requester. A job with no payees (it did no work) closes with no releases: a full refund.
+    /// @return refund Tokens returned to the requester.
+    function closeJob(uint256 jobId, Release[] calldata releases, bytes[] calldata signatures)
+        external
+        returns (uint256 refund);
+
+    /// @notice The EIP-712 digest a provider signs to release a job.
+    function releaseDigest(Release calldata release) external view returns (bytes32);
+
+    /// @notice Pays `voucher.provider` (a payee) the difference between this voucher and the last one redeemed
+    ///         for (jobId, provider), and records the contribution. Anyone may call it.
     /// @return paid Tokens paid for this redemption (before the protocol fee).
     function redeem(Voucher calldata voucher, bytes calldata signature) external returns (uint256 paid);
 

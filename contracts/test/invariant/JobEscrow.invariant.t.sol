@@ -7,8 +7,8 @@ import {JobEscrow} from "../../src/JobEscrow.sol";
 import {IJobEscrow} from "../../src/interfaces/IJobEscrow.sol";
 import {EscrowHandler} from "./EscrowHandler.sol";
 
-/// @notice Invariants: the escrow never pays more than was deposited, tokens are conserved, and no voucher
-///         pays twice or beyond its job's budget.
+/// @notice Invariants: the escrow never pays more than was deposited, tokens are conserved, no voucher pays
+///         twice, beyond its job's budget or to a non-payee, and a job closes early only with every payee's release.
 contract JobEscrowInvariantTest is Test {
     MutiraoToken internal token;
     JobEscrow internal escrow;
@@ -25,7 +25,7 @@ contract JobEscrowInvariantTest is Test {
         targetContract(address(handler));
     }
 
-    /// @notice Escrow balance = deposited − paid − reclaimed, so it never pays more than deposited.
+    /// @notice Escrow balance = deposited − paid − reclaimed (reclaims and early-close refunds), so it never pays more than deposited.
     function invariant_escrowBalanceMatchesLedger() public view {
         assertEq(
             token.balanceOf(address(escrow)),
@@ -45,7 +45,7 @@ contract JobEscrowInvariantTest is Test {
         assertEq(held, token.totalSupply());
     }
 
-    /// @notice No job pays beyond its budget; each provider got exactly its last redeemed cumulative amount.
+    /// @notice No job pays beyond its budget or a non-payee; each provider got exactly its last redeemed cumulative.
     function invariant_noVoucherPaysTwiceOrBeyondBudget() public view {
         assertEq(handler.ghostDoublePays(), 0);
         uint256 n = handler.jobCount();
@@ -58,6 +58,7 @@ contract JobEscrowInvariantTest is Test {
                 address p = handler.providers(i);
                 (, uint256 amount) = escrow.redeemed(jobId, p);
                 assertEq(handler.ghostPaidTo(jobId, p), amount);
+                if (!escrow.isPayee(jobId, p)) assertEq(amount, 0);
                 sum += amount;
             }
             assertEq(sum, job.paid);
