@@ -64,13 +64,25 @@ export class InvalidVoucherError extends LedgerRevertError {
 export class UnknownJobError extends LedgerRevertError {
   override name = 'UnknownJobError'
 }
-/** The job was reclaimed and is closed. */
+/** The job was reclaimed or settled and is closed. */
 export class JobClosedError extends LedgerRevertError {
   override name = 'JobClosedError'
 }
 /** The job's redemption window (deadline + redeemWindow) is over. */
 export class RedeemWindowOverError extends LedgerRevertError {
   override name = 'RedeemWindowOverError'
+}
+/** The provider is not a payee of the job: the requester never named it, so nothing can pay it. */
+export class NotPayeeError extends LedgerRevertError {
+  override name = 'NotPayeeError'
+}
+/** The job's deadline has passed (payees can no longer be added). */
+export class DeadlinePassedError extends LedgerRevertError {
+  override name = 'DeadlinePassedError'
+}
+/** closeJob's releases are incomplete, out of order, for another job, or not signed by their provider. */
+export class ReleaseError extends LedgerRevertError {
+  override name = 'ReleaseError'
 }
 /** Reclaim was attempted before deadline + redeemWindow. */
 export class ReclaimTooEarlyError extends LedgerRevertError {

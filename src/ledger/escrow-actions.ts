@@ -29,6 +29,8 @@ export interface JobInfo {
   budget: bigint
   paid: bigint
   pricePerUnit: bigint
+  /** Providers named payees (only they can be paid; closeJob needs a release from each). */
+  payees: number
   /** Last second at which vouchers can be redeemed. */
   redeemableUntil: bigint
 }
@@ -92,7 +94,13 @@ export function escrowActions(ctx: LedgerContext, token: ReturnType<typeof token
         'getJob',
         [jobId],
       )
-      return { jobId, ...j, deadline: BigInt(j.deadline), redeemableUntil: BigInt(j.deadline) + redeemWindow }
+      return {
+        jobId,
+        ...j,
+        payees: Number(j.payees),
+        deadline: BigInt(j.deadline),
+        redeemableUntil: BigInt(j.deadline) + redeemWindow,
+      }
     },
 
     /** Units and amount last redeemed for (jobId, provider). */

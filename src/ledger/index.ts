@@ -22,6 +22,7 @@ export {
 } from './embedded-chain.js'
 export * from './errors.js'
 export type { Contribution, JobInfo, OpenJobParams } from './escrow-actions.js'
+export type { JobSettlement, SignedRelease } from './escrow-close-actions.js'
 export { type CreateLedgerOptions, createLedger, type Ledger } from './ledger.js'
 export { type LineageRecord, toBytes32 } from './lineage-actions.js'
 export {
@@ -42,5 +43,12 @@ export {
   taskReceiptSchema,
   verifyReceiptProof,
 } from './receipts.js'
+export {
+  hashRelease,
+  RELEASE_TYPES,
+  type Release,
+  releaseRequestText,
+  signReleaseWith,
+} from './release.js'
 export { ANVIL_FAUCET_KEY, type PermitSignature } from './token-actions.js'
 export { escrowDomain, hashVoucher, signVoucherWith, VOUCHER_TYPES, type Voucher } from './voucher.js'

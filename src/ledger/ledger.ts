@@ -3,6 +3,7 @@ import { createLedgerContext } from './context.js'
 import type { Deployments } from './deployments.js'
 import { disputeActions } from './dispute-actions.js'
 import { escrowActions } from './escrow-actions.js'
+import { escrowCloseActions } from './escrow-close-actions.js'
 import { lineageActions } from './lineage-actions.js'
 import { registryActions } from './registry-actions.js'
 import { tokenActions } from './token-actions.js'
@@ -29,6 +30,7 @@ export type Ledger = {
   disputes?: ReturnType<typeof disputeActions>
 } & ReturnType<typeof tokenActions> &
   ReturnType<typeof escrowActions> &
+  ReturnType<typeof escrowCloseActions> &
   ReturnType<typeof registryActions> &
   ReturnType<typeof lineageActions>
 
@@ -51,6 +53,7 @@ export async function createLedger(options: CreateLedgerOptions): Promise<Ledger
       : {}),
     ...token,
     ...escrowActions(ctx, token),
+    ...escrowCloseActions(ctx),
     ...registryActions(ctx, token),
     ...lineageActions(ctx),
   }

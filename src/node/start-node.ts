@@ -13,6 +13,7 @@ import { isLoopbackOnly } from '../net/addresses.js'
 import { connectionViews } from '../net/connections.js'
 import { createHost, type Host } from '../net/host.js'
 import { addressesToRemember, loadKnownPeers, saveKnownPeers } from '../net/known-peers.js'
+import { ProviderSettlement } from '../payments/provider-settlement.js'
 import { ProviderPayments } from '../payments/provider-payments.js'
 import { RequesterPayments } from '../payments/requester-payments.js'
 import { serveBlobs } from '../protocols/blob.js'
@@ -169,6 +170,8 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
         redeemThreshold: options.redeemThreshold ?? DEFAULT_REDEEM_THRESHOLD,
       })
     : undefined
+  const providerSettlement =
+    providerPayments && new ProviderSettlement(db, providerPayments, logger('payments'))
   let executors: ProviderExecutors | undefined
   let idle: IdleMonitor | undefined
   const hardware = await detectHardware()
@@ -208,6 +211,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       },
       log: logger('provider'),
       payments: providerPayments,
+      settlement: providerSettlement,
       evidence: evidenceSigner(identity.ethPrivateKey, {
         chainId: chain.ledger.chainId,
         resolver: chain.ledger.deployments.disputeResolver,

@@ -21,6 +21,7 @@ const job: JobInfo = {
   budget: 10n ** 18n,
   paid: 0n,
   pricePerUnit: 3n,
+  payees: 1,
   redeemableUntil: 2n ** 40n,
 }
 

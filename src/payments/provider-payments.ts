@@ -3,6 +3,7 @@ import { MutiraoError } from '../errors.js'
 import {
   buildReceiptTree,
   hashVoucher,
+  JobClosedError,
   type JobInfo,
   type Ledger,
   receiptLeaf,
@@ -14,6 +15,7 @@ import type { Logger } from '../log.js'
 import type { Agreement, EscrowRef } from '../market/messages.js'
 import type { VoucherMessage } from '../protocols/task-messages.js'
 import type { Db } from '../store/db.js'
+import { recordClosedJob } from './closed-job.js'
 import { type TaskRecord, toReceipt } from './receipt.js'
 
 /** An agreement whose escrow cannot pay, or a voucher that does not check out. */
@@ -241,6 +243,11 @@ export class ProviderPayments {
     return rows.map((r) => this.#held(r.escrow_job)!)
   }
 
+  /** The voucher held for one escrow job, if any. */
+  heldOf(escrowJob: string): HeldVoucher | undefined {
+    return this.#held(escrowJob)
+  }
+
   #held(escrowJob: string): HeldVoucher | undefined {
     const r = this.db.prepare('SELECT * FROM provider_vouchers WHERE escrow_job = ?').get(escrowJob) as
       | {
@@ -303,6 +310,10 @@ export class ProviderPayments {
           v.signature as Hex,
         )
       } catch (err) {
+        if (err instanceof JobClosedError) {
+          await recordClosedJob(this.db, this.ledger, held, this.log)
+          return undefined
+        }
         if (!(err instanceof StaleVoucherError)) throw err
         // The requester already redeemed this voucher or a later one for us (RequesterPayments.redeemFor):
         // nothing is left to claim with it, so stop retrying.

@@ -241,6 +241,16 @@ export class RequesterPayments {
     this.#sent.set(key, sent.slice(i + 1))
   }
 
+  /** Units of all results accepted from `provider` in the job (what its vouchers cover, eventually). */
+  acceptedUnits(jobId: string, provider: Address): bigint {
+    const { units } = this.db
+      .prepare(
+        'SELECT COALESCE(SUM(units), 0) AS units FROM requester_receipts WHERE job_id = ? AND provider_eth = ?',
+      )
+      .get(jobId, provider.toLowerCase()) as { units: number }
+    return BigInt(units)
+  }
+
   /** Providers of a job holding accepted receipts that no acknowledged voucher covers yet. */
   owed(jobId: string): Address[] {
     const rows = this.db

@@ -54,6 +54,7 @@ function setup() {
     budget: 10n ** 9n,
     paid: 0n,
     pricePerUnit: 3n,
+    payees: 1,
     redeemableUntil: 10n ** 12n,
   }
   const delays: number[] = []

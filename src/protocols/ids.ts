@@ -8,6 +8,8 @@ export const PROTOCOLS = {
   agree: '/mutirao/agree/1',
   /** Requester → provider: one long-lived stream of pipelined tasks and results per agreement. */
   task: '/mutirao/task/1',
+  /** Requester → provider: ask for a signed release of an escrow job, to close it and refund the rest. */
+  release: '/mutirao/release/1',
   /** Any → any: fetch a content-addressed blob (model, input set) by sha256. */
   blob: '/mutirao/blob/1',
 } as const

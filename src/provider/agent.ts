@@ -2,7 +2,8 @@ import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
 import type { Agreement } from '../market/messages.js'
 import type { Host } from '../net/host.js'
-import type { ProviderPayments } from '../payments/provider-payments.js'
+import { PaymentRefusedError, type ProviderPayments } from '../payments/provider-payments.js'
+import type { ProviderSettlement } from '../payments/provider-settlement.js'
 import { PROTOCOLS } from '../protocols/ids.js'
 import type { BlobStore } from '../store/blob-store.js'
 import { serveAgreements } from './agreement-handler.js'
@@ -10,6 +11,7 @@ import { AgreementBook } from './agreements.js'
 import { type Capacity, startCapacityAdvert } from './capacity-advert.js'
 import type { EvidenceSigner } from './evidence-signer.js'
 import { startOfferResponder } from './offer-responder.js'
+import { serveReleases } from './release-server.js'
 import { serveTasks, type TaskServerStats } from './task-server.js'
 import type { ProviderTerms, TaskExecutor, WorkGate } from './types.js'
 
@@ -25,6 +27,8 @@ export interface ProviderAgentComponents {
   log: Logger
   /** Escrow checks, receipts, vouchers and redemption; absent = unpaid work. */
   payments?: ProviderPayments
+  /** Payee checks and releases of escrow jobs (early settlement); present with `payments`. */
+  settlement?: ProviderSettlement
   onTaskDone?: (info: { agreementId: string; taskId: string; units: number }) => void
   /** Dispute evidence (EIP-712 result signatures) for agreements that ask for it. */
   evidence?: EvidenceSigner
@@ -46,10 +50,13 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
   const payments = c.payments
   const vet = async (a: Agreement) => {
     c.evidence?.vet(a)
+    if (a.escrow && c.settlement?.released(a.escrow.jobId))
+      throw new PaymentRefusedError(`escrow job ${a.escrow.jobId} was released: no more work on it`)
     await payments?.vet(a)
   }
   await serveAgreements({ ...c, book, vet })
   const stats = await serveTasks({ ...c, book })
+  if (c.settlement) await serveReleases({ host: c.host, settlement: c.settlement, log: c.log })
   const stopOffers = startOfferResponder({
     ...c,
     book,
@@ -72,6 +79,7 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
       await payments?.stop()
       await c.host.unhandle(PROTOCOLS.agree)
       await c.host.unhandle(PROTOCOLS.task)
+      if (c.settlement) await c.host.unhandle(PROTOCOLS.release)
     },
   }
 }

@@ -7,6 +7,7 @@ import { channel } from '../net/channel.js'
 import type { Host } from '../net/host.js'
 import { signPayload } from '../net/signing.js'
 import type { ProviderPayments } from '../payments/provider-payments.js'
+import type { ProviderSettlement } from '../payments/provider-settlement.js'
 import { DOMAINS, PROTOCOLS } from '../protocols/ids.js'
 import {
   HEARTBEAT_MS,
@@ -35,6 +36,8 @@ export interface TaskServerComponents {
   onTaskDone?: (info: { agreementId: string; taskId: string; units: number }) => void
   /** Receipts, vouchers and redemption; absent = unpaid work (tests of the market alone). */
   payments?: ProviderPayments
+  /** Payee checks and releases (early settlement): no work for a job that cannot pay us or was released. */
+  settlement?: ProviderSettlement
   /** Dispute evidence on results whose agreement asks for it; absent = never attached. */
   evidence?: EvidenceSigner
 }
@@ -84,6 +87,12 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
         }
         const { agreement } = active
         escrowJob = agreement.escrow?.jobId
+        const unpaid = escrowJob && c.settlement && (await payeeProblem(c.settlement, escrowJob))
+        if (unpaid) {
+          await send({ t: 'error', taskId: '-', code: 'unknown-agreement', message: unpaid })
+          await ch.close()
+          return
+        }
         await active.modelReady
         await send({ t: 'ready', slots: c.terms.threads })
         heartbeat = setInterval(
@@ -150,6 +159,16 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
             })
             continue
           }
+          if (escrowJob && c.settlement?.released(escrowJob)) {
+            stats.refused++
+            void send({
+              t: 'error',
+              taskId: msg.taskId,
+              code: 'busy',
+              message: `escrow job ${escrowJob} was released: no more work on it`,
+            })
+            continue
+          }
           const deadline = Math.min(msg.deadline, agreement.deadline)
           if (!c.gate.accepting()) {
             stats.refused++
@@ -175,7 +194,8 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
           const body = frame.body
           const ctl = new AbortController()
           controllers.set(msg.taskId, ctl)
-          void runTask(c, stats, agreement, msg, body, deadline, ctl.signal, send, unvouchered).finally(
+          const running = runTask(c, stats, agreement, msg, body, deadline, ctl.signal, send, unvouchered)
+          void (escrowJob && c.settlement ? c.settlement.track(escrowJob, running) : running).finally(
             () => {
               controllers.delete(msg.taskId)
               c.onTaskDone?.({ agreementId: agreement.agreementId, taskId: msg.taskId, units: msg.units })
@@ -204,6 +224,16 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
     { maxInboundStreams: 64, runOnLimitedConnection: true },
   )
   return stats
+}
+
+/** Why a job's escrow cannot pay us (not a payee, or unreadable), or undefined when it can. */
+async function payeeProblem(settlement: ProviderSettlement, escrowJob: string): Promise<string | undefined> {
+  try {
+    if (await settlement.isPayee(escrowJob)) return undefined
+    return `this provider is not a payee of escrow job ${escrowJob}: the requester must add it (addPayees) first`
+  } catch (err) {
+    return `could not read escrow job ${escrowJob}: ${(err as Error).message.split('\n')[0]}`
+  }
 }
 
 /** A frame the peer should never have sent: over the size limit, or not a valid message. */

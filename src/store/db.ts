@@ -99,6 +99,25 @@ const MIGRATIONS: Migration[] = [
   // How a finished job was verified and what it told its user (JobProgress.verification and notices, JSON),
   // and the budget locked in its escrow.
   (db) => db.exec('ALTER TABLE jobs ADD COLUMN summary TEXT; ALTER TABLE jobs ADD COLUMN escrow_budget TEXT'),
+  // Early settlement: a job's payees (providers named on-chain), how its escrow closed (JSON, see
+  // RequesterSettlement), and the releases a provider signed (after one, it takes no more work on that job).
+  (db) =>
+    db.exec(`
+      CREATE TABLE requester_payees (
+        job_id TEXT NOT NULL,
+        provider_eth TEXT NOT NULL,
+        peer TEXT NOT NULL,
+        PRIMARY KEY (job_id, provider_eth)
+      );
+      ALTER TABLE jobs ADD COLUMN settlement TEXT;
+      CREATE TABLE provider_releases (
+        escrow_job TEXT PRIMARY KEY,
+        cumulative_units TEXT NOT NULL,
+        receipts_root TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+    `),
 ]
 
 /** Open (or create) the database and apply pending migrations. */
