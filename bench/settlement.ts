@@ -52,6 +52,7 @@ try {
       pricePerUnit: PRICE,
       deadline,
     })
+    await requester.addPayees(jobId, [provider.address])
     const receipts: TaskReceipt[] = Array.from({ length: n }, (_, i) => ({
       jobId,
       taskId: taskIdOf(`job-${jobId}-task-${i}`),

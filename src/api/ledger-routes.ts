@@ -103,6 +103,8 @@ export function escrowSummary(c: LedgerRouteComponents, jobId: string) {
   const e = c.requesterPayments.escrowOf(jobId)
   if (!e) return null
   const a = c.requesterPayments.accounts(jobId)
+  const settled = a?.settlement?.status === 'settled' ? a.settlement : undefined
+  const returned = settled !== undefined || a?.reclaimed !== undefined
   return {
     escrowJob: e.escrowJob.toString(),
     pricePerUnit: e.pricePerUnit.toString(),
@@ -110,9 +112,13 @@ export function escrowSummary(c: LedgerRouteComponents, jobId: string) {
     budget: a?.budget?.toString() ?? null,
     /** Accepted work at the job's price: what its vouchers pay providers. */
     cost: (a?.accepted ?? 0n).toString(),
-    /** Budget not owed to anyone: back to the requester by reclaim (after the redeem window). */
-    refundable: a?.budget === undefined ? null : (a.budget - a.accepted).toString(),
+    /** Budget not owed to anyone and not yet returned: back by reclaim after the redeem window. */
+    refundable: a?.budget === undefined ? null : returned ? '0' : (a.budget - a.accepted).toString(),
     reclaimed: a?.reclaimed?.toString() ?? null,
+    /** Returned to the requester when the job closed its escrow with the providers' releases. */
+    refunded: settled ? settled.refund : null,
+    /** The closing transaction, or why the escrow stayed open (`open`: refundable by reclaim later). */
+    settlement: a?.settlement ?? null,
   }
 }
 

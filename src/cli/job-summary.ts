@@ -10,6 +10,8 @@ export interface EscrowView {
   cost?: string
   refundable?: string | null
   reclaimed?: string | null
+  refunded?: string | null
+  settlement?: { status: 'settled'; txHash: string } | { status: 'open'; reason: string } | null
 }
 
 /** Base units as MUT (18 decimals), trailing zeros trimmed: `2500000000000000` → `0.0025 MUT`. */
@@ -43,11 +45,7 @@ export function formatJobSummary(p: JobProgress & { escrow?: EscrowView | null }
     if (e.cost !== undefined) lines.push(`  cost       ${mut(e.cost)} for the accepted work`)
     if (e.budget)
       lines.push(
-        `  escrow     ${mut(e.budget)} locked in escrow job #${e.escrowJob}; ${
-          e.reclaimed
-            ? `${mut(e.reclaimed)} reclaimed`
-            : `${mut(e.refundable ?? '0')} refundable after the redeem window (\`mutirao ledger reclaim ${p.jobId}\`)`
-        }`,
+        `  escrow     ${mut(e.budget)} locked in escrow job #${e.escrowJob}; ${escrowEnd(p.jobId, e)}`,
       )
   }
   for (const n of p.notices ?? []) lines.push(`  notice     ${n.code}: ${n.message}`)
@@ -63,6 +61,17 @@ export function formatJobSummary(p: JobProgress & { escrow?: EscrowView | null }
       )
   }
   return lines.join('\n')
+}
+
+/** What became of a job's escrow: refunded at closing, reclaimed, or refundable later and why. */
+function escrowEnd(jobId: string, e: EscrowView): string {
+  if (e.refunded) {
+    const tx = e.settlement?.status === 'settled' ? ` (tx ${e.settlement.txHash})` : ''
+    return `${mut(e.refunded)} refunded when the job ended, every provider paid${tx}`
+  }
+  if (e.reclaimed) return `${mut(e.reclaimed)} reclaimed`
+  const why = e.settlement?.status === 'open' ? ` — not closed early: ${e.settlement.reason}` : ''
+  return `${mut(e.refundable ?? '0')} refundable after the redeem window (\`mutirao ledger reclaim ${jobId}\`)${why}`
 }
 
 /**

@@ -1,9 +1,9 @@
 import { BaseError, ContractFunctionRevertedError } from 'viem'
 import {
+  DeadlinePassedError,
   InsufficientTokensError,
   InvalidJobTermsError,
   InvalidVoucherError,
-  DeadlinePassedError,
   JobClosedError,
   LedgerRevertError,
   NotPayeeError,

@@ -28,13 +28,21 @@ export interface JobSettlement {
 export function escrowCloseActions(ctx: LedgerContext) {
   const escrow = ctx.deployments.escrow
   const read = <T>(functionName: string, args: readonly unknown[]) =>
-    ctx.publicClient.readContract({ address: escrow, abi: jobEscrowAbi, functionName, args } as never) as Promise<T>
+    ctx.publicClient.readContract({
+      address: escrow,
+      abi: jobEscrowAbi,
+      functionName,
+      args,
+    } as never) as Promise<T>
   const write = (functionName: string, args: readonly unknown[]) =>
     ctx.write({ address: escrow, abi: jobEscrowAbi, functionName, args })
 
   return {
     /** Adds providers as payees of a job (requester only, before its deadline); duplicates are skipped. */
-    async addPayees(jobId: bigint, providers: readonly Address[]): Promise<{ txHash: Hash; added: Address[] }> {
+    async addPayees(
+      jobId: bigint,
+      providers: readonly Address[],
+    ): Promise<{ txHash: Hash; added: Address[] }> {
       const receipt = await write('addPayees', [jobId, providers])
       const evs = parseEventLogs({ abi: jobEscrowAbi, eventName: 'PayeeAdded', logs: receipt.logs })
       return { txHash: receipt.transactionHash, added: evs.map((e) => e.args.provider) }
@@ -67,7 +75,11 @@ export function escrowCloseActions(ctx: LedgerContext) {
         sorted.map((s) => s.signature),
       ])
       const [settled] = parseEventLogs({ abi: jobEscrowAbi, eventName: 'JobSettled', logs: receipt.logs })
-      const paid = parseEventLogs({ abi: jobEscrowAbi, eventName: 'ContributionRecorded', logs: receipt.logs })
+      const paid = parseEventLogs({
+        abi: jobEscrowAbi,
+        eventName: 'ContributionRecorded',
+        logs: receipt.logs,
+      })
         .map((e) => e.args.amount)
         .reduce((a, b) => a + b, 0n)
       return {

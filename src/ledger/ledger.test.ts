@@ -1,6 +1,7 @@
 import { zeroHash } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLedger, type Ledger } from './ledger.js'
+import { hashRelease } from './release.js'
 import { chainTime, increaseTime, startTestChain, TEST_KEYS } from './test-utils.js'
 import type { Voucher } from './voucher.js'
 
@@ -23,7 +24,9 @@ describe('ledger client against a real anvil', () => {
 
   const openJob = async (budget = 1_000n * price, permit = false) => {
     const deadline = (await chainTime(env.chain.rpcUrl)) + 600n
-    return (await requester.openJob({ budget, pricePerUnit: price, deadline, permit })).jobId
+    const { jobId } = await requester.openJob({ budget, pricePerUnit: price, deadline, permit })
+    await requester.addPayees(jobId, [provider.address])
+    return jobId
   }
   const voucher = (jobId: bigint, units: bigint, to = provider.address): Voucher => ({
     jobId,
@@ -71,8 +74,9 @@ describe('ledger client against a real anvil', () => {
     await expect(provider.redeem({ ...v, jobId: jobB }, sig)).rejects.toMatchObject({
       name: 'VoucherSignatureError',
     })
+    // another provider: not a payee of the job, so refused before its signature is even checked
     await expect(provider.redeem({ ...v, provider: other.address }, sig)).rejects.toMatchObject({
-      name: 'VoucherSignatureError',
+      name: 'NotPayeeError',
     })
 
     const older = voucher(jobId, 5n)
@@ -112,6 +116,62 @@ describe('ledger client against a real anvil', () => {
     expect(await requester.balance()).toBe(before + amount)
     expect((await requester.jobInfo(jobId)).closed).toBe(true)
     await expect(requester.reclaim(jobId)).rejects.toMatchObject({ name: 'JobClosedError' })
+  })
+
+  it('closes a job early with provider-signed releases: pays the rest of each release, refunds the budget at once', async () => {
+    const jobId = await openJob()
+    expect(await requester.addPayees(jobId, [provider.address, other.address])).toMatchObject({
+      added: [other.address], // the provider is a payee already: skipped
+    })
+    expect((await requester.jobInfo(jobId)).payees).toBe(2)
+    const stranger = voucher(jobId, 1n, requester.address)
+    await expect(provider.redeem(stranger, await requester.signVoucher(stranger))).rejects.toMatchObject({
+      name: 'NotPayeeError',
+    })
+    await provider.redeem(voucher(jobId, 40n), await requester.signVoucher(voucher(jobId, 40n)))
+    const rel = (who: Ledger, units: bigint) => ({
+      jobId,
+      provider: who.address,
+      cumulativeUnits: units,
+      receiptsRoot: zeroHash,
+    })
+    const mine = rel(provider, 50n) // 10 units more than redeemed: paid by the close
+    const theirs = rel(other, 0n) // did no work
+    expect(hashRelease(mine, env.deployments.escrow, requester.chainId)).toBe(
+      await requester.releaseDigest(mine),
+    )
+    const signed = [
+      { release: mine, signature: await provider.signRelease(mine) },
+      { release: theirs, signature: await other.signRelease(theirs) },
+    ]
+    await expect(requester.closeJob(jobId, signed.slice(0, 1))).rejects.toMatchObject({
+      name: 'ReleaseError',
+    })
+    const forged = [signed[0], { release: theirs, signature: await provider.signRelease(theirs) }]
+    await expect(requester.closeJob(jobId, forged)).rejects.toMatchObject({
+      name: 'ReleaseError',
+      errorName: 'InvalidReleaseSignature',
+    })
+    await expect(provider.closeJob(jobId, signed)).rejects.toMatchObject({ name: 'NotRequesterError' })
+    const [r0, p0] = [await requester.balance(), await provider.balance()]
+    const settled = await requester.closeJob(jobId, signed)
+    expect(settled).toMatchObject({ refund: (1_000n - 50n) * price, paid: 10n * price, payees: 2 })
+    expect(await requester.balance()).toBe(r0 + (1_000n - 50n) * price)
+    expect(await provider.balance()).toBe(p0 + 10n * price)
+    expect((await requester.jobInfo(jobId)).closed).toBe(true)
+    await expect(
+      provider.redeem(voucher(jobId, 60n), await requester.signVoucher(voucher(jobId, 60n))),
+    ).rejects.toMatchObject({
+      name: 'JobClosedError',
+    })
+  })
+
+  it('closes a job nobody worked for (no payees) with a full refund at once', async () => {
+    const deadline = (await chainTime(env.chain.rpcUrl)) + 600n
+    const { jobId } = await requester.openJob({ budget: 500n, pricePerUnit: price, deadline })
+    const before = await requester.balance()
+    expect((await requester.closeJob(jobId, [])).refund).toBe(500n)
+    expect(await requester.balance()).toBe(before + 500n)
   })
 
   it('registers a peer id, stakes, unbonds and withdraws', async () => {

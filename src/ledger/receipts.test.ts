@@ -91,6 +91,7 @@ describe('receipts and vouchers against the contract (differential)', () => {
   it('TS voucher digest equals the contract’s; TS proofs verify on-chain; tampered receipts fail', async () => {
     const deadline = (await chainTime(env.chain.rpcUrl)) + 600n
     const { jobId } = await requester.openJob({ budget: 10n ** 18n, pricePerUnit: 10n ** 12n, deadline })
+    await requester.addPayees(jobId, [provider.address])
     const rs = receiptsFor(jobId, provider.address, 50)
     const tree = buildReceiptTree(rs)
     const units = rs.reduce((a, r) => a + r.units, 0n)

@@ -13,9 +13,10 @@ import { isLoopbackOnly } from '../net/addresses.js'
 import { connectionViews } from '../net/connections.js'
 import { createHost, type Host } from '../net/host.js'
 import { addressesToRemember, loadKnownPeers, saveKnownPeers } from '../net/known-peers.js'
-import { ProviderSettlement } from '../payments/provider-settlement.js'
 import { ProviderPayments } from '../payments/provider-payments.js'
+import { ProviderSettlement } from '../payments/provider-settlement.js'
 import { RequesterPayments } from '../payments/requester-payments.js'
+import { RequesterSettlement } from '../payments/requester-settlement.js'
 import { serveBlobs } from '../protocols/blob.js'
 import { TOPICS } from '../protocols/ids.js'
 import { type ProviderAgent, startProviderAgent } from '../provider/agent.js'
@@ -88,6 +89,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
   const chain = await connectChain(layout, config.chain, identity.ethPrivateKey, log)
   await fundIfLocal(chain.ledger, LOCAL_FUNDING, log)
   const requesterPayments = new RequesterPayments(db, chain.ledger, logger('payments'))
+  const requesterSettlement = new RequesterSettlement(db, requesterPayments, logger('payments'))
   const blobs = blobStore(layout.blobs)
   let provider: ProviderAgent | undefined
   const metrics = createMetrics({
@@ -152,6 +154,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     log: logger('requester'),
     maxResultBytes: MAX_TASK_BYTES,
     payments: requesterPayments,
+    settlement: requesterSettlement,
     market: { host, identity, inbox, directory, reputation: (p) => reputationOf(p).effective },
     onAccepted: ({ agreement }) => {
       metrics.shardsAccepted.inc()

@@ -16,7 +16,12 @@ export interface ClosedVoucher {
  * redeem window. Records what the chain says was paid, with the transaction that recorded the receipts root
  * (so receipt proofs keep working), and stops retrying the voucher.
  */
-export async function recordClosedJob(db: Db, ledger: Ledger, held: ClosedVoucher, log: Logger): Promise<bigint> {
+export async function recordClosedJob(
+  db: Db,
+  ledger: Ledger,
+  held: ClosedVoucher,
+  log: Logger,
+): Promise<bigint> {
   const jobId = BigInt(held.escrowJob)
   const { units, amount } = await ledger.redeemed(jobId, ledger.address)
   const v = held.voucher
@@ -25,7 +30,15 @@ export async function recordClosedJob(db: Db, ledger: Ledger, held: ClosedVouche
     if (last && last.cumulativeUnits === units && units >= BigInt(v.cumulativeUnits)) {
       db.prepare(
         'INSERT OR IGNORE INTO provider_redemptions (escrow_job, seq, receipts_root, cumulative_units, paid, tx_hash, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ).run(held.escrowJob, held.seq, last.receiptsRoot as Hex, units.toString(), last.amount.toString(), last.txHash, Date.now())
+      ).run(
+        held.escrowJob,
+        held.seq,
+        last.receiptsRoot as Hex,
+        units.toString(),
+        last.amount.toString(),
+        last.txHash,
+        Date.now(),
+      )
     }
     db.prepare('UPDATE provider_vouchers SET redeemed_seq = ?, redeemed_amount = ? WHERE escrow_job = ?').run(
       held.seq,
@@ -34,7 +47,10 @@ export async function recordClosedJob(db: Db, ledger: Ledger, held: ClosedVouche
     )
   })()
   if (units >= BigInt(v.cumulativeUnits))
-    log.info({ escrowJob: held.escrowJob, units: units.toString() }, 'escrow job closed; our voucher was paid at closing')
+    log.info(
+      { escrowJob: held.escrowJob, units: units.toString() },
+      'escrow job closed; our voucher was paid at closing',
+    )
   else
     log.warn(
       { escrowJob: held.escrowJob, paidUnits: units.toString(), voucherUnits: v.cumulativeUnits },

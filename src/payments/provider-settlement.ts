@@ -59,9 +59,9 @@ export class ProviderSettlement {
   /** Answer a requester's release request: the signed release, or why not (see releaseDecision). */
   async release(req: ReleaseRequest): Promise<ReleaseReply> {
     const escrowJob = req.escrowJob
-    const refuse = (reason: string): ReleaseReply => {
+    const refuse = (reason: string, retry = false): ReleaseReply => {
       this.log.info({ escrowJob, reason }, 'release refused')
-      return { t: 'release-refused', escrowJob, reason }
+      return { t: 'release-refused', escrowJob, reason, retry }
     }
     const me = this.#ledger.address
     const stored = this.#stored(escrowJob)
@@ -84,7 +84,7 @@ export class ProviderSettlement {
       uncovered: this.payments.uncovered(escrowJob),
       running: this.#running.get(escrowJob) ?? 0,
     })
-    if (!verdict.ok) return refuse(verdict.reason)
+    if (!verdict.ok) return refuse(verdict.reason, verdict.retry)
     // No await between the checks above and this line: no task of the job starts in between.
     this.#released.add(escrowJob)
     const held = this.payments.heldOf(escrowJob)
@@ -106,7 +106,9 @@ export class ProviderSettlement {
 
   #stored(escrowJob: string): ReleaseReply | undefined {
     const r = this.db
-      .prepare('SELECT cumulative_units, receipts_root, signature FROM provider_releases WHERE escrow_job = ?')
+      .prepare(
+        'SELECT cumulative_units, receipts_root, signature FROM provider_releases WHERE escrow_job = ?',
+      )
       .get(escrowJob) as { cumulative_units: string; receipts_root: string; signature: string } | undefined
     return r
       ? {

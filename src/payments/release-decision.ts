@@ -23,18 +23,23 @@ export const MAX_REQUEST_VALIDITY_MS = 10 * 60_000
  * above the last voucher it holds, so it is signed only when every delivered result is vouchered and no
  * task of the job is still running; after it, the provider takes no more work on the job.
  */
-export function releaseDecision(s: ReleaseState): { ok: true } | { ok: false; reason: string } {
+export function releaseDecision(
+  s: ReleaseState,
+): { ok: true } | { ok: false; reason: string; retry?: boolean } {
   if (!s.forMe) return { ok: false, reason: 'the request names another provider' }
   if (s.expires < s.now) return { ok: false, reason: 'the request has expired; sign a fresh one' }
   if (s.expires > s.now + MAX_REQUEST_VALIDITY_MS)
     return { ok: false, reason: `the request is valid for more than ${MAX_REQUEST_VALIDITY_MS / 60_000} min` }
-  if (!s.signedByRequester) return { ok: false, reason: "the request is not signed by the escrow job's requester" }
+  if (!s.signedByRequester)
+    return { ok: false, reason: "the request is not signed by the escrow job's requester" }
   if (s.closed) return { ok: false, reason: 'the escrow job is closed already' }
   if (s.uncovered > 0)
     return {
       ok: false,
       reason: `${s.uncovered} delivered result(s) are not covered by a voucher yet: send the voucher first`,
+      retry: true,
     }
-  if (s.running > 0) return { ok: false, reason: `${s.running} task(s) of the job are still running` }
+  if (s.running > 0)
+    return { ok: false, reason: `${s.running} task(s) of the job are still running`, retry: true }
   return { ok: true }
 }

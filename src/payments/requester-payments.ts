@@ -5,6 +5,7 @@ import type { EscrowRef } from '../market/messages.js'
 import type { VoucherMessage } from '../protocols/task-messages.js'
 import type { Db } from '../store/db.js'
 import { type TaskRecord, toReceipt } from './receipt.js'
+import type { Settlement } from './settlement.js'
 
 /** The escrow of a job: its on-chain id and the price every provider of the job is paid. */
 export interface JobEscrow {
@@ -77,15 +78,16 @@ export class RequesterPayments {
 
   /**
    * What a job's escrow holds, in base units: the budget locked, the accepted work (receipts × price, what
-   * vouchers pay), and what was reclaimed; undefined before the escrow is opened.
+   * vouchers pay), what was reclaimed, and how it was closed; undefined before the escrow is opened.
    */
-  accounts(jobId: string): { budget?: bigint; accepted: bigint; reclaimed?: bigint } | undefined {
+  accounts(
+    jobId: string,
+  ): { budget?: bigint; accepted: bigint; reclaimed?: bigint; settlement?: Settlement } | undefined {
     const escrow = this.escrowOf(jobId)
     if (!escrow) return undefined
-    const row = this.db.prepare('SELECT escrow_budget, reclaimed FROM jobs WHERE id = ?').get(jobId) as {
-      escrow_budget: string | null
-      reclaimed: string | null
-    }
+    const row = this.db
+      .prepare('SELECT escrow_budget, reclaimed, settlement FROM jobs WHERE id = ?')
+      .get(jobId) as { escrow_budget: string | null; reclaimed: string | null; settlement: string | null }
     const { units } = this.db
       .prepare('SELECT COALESCE(SUM(units), 0) AS units FROM requester_receipts WHERE job_id = ?')
       .get(jobId) as { units: number }
@@ -93,6 +95,7 @@ export class RequesterPayments {
       budget: row.escrow_budget ? BigInt(row.escrow_budget) : undefined,
       accepted: BigInt(units) * escrow.pricePerUnit,
       reclaimed: row.reclaimed ? BigInt(row.reclaimed) : undefined,
+      settlement: row.settlement ? (JSON.parse(row.settlement) as Settlement) : undefined,
     }
   }
 

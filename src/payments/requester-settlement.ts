@@ -4,6 +4,7 @@ import type { Logger } from '../log.js'
 import type { ReleaseReply, ReleaseRequest } from '../protocols/release-messages.js'
 import type { Db } from '../store/db.js'
 import type { RequesterPayments } from './requester-payments.js'
+import type { Settlement } from './settlement.js'
 
 /** A provider named payee of a job's escrow: its payout address and its libp2p peer id. */
 export interface Payee {
@@ -11,13 +12,12 @@ export interface Payee {
   peer: string
 }
 
-/** How a job's escrow ended, as stored with the job and shown in its summary. */
-export type Settlement =
-  | { status: 'settled'; refund: string; paid: string; txHash: string; at: number }
-  | { status: 'open'; reason: string; at: number }
-
 /** How long a release request stays valid. */
 const REQUEST_VALIDITY_MS = 60_000
+/** Tries per payee (a provider may still be checking the last voucher or finishing an aborted task). */
+const RELEASE_ATTEMPTS = 4
+const RETRY_DELAY_MS = 750
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * The requester's side of early settlement: names each provider it works with a payee of the job's escrow
@@ -64,10 +64,7 @@ export class RequesterSettlement {
 
   /** How the job's escrow ended, once the job tried to close it. */
   settlementOf(jobId: string): Settlement | undefined {
-    const row = this.db.prepare('SELECT settlement FROM jobs WHERE id = ?').get(jobId) as
-      | { settlement: string | null }
-      | undefined
-    return row?.settlement ? (JSON.parse(row.settlement) as Settlement) : undefined
+    return this.payments.accounts(jobId)?.settlement
   }
 
   /**
@@ -130,18 +127,26 @@ export class RequesterSettlement {
     const ledger = this.payments.ledger
     const expires = Date.now() + REQUEST_VALIDITY_MS
     const signature = await ledger.signReleaseRequest({ jobId: escrowJob, provider: payee.eth, expires })
-    let reply: ReleaseReply
-    try {
-      reply = await ask(payee, {
-        t: 'release-request',
-        escrowJob: escrowJob.toString(),
-        provider: payee.eth,
-        expires,
-        signature,
-      })
-    } catch (err) {
-      return `unreachable (${(err as Error).message.split('\n')[0]})`
+    const request: ReleaseRequest = {
+      t: 'release-request',
+      escrowJob: escrowJob.toString(),
+      provider: payee.eth,
+      expires,
+      signature,
     }
+    let reply: ReleaseReply | undefined
+    for (let attempt = 0; attempt < RELEASE_ATTEMPTS; attempt++) {
+      if (attempt) await sleep(RETRY_DELAY_MS)
+      try {
+        reply = await ask(payee, request)
+      } catch (err) {
+        reply = undefined
+        if (attempt === RELEASE_ATTEMPTS - 1) return `unreachable (${(err as Error).message.split('\n')[0]})`
+        continue
+      }
+      if (reply.t === 'release' || !reply.retry) break
+    }
+    if (!reply) return 'no answer'
     if (reply.t === 'release-refused') return `refused: ${reply.reason}`
     const release: Release = {
       jobId: escrowJob,

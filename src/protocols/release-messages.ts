@@ -35,6 +35,8 @@ export const ReleaseRefusedMsg = z.object({
   t: z.literal('release-refused'),
   escrowJob: Uint,
   reason: z.string().max(500),
+  /** The refusal is temporary (a voucher is still being checked, a task still running): ask again soon. */
+  retry: z.boolean(),
 })
 
 /** Replies a requester accepts on `/mutirao/release/1`. */

@@ -16,7 +16,7 @@ export async function serveReleases(c: { host: Host; settlement: ProviderSettlem
     } catch (err) {
       const reason = `release failed here: ${(err as Error).message.split('\n')[0].slice(0, 300)}`
       c.log.warn({ escrowJob: req.escrowJob, requester: remotePeer, reason }, 'release failed')
-      return { t: 'release-refused', escrowJob: req.escrowJob, reason }
+      return { t: 'release-refused', escrowJob: req.escrowJob, reason, retry: true }
     }
   })
 }

@@ -195,12 +195,10 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
           const ctl = new AbortController()
           controllers.set(msg.taskId, ctl)
           const running = runTask(c, stats, agreement, msg, body, deadline, ctl.signal, send, unvouchered)
-          void (escrowJob && c.settlement ? c.settlement.track(escrowJob, running) : running).finally(
-            () => {
-              controllers.delete(msg.taskId)
-              c.onTaskDone?.({ agreementId: agreement.agreementId, taskId: msg.taskId, units: msg.units })
-            },
-          )
+          void (escrowJob && c.settlement ? c.settlement.track(escrowJob, running) : running).finally(() => {
+            controllers.delete(msg.taskId)
+            c.onTaskDone?.({ agreementId: agreement.agreementId, taskId: msg.taskId, units: msg.units })
+          })
         }
       } catch (err) {
         if (isBadFrame(err)) {

@@ -11,6 +11,7 @@ import { onlyRelayed } from '../net/connections.js'
 import type { Host } from '../net/host.js'
 import { verifyPayload } from '../net/signing.js'
 import type { RequesterPayments } from '../payments/requester-payments.js'
+import type { RequesterSettlement } from '../payments/requester-settlement.js'
 import { DOMAINS } from '../protocols/ids.js'
 import type { ToRequester } from '../protocols/task-messages.js'
 import { type BlobStore, sha256Hex } from '../store/blob-store.js'
@@ -38,6 +39,7 @@ import { acquireProviders, type MarketClientComponents } from './market-client.j
 import { checkResult } from './output-check.js'
 import { ProviderSession } from './provider-session.js'
 import { providerWait } from './provider-wait.js'
+import { askRelease } from './release-client.js'
 import { StarvationWatch } from './starvation-watch.js'
 import { budgetFactor, policyFor, providersPerShard, resultEquality } from './verification.js'
 import { type Answer, VoteScheduler } from './vote-scheduler.js'
@@ -54,6 +56,8 @@ export interface JobRunComponents {
   /** Called for each accepted result (ledger vouchers, reputation). */
   /** Escrow and vouchers; absent = unpaid (only for tests of the market alone). */
   payments?: RequesterPayments
+  /** Payees and early closing of the job's escrow; absent = the escrow waits for reclaim. */
+  settlement?: RequesterSettlement
   onAccepted?: (info: {
     agreement: Agreement
     shardIdx: number
@@ -179,7 +183,11 @@ export class JobRun extends EventEmitter {
       let nextAcquireAt = 0
       while (!this.#sched.allDone) {
         if (this.#fatal) throw this.#fatal
-        if (signal.aborted) return this.#finish('cancelled', 'cancelled by the requester')
+        if (signal.aborted) {
+          await stopAcquiring()
+          await this.#wrapUp()
+          return this.#finish('cancelled', 'cancelled by the requester')
+        }
         if (Date.now() > deadline)
           throw new Error(`job passed its deadline with ${this.#remaining()} samples left`)
         const live = [...this.#sessions.values()].filter((s) => !s.dead)
@@ -240,16 +248,45 @@ export class JobRun extends EventEmitter {
       await this.#awaitFinalAcks()
       await Promise.all([...this.#sessions.values()].map((s) => s.close().catch(() => {})))
       await this.#disputes?.settled(DISPUTE_WAIT_MS)
+      await this.#wrapUp()
       return this.#finish('done', undefined, resultHash)
     } catch (err) {
+      await stopAcquiring()
+      await this.#wrapUp()
       return this.#finish('failed', (err as Error).message.split('\n')[0])
     } finally {
       signal.removeEventListener('abort', onAbort)
       await stopAcquiring()
+      await this.#wrapUp()
+    }
+  }
+
+  #wrapped?: Promise<void>
+  /**
+   * Once, before the job reports its end: final vouchers out, streams closed, providers paid what no
+   * voucher reached them with, and the escrow closed with the providers' releases (unspent budget back now).
+   */
+  #wrapUp(): Promise<void> {
+    this.#wrapped ??= (async () => {
       await Promise.all([...this.#sessions.values()].map((s) => this.#flushVoucher(s).catch(() => {})))
       await Promise.all([...this.#sessions.values()].map((s) => s.close().catch(() => {})))
       await this.#payUnreached()
-    }
+      await this.#closeEscrow()
+    })()
+    return this.#wrapped
+  }
+
+  /** Close the job's escrow with every payee's release (src/payments/requester-settlement.ts). */
+  async #closeEscrow(): Promise<void> {
+    const settlement = this.c.settlement
+    if (!settlement || this.#detached) return
+    const s = await settlement
+      .close(this.job.id, (payee, request) => askRelease(this.c.host, payee.peer, request))
+      .catch((err: Error) => {
+        this.c.log.warn({ job: this.job.id, err: err.message }, 'could not close the escrow')
+        return undefined
+      })
+    if (s?.status === 'open') addNotice(this.progress, 'escrow-open', `escrow left open: ${s.reason}`)
   }
 
   /** Give the acknowledgements of the final vouchers (up to 2 s) to come back from live providers. */
@@ -351,6 +388,13 @@ export class JobRun extends EventEmitter {
         signal,
       },
     )
+    // Each provider must be a payee of the escrow before its first task (it checks on-chain), and the
+    // releases that close the escrow at the end come from exactly these payees.
+    if (agreements.length && this.c.settlement)
+      await this.c.settlement.addPayees(
+        this.job.id,
+        agreements.map((a) => ({ eth: getAddress(a.providerEth), peer: a.provider })),
+      )
     const opened = await Promise.all(
       agreements.map(async (agreement) => {
         const session = new ProviderSession(this.c.host, agreement, this.#events, this.c.maxResultBytes)

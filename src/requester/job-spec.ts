@@ -157,7 +157,7 @@ export interface JobProgress {
 /** One thing a job tells its user, with a stable code for scripts. */
 export interface JobNotice {
   at: number
-  code: 'unchecked' | 'no-offers' | 'waiting-providers' | 'verification-failed' | 'relayed'
+  code: 'unchecked' | 'no-offers' | 'waiting-providers' | 'verification-failed' | 'relayed' | 'escrow-open'
   message: string
 }
 

@@ -18,6 +18,8 @@ export interface FlOwnerLedger {
     specHash?: Hex
   }): Promise<{ jobId: bigint }>
   signVoucher(v: Voucher): Promise<Hex>
+  /** Names providers payees of an escrow job (only payees can be paid); duplicates are skipped. */
+  addPayees(jobId: bigint, providers: readonly Address[]): Promise<unknown>
 }
 
 /** What a data holder needs from its ledger client to redeem its voucher. */
@@ -65,6 +67,8 @@ export async function signDataVouchers(
     byPayee.set(a, (byPayee.get(a) ?? 0n) + BigInt(amount))
   }
   const receiptsRoot = `0x${state.lineage.root}` as Hex
+  // The escrow pays payees only: name the holders before their vouchers are worth anything.
+  if (byPayee.size) await ledger.addPayees(BigInt(p.escrowJobId), [...byPayee.keys()])
   const signed = new Map<Address, DataPayment>()
   for (const [provider, amount] of byPayee) {
     const v: Voucher = {
