@@ -4,12 +4,14 @@ import { type Address, getAddress, isAddress } from 'viem'
 import { z } from 'zod'
 import { InvalidInputError, MutiraoError } from '../errors.js'
 import {
+  JobClosedError,
   type Ledger,
   LedgerRevertError,
   NotLocalChainError,
   ReclaimTooEarlyError,
   verifyReceiptProof,
 } from '../ledger/index.js'
+import { mutAmount } from '../market/price.js'
 import type { ProviderPayments } from '../payments/provider-payments.js'
 import type { RequesterPayments } from '../payments/requester-payments.js'
 import type { Requester } from '../requester/requester.js'
@@ -274,6 +276,12 @@ export function registerLedgerRoutes(app: Hono, c: LedgerRouteComponents): void 
         throw new NoEscrowError(`job ${id} has no escrow on the chain`, {
           metaMessages: ['An escrow is opened when the job first hires providers.'],
         })
+      const settled = c.requesterPayments.accounts(id)?.settlement
+      if (settled?.status === 'settled')
+        throw new JobClosedError(
+          `job ${id}'s escrow was closed when the job ended: ${mutAmount(settled.refund)} MUT refunded then (tx ${settled.txHash}); nothing is left to reclaim`,
+          { errorName: 'JobClosed', args: [escrow.escrowJob], metaMessages: [`See \`mutirao jobs ${id}\`.`] },
+        )
       try {
         const { amount, txHash } = await c.requesterPayments.reclaim(id)
         return ctx.json({

@@ -183,11 +183,8 @@ export class JobRun extends EventEmitter {
       let nextAcquireAt = 0
       while (!this.#sched.allDone) {
         if (this.#fatal) throw this.#fatal
-        if (signal.aborted) {
-          await stopAcquiring()
-          await this.#wrapUp()
-          return this.#finish('cancelled', 'cancelled by the requester')
-        }
+        // Cancelling is reported at once; the escrow closes right after (finally).
+        if (signal.aborted) return this.#finish('cancelled', 'cancelled by the requester')
         if (Date.now() > deadline)
           throw new Error(`job passed its deadline with ${this.#remaining()} samples left`)
         const live = [...this.#sessions.values()].filter((s) => !s.dead)
@@ -598,6 +595,8 @@ export class JobRun extends EventEmitter {
     onTaskError: (session: ProviderSession, msg: Extract<ToRequester, { t: 'error' }>) => {
       const task = this.#tasks.get(msg.taskId)
       this.#tasks.delete(msg.taskId)
+      // Once the job is ending, tasks still out are aborted by our own closing streams: nobody's fault.
+      if (this.#wrapped) return
       this.c.log.info(
         { provider: session.provider, task: msg.taskId, code: msg.code, msg: msg.message },
         'task error',
@@ -623,6 +622,7 @@ export class JobRun extends EventEmitter {
     },
     onDead: (session: ProviderSession, reason: string) => {
       for (const id of session.inFlight) this.#tasks.delete(id)
+      if (this.#wrapped) return
       let released: number[] = []
       try {
         released = this.#sched.releaseAll(session.provider)

@@ -104,39 +104,32 @@ describe('ledger: restart of a node and of its embedded chain', () => {
     expect(shown).toMatchObject({ status: 'done', samplesDone: n, unitsDone: done.unitsDone })
   })
 
-  it('reclaim: refused with the decoded ReclaimTooEarly before the window ends, exact rest after it', async () => {
-    const early = await runCli(['ledger', 'reclaim', jobId, '--data-dir', aDir, '--json'])
-    expect(early.code).toBe(1)
-    const err = JSON.parse(early.stdout).error
-    expect(err.name).toBe('ReclaimTooEarlyError') // the node's decoded contract error
-    expect(err.message).toMatch(/too early to reclaim job .* providers may redeem until \d{4}-/)
+  it('reclaim after the job closed its escrow: refused, naming the refund it got when the job ended', async () => {
     const job = await cliJson(aDir, 'jobs', jobId)
+    expect(job.escrow.settlement).toMatchObject({ status: 'settled' })
     const paid = (await cliJson(aDir, 'ledger', 'contributions', '--job', job.escrow.escrowJob)).reduce(
       (a: bigint, c: { amount: string }) => a + BigInt(c.amount),
       0n,
     )
-    const before = BigInt((await cliJson(aDir, 'wallet')).balance)
+    expect(paid).toBeGreaterThan(0n)
     const key = (await readFile(join(aDir, 'eth.key'), 'utf8')).trim() as Hex
     const deployments = await readDeployments(join(aDir, 'chain', 'deployments.json'))
     const info = await (await createLedger({ rpcUrl, privateKey: key, deployments })).jobInfo(
       BigInt(job.escrow.escrowJob),
     )
+    // closed on-chain by the job itself, before it reported done: providers paid, the rest refunded
+    expect(info.closed).toBe(true)
     expect(info.paid).toBe(paid)
-    const rpc = (method: string, params: unknown[]) =>
-      fetch(rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-      }).then((r) => r.json())
-    await rpc('evm_increaseTime', [7 * 24 * 3600])
-    await rpc('evm_mine', [])
-    const r = await cliJson(aDir, 'ledger', 'reclaim', jobId)
-    expect(r.escrowJob).toBe(job.escrow.escrowJob)
-    expect(BigInt(r.amount)).toBe(info.budget - paid)
-    expect(BigInt((await cliJson(aDir, 'wallet')).balance)).toBe(before + BigInt(r.amount))
+    expect(BigInt(job.escrow.refunded)).toBe(info.budget - paid)
+    expect(job.escrow.refundable).toBe('0')
+    const before = BigInt((await cliJson(aDir, 'wallet')).balance)
     const again = await runCli(['ledger', 'reclaim', jobId, '--data-dir', aDir, '--json'])
     expect(again.code).toBe(1)
-    expect(JSON.parse(again.stdout).error.message).toMatch(/closed/i)
-    expect(paid).toBeGreaterThan(0n)
+    const err = JSON.parse(again.stdout).error
+    expect(err.name).toBe('JobClosedError')
+    expect(err.message).toMatch(
+      /escrow was closed when the job ended: [\d.]+ MUT refunded then \(tx 0x[0-9a-f]{64}\)/,
+    )
+    expect(BigInt((await cliJson(aDir, 'wallet')).balance)).toBe(before)
   })
 })

@@ -57,6 +57,8 @@ describe('market terms a new user meets: different asks, a model that fails on e
   it('a model failing inside onnxruntime fails the job within 10 s with its message; reputations unchanged', async () => {
     const client = await connect({ dataDir: net.requester.dataDir })
     const before = await reputations()
+    const wallet = await nodeLedger(net.requester.dataDir, net.chain)
+    const balanceBefore = await wallet.balance()
     const n = 64
     const idx = tensorFromValues(
       'int64',
@@ -80,6 +82,11 @@ describe('market terms a new user meets: different asks, a model that fails on e
     expect(final.error).toMatch(/model-failed/)
     expect(final.error).toMatch(/onnxruntime failed to run the model: .*idx/i)
     expect(elapsed).toBeLessThan(10_000)
+    // No work was paid: the whole budget came back when the job failed, without waiting for any window.
+    const escrow = (final as JobProgress & { escrow: { budget: string; refunded: string } }).escrow
+    expect(BigInt(escrow.budget)).toBeGreaterThan(0n)
+    expect(escrow.refunded).toBe(escrow.budget)
+    expect(await wallet.balance()).toBe(balanceBefore)
     const after = await reputations()
     for (const p of [cheap, dear]) {
       expect(after[p.peerId]?.ownEvents ?? 0, p.name).toBe(before[p.peerId]?.ownEvents ?? 0)
@@ -193,14 +200,21 @@ describe('market terms a new user meets: different asks, a model that fails on e
       timeoutSeconds: 120,
     })
     const done = (await client.wait(job.jobId)) as JobProgress & {
-      escrow: { pricePerUnit: string; budget: string; cost: string; refundable: string } | null
+      escrow: {
+        pricePerUnit: string
+        budget: string
+        cost: string
+        refundable: string
+        refunded: string
+      } | null
     }
     expect(done.status).toBe('done')
     const price = parsePrice('0.002')
     expect(done.escrow?.pricePerUnit).toBe(price.toString())
-    // the money a user sees: cost = accepted units × price, the rest of the budget refundable
+    // the money a user sees: cost = accepted units × price, the rest of the budget refunded when the job ended
     expect(BigInt(done.escrow!.cost)).toBe(BigInt(done.unitsDone) * price)
-    expect(BigInt(done.escrow!.refundable)).toBe(BigInt(done.escrow!.budget) - BigInt(done.escrow!.cost))
+    expect(BigInt(done.escrow!.refunded)).toBe(BigInt(done.escrow!.budget) - BigInt(done.escrow!.cost))
+    expect(done.escrow!.refundable).toBe('0')
     for (const [i, p] of [cheap, dear].entries()) {
       const units = BigInt(done.providers.find((w) => w.provider === p.peerId)?.units ?? 0)
       expect(units > 0n, `${p.name} worked`).toBe(true)
