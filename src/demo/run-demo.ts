@@ -31,7 +31,16 @@ export interface DemoOptions {
 export interface DemoLedgerReport {
   escrowJob: string
   pricePerUnit: string
-  requester: { address: string; before: string; after: string; escrowed: string; paidToProviders: string }
+  requester: {
+    address: string
+    before: string
+    after: string
+    /** Locked in the job's escrow when it hired providers. */
+    escrowed: string
+    paidToProviders: string
+    /** Returned when the job ended (early close with the providers' releases); null if the escrow stayed open. */
+    refunded: string | null
+  }
   providers: { name: string; address: string; units: number; earned: string; expected: string }[]
   proof?: { provider: string; taskId: string; root: string; proofLength: number; verifiedOnChain: boolean }
 }
@@ -117,7 +126,16 @@ async function settle(
   providersBefore: string[],
   say: (line: string) => void,
 ): Promise<DemoLedgerReport> {
-  const escrow = (job as JobProgress & { escrow?: { escrowJob: string; pricePerUnit: string } | null }).escrow
+  const escrow = (
+    job as JobProgress & {
+      escrow?: {
+        escrowJob: string
+        pricePerUnit: string
+        budget: string | null
+        refunded: string | null
+      } | null
+    }
+  ).escrow
   if (!escrow) throw new InvalidInputError(`job ${job.jobId} has no escrow: nothing was paid`)
   const price = BigInt(escrow.pricePerUnit)
   say(`Settlement on the chain (escrow job ${escrow.escrowJob}, ${formatPrice(price)}):`)
@@ -144,10 +162,14 @@ async function settle(
     )
   }
   const after = (await client.ledger.wallet()).balance
-  const escrowed = BigInt(requesterBefore) - BigInt(after)
+  const escrowed = BigInt(escrow.budget ?? 0)
   const paid = providers.reduce((a, p) => a + BigInt(p.earned), 0n)
   say(
-    `  requester   ${fmtMut(requesterBefore)} → ${fmtMut(after)}: ${fmtMut(escrowed)} locked in escrow, ${fmtMut(paid)} of it paid to providers, the rest reclaimable after the deadline`,
+    `  requester   ${fmtMut(requesterBefore)} → ${fmtMut(after)}: ${fmtMut(escrowed)} locked in escrow, ${fmtMut(paid)} of it paid to providers, ${
+      escrow.refunded
+        ? `${fmtMut(escrow.refunded)} refunded when the job ended`
+        : 'the rest reclaimable after the redeem window'
+    }`,
   )
   let proof: DemoLedgerReport['proof']
   const withWork = providers.findIndex((p) => p.units > 0)
@@ -176,6 +198,7 @@ async function settle(
       after,
       escrowed: escrowed.toString(),
       paidToProviders: paid.toString(),
+      refunded: escrow.refunded,
     },
     providers,
     proof,
