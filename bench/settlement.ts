@@ -1,20 +1,25 @@
 /**
  * Settlement benchmark (issue 3): gas per recorded contribution when one voucher redemption covers N task
  * receipts (N = 1, 100, 10,000), against a naive baseline of one ERC-20 transfer per task, on a fresh
- * embedded anvil. Prints a table and writes it to the "## Settlement" section of BENCHMARKS.md.
- * Run: npm run bench:settlement
+ * embedded anvil; and the gas of an early close (addPayees + closeJob with P releases) against P redemptions.
+ * Prints tables and writes them to the "## Settlement" section of BENCHMARKS.md.
+ * Run: npm run bench:settlement (`-- --json`: one JSON object on stdout)
  */
 import '../src/polyfill.js'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { createPublicClient, createWalletClient, http, keccak256, toHex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { mutiraoTokenAbi } from '../src/ledger/abi/index.js'
 import { createLedger } from '../src/ledger/ledger.js'
 import { buildReceiptTree, type TaskReceipt, taskIdOf } from '../src/ledger/receipts.js'
+import { signReleaseWith } from '../src/ledger/release.js'
 import { chainTime, startTestChain, TEST_KEYS } from '../src/ledger/test-utils.js'
 
 const SIZES = [1, 100, 10_000]
+/** Payees per job for the early-close measurement. */
+const PAYEES = [1, 4, 16]
+const json = process.argv.includes('--json')
 const PRICE = 10n ** 15n
 const env = await startTestChain()
 const started = Date.now()
@@ -88,6 +93,45 @@ try {
     rows.push({ n, first, next, buildMs })
   }
 
+  // Early close: one closeJob with P provider-signed releases (each paying 10 units, none redeemed before)
+  // against the old way to end a job: P first redemptions, then a reclaim after the redeem window.
+  const closes: { payees: number; addPayees: bigint; close: bigint; perPayee: number; vsRedeems: number }[] =
+    []
+  for (const p of PAYEES) {
+    const deadline = (await chainTime(env.chain.rpcUrl)) + 3_600n
+    const { jobId } = await requester.openJob({ budget: 1_000n * PRICE, pricePerUnit: PRICE, deadline })
+    const accounts = Array.from({ length: p }, () => privateKeyToAccount(generatePrivateKey()))
+    const added = await requester.addPayees(
+      jobId,
+      accounts.map((a) => a.address),
+    )
+    const addGas = (await pub.getTransactionReceipt({ hash: added.txHash })).gasUsed
+    const releases = await Promise.all(
+      accounts.map(async (a, i) => {
+        const release = {
+          jobId,
+          provider: a.address,
+          cumulativeUnits: 10n,
+          receiptsRoot: keccak256(toHex(`root-${i}`)),
+        }
+        return {
+          release,
+          signature: await signReleaseWith(a, release, env.deployments.escrow, requester.chainId),
+        }
+      }),
+    )
+    const closed = await requester.closeJob(jobId, releases)
+    const closeGas = (await pub.getTransactionReceipt({ hash: closed.txHash })).gasUsed
+    const oldWay = Number(rows[0]!.first) * p
+    closes.push({
+      payees: p,
+      addPayees: addGas,
+      close: closeGas,
+      perPayee: Number(closeGas) / p,
+      vsRedeems: Number(addGas + closeGas) / oldWay,
+    })
+  }
+
   const pct = (gasPerTask: number) => `${((100 * gasPerTask) / Number(naive)).toFixed(4)}%`
   const lines = [
     '| N receipts / redemption | redemption gas (first) | gas per task | % of naive | redemption gas (later) | gas per task | % of naive | tree build |',
@@ -105,8 +149,19 @@ try {
     `Largest single redemption: ${maxRedeem} gas (target < 150,000: ${maxRedeem < 150_000n ? 'met' : 'NOT met'}).`,
     `N = 10,000: ${pct(Number(at10k.first) / 10_000)} of the naive cost per task (target ≤ 0.1%: ${Number(at10k.first) / 10_000 <= Number(naive) / 1000 ? 'met' : 'NOT met'}).`,
   ]
+  const closeTable = [
+    '| payees | addPayees gas | closeJob gas | closeJob gas per payee | (addPayees + closeJob) / (payees × first redemption) |',
+    '|---:|---:|---:|---:|---:|',
+    ...closes.map(
+      (c) =>
+        `| ${c.payees} | ${c.addPayees} | ${c.close} | ${c.perPayee.toFixed(0)} | ${c.vsRedeems.toFixed(3)} |`,
+    ),
+  ].join('\n')
   const table = lines.join('\n')
-  process.stdout.write(`${table}\n\n${summary.join('\n')}\n`)
+  if (json) {
+    const big = (_: string, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)
+    process.stdout.write(`${JSON.stringify({ naiveTransferGas: naive, redemptions: rows, closes }, big)}\n`)
+  } else process.stdout.write(`${table}\n\n${summary.join('\n')}\n\n${closeTable}\n`)
 
   const file = 'BENCHMARKS.md'
   const section = [
@@ -121,6 +176,13 @@ try {
     table,
     '',
     ...summary.map((s) => `- ${s}`),
+    '',
+    'Early close (`closeJob`): the requester names P providers payees (`addPayees`, one transaction) and ends the',
+    'job with one transaction holding their P signed releases, which pays each its release and refunds the rest of',
+    'the budget at once. Baseline (same run): P first redemptions of vouchers — what ending a job cost before, plus',
+    'a reclaim after the redeem window. Ratio < 1 means the early close costs less gas than the redemptions alone.',
+    '',
+    closeTable,
     '',
   ].join('\n')
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n'

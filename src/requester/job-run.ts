@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { type Address, getAddress } from 'viem'
 import { allOnAxisZero, concatAlong, sliceAlong } from '../exec/batch-axes.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { decodeTensors, encodeTensorParts, encodeTensors } from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
-import type { Agreement, Decline, Offer } from '../market/messages.js'
+import type { Agreement, Decline } from '../market/messages.js'
 import { onlyRelayed } from '../net/connections.js'
 import type { Host } from '../net/host.js'
 import { verifyPayload } from '../net/signing.js'
@@ -28,6 +27,7 @@ import {
 } from './job-errors.js'
 import { type KindInfo, kindInfo, runJobLocally } from './job-kind.js'
 import { addNotice, STALL_MS, stallDecision } from './job-notices.js'
+import { JobPayments } from './job-payments.js'
 import {
   type JobProgress,
   type ShardVerification,
@@ -39,7 +39,6 @@ import { acquireProviders, type MarketClientComponents } from './market-client.j
 import { checkResult } from './output-check.js'
 import { ProviderSession } from './provider-session.js'
 import { providerWait } from './provider-wait.js'
-import { askRelease } from './release-client.js'
 import { StarvationWatch } from './starvation-watch.js'
 import { budgetFactor, policyFor, providersPerShard, resultEquality } from './verification.js'
 import { type Answer, VoteScheduler } from './vote-scheduler.js'
@@ -102,6 +101,8 @@ export class JobRun extends EventEmitter {
   #detached = false
   /** Files on-chain accusations against outvoted providers (src/requester/dispute-filer.ts). */
   readonly #disputes?: DisputeFiler
+  /** Escrow, vouchers and the escrow's close (src/requester/job-payments.ts); absent = unpaid. */
+  readonly #payments?: JobPayments
 
   constructor(
     private readonly c: JobRunComponents,
@@ -135,6 +136,7 @@ export class JobRun extends EventEmitter {
       },
     }
     this.progress.unitsDone = this.progress.providers.reduce((a, p) => a + p.units, 0)
+    this.#payments = c.payments && new JobPayments({ ...c, payments: c.payments }, job.id)
     this.#disputes = disputeFilerFor(c.payments?.ledger, this.#verification, {
       id: job.id,
       log: c.log,
@@ -241,8 +243,11 @@ export class JobRun extends EventEmitter {
       const parts = this.c.store.outputs(this.job.id).map((bytes) => decodeTensors(bytes))
       const resultHash = await this.c.blobs.put(encodeTensors(concatAlong(parts, this.#axes?.outputs)))
       // Final vouchers go out (and the streams close gracefully) before the job is reported done.
-      await Promise.all([...this.#sessions.values()].map((s) => this.#flushVoucher(s).catch(() => {})))
-      await this.#awaitFinalAcks()
+      const pay = this.#payments
+      if (pay) {
+        await Promise.all([...this.#sessions.values()].map((s) => pay.flush(s).catch(() => {})))
+        await pay.awaitFinalAcks(this.#sessions.values())
+      }
       await Promise.all([...this.#sessions.values()].map((s) => s.close().catch(() => {})))
       await this.#disputes?.settled(DISPUTE_WAIT_MS)
       await this.#wrapUp()
@@ -265,98 +270,26 @@ export class JobRun extends EventEmitter {
    */
   #wrapUp(): Promise<void> {
     this.#wrapped ??= (async () => {
-      await Promise.all([...this.#sessions.values()].map((s) => this.#flushVoucher(s).catch(() => {})))
+      const pay = this.#payments
+      if (pay) await Promise.all([...this.#sessions.values()].map((s) => pay.flush(s).catch(() => {})))
       await Promise.all([...this.#sessions.values()].map((s) => s.close().catch(() => {})))
-      await this.#payUnreached()
-      await this.#closeEscrow()
+      if (!pay || this.#detached) return
+      await pay.payUnreached()
+      const s = await pay.closeEscrow()
+      if (s?.status === 'open') addNotice(this.progress, 'escrow-open', `escrow left open: ${s.reason}`)
     })()
     return this.#wrapped
-  }
-
-  /** Close the job's escrow with every payee's release (src/payments/requester-settlement.ts). */
-  async #closeEscrow(): Promise<void> {
-    const settlement = this.c.settlement
-    if (!settlement || this.#detached) return
-    const s = await settlement
-      .close(this.job.id, (payee, request) => askRelease(this.c.host, payee.peer, request))
-      .catch((err: Error) => {
-        this.c.log.warn({ job: this.job.id, err: err.message }, 'could not close the escrow')
-        return undefined
-      })
-    if (s?.status === 'open') addNotice(this.progress, 'escrow-open', `escrow left open: ${s.reason}`)
-  }
-
-  /** Give the acknowledgements of the final vouchers (up to 2 s) to come back from live providers. */
-  async #awaitFinalAcks(): Promise<void> {
-    const payments = this.c.payments
-    if (!payments) return
-    const live = new Set(
-      [...this.#sessions.values()].filter((s) => !s.dead).map((s) => getAddress(s.agreement.providerEth)),
-    )
-    for (let i = 0; i < 20 && payments.owed(this.job.id).some((p) => live.has(p)); i++) await sleep(100)
-  }
-
-  /**
-   * Redeem on-chain, for them, what providers are owed but no acknowledged voucher covers: the last
-   * vouchers never reached a provider that was killed or left before its stream got them.
-   */
-  async #payUnreached(): Promise<void> {
-    const payments = this.c.payments
-    if (!payments || this.#detached) return
-    for (const provider of payments.owed(this.job.id)) {
-      await payments
-        .redeemFor(this.job.id, provider)
-        .catch((err) =>
-          this.c.log.warn(
-            { job: this.job.id, provider, err: (err as Error).message },
-            'could not redeem the final voucher for the provider',
-          ),
-        )
-    }
   }
 
   #remaining(): number {
     return this.progress.samplesTotal - this.progress.samplesDone
   }
 
-  /** Open (once) the job's escrow at the highest chosen price; all providers of the job are paid that price. */
-  async #settle(chosen: Offer[], deadline: number) {
-    const payments = this.c.payments!
-    const price = chosen.reduce((m, o) => (BigInt(o.pricePerUnit) > m ? BigInt(o.pricePerUnit) : m), 0n)
-    const units =
+  /** Escrow units: every sample at the model's cost, times the verification policy's budget factor. */
+  #budgetUnits(): bigint {
+    return (
       BigInt(this.progress.samplesTotal) * BigInt(this.#info!.cost) * BigInt(budgetFactor(this.#verification))
-    const escrow = await payments.ensureEscrow(this.job.id, price, units, deadline)
-    return {
-      escrow: payments.escrowRef(escrow),
-      pricePerUnit: escrow.pricePerUnit,
-      requesterEth: payments.ledger.address,
-    }
-  }
-
-  readonly #voucherTimers = new Map<ProviderSession, NodeJS.Timeout>()
-
-  /** Sign and send a voucher for the session's provider soon (batching the results that arrive meanwhile). */
-  #scheduleVoucher(session: ProviderSession): void {
-    if (this.#voucherTimers.has(session)) return
-    const delay =
-      this.c.payments?.voucherDelayMs(this.job.id, session.agreement.providerEth as Address) ?? 200
-    this.#voucherTimers.set(
-      session,
-      setTimeout(() => {
-        this.#voucherTimers.delete(session)
-        void this.#flushVoucher(session).catch((err) =>
-          this.c.log.warn({ err: (err as Error).message }, 'voucher failed'),
-        )
-      }, delay),
     )
-  }
-
-  async #flushVoucher(session: ProviderSession): Promise<void> {
-    clearTimeout(this.#voucherTimers.get(session))
-    this.#voucherTimers.delete(session)
-    if (!this.c.payments || session.dead) return
-    const msg = await this.c.payments.nextVoucher(this.job.id, session.agreement.providerEth as Address)
-    if (msg) session.sendVoucher(msg)
   }
 
   async #acquire(want: number, deadline: number, modelBytes: number, signal: AbortSignal): Promise<number> {
@@ -379,7 +312,9 @@ export class JobRun extends EventEmitter {
         deadline,
         want,
         payment: this.c.payments?.paymentTerms,
-        settle: this.c.payments ? (chosen) => this.#settle(chosen, deadline) : undefined,
+        settle: this.#payments
+          ? (chosen) => this.#payments!.settle(chosen, this.#budgetUnits(), deadline)
+          : undefined,
         disputes: this.#disputes?.termsFor,
         exclude,
         signal,
@@ -387,11 +322,7 @@ export class JobRun extends EventEmitter {
     )
     // Each provider must be a payee of the escrow before its first task (it checks on-chain), and the
     // releases that close the escrow at the end come from exactly these payees.
-    if (agreements.length && this.c.settlement)
-      await this.c.settlement.addPayees(
-        this.job.id,
-        agreements.map((a) => ({ eth: getAddress(a.providerEth), peer: a.provider })),
-      )
+    await this.#payments?.addPayees(agreements)
     const opened = await Promise.all(
       agreements.map(async (agreement) => {
         const session = new ProviderSession(this.c.host, agreement, this.#events, this.c.maxResultBytes)
@@ -579,11 +510,7 @@ export class JobRun extends EventEmitter {
 
   readonly #events = {
     onVoucherAck: (session: ProviderSession, msg: Extract<ToRequester, { t: 'voucher-ack' }>) => {
-      this.c.payments?.acknowledge(
-        this.job.id,
-        session.agreement.providerEth as Address,
-        BigInt(msg.cumulativeUnits),
-      )
+      this.#payments?.acknowledged(session, BigInt(msg.cumulativeUnits))
     },
     onResult: (session: ProviderSession, msg: Extract<ToRequester, { t: 'result' }>, body: Uint8Array) => {
       void this.#accept(session, msg, body)
@@ -759,15 +686,12 @@ export class JobRun extends EventEmitter {
     const shard = this.#sched.shards[idx]
     this.progress.unitsDone += shard.units
     this.#work(a.provider).units += shard.units
-    if (this.c.payments) {
-      this.c.payments.recordAccepted(this.job.id, session.agreement.providerEth as Address, {
-        taskId: a.taskId,
-        units: shard.units,
-        inputHash: info.inputHash,
-        outputHash: a.hash,
-      })
-      this.#scheduleVoucher(session)
-    }
+    this.#payments?.accepted(session, {
+      taskId: a.taskId,
+      units: shard.units,
+      inputHash: info.inputHash,
+      outputHash: a.hash,
+    })
     this.c.onAccepted?.({
       agreement: session.agreement,
       shardIdx: idx,
@@ -811,4 +735,3 @@ const CANARY_SHARDS = 3
 const DISPUTE_WAIT_MS = 15_000
 /** How long a job with excluded providers may sit with no provider able to work before it fails. */
 const STARVED_MS = 30_000
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
