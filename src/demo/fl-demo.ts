@@ -4,16 +4,12 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { formatUnits, type Hex, parseUnits } from 'viem'
+import { type Hex, parseUnits } from 'viem'
 import { generatePrivateKey } from 'viem/accounts'
 import { type LoadOptions, loadCsv } from '../data/load.js'
 import { dirichletPartition } from '../data/partition.js'
 import type { Dataset } from '../data/schema.js'
 import { trainTestSplit } from '../data/split.js'
-import { MutiraoError } from '../errors.js'
-import { runOnnxLocally } from '../exec/onnx-executor.js'
-import { maxAbsDiff } from '../exec/tensor-codec.js'
-import { tensorFromValues, tensorToValues } from '../exec/tensor-values.js'
 import { chainAnchor } from '../fl/lineage/chain-anchor.js'
 import { verifyLineage } from '../fl/lineage/verify.js'
 import { createFlCoordinator, type FlCoordinatorOptions, payoutsOf } from '../fl/network/coordinator.js'
@@ -27,105 +23,32 @@ import { createLedger, type Ledger } from '../ledger/ledger.js'
 import { logger } from '../log.js'
 import { createHost } from '../net/host.js'
 import { fundIfLocal } from '../node/chain-setup.js'
-import { connect } from '../sdk/client.js'
 import { evaluate } from '../train/classifier.js'
-import { createModel } from '../train/create-model.js'
-import { exportToOnnx } from '../train/export-onnx.js'
 import { trainClassifier } from '../train/train-classifier.js'
-import { setFlatWeights } from '../train/weights.js'
+import {
+  FlDemoError,
+  type FlDemoJob,
+  type FlDemoOptions,
+  type FlDemoReport,
+  fmtMut,
+  pct,
+  printJob,
+} from './fl-demo-report.js'
+import { serve, toOnnx } from './fl-demo-serve.js'
 import { CLI, type LocalChain, startNetwork } from './local-network.js'
 import { DATA_DIR } from './run-demo.js'
 
+export {
+  FlDemoError,
+  type FlDemoHolder,
+  type FlDemoJob,
+  type FlDemoOptions,
+  type FlDemoReport,
+  type FlDemoServe,
+} from './fl-demo-report.js'
+
 const log = logger('fl-demo')
 
-/** The federated demo could not run to its end (a job failed, or a holder was not paid). */
-export class FlDemoError extends MutiraoError {
-  override name = 'FlDemoError'
-}
-
-/** Options of {@link runFlDemo}. */
-export interface FlDemoOptions {
-  /** Federated rounds per job (and epochs of the centrally trained baseline); default 40. */
-  rounds?: number
-  /** Print the accuracy every this many rounds (default 5; the last round always). */
-  every?: number
-  /** Provider processes serving the co-built model (default 2). */
-  providers?: number
-  /** Data budget of each job, in MUT (default 1000). */
-  budgetMut?: string
-  /** Run each data holder as its own `mutirao fl join` process (default true); false: in-process libp2p hosts. */
-  holderProcesses?: boolean
-  /** Skip step 3 (serving the WDBC model on the compute market). */
-  serve?: boolean
-  /** Keep the data dirs here (default: a temp dir, removed at the end). */
-  workDir?: string
-  say?: (line: string) => void
-}
-
-/** One data holder of a demo job: its rows, its share, its payout and its on-chain balance change. */
-export interface FlDemoHolder {
-  name: string
-  peer: string
-  address: string
-  rows: number
-  /** Fraction of the data budget (payout / budget). */
-  share: number
-  payout: string
-  /** Token balance after − before (must equal `payout`). */
-  balanceChange: string
-}
-
-/** What one co-training job did. */
-export interface FlDemoJob {
-  job: string
-  dataset: string
-  secureAggregation: boolean
-  valuation: string
-  rounds: number
-  /** Owner's held-out accuracy after each round. */
-  accuracy: number[]
-  federatedAccuracy: number
-  /** The same model trained on the pooled training rows, same epochs, same test rows. */
-  centralAccuracy: number
-  holders: FlDemoHolder[]
-  budget: string
-  /** Owner's balance change (−budget: locked in escrow, then paid out). */
-  ownerBalanceChange: string
-  escrowJobId: string
-  /** `ContributionRecorded` events of the escrow job whose receipts root is the lineage root. */
-  contributionsOnChain: number
-  modelHash: string
-  lineageRoot: string
-  lineageVerified: boolean
-  anchoredOnChain: boolean
-  problems: string[]
-  seconds: number
-}
-
-/** Serving the co-built WDBC model as an inference job on the compute market. */
-export interface FlDemoServe {
-  jobId: string
-  samples: number
-  /** Accuracy of the network's labels on the owner's WDBC test rows. */
-  accuracy: number
-  labelsEqualLocal: boolean
-  maxAbsDiffVsLocal: number
-  providers: { name: string; units: number }[]
-  seconds: number
-}
-
-/** The whole demo's report. */
-export interface FlDemoReport {
-  hospitals: FlDemoJob
-  farms: FlDemoJob
-  serve?: FlDemoServe
-  /** Every check passed: federated within 2 points of central, payments equal shares, lineage verified and anchored, served = local. */
-  ok: boolean
-  seconds: number
-}
-
-const pct = (v: number) => `${(100 * v).toFixed(2)}%`
-const fmtMut = (v: bigint) => `${formatUnits(v, 18)} MUT`
 const load = async (file: string, o: LoadOptions) => loadCsv(await readFile(join(DATA_DIR, file), 'utf8'), o)
 
 interface JobSetup {
@@ -356,72 +279,6 @@ async function coTrain(
   }
   printJob(report, say)
   return { report, state }
-}
-
-function printJob(r: FlDemoJob, say: (line: string) => void) {
-  say(
-    `  federated ${pct(r.federatedAccuracy)} vs the same model trained centrally on the pooled rows ${pct(r.centralAccuracy)} ` +
-      `(${((r.federatedAccuracy - r.centralAccuracy) * 100).toFixed(2)} points ` +
-      `${Math.abs(r.federatedAccuracy - r.centralAccuracy) <= 0.02 ? '✓ within 2' : '✗ more than 2'})`,
-  )
-  say(`  contribution (${r.valuation}) and payment of ${fmtMut(BigInt(r.budget))}:`)
-  for (const h of r.holders)
-    say(
-      `    ${h.name.padEnd(11)} ${String(h.rows).padStart(4)} rows  share ${pct(h.share).padStart(7)}  paid ${fmtMut(BigInt(h.payout))}` +
-        `  on-chain balance +${fmtMut(BigInt(h.balanceChange))} ${h.balanceChange === h.payout ? '✓' : '✗'}`,
-    )
-  say(
-    `  lineage: ${r.rounds} rounds, root ${r.lineageRoot.slice(0, 16)}…, ${r.lineageVerified ? 'verified' : 'NOT VERIFIED'}; ` +
-      `anchored on-chain: ${r.anchoredOnChain ? 'yes' : 'NO'}; ${r.contributionsOnChain} redemptions cite it (${r.seconds.toFixed(1)} s)`,
-  )
-}
-
-/** The co-built WDBC model as ONNX (preprocessing included; input `features` = raw rows). */
-function toOnnx(state: FlJobState): Uint8Array {
-  const { spec, preprocessing, global } = state
-  if (!preprocessing || !global) throw new FlDemoError(`Job ${spec.id} has no trained model`)
-  const net = createModel(spec.model, preprocessing.outputDim, spec.schema.target.classes.length, spec.seed)
-  setFlatWeights(net, global)
-  const onnx = exportToOnnx(net, preprocessing, { classes: spec.schema.target.classes })
-  net.dispose()
-  return onnx
-}
-
-/** Runs the co-built model over the test rows as an inference job on the local compute market. */
-async function serve(
-  onnx: Uint8Array,
-  test: Dataset,
-  net: Awaited<ReturnType<typeof startNetwork>>,
-  say: (line: string) => void,
-): Promise<FlDemoServe> {
-  const t0 = Date.now()
-  const inputs = { features: tensorFromValues('float32', [test.n, test.d], Array.from(test.x)) }
-  say(
-    `Serving the co-built WDBC model (ONNX, ${onnx.length} bytes) over ${test.n} held-out rows on the market…`,
-  )
-  const client = await connect({ dataDir: net.requester.dataDir })
-  const accepted = await client.submit({ model: onnx, inputs, name: 'wdbc-federated', shardSize: 16 })
-  const job = await client.wait(accepted.jobId)
-  const outputs = await client.result(job.jobId)
-  const local = await runOnnxLocally(onnx, inputs)
-  const labels = tensorToValues(outputs.label).map(Number)
-  const r: FlDemoServe = {
-    jobId: job.jobId,
-    samples: test.n,
-    accuracy: labels.filter((l, i) => l === test.y[i]).length / test.n,
-    labelsEqualLocal: tensorToValues(local.label).every((v, i) => Number(v) === labels[i]),
-    maxAbsDiffVsLocal: maxAbsDiff(outputs.probabilities, local.probabilities),
-    providers: net.providers.map((p) => ({
-      name: p.name,
-      units: job.providers.find((w) => w.provider === p.peerId)?.units ?? 0,
-    })),
-    seconds: (Date.now() - t0) / 1000,
-  }
-  say(
-    `  job ${r.jobId}: ${r.providers.map((p) => `${p.name} ${p.units} units`).join(', ')}; network accuracy ${pct(r.accuracy)}; ` +
-      `labels ${r.labelsEqualLocal ? 'equal' : 'DIFFER from'} local onnxruntime, max |Δp| ${r.maxAbsDiffVsLocal.toExponential(2)}`,
-  )
-  return r
 }
 
 /**
