@@ -8,7 +8,10 @@ import { dataDirLayout } from '../identity/data-dir.js'
 import { parsePrice } from '../market/price.js'
 import { readNodeInfo } from '../node/node-info.js'
 import type { JobProgress, JobSpecInput } from '../requester/job-spec.js'
+import type { LedgerClient } from './ledger-types.js'
 import { type WasmRunOutput, type WasmRunSpec, wasmJobInputs, wasmJobOutputs } from './wasm-job.js'
+
+export type { ContributionInfo, LedgerClient, ReceiptProofInfo, WalletInfo } from './ledger-types.js'
 
 /** How to reach a node: its data dir (reads node.json and api.token), or an API URL and token. */
 export type ConnectOptions = { dataDir?: string } | { apiUrl: string; token: string }
@@ -111,76 +114,6 @@ export function maxPricePerUnitOf(
 /** Whether `err` is fetch's failure to reach the node at all (refused, reset), not an HTTP error. */
 export const isNetworkError = (err: unknown): boolean =>
   err instanceof TypeError && err.message === 'fetch failed'
-
-/** `GET /v1/ledger/wallet`: the node's account on the chain (amounts as decimal strings of base units). */
-export interface WalletInfo {
-  address: string
-  peerId: string
-  registeredPeerId: string | null
-  balance: string
-  stake: string
-  unbonding: { amount: string; unlockAt: string }
-  pendingVouchers: {
-    escrowJob: string
-    requester: string
-    pricePerUnit: string
-    cumulativeUnits: string
-    cumulativeAmount: string
-    redeemed: string
-    unredeemed: string
-  }[]
-  chain: { chainId: number; rpcUrl: string; embedded: boolean; deploymentsFile: string; deployments: object }
-}
-
-/** One `ContributionRecorded` event (amounts as decimal strings). */
-export interface ContributionInfo {
-  jobId: string
-  provider: string
-  units: string
-  amount: string
-  receiptsRoot: string
-  cumulativeUnits: string
-  blockNumber: string
-  txHash: string
-}
-
-/** `GET /v1/ledger/prove/:taskId`: a task receipt, its Merkle proof, and whether it verifies. */
-export interface ReceiptProofInfo {
-  taskId: string
-  receipt: {
-    jobId: string
-    taskId: string
-    provider: string
-    units: string
-    inputHash: string
-    outputHash: string
-  }
-  root: string
-  proof: string[]
-  redemptionTx: string
-  rootRecordedOnChain: boolean
-  verifiedLocally: boolean
-  verifiedOnChain: boolean
-}
-
-/** Ledger operations of a node (its own account). Amounts: decimal strings or bigints of base units. */
-export interface LedgerClient {
-  wallet(): Promise<WalletInfo>
-  /** Local chain only: mint `amount` to the node's account. */
-  faucet(amount: bigint | string): Promise<{ txHash: string; amount: string; balance: string }>
-  /** Stake (registers the node's peer id first if needed). */
-  stake(amount: bigint | string): Promise<{ txHash: string; registered: boolean; stake: string }>
-  unstake(
-    amount: bigint | string,
-  ): Promise<{ txHash: string; stake: string; unbonding: { amount: string; unlockAt: string } }>
-  withdraw(): Promise<{ txHash: string; balance: string }>
-  contributions(filter?: { provider?: string; job?: bigint | string }): Promise<ContributionInfo[]>
-  /** Provider: the most recent tasks covered by a redeemed voucher (provable with `prove`). */
-  receipts(limit?: number): Promise<{ escrowJob: string; taskId: string; units: number }[]>
-  prove(taskId: string): Promise<ReceiptProofInfo>
-  /** Reclaim the unpaid rest of a job's escrow (after its deadline + redeem window). */
-  reclaim(jobId: string): Promise<{ jobId: string; escrowJob: string; amount: string; txHash: string }>
-}
 
 /** A client of a running Mutirão node. */
 export interface MutiraoClient {
