@@ -114,7 +114,14 @@ describe('Byzantine providers (8 provider processes: 3 honest, 5 Byzantine)', ()
     // Colluders leave first: a colluding pair on one shard can outvote an honest provider (twice, and it is
     // excluded: the limit documented in docs/trust.md), and this case asserts only Byzantine exclusions.
     for (const n of net.providers.filter((p) => p.name.includes('colluder'))) await n.stop()
-    const { done } = await run({ verification: { policy: 'adaptive+spot', canaryRate: 0.05 } }, 3000, 1)
+    // All six remaining providers must work on the job (`providers.min`): it takes ~10 s, shorter than the
+    // requester's 10 s between hiring rounds, and a cheater hired late or not at all cannot be caught (CI saw
+    // it with 4 or 5 of the 6 hired).
+    const { done } = await run(
+      { verification: { policy: 'adaptive+spot', canaryRate: 0.05 }, providers: { min: 6, max: 8 } },
+      3000,
+      1,
+    )
     const v = done.verification!
     expect(v.excluded).toContain(peers['byz-1-wrong-10pct'])
     // without colluders no honest provider is ever outvoted, so only Byzantine ones are excluded
