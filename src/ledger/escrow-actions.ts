@@ -47,18 +47,26 @@ export interface Contribution {
   txHash: Hash
 }
 
+/** Read and write calls to the JobEscrow deployment of `ctx` (shared by the escrow action groups). */
+export function escrowCalls(ctx: LedgerContext) {
+  const escrow = ctx.deployments.escrow
+  return {
+    escrow,
+    read: <T>(functionName: string, args: readonly unknown[] = []) =>
+      ctx.publicClient.readContract({
+        address: escrow,
+        abi: jobEscrowAbi,
+        functionName,
+        args,
+      } as never) as Promise<T>,
+    write: (functionName: string, args: readonly unknown[]) =>
+      ctx.write({ address: escrow, abi: jobEscrowAbi, functionName, args }),
+  }
+}
+
 /** Escrow operations of a ledger client. */
 export function escrowActions(ctx: LedgerContext, token: ReturnType<typeof tokenActions>) {
-  const escrow = ctx.deployments.escrow
-  const read = <T>(functionName: string, args: readonly unknown[] = []) =>
-    ctx.publicClient.readContract({
-      address: escrow,
-      abi: jobEscrowAbi,
-      functionName,
-      args,
-    } as never) as Promise<T>
-  const write = (functionName: string, args: readonly unknown[]) =>
-    ctx.write({ address: escrow, abi: jobEscrowAbi, functionName, args })
+  const { escrow, read, write } = escrowCalls(ctx)
   let redeemWindow: bigint | undefined
 
   return {

@@ -1,6 +1,7 @@
 import { type Address, type Hash, type Hex, parseEventLogs } from 'viem'
 import { jobEscrowAbi } from './abi/index.js'
 import type { LedgerContext } from './context.js'
+import { escrowCalls } from './escrow-actions.js'
 import { type Release, releaseRequestText, signReleaseWith } from './release.js'
 
 /** A release with the provider's signature, as the requester collects them. */
@@ -26,16 +27,7 @@ export interface JobSettlement {
  * the providers' redemptions and refunds the rest at once (no wait for deadline + redeemWindow).
  */
 export function escrowCloseActions(ctx: LedgerContext) {
-  const escrow = ctx.deployments.escrow
-  const read = <T>(functionName: string, args: readonly unknown[]) =>
-    ctx.publicClient.readContract({
-      address: escrow,
-      abi: jobEscrowAbi,
-      functionName,
-      args,
-    } as never) as Promise<T>
-  const write = (functionName: string, args: readonly unknown[]) =>
-    ctx.write({ address: escrow, abi: jobEscrowAbi, functionName, args })
+  const { escrow, read, write } = escrowCalls(ctx)
 
   return {
     /** Adds providers as payees of a job (requester only, before its deadline); duplicates are skipped. */

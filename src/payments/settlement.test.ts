@@ -39,16 +39,20 @@ describe('early settlement against a real anvil: payees, releases, closeJob', ()
   })
   afterAll(() => env?.cleanup())
 
+  /** The requester's payment side on its own database, with job `id`'s escrow opened for `units`. */
+  async function requesterSide(id: string, units: bigint) {
+    const db = openDb(':memory:')
+    db.prepare(
+      "INSERT INTO jobs (id, spec, status, created_at, updated_at) VALUES (?, '{}', 'running', 0, 0)",
+    ).run(id)
+    const pay = new RequesterPayments(db, requester, log)
+    const settle = new RequesterSettlement(db, pay, log)
+    const escrow = await pay.ensureEscrow(id, PRICE, units, Date.now() + 3_600_000)
+    return { pay, settle, escrow }
+  }
+
   it('pays the worker what its vouchers cover and refunds the rest at once; a wrong or early request is refused', async () => {
-    const reqDb = openDb(':memory:')
-    reqDb
-      .prepare(
-        "INSERT INTO jobs (id, spec, status, created_at, updated_at) VALUES ('j', '{}', 'running', 0, 0)",
-      )
-      .run()
-    const pay = new RequesterPayments(reqDb, requester, log)
-    const settle = new RequesterSettlement(reqDb, pay, log)
-    const escrow = await pay.ensureEscrow('j', PRICE, 1000n, Date.now() + 3_600_000)
+    const { pay, settle, escrow } = await requesterSide('j', 1000n)
     const escrowJob = escrow.escrowJob.toString()
     const w = providerSide(worker)
     const i = providerSide(idle)
@@ -113,15 +117,7 @@ describe('early settlement against a real anvil: payees, releases, closeJob', ()
   })
 
   it('a release never claims more than the requester accepted', async () => {
-    const reqDb = openDb(':memory:')
-    reqDb
-      .prepare(
-        "INSERT INTO jobs (id, spec, status, created_at, updated_at) VALUES ('k', '{}', 'running', 0, 0)",
-      )
-      .run()
-    const pay = new RequesterPayments(reqDb, requester, log)
-    const settle = new RequesterSettlement(reqDb, pay, log)
-    const escrow = await pay.ensureEscrow('k', PRICE, 100n, Date.now() + 3_600_000)
+    const { pay, settle, escrow } = await requesterSide('k', 100n)
     await settle.addPayees('k', [{ eth: worker.address, peer: 'worker' }])
     pay.recordAccepted('k', worker.address, task(1))
     const greedy = async (_: unknown, req: ReleaseRequest) => {
