@@ -110,18 +110,17 @@ describe('Byzantine providers (8 provider processes: 3 honest, 5 Byzantine)', ()
     expect(wrong).toBeLessThan(n / shardSize / 50)
   })
 
-  it('adaptive + canaries: the 10% cheater is caught and excluded', async () => {
+  // One retry: the job takes ~10 s, shorter than the requester's 10 s between hiring rounds, so a cheater not
+  // hired in the first round never works and cannot be caught (CI: 1 failure in ~4 runs; requiring all six with
+  // providers.min 6 was worse: a provider sometimes took longer than 60 s to take the job after the first case).
+  it('adaptive + canaries: the 10% cheater is caught and excluded', {
+    timeout: 170_000,
+    retry: 1,
+  }, async () => {
     // Colluders leave first: a colluding pair on one shard can outvote an honest provider (twice, and it is
     // excluded: the limit documented in docs/trust.md), and this case asserts only Byzantine exclusions.
     for (const n of net.providers.filter((p) => p.name.includes('colluder'))) await n.stop()
-    // All six remaining providers must work on the job (`providers.min`): it takes ~10 s, shorter than the
-    // requester's 10 s between hiring rounds, and a cheater hired late or not at all cannot be caught (CI saw
-    // it with 4 or 5 of the 6 hired).
-    const { done } = await run(
-      { verification: { policy: 'adaptive+spot', canaryRate: 0.05 }, providers: { min: 6, max: 8 } },
-      3000,
-      1,
-    )
+    const { done } = await run({ verification: { policy: 'adaptive+spot', canaryRate: 0.05 } }, 3000, 1)
     const v = done.verification!
     expect(v.excluded).toContain(peers['byz-1-wrong-10pct'])
     // without colluders no honest provider is ever outvoted, so only Byzantine ones are excluded
@@ -129,5 +128,5 @@ describe('Byzantine providers (8 provider processes: 3 honest, 5 Byzantine)', ()
     expect(v.excluded).toEqual(expect.arrayContaining([peers['byz-0-always-wrong'], peers['byz-2-lazy']]))
     expect(v.canaryTasks).toBeGreaterThan(0)
     expect(v.invalid).toBeGreaterThanOrEqual(3)
-  }, 170_000)
+  })
 })
