@@ -10,7 +10,14 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const outDir = join(root, 'src', 'ledger', 'abi')
-const contracts = ['MutiraoToken', 'ProviderRegistry', 'JobEscrow', 'LineageRegistry', 'DisputeResolver']
+const contracts = [
+  'MutiraoToken',
+  'ProviderRegistry',
+  'JobEscrow',
+  'LineageRegistry',
+  'DisputeResolver',
+  'InferenceOracle',
+]
 
 mkdirSync(outDir, { recursive: true })
 const index = []

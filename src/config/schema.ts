@@ -33,6 +33,18 @@ export const RelayConfigSchema = z.object({
   dataMiB: z.number().int().positive().max(1_048_576).default(256),
 })
 
+/** Serving the on-chain InferenceOracle (providers only; `mutirao node --provide --oracle`). */
+export const OracleConfigSchema = z.object({
+  enabled: z.boolean().default(false),
+  /** Least fee share per answer, in token base units (decimal string); requests paying less are skipped. */
+  minFeePerAnswer: z
+    .string()
+    .regex(/^\d{1,78}$/, 'oracle.minFeePerAnswer must be a whole number of token base units, e.g. "1000"')
+    .default('0'),
+  /** ONNX model files put in the blob store at start, so requests for them can be answered. */
+  models: z.array(z.string().max(4096)).max(64).default([]),
+})
+
 /** The whole node configuration, stored as `config.json` in the data dir. */
 export const NodeConfigSchema = z.object({
   version: z.literal(1).default(1),
@@ -47,6 +59,7 @@ export const NodeConfigSchema = z.object({
   relay: RelayConfigSchema.prefault({}),
   /** The owner's provider policy (share of cores and memory, price, idle-only mode). */
   provider: ProviderPolicySchema.prefault({}),
+  oracle: OracleConfigSchema.prefault({}),
   chain: z
     .object({
       /** JSON-RPC URL of an EVM chain; absent = start an embedded anvil. */

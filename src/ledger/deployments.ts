@@ -17,6 +17,7 @@ import {
 import { chainFor, createLedgerContext } from './context.js'
 import { type DisputeResolverParams, deployDisputeResolver } from './dispute-actions.js'
 import { DeploymentError } from './errors.js'
+import { deployInferenceOracle } from './oracle-actions.js'
 
 const log = logger('ledger:deploy')
 
@@ -30,6 +31,8 @@ export interface Deployments {
   lineage?: Address
   /** DisputeResolver (holds SLASHER_ROLE on the registry); absent in deployments made before it existed. */
   disputeResolver?: Address
+  /** InferenceOracle (holds SLASHER_ROLE for equivocation); absent in deployments made before it existed. */
+  oracle?: Address
   /** Block of the deployment; event queries start here. */
   fromBlock: bigint
 }
@@ -42,6 +45,7 @@ const deploymentsSchema = z.object({
   escrow: address,
   lineage: address.optional(),
   disputeResolver: address.optional(),
+  oracle: address.optional(),
   fromBlock: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).default(0),
 })
 
@@ -68,6 +72,7 @@ export async function readDeployments(file: string): Promise<Deployments> {
     escrow: getAddress(d.escrow),
     ...(d.lineage ? { lineage: getAddress(d.lineage) } : {}),
     ...(d.disputeResolver ? { disputeResolver: getAddress(d.disputeResolver) } : {}),
+    ...(d.oracle ? { oracle: getAddress(d.oracle) } : {}),
     fromBlock: BigInt(d.fromBlock),
   }
 }
@@ -85,6 +90,8 @@ export interface EnsureDeployedOptions {
   redeemWindow?: bigint
   /** DisputeResolver parameters (default {@link DEFAULT_DISPUTE_PARAMS}). */
   disputes?: DisputeResolverParams
+  /** Stake an InferenceOracle answerer needs (default {@link DEFAULT_ORACLE_MIN_STAKE}). */
+  oracleMinStake?: bigint
 }
 
 const TOKEN = 10n ** 18n
@@ -102,11 +109,14 @@ export const DEFAULT_DISPUTE_PARAMS: DisputeResolverParams = {
   minRefereeStake: 100n * TOKEN,
 }
 
+/** Stake a provider needs to answer oracle requests: 10 MUT (an honest answer risks it only if it lies). */
+export const DEFAULT_ORACLE_MIN_STAKE = 10n * TOKEN
+
 /**
- * Deploys MutiraoToken, ProviderRegistry, JobEscrow, LineageRegistry and DisputeResolver (granted
- * SLASHER_ROLE) once and records their addresses in `file`. When the file exists for this chain and the
- * contracts have code, they are reused (a file from before LineageRegistry or DisputeResolver existed gets
- * the missing one deployed and added).
+ * Deploys MutiraoToken, ProviderRegistry, JobEscrow, LineageRegistry, DisputeResolver and InferenceOracle
+ * (both granted SLASHER_ROLE) once and records their addresses in `file`. When the file exists for this
+ * chain and the contracts have code, they are reused (a file from before LineageRegistry, DisputeResolver or
+ * InferenceOracle existed gets the missing ones deployed and added).
  */
 export async function ensureDeployed(options: EnsureDeployedOptions): Promise<Deployments> {
   const transport = http(options.rpcUrl)
@@ -133,6 +143,10 @@ export async function ensureDeployed(options: EnsureDeployedOptions): Promise<De
       if (!(await hasCode(d.disputeResolver))) {
         d = { ...d, disputeResolver: await deployResolver(options, d) }
         log.info({ disputeResolver: d.disputeResolver }, 'dispute resolver deployed')
+      }
+      if (!(await hasCode(d.oracle))) {
+        d = { ...d, oracle: await deployOracle(options, d) }
+        log.info({ oracle: d.oracle }, 'inference oracle deployed')
       }
       if (d !== existing) await writeDeployments(options.file, d)
       return d
@@ -176,7 +190,8 @@ export async function ensureDeployed(options: EnsureDeployedOptions): Promise<De
     lineage: getAddress(lineage),
     fromBlock: tokenR.blockNumber,
   }
-  const d: Deployments = { ...base, disputeResolver: await deployResolver(options, base) }
+  const withResolver: Deployments = { ...base, disputeResolver: await deployResolver(options, base) }
+  const d: Deployments = { ...withResolver, oracle: await deployOracle(options, withResolver) }
   await writeDeployments(options.file, d)
   log.info({ ...d, fromBlock: String(d.fromBlock) }, 'ledger contracts deployed')
   return d
@@ -207,4 +222,10 @@ async function deployLineageRegistry(options: EnsureDeployedOptions, chainId: nu
 async function deployResolver(options: EnsureDeployedOptions, d: Deployments): Promise<Address> {
   const ctx = await createLedgerContext(options.rpcUrl, options.privateKey, d)
   return getAddress(await deployDisputeResolver(ctx, options.disputes ?? DEFAULT_DISPUTE_PARAMS))
+}
+
+/** Deploy an InferenceOracle for `d` and grant it SLASHER_ROLE (deployer = admin). */
+async function deployOracle(options: EnsureDeployedOptions, d: Deployments): Promise<Address> {
+  const ctx = await createLedgerContext(options.rpcUrl, options.privateKey, d)
+  return deployInferenceOracle(ctx, options.oracleMinStake ?? DEFAULT_ORACLE_MIN_STAKE)
 }

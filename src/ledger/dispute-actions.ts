@@ -1,5 +1,10 @@
 import { type Address, type Hash, type Hex, parseEventLogs } from 'viem'
-import { disputeResolverAbi, disputeResolverBytecode, providerRegistryAbi } from './abi/index.js'
+import {
+  disputeResolverAbi,
+  disputeResolverBytecode,
+  mutiraoTokenAbi,
+  providerRegistryAbi,
+} from './abi/index.js'
 import type { LedgerContext } from './context.js'
 import { digestToBytes32, type TaskResultFields, taskIdToBytes32 } from './dispute-signing.js'
 
@@ -62,47 +67,40 @@ export function disputeActions(ctx: LedgerContext, resolver: Address) {
     outputHash: digestToBytes32(r.outputHash),
     signature: r.signature,
   })
+  async function accuseBytes32(
+    taskId: Hex,
+    inputHash: Hex,
+    accused: SignedTaskResult,
+    quorum: SignedTaskResult[],
+  ): Promise<bigint> {
+    const deposit = (await ctx.publicClient.readContract({
+      address: resolver,
+      abi: disputeResolverAbi,
+      functionName: 'deposit',
+    })) as bigint
+    await ctx.write({
+      address: ctx.deployments.token,
+      abi: mutiraoTokenAbi,
+      functionName: 'approve',
+      args: [resolver, deposit],
+    })
+    const receipt = await write('accuse', [taskId, inputHash, evidence(accused), quorum.map(evidence)])
+    const [log] = parseEventLogs({ abi: disputeResolverAbi, logs: receipt.logs, eventName: 'Accused' })
+    return log.args.disputeId
+  }
   return {
     /**
      * Accuse `accused` of a wrong result for the task, with the quorum's conflicting signed results.
      * Approves and locks the deposit; returns the dispute id.
      */
-    async accuse(
+    accuse: (
       task: Omit<TaskResultFields, 'outputHash'>,
       accused: SignedTaskResult,
       quorum: SignedTaskResult[],
-    ): Promise<bigint> {
-      const deposit = (await ctx.publicClient.readContract({
-        address: resolver,
-        abi: disputeResolverAbi,
-        functionName: 'deposit',
-      })) as bigint
-      await ctx.write({
-        address: ctx.deployments.token,
-        abi: [
-          {
-            type: 'function',
-            name: 'approve',
-            stateMutability: 'nonpayable',
-            inputs: [
-              { name: 's', type: 'address' },
-              { name: 'v', type: 'uint256' },
-            ],
-            outputs: [{ type: 'bool' }],
-          },
-        ],
-        functionName: 'approve',
-        args: [resolver, deposit],
-      })
-      const receipt = await write('accuse', [
-        taskIdToBytes32(task.taskId),
-        digestToBytes32(task.inputHash),
-        evidence(accused),
-        quorum.map(evidence),
-      ])
-      const [log] = parseEventLogs({ abi: disputeResolverAbi, logs: receipt.logs, eventName: 'Accused' })
-      return log.args.disputeId
-    },
+    ): Promise<bigint> =>
+      accuseBytes32(taskIdToBytes32(task.taskId), digestToBytes32(task.inputHash), accused, quorum),
+    /** {@link accuse} with the task id and input hash as signed (bytes32), e.g. an oracle request's. */
+    accuseBytes32,
     /** The accused asks for re-execution by drawn referees. */
     appeal: async (id: bigint): Promise<Hash> => (await write('appeal', [id])).transactionHash,
     /** A drawn referee reports the output hash (sha256 hex) it computed by re-executing the task. */
@@ -130,3 +128,6 @@ export function disputeActions(ctx: LedgerContext, resolver: Address) {
     },
   }
 }
+
+/** The dispute operations of a ledger. */
+export type DisputeActions = ReturnType<typeof disputeActions>

@@ -2,6 +2,7 @@ export { anvilBinary } from './anvil-binary.js'
 export { decodeLedgerError } from './decode-error.js'
 export {
   DEFAULT_DISPUTE_PARAMS,
+  DEFAULT_ORACLE_MIN_STAKE,
   type Deployments,
   type EnsureDeployedOptions,
   ensureDeployed,
@@ -30,6 +31,18 @@ export {
   LineageAlreadyAnchoredError,
   LineageRegistryMissingError,
 } from './lineage-errors.js'
+export {
+  type AnsweredEvent,
+  ORACLE_STATUS,
+  type OracleActions,
+  type OracleRequest,
+  type OracleRequestParams,
+  type OracleStatus,
+  oracleSpecHash,
+  oracleTaskId,
+  type RequestedEvent,
+  signOracleAnswer,
+} from './oracle-actions.js'
 export {
   buildReceiptTree,
   parseTaskReceipt,

@@ -5,6 +5,7 @@ import { disputeActions } from './dispute-actions.js'
 import { escrowActions } from './escrow-actions.js'
 import { escrowCloseActions } from './escrow-close-actions.js'
 import { lineageActions } from './lineage-actions.js'
+import { oracleActions } from './oracle-actions.js'
 import { registryActions } from './registry-actions.js'
 import { tokenActions } from './token-actions.js'
 
@@ -28,6 +29,8 @@ export type Ledger = {
   deployments: Deployments
   /** Dispute operations, when the deployments include a DisputeResolver. */
   disputes?: ReturnType<typeof disputeActions>
+  /** Inference oracle operations, when the deployments include an InferenceOracle. */
+  oracle?: ReturnType<typeof oracleActions>
 } & ReturnType<typeof tokenActions> &
   ReturnType<typeof escrowActions> &
   ReturnType<typeof escrowCloseActions> &
@@ -51,6 +54,7 @@ export async function createLedger(options: CreateLedgerOptions): Promise<Ledger
     ...(ctx.deployments.disputeResolver
       ? { disputes: disputeActions(ctx, ctx.deployments.disputeResolver) }
       : {}),
+    ...(ctx.deployments.oracle ? { oracle: oracleActions(ctx, ctx.deployments.oracle) } : {}),
     ...token,
     ...escrowActions(ctx, token),
     ...escrowCloseActions(ctx),

@@ -19,6 +19,8 @@ export const NodeInfoSchema = z.object({
     embedded: z.boolean(),
     /** DisputeResolver of the chain's deployments (agreements of verified jobs name it too). */
     disputeResolver: z.string().optional(),
+    /** The InferenceOracle, when deployed. */
+    oracle: z.string().optional(),
   }),
 })
 export type NodeInfo = z.infer<typeof NodeInfoSchema>

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
-import { multiaddr } from '@multiformats/multiaddr'
 import { parseUnits } from 'viem'
 import { createMetrics } from '../api/metrics.js'
 import { startApi } from '../api/server.js'
@@ -9,10 +8,11 @@ import type { NodeConfig } from '../config/schema.js'
 import { initDataDir } from '../identity/init.js'
 import { logger } from '../log.js'
 import { ProviderDirectory } from '../market/directory.js'
-import { isLoopbackOnly } from '../net/addresses.js'
 import { connectionViews } from '../net/connections.js'
 import { createHost, type Host } from '../net/host.js'
-import { addressesToRemember, loadKnownPeers, saveKnownPeers } from '../net/known-peers.js'
+import { keepDialing, rejoinKnownPeers } from '../net/rejoin.js'
+import type { OracleService } from '../oracle/oracle-service.js'
+import { startOracle } from '../oracle/start-oracle.js'
 import { ProviderPayments } from '../payments/provider-payments.js'
 import { ProviderSettlement } from '../payments/provider-settlement.js'
 import { RequesterPayments } from '../payments/requester-payments.js'
@@ -177,6 +177,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     providerPayments && new ProviderSettlement(db, providerPayments, logger('payments'))
   let executors: ProviderExecutors | undefined
   let idle: IdleMonitor | undefined
+  let oracle: OracleService | undefined
   const hardware = await detectHardware()
   if (options.provide) {
     const policy = resolvePolicy(config.provider, hardware)
@@ -192,7 +193,15 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       memoryBytes: policy.memoryBytes,
       getBlob: (hash) => blobs.get(hash),
     })
-    const { executor } = executors
+    const executor = options.wrapExecutor ? options.wrapExecutor(executors.executor) : executors.executor
+    if (config.oracle.enabled)
+      oracle = await startOracle({
+        config: config.oracle,
+        ledger: chain.ledger,
+        ethPrivateKey: identity.ethPrivateKey,
+        executor,
+        blobs,
+      })
     provider = await startProviderAgent({
       host,
       identity,
@@ -205,7 +214,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
         taskMemoryBytes: executors.wasmCaps?.memoryBytes,
       },
       gate: { accepting: () => !idle || idle.state === 'idle' },
-      executor: options.wrapExecutor ? options.wrapExecutor(executor) : executor,
+      executor,
       blobs,
       hardware: {
         cpus: hardware.cpus.count,
@@ -244,6 +253,9 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
           tasks: provider.stats,
           pricePerUnit: config.provider.pricePerUnit,
         }
+      : null,
+    oracle: oracle
+      ? { address: chain.ledger.oracle?.address, requests: oracle.records().slice(0, 50) }
       : null,
     knownProviders: directory.list().map((p) => ({
       peerId: p.provider,
@@ -301,6 +313,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       ...(chain.ledger.deployments.disputeResolver && {
         disputeResolver: chain.ledger.deployments.disputeResolver,
       }),
+      ...(chain.ledger.deployments.oracle && { oracle: chain.ledger.deployments.oracle }),
     },
   }
   await writeNodeInfo(layout, info)
@@ -319,6 +332,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       stopBootstrap()
       await stopRemembering()
       await requester.stop()
+      await oracle?.stop()
       await provider?.stop()
       idle?.stop()
       await executors?.stop()
@@ -333,61 +347,5 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
   }
 }
 
-/** Dial bootstrap peers now and again whenever we are not connected to them. */
-function keepDialing(host: Host, addrs: string[], log: ReturnType<typeof logger>): () => void {
-  if (!addrs.length) return () => {}
-  const targets = addrs.map((a) => multiaddr(a))
-  const dialAll = () => {
-    for (const ma of targets) {
-      const peer = ma.getComponents().find((c) => c.name === 'p2p')?.value
-      if (peer && host.getPeers().some((p) => p.toString() === peer)) continue
-      host
-        .dial(ma, { signal: AbortSignal.timeout(5000) })
-        .catch((err) => log.debug({ addr: ma.toString(), err: err.message }, 'bootstrap dial failed'))
-    }
-  }
-  dialAll()
-  const timer = setInterval(dialAll, 3000)
-  return () => clearInterval(timer)
-}
-
 /** A provider redeems vouchers mid-job once this much is unredeemed (0.1 MUT); always when a stream ends. */
 const DEFAULT_REDEEM_THRESHOLD = parseUnits('0.1', 18)
-
-/**
- * Dial the peers remembered from the last run once (so a restarted node rejoins without its bootstrap
- * list), and remember the connected peers every minute and at stop.
- */
-async function rejoinKnownPeers(
-  host: Host,
-  file: string,
-  bootstrap: string[],
-  log: ReturnType<typeof logger>,
-): Promise<() => Promise<void>> {
-  const known = (await loadKnownPeers(file)).filter((a) => !bootstrap.includes(a))
-  for (const a of known)
-    host
-      .dial(multiaddr(a), { signal: AbortSignal.timeout(10_000) })
-      .catch((err) => log.debug({ addr: a, err: err.message }, 'known peer dial failed'))
-  if (known.length) log.info({ peers: known.length }, 'dialing peers known from the last run')
-  const loopback = isLoopbackOnly(host.getMultiaddrs().map(String))
-  const remember = async () => {
-    const peers = await Promise.all(
-      host.getPeers().map(async (id) => ({
-        id: id.toString(),
-        addrs:
-          (await host.peerStore.get(id).catch(() => undefined))?.addresses.map((a) =>
-            a.multiaddr.toString(),
-          ) ?? [],
-      })),
-    )
-    const addrs = addressesToRemember(peers, loopback)
-    if (addrs.length) await saveKnownPeers(file, addrs).catch(() => {})
-  }
-  const timer = setInterval(() => void remember(), 60_000)
-  timer.unref()
-  return async () => {
-    clearInterval(timer)
-    await remember()
-  }
-}

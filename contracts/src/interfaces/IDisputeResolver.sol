@@ -48,6 +48,9 @@ interface IDisputeResolver {
     event Voted(uint256 indexed disputeId, address indexed referee, bytes32 outputHash);
     event Resolved(uint256 indexed disputeId, Status status, uint256 rewarded, uint256 burned);
 
+    /// @notice EIP-712 digest a provider signs for a result (also the format of InferenceOracle answers).
+    function resultDigest(bytes32 taskId, bytes32 inputHash, bytes32 outputHash) external view returns (bytes32);
+
     /// @notice Accuse `accused.provider` of a wrong result for (taskId, inputHash); pulls DEPOSIT from the
     ///         caller and moves SLASH_BPS of the accused's stake into this contract until resolution.
     function accuse(bytes32 taskId, bytes32 inputHash, SignedResult calldata accused, SignedResult[] calldata quorum)

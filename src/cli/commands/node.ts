@@ -1,5 +1,8 @@
+import { resolve } from 'node:path'
 import { Command } from 'commander'
+import { parseUnits } from 'viem'
 import type { NodeConfig } from '../../config/schema.js'
+import { InvalidInputError } from '../../errors.js'
 import { parsePrice } from '../../market/price.js'
 import { parseMultiaddr } from '../../net/addresses.js'
 import { startNode } from '../../node/start-node.js'
@@ -53,6 +56,13 @@ export function nodeCommand(): Command {
       'provider: redeem vouchers once this many token base units are unredeemed',
       (v) => BigInt(v),
     )
+    .option('--oracle', 'provider: answer InferenceOracle requests on-chain for models held here')
+    .option('--oracle-min-fee <MUT>', 'provider: least fee share per oracle answer, in MUT')
+    .option(
+      '--oracle-model <file>',
+      'provider: an ONNX model to answer oracle requests for (repeatable)',
+      collect,
+    )
     .option('--json', 'print events as JSON lines')
     .action((opts) =>
       runCommand(opts.json, async () => {
@@ -67,6 +77,9 @@ export function nodeCommand(): Command {
           ...(opts.mdns === false ? { mdns: false } : {}),
           ...(opts.rpcUrl ? { chain: { rpcUrl: opts.rpcUrl, deploymentsFile: opts.deployments } } : {}),
           ...(opts.relay ? { relay: { enabled: true } as NodeConfig['relay'] } : {}),
+          ...(opts.oracle || opts.oracleMinFee || opts.oracleModel
+            ? { oracle: oracleOverrides(opts, Boolean(opts.provide)) }
+            : {}),
           listen: {
             ...(opts.listen
               ? { addresses: opts.listen.map((a: string) => parseMultiaddr(a, '--listen')) }
@@ -116,4 +129,28 @@ export function nodeCommand(): Command {
         if (opts.json) console.log(JSON.stringify({ event: 'stopped' }))
       }),
     )
+}
+
+/** The `oracle` config of `--oracle`, `--oracle-min-fee` and `--oracle-model`. */
+function oracleOverrides(
+  opts: { oracle?: boolean; oracleMinFee?: string; oracleModel?: string[] },
+  provide: boolean,
+): NodeConfig['oracle'] {
+  if (!provide)
+    throw new InvalidInputError('--oracle needs --provide', {
+      metaMessages: ['Oracle answers are computed by this machine as a provider: add --provide.'],
+    })
+  const fee = opts.oracleMinFee?.trim() ?? '0'
+  if (!/^\d{1,30}(\.\d{1,18})?$/.test(fee))
+    throw new InvalidInputError(
+      `--oracle-min-fee ${JSON.stringify(fee.slice(0, 40))} is not an amount of MUT`,
+      {
+        metaMessages: ['Give MUT as a decimal with at most 18 decimals, e.g. 0.01.'],
+      },
+    )
+  return {
+    enabled: true,
+    minFeePerAnswer: parseUnits(fee, 18).toString(),
+    models: (opts.oracleModel ?? []).map((f) => resolve(f)),
+  }
 }

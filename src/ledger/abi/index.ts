@@ -4,3 +4,4 @@ export { providerRegistryAbi, providerRegistryBytecode } from './providerRegistr
 export { jobEscrowAbi, jobEscrowBytecode } from './jobEscrow.js'
 export { lineageRegistryAbi, lineageRegistryBytecode } from './lineageRegistry.js'
 export { disputeResolverAbi, disputeResolverBytecode } from './disputeResolver.js'
+export { inferenceOracleAbi, inferenceOracleBytecode } from './inferenceOracle.js'
