@@ -17,6 +17,7 @@ const contracts = [
   'LineageRegistry',
   'DisputeResolver',
   'InferenceOracle',
+  'RiskAdjustedLending',
 ]
 
 mkdirSync(outDir, { recursive: true })

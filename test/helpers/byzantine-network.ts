@@ -11,6 +11,7 @@ export function startByzantineProvider(
   net: LocalNetwork,
   name: string,
   mode: ByzantineMode,
+  extraArgs: string[] = [],
 ): Promise<LocalNode> {
   const dataDir = join(net.root, name)
   const proc = spawn(
@@ -25,6 +26,7 @@ export function startByzantineProvider(
       '--bootstrap',
       net.requester.multiaddrs[0],
       ...net.chain.args,
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MUTIRAO_LOG: 'info' } },
   )

@@ -1,6 +1,7 @@
 /**
  * A provider node whose executor misbehaves, for trust tests. Run as its own process:
  *   node --import tsx test/helpers/byzantine-provider.ts <mode> --data-dir D --bootstrap MA --rpc-url U --deployments F
+ *     [--oracle-model M]   (also serve the InferenceOracle, answering for model file M)
  * Prints `{"event":"ready",…node info}` on stdout like `mutirao node --json`, stops on SIGTERM.
  */
 import '../../src/polyfill.js'
@@ -21,6 +22,9 @@ const node = await startNode({
     mdns: false,
     listen: { host: '127.0.0.1' },
     ...(rpcUrl ? { chain: { rpcUrl, deploymentsFile: arg('--deployments') } } : {}),
+    ...(arg('--oracle-model')
+      ? { oracle: { enabled: true, minFeePerAnswer: '0', models: [arg('--oracle-model')] } }
+      : {}),
   } as never,
   wrapExecutor: (e) => byzantine(mode, e),
 })
