@@ -1,7 +1,7 @@
 import '../src/polyfill.js'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { runSecAggRound } from '../src/fl/secagg/index.js'
+import { writeBenchmarkSection } from './benchmarks-md.js'
 
 /**
  * Secure-aggregation overhead per round against plain summation, in the same run.
@@ -117,16 +117,8 @@ const table = lines.join('\n')
 process.stdout.write(`${table}\n`)
 
 if (process.argv.includes('--write')) {
-  const file = 'BENCHMARKS.md'
-  const section = `## Secure aggregation\n\n\`npx tsx bench/secagg.ts --write\` (${new Date().toISOString().slice(0, 10)}).\n\n${table}\n`
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n'
-  const start = old.indexOf('## Secure aggregation')
-  let next: string
-  if (start < 0) next = `${old.trimEnd()}\n\n${section}`
-  else {
-    const end = old.indexOf('\n## ', start + 1)
-    next = old.slice(0, start) + section + (end < 0 ? '' : `\n${old.slice(end + 1)}`)
-  }
-  writeFileSync(file, next)
-  process.stderr.write(`wrote ${file}\n`)
+  writeBenchmarkSection(
+    'Secure aggregation',
+    `## Secure aggregation\n\n\`npx tsx bench/secagg.ts --write\` (${new Date().toISOString().slice(0, 10)}).\n\n${table}\n`,
+  )
 }

@@ -6,7 +6,6 @@
  * Run: npm run bench:settlement (`-- --json`: one JSON object on stdout)
  */
 import '../src/polyfill.js'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { createPublicClient, createWalletClient, http, keccak256, toHex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
@@ -15,6 +14,7 @@ import { createLedger } from '../src/ledger/ledger.js'
 import { buildReceiptTree, type TaskReceipt, taskIdOf } from '../src/ledger/receipts.js'
 import { signReleaseWith } from '../src/ledger/release.js'
 import { chainTime, increaseTime, startTestChain, TEST_KEYS } from '../src/ledger/test-utils.js'
+import { writeBenchmarkSection } from './benchmarks-md.js'
 
 const SIZES = [1, 100, 10_000]
 /** Payees per job for the early-close measurement. */
@@ -176,7 +176,6 @@ try {
     )
   } else process.stdout.write(`${table}\n\n${summary.join('\n')}\n\n${closeTable}\n`)
 
-  const file = 'BENCHMARKS.md'
   const section = [
     '## Settlement',
     '',
@@ -201,16 +200,7 @@ try {
     closeTable,
     '',
   ].join('\n')
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n'
-  const start = old.indexOf('## Settlement')
-  let next: string
-  if (start < 0) next = `${old.trimEnd()}\n\n${section}`
-  else {
-    const end = old.indexOf('\n## ', start + 1)
-    next = old.slice(0, start) + section + (end < 0 ? '' : `\n${old.slice(end + 1)}`)
-  }
-  writeFileSync(file, next)
-  process.stderr.write(`wrote ${file}\n`)
+  writeBenchmarkSection('Settlement', section)
 } finally {
   await env.cleanup()
 }

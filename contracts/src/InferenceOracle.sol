@@ -42,7 +42,6 @@ contract InferenceOracle is IInferenceOracle {
 
     uint256 public requestCount;
     mapping(uint256 => Request) private _requests;
-    mapping(uint256 => bytes) private _outputs;
     /// @notice The output hash `provider` answered to request `id` (zero: none).
     mapping(uint256 => mapping(address => bytes32)) public answerOf;
     mapping(uint256 => mapping(bytes32 => address[])) private _backers;
@@ -81,8 +80,6 @@ contract InferenceOracle is IInferenceOracle {
         r.deadline = deadline;
         r.callbackGas = callbackGas;
         r.fee = fee;
-        r.modelHash = modelHash;
-        r.inputHash = inputHash;
         r.specHash = keccak256(abi.encode(modelHash, inputHash, decimals));
         if (fee != 0) token.safeTransferFrom(msg.sender, address(this), fee);
         emit Requested(id, msg.sender, modelHash, inputHash, input, decimals, quorum, maxAnswers, fee, deadline);
@@ -118,7 +115,6 @@ contract InferenceOracle is IInferenceOracle {
     {
         r.status = Status.Finalized;
         r.answer = outputHash;
-        _outputs[id] = output;
         uint256 n = backers.length;
         uint256 each = r.fee / n;
         address[] memory paid = backers;
@@ -191,11 +187,6 @@ contract InferenceOracle is IInferenceOracle {
     /// @inheritdoc IInferenceOracle
     function requestOf(uint256 id) external view returns (Request memory) {
         return _requests[id];
-    }
-
-    /// @inheritdoc IInferenceOracle
-    function outputOf(uint256 id) external view returns (bytes memory) {
-        return _outputs[id];
     }
 
     /// @inheritdoc IInferenceOracle

@@ -23,6 +23,7 @@ import {
   type Hex,
   parseEther,
 } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { startNetwork } from '../../src/demo/local-network.js'
 import { encodeTensors } from '../../src/exec/tensor-codec.js'
 import { tensorFromValues } from '../../src/exec/tensor-values.js'
@@ -151,7 +152,7 @@ const net = await (async () => {
       const r = await oracle.requestOf(id)
       return r.status === 'open' ? undefined : r
     })
-    const values = decodeAnswer(await oracle.outputOf(id))
+    const values = decodeAnswer((await oracle.outputOf(id))!)
     const report = {
       state,
       id: Number(id),
@@ -176,7 +177,6 @@ const net = await (async () => {
   const stressed = await ask('stressed')
   const lie = encodeAbiParameters([{ type: 'int256[]' }], [[0n, 1_000_000n, 0n]])
   const spec = (await oracle.requestOf(stressed.id)).specHash
-  const { privateKeyToAccount } = await import('viem/accounts')
   const sig = await signOracleAnswer(
     privateKeyToAccount(ATTACKER_KEY),
     { taskId: oracle.taskIdOf(stressed.id), specHash: spec, output: lie },
@@ -185,7 +185,10 @@ const net = await (async () => {
   )
   const attackerAnswered = await attacker.oracle!.answer(stressed.id, lie, sig).then(
     () => true,
-    (err: Error) => (say(`attacker's answer refused: ${err.message}`), false),
+    (err: Error) => {
+      say(`attacker's answer refused: ${err.message}`)
+      return false
+    },
   )
   const stressedReport = await settle('stressed', stressed.id, stressed.t0)
 

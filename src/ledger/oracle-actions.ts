@@ -51,8 +51,6 @@ export interface OracleRequest {
   decimals: number
   deadline: bigint
   fee: bigint
-  modelHash: Hex
-  inputHash: Hex
   specHash: Hex
   answer: Hex
 }
@@ -190,7 +188,17 @@ export function oracleActions(ctx: LedgerContext, oracle: Address) {
       const r = await read<Omit<OracleRequest, 'id' | 'status'> & { status: number }>('requestOf', [id])
       return { ...r, id, status: ORACLE_STATUS[r.status] }
     },
-    outputOf: (id: bigint) => read<Hex>('outputOf', [id]),
+    /** The final output of request `id` (from its `Finalized` event); undefined until finalised. */
+    async outputOf(id: bigint): Promise<Hex | undefined> {
+      const [log] = await ctx.publicClient.getContractEvents({
+        address: oracle,
+        abi: inferenceOracleAbi,
+        eventName: 'Finalized',
+        args: { id },
+        fromBlock: ctx.deployments.fromBlock,
+      })
+      return log?.args.output
+    },
     answerOf: (id: bigint, provider: Address) => read<Hex>('answerOf', [id, provider]),
     backersOf: (id: bigint, outputHash: Hex) => read<readonly Address[]>('backersOf', [id, outputHash]),
     minStake: () => read<bigint>('minStake'),

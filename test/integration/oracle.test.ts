@@ -125,7 +125,7 @@ describe('inference oracle: staked providers answer an on-chain request automati
     expect(request.status).toBe('finalized')
 
     // the agreed answer is what onnxruntime computes here, quantised; the consumer acted on it
-    expect(decodeAnswer(await oracle.outputOf(id))).toEqual(expected.values)
+    expect(decodeAnswer((await oracle.outputOf(id))!)).toEqual(expected.values)
     expect(await read<bigint>('lastRiskPpm')).toBe(expected.values.at(-1))
     const factor = 8000n - (expected.values.at(-1)! * 6000n) / 1_000_000n
     expect(BigInt(await read<number>('collateralFactorBps'))).toBe(factor)

@@ -15,8 +15,10 @@ interface IInferenceOracle {
         Expired
     }
 
-    /// @notice One request. `specHash` = keccak256(abi.encode(modelHash, inputHash, decimals)) is what
-    ///         answers sign as TaskResult.inputHash; `taskId` = keccak256(abi.encode(oracle, id)).
+    /// @notice One request. `specHash` = keccak256(abi.encode(modelHash, keccak256(input), decimals)) is what
+    ///         answers sign as TaskResult.inputHash; `taskId` = keccak256(abi.encode(oracle, id)). The model
+    ///         hash and the input are in the `Requested` event only, the final output in `Finalized` (and the
+    ///         consumer's callback): storage holds what the contract itself needs.
     struct Request {
         address requester;
         Status status;
@@ -27,8 +29,6 @@ interface IInferenceOracle {
         uint64 deadline;
         uint32 callbackGas;
         uint256 fee;
-        bytes32 modelHash;
-        bytes32 inputHash;
         bytes32 specHash;
         bytes32 answer;
     }
@@ -107,9 +107,6 @@ interface IInferenceOracle {
 
     /// @notice A request's parameters and state.
     function requestOf(uint256 id) external view returns (Request memory);
-
-    /// @notice The finalised output of a request (empty until finalised).
-    function outputOf(uint256 id) external view returns (bytes memory);
 
     /// @notice The TaskResult.taskId answers to request `id` sign.
     function taskIdOf(uint256 id) external view returns (bytes32);
