@@ -1,6 +1,7 @@
 import { Command } from 'commander'
-import { formatPrice } from '../../market/price.js'
+import { formatPrice, mutAmount } from '../../market/price.js'
 import type { ConnectionView } from '../../net/connections.js'
+import type { OracleRecord } from '../../oracle/oracle-service.js'
 import type { ProviderReputation } from '../../requester/attestation-pool.js'
 import { connect } from '../../sdk/client.js'
 import { printJson, runCommand } from '../output.js'
@@ -27,6 +28,7 @@ export function statusCommand(): Command {
         for (const c of relayed)
           console.log(`  relayed     ${c.peer} (no direct path found; within the relay's limits)`)
         for (const line of providerLines(s.provider)) console.log(line)
+        for (const line of oracleLines(s.oracle)) console.log(line)
         const known = s.knownProviders as {
           peerId: string
           threads: number
@@ -73,4 +75,26 @@ export function providerLines(
     `  ask         ${formatPrice(BigInt(p.pricePerUnit))} (${p.pricePerUnit} base units per work unit)`,
     `  tasks       ${t.running} running, ${t.completed} completed, ${t.failed} failed, ${t.refused} refused`,
   ]
+}
+
+/** The oracle part of `status`: the requests this provider saw, newest first, and what it did. */
+export function oracleLines(
+  o: { address?: string; requests: OracleRecord[] } | null | undefined,
+  show = 10,
+): string[] {
+  if (!o) return []
+  const count = (st: OracleRecord['status']) => o.requests.filter((r) => r.status === st).length
+  const lines = [
+    `oracle        serving ${o.address}: ${count('paid')} paid, ${count('answered')} awaiting quorum, ${count('outvoted')} outvoted, ${count('skipped')} skipped, ${count('failed') + count('late')} not taken`,
+  ]
+  for (const r of o.requests.slice(0, show)) {
+    const what =
+      r.status === 'paid'
+        ? `paid ${mutAmount(r.earned ?? '0')} MUT${r.disputes?.length ? `, accused the minority (dispute ${r.disputes.join(', ')})` : ''}`
+        : r.status === 'answered'
+          ? `answered [${(r.values ?? []).join(', ')}], waiting for the quorum`
+          : `${r.status}${r.reason ? `: ${r.reason}` : ''}`
+    lines.push(`  request ${r.id}  ${what}`)
+  }
+  return lines
 }

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest'
+import { oracleLines } from './status.js'
+
+describe('oracleLines', () => {
+  it('says nothing for a node that does not serve the oracle', () => {
+    expect(oracleLines(null)).toEqual([])
+  })
+  it('counts the requests and says what happened to each, in MUT', () => {
+    const lines = oracleLines({
+      address: '0xabc',
+      requests: [
+        { id: '3', modelHash: 'ab', status: 'answered', values: ['1', '250000'] },
+        { id: '2', modelHash: 'ab', status: 'paid', earned: '1000000000000000000', disputes: ['7'] },
+        { id: '1', modelHash: 'ab', status: 'skipped', reason: 'deadline passed' },
+      ],
+    })
+    expect(lines).toEqual([
+      'oracle        serving 0xabc: 1 paid, 1 awaiting quorum, 0 outvoted, 1 skipped, 0 not taken',
+      '  request 3  answered [1, 250000], waiting for the quorum',
+      '  request 2  paid 1 MUT, accused the minority (dispute 7)',
+      '  request 1  skipped: deadline passed',
+    ])
+  })
+})
