@@ -13,6 +13,7 @@ const targets = [
   ['wasm-hostile', 'snoop'],
   ['wasm-hostile', 'flood'],
   ['wasm-hostile', 'echo'],
+  ['audit-bot', 'audit'],
 ]
 for (const [dir, name] of targets) {
   const cwd = join(examples, dir)
