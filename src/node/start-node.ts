@@ -35,6 +35,7 @@ import { openDb } from '../store/db.js'
 import { type ChainConnection, connectChain, fundIfLocal } from './chain-setup.js'
 import { boundPorts, withStablePorts } from './listen-ports.js'
 import { clearNodeInfo, type NodeInfo, writeNodeInfo } from './node-info.js'
+import { Teardown } from './teardown.js'
 
 /** How to start a node. */
 export interface StartNodeOptions {
@@ -73,6 +74,19 @@ const MAX_TASK_BYTES = 64 * 1024 * 1024
  * role when asked, and the local API; writes `node.json` for the CLI and SDK.
  */
 export async function startNode(options: StartNodeOptions = {}): Promise<MutiraoNode> {
+  const teardown = new Teardown()
+  try {
+    return await assemble(options, teardown)
+  } catch (err) {
+    // roll back what started (chain, database, host, …), so a failed start leaks nothing
+    await teardown
+      .run()
+      .catch((e) => logger('node').warn({ err: (e as Error).message }, 'rollback after a failed start'))
+    throw err
+  }
+}
+
+async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<MutiraoNode> {
   const log = logger('node')
   const { layout, identity, config: saved } = await initDataDir(options.dataDir)
   const config = parseConfig({
@@ -86,7 +100,9 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     },
   })
   const db = openDb(layout.db)
+  teardown.add('database', () => db.close())
   const chain = await connectChain(layout, config.chain, identity.ethPrivateKey, log)
+  teardown.add('chain', () => chain.stop())
   await fundIfLocal(chain.ledger, LOCAL_FUNDING, log)
   const requesterPayments = new RequesterPayments(db, chain.ledger, logger('payments'))
   const requesterSettlement = new RequesterSettlement(db, requesterPayments, logger('payments'))
@@ -117,6 +133,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
         }
       : {}),
   })
+  teardown.add('libp2p host', () => host.stop())
   await host.start()
   const stable = withStablePorts(
     saved,
@@ -124,13 +141,14 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     boundPorts(host.getMultiaddrs().map(String)),
   )
   if (stable) await saveConfig(layout.config, stable)
-  const stopBootstrap = keepDialing(host, config.bootstrap, log)
-  const stopRemembering = await rejoinKnownPeers(host, layout.peers, config.bootstrap, log)
+  teardown.add('bootstrap dialing', keepDialing(host, config.bootstrap, log))
+  teardown.add('known peers', await rejoinKnownPeers(host, layout.peers, config.bootstrap, log))
 
   const inbox = new OfferInbox()
   await inbox.start(host, log)
   const directory = new ProviderDirectory()
   directory.start(host, log)
+  teardown.add('provider directory', () => directory.stop())
   // Every node carries demands on gossip, providing or not: a requester and a provider at two homes
   // meet only through the nodes between them (relays are ordinary nodes).
   host.services.pubsub.subscribe(TOPICS.demand)
@@ -146,6 +164,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     },
     log: logger('reputation'),
   })
+  teardown.add('attestation gossip', () => attestations.stop())
   const reputationOf = (p: string) => attestations.pool.reputation(p, reputation.get(p))
   const requester = new Requester({
     host,
@@ -167,6 +186,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       attestations.changed()
     },
   })
+  teardown.add('requester', () => requester.stop())
 
   const providerPayments = options.provide
     ? new ProviderPayments(db, chain.ledger, logger('payments'), {
@@ -186,6 +206,8 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       idle.addEventListener('busy', () => log.info('machine in use: not taking new work'))
       idle.addEventListener('idle', () => log.info('machine idle: taking work again'))
       idle.start()
+      const monitor = idle
+      teardown.add('idle monitor', () => monitor.stop())
     }
     executors = createProviderExecutors({
       kinds: policy.kinds,
@@ -193,6 +215,8 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
       memoryBytes: policy.memoryBytes,
       getBlob: (hash) => blobs.get(hash),
     })
+    const started = executors
+    teardown.add('executors', () => started.stop())
     const executor = options.wrapExecutor ? options.wrapExecutor(executors.executor) : executors.executor
     if (config.oracle.enabled)
       oracle = await startOracle({
@@ -202,6 +226,8 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
         executor,
         blobs,
       })
+    const service = oracle
+    if (service) teardown.add('oracle', () => service.stop())
     provider = await startProviderAgent({
       host,
       identity,
@@ -229,6 +255,8 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
         resolver: chain.ledger.deployments.disputeResolver,
       }),
     })
+    const agent = provider
+    teardown.add('provider', () => agent.stop())
   }
   await serveBlobs(
     host,
@@ -297,6 +325,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     },
     config.listen.apiPort,
   )
+  teardown.add('api', () => api.close())
   const info: NodeInfo = {
     pid: process.pid,
     peerId: identity.peerId,
@@ -317,6 +346,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     },
   }
   await writeNodeInfo(layout, info)
+  teardown.add('node.json', () => clearNodeInfo(layout))
   const resumed = requester.resumeAll()
   if (resumed.length) log.info({ jobs: resumed }, 'resumed unfinished jobs')
 
@@ -328,22 +358,8 @@ export async function startNode(options: StartNodeOptions = {}): Promise<Mutirao
     chain,
     requesterPayments,
     providerPayments,
-    async stop() {
-      stopBootstrap()
-      await stopRemembering()
-      await requester.stop()
-      await oracle?.stop()
-      await provider?.stop()
-      idle?.stop()
-      await executors?.stop()
-      await api.close()
-      directory.stop()
-      attestations.stop()
-      await host.stop()
-      await chain.stop()
-      db.close()
-      await clearNodeInfo(layout)
-    },
+    /** Stops every part, last started first; reports every part that failed to stop. */
+    stop: () => teardown.run(),
   }
 }
 
