@@ -21,13 +21,11 @@
 // Profiling (bench/profile-preload.cjs): with PROF_FLAG=<path> and PROF_JOB=<model name>:<shard size> (or `a1`),
 // the bench creates that file while that 1-provider job (or the timed a1 loop) runs, and the preload profiles every process while it exists.
 import '../src/polyfill.js'
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Address } from 'viem'
-import { z } from 'zod'
 import { inspectModel } from '../src/exec/model-info.js'
 import { createOnnxExecutor } from '../src/exec/onnx-executor.js'
 import { createOnnxSession, runSession } from '../src/exec/onnx-session.js'
@@ -38,8 +36,7 @@ import { initDataDir } from '../src/identity/init.js'
 import { logger } from '../src/log.js'
 import { ProviderDirectory } from '../src/market/directory.js'
 import { DEFAULT_MAX_PRICE, parsePrice } from '../src/market/price.js'
-import { channel } from '../src/net/channel.js'
-import { createHost, type Host } from '../src/net/host.js'
+import { createHost } from '../src/net/host.js'
 import { verifyPayload } from '../src/net/signing.js'
 import { connectChain, fundIfLocal } from '../src/node/chain-setup.js'
 import { buildModel, float, node, tensorInitializer, valueInfo } from '../src/onnx/graph-builder.js'
@@ -54,7 +51,7 @@ import { connect, type MutiraoClient } from '../src/sdk/client.js'
 import { blobStore, sha256Hex } from '../src/store/blob-store.js'
 import { openDb } from '../src/store/db.js'
 import { CLI, startNetwork, type TestNetwork } from '../test/helpers/network.js'
-import { ECHO_PROTOCOLS } from './echo-protocols.js'
+import { echoBaseline } from './echo-baseline.js'
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -114,37 +111,6 @@ async function localPerTask(model: Uint8Array, inputs: TensorMap, n: number) {
   const wall = performance.now() - t0
   await session.release()
   return { times, wall }
-}
-
-/**
- * (a0) The stack's floor, from the bench's host to a peer process built like a node (bench/echo-peer.ts): one
- * framed message in flight on an open stream, answered at once (`echo`) or after a hop through a worker thread
- * (`echoWorker`). Returns a function that times one round trip of a frame like a task's, and a stop function.
- */
-async function echoBaseline(host: Host) {
-  const peer = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'echo-peer.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const addr = await new Promise<string>((ok, fail) => {
-    peer.stdout!.once('data', (d) => ok(JSON.parse(String(d)).multiaddr))
-    peer.once('exit', (code) => fail(new Error(`echo peer exited with ${code}`)))
-  })
-  const channels = {
-    echo: channel(await host.dialProtocol(multiaddr(addr), ECHO_PROTOCOLS.echo)),
-    echoWorker: channel(await host.dialProtocol(multiaddr(addr), ECHO_PROTOCOLS.echoWorker)),
-  }
-  const roundTrip = async (which: keyof typeof channels, header: unknown, body: Uint8Array) => {
-    const t = performance.now()
-    await channels[which].send(header, body)
-    await channels[which].recv(z.unknown())
-    return performance.now() - t
-  }
-  const stop = async () => {
-    for (const ch of Object.values(channels)) ch.abort(new Error('bench done'))
-    peer.stdout!.destroy()
-    peer.kill('SIGKILL')
-  }
-  return { roundTrip, stop }
 }
 
 /**

@@ -48,7 +48,7 @@ describe('local streaming session', () => {
     const direct = await ort.InferenceSession.create(model)
     sessions.push(direct)
     const s = await openLocalSession(model, { feedback: { h: 'hOut' } })
-    let h = new ort.Tensor('float32', new Float32Array(8), [1, 8])
+    let h: ort.Tensor = new ort.Tensor('float32', new Float32Array(8), [1, 8])
     const ys: number[] = []
     for (let i = 0; i < 500; i++) {
       const x = sample(i, 4).x
@@ -57,7 +57,7 @@ describe('local streaming session', () => {
         x: new ort.Tensor('float32', new Float32Array(x.data.buffer.slice(0)), [1, 4]),
         h,
       })
-      h = ref.hOut as ort.Tensor
+      h = ref.hOut
       same(out, fromOrtResults(ref))
       ys.push(new Float32Array(out.y.data.buffer.slice(0))[0])
     }
