@@ -12,6 +12,7 @@ import { nodeCommand } from './commands/node.js'
 import { resultCommand } from './commands/result.js'
 import { stakeCommand, unstakeCommand } from './commands/stake.js'
 import { statusCommand } from './commands/status.js'
+import { streamCommand } from './commands/stream.js'
 import { submitCommand } from './commands/submit.js'
 import { walletCommand } from './commands/wallet.js'
 
@@ -24,6 +25,7 @@ export function program(): Command {
     .addCommand(initCommand())
     .addCommand(nodeCommand())
     .addCommand(submitCommand())
+    .addCommand(streamCommand())
     .addCommand(jobsCommand())
     .addCommand(cancelCommand())
     .addCommand(resultCommand())

@@ -8,6 +8,8 @@ import { dataDirLayout } from '../identity/data-dir.js'
 import { parsePrice } from '../market/price.js'
 import { readNodeInfo } from '../node/node-info.js'
 import type { JobProgress, JobSpecInput } from '../requester/job-spec.js'
+import type { StreamSession } from '../stream/local-session.js'
+import { openStream, type StreamOptions } from '../stream/open-stream.js'
 import type { LedgerClient } from './ledger-types.js'
 import { type WasmRunOutput, type WasmRunSpec, wasmJobInputs, wasmJobOutputs } from './wasm-job.js'
 
@@ -146,6 +148,15 @@ export interface MutiraoClient {
    *   limits: { memoryBytes: 32 << 20, timeMs: 20_000, outputBytes: 4096 } })
    */
   runWasm(job: WasmJob & WaitOptions): Promise<WasmRunOutput[]>
+  /**
+   * A streaming session: the model stays loaded, samples run one by one with millisecond latency, and a
+   * stateful model's outputs feed back into its inputs. `where: 'local'` (the default; the only one built)
+   * runs it in this process: the data never leaves the machine.
+   * @example
+   * const s = await client.stream({ model: './detector.onnx' })
+   * for await (const out of s.stream(samples)) if (out.score.data[0] > 0.9) alert()
+   */
+  stream(options: StreamOptions): Promise<StreamSession>
   /** The node's ledger account: wallet, faucet, staking, contributions, proofs, reclaim. */
   ledger: LedgerClient
 }
@@ -249,6 +260,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
       })
     },
     wasmResult: async (id) => wasmJobOutputs(await client.result(id)),
+    stream: (options) => openStream(options),
     async runWasm(job) {
       const progress = await client.submitWasm(job)
       await client.wait(progress.jobId, job)
