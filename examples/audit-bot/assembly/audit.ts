@@ -55,7 +55,7 @@ class State {
     if (id > 0) this.unchecked &= ~((<u32>1) << (<u32>(id - 1)))
   }
   key(): u64 {
-    let h: u64 = 1469598103934665603
+    let h: u64 = 0x811c9dc5
     h = (h ^ <u64>this.pc) * 1099511628211
     for (let i = 0; i < this.flags.length; i++) {
       h = (h ^ <u64>this.flags[i]) * 1099511628211
