@@ -138,13 +138,8 @@ export async function deployInferenceOracle(ctx: LedgerContext, minStake: bigint
 export function oracleActions(ctx: LedgerContext, oracle: Address) {
   const write = (functionName: string, args: readonly unknown[]) =>
     ctx.write({ address: oracle, abi: inferenceOracleAbi, functionName, args })
-  const read = <T>(functionName: string, args: readonly unknown[] = []) =>
-    ctx.publicClient.readContract({
-      address: oracle,
-      abi: inferenceOracleAbi,
-      functionName,
-      args,
-    } as never) as Promise<T>
+  const contract = { address: oracle, abi: inferenceOracleAbi } as const
+  const pub = ctx.publicClient
   return {
     address: oracle,
     /** Post a request (approves the fee first); returns its id. */
@@ -185,7 +180,7 @@ export function oracleActions(ctx: LedgerContext, oracle: Address) {
       (await write('slashEquivocation', [id, provider, a.outputHash, a.signature, b.outputHash, b.signature]))
         .transactionHash,
     async requestOf(id: bigint): Promise<OracleRequest> {
-      const r = await read<Omit<OracleRequest, 'id' | 'status'> & { status: number }>('requestOf', [id])
+      const r = await pub.readContract({ ...contract, functionName: 'requestOf', args: [id] })
       return { ...r, id, status: ORACLE_STATUS[r.status] }
     },
     /** The final output of request `id` (from its `Finalized` event); undefined until finalised. */
@@ -199,9 +194,11 @@ export function oracleActions(ctx: LedgerContext, oracle: Address) {
       })
       return log?.args.output
     },
-    answerOf: (id: bigint, provider: Address) => read<Hex>('answerOf', [id, provider]),
-    backersOf: (id: bigint, outputHash: Hex) => read<readonly Address[]>('backersOf', [id, outputHash]),
-    minStake: () => read<bigint>('minStake'),
+    answerOf: (id: bigint, provider: Address): Promise<Hex> =>
+      pub.readContract({ ...contract, functionName: 'answerOf', args: [id, provider] }),
+    backersOf: (id: bigint, outputHash: Hex): Promise<readonly Address[]> =>
+      pub.readContract({ ...contract, functionName: 'backersOf', args: [id, outputHash] }),
+    minStake: (): Promise<bigint> => pub.readContract({ ...contract, functionName: 'minStake' }),
     taskIdOf: (id: bigint) => oracleTaskId(oracle, id),
     /** `Requested` events in [fromBlock, toBlock]. */
     async requestedEvents(fromBlock: bigint, toBlock: bigint): Promise<RequestedEvent[]> {
