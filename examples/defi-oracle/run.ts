@@ -33,6 +33,7 @@ import {
   riskAdjustedLendingBytecode,
 } from '../../src/ledger/abi/index.js'
 import { createLedgerContext } from '../../src/ledger/context.js'
+import { contractCalls } from '../../src/ledger/contract-calls.js'
 import { disputeActions } from '../../src/ledger/dispute-actions.js'
 import { ANVIL_FAUCET_KEY, createLedger, readDeployments, signOracleAnswer } from '../../src/ledger/index.js'
 import { increaseTime } from '../../src/ledger/test-utils.js'
@@ -100,14 +101,9 @@ const net = await (async () => {
     chain: admin.walletClient.chain,
   })
   const pool = (await admin.publicClient.waitForTransactionReceipt({ hash })).contractAddress!
-  const poolRead = <T>(functionName: string) =>
-    admin.publicClient.readContract({
-      address: pool,
-      abi: riskAdjustedLendingAbi,
-      functionName,
-    } as never) as Promise<T>
+  const poolCalls = contractCalls(admin, pool, riskAdjustedLendingAbi)
   say(
-    `lending pool ${pool}: collateral factor ${(await poolRead<number>('collateralFactorBps')) / 100} % until the oracle answers`,
+    `lending pool ${pool}: collateral factor ${(await poolCalls.read('collateralFactorBps', [])) / 100} % until the oracle answers`,
   )
 
   // the attacker: staked like any provider, answering with its own script
@@ -145,7 +141,7 @@ const net = await (async () => {
       functionName: 'requestUpdate',
       args: [input, FEE, 600n],
     })
-    return { id: await poolRead<bigint>('pendingRequest'), t0 }
+    return { id: await poolCalls.read('pendingRequest', []), t0 }
   }
   const settle = async (state: string, id: bigint, t0: number) => {
     const r = await until(`request ${id}`, async () => {
@@ -159,7 +155,7 @@ const net = await (async () => {
       status: r.status,
       finaliseMs: Date.now() - t0,
       riskPpm: Number(values.at(-1)),
-      collateralFactorBps: await poolRead<number>('collateralFactorBps'),
+      collateralFactorBps: await poolCalls.read('collateralFactorBps', []),
       backers: (await oracle.backersOf(id, r.answer)).map((a) => getAddress(a)),
       earnedEachMut: formatUnits(r.fee / BigInt(r.quorum), 18),
     }

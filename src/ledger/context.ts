@@ -1,6 +1,8 @@
 import {
   type Abi,
   type Chain,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
   createPublicClient,
   createWalletClient,
   defineChain,
@@ -34,12 +36,15 @@ export interface LedgerContext {
   publicClient: PublicClient
   walletClient: WalletClient
   deployments: Deployments
-  /** Simulates, sends and waits for a contract call; reverts become decoded ledger errors. Serialised. */
-  write(call: {
+  /**
+   * Simulates, sends and waits for a contract call; reverts become decoded ledger errors. Serialised. The
+   * function name and arguments are checked against the (generated, `as const`) ABI at compile time.
+   */
+  write<const A extends Abi, F extends ContractFunctionName<A, 'nonpayable' | 'payable'>>(call: {
     address: Hex
-    abi: Abi
-    functionName: string
-    args: readonly unknown[]
+    abi: A
+    functionName: F
+    args: ContractFunctionArgs<A, 'nonpayable' | 'payable', F>
   }): Promise<TransactionReceipt>
 }
 

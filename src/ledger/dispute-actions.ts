@@ -6,6 +6,7 @@ import {
   providerRegistryAbi,
 } from './abi/index.js'
 import type { LedgerContext } from './context.js'
+import { contractCalls } from './contract-calls.js'
 import { digestToBytes32, type TaskResultFields, taskIdToBytes32 } from './dispute-signing.js'
 
 /** A provider's signed result, as evidence. */
@@ -44,24 +45,15 @@ export async function deployDisputeResolver(ctx: LedgerContext, p: DisputeResolv
   })
   const receipt = await ctx.publicClient.waitForTransactionReceipt({ hash })
   const resolver = receipt.contractAddress!
-  const role = (await ctx.publicClient.readContract({
-    address: registry,
-    abi: providerRegistryAbi,
-    functionName: 'SLASHER_ROLE',
-  } as never)) as Hex
-  await ctx.write({
-    address: registry,
-    abi: providerRegistryAbi,
-    functionName: 'grantRole',
-    args: [role, resolver],
-  })
+  const calls = contractCalls(ctx, registry, providerRegistryAbi)
+  await calls.write('grantRole', [await calls.read('SLASHER_ROLE', []), resolver])
   return resolver
 }
 
 /** Dispute operations against the DisputeResolver at `resolver`, as the context's account. */
 export function disputeActions(ctx: LedgerContext, resolver: Address) {
-  const write = (functionName: string, args: readonly unknown[]) =>
-    ctx.write({ address: resolver, abi: disputeResolverAbi, functionName, args })
+  const { read, write } = contractCalls(ctx, resolver, disputeResolverAbi)
+  const token = contractCalls(ctx, ctx.deployments.token, mutiraoTokenAbi)
   const evidence = (r: SignedTaskResult) => ({
     provider: r.provider,
     outputHash: digestToBytes32(r.outputHash),
@@ -73,17 +65,7 @@ export function disputeActions(ctx: LedgerContext, resolver: Address) {
     accused: SignedTaskResult,
     quorum: SignedTaskResult[],
   ): Promise<bigint> {
-    const deposit = (await ctx.publicClient.readContract({
-      address: resolver,
-      abi: disputeResolverAbi,
-      functionName: 'deposit',
-    })) as bigint
-    await ctx.write({
-      address: ctx.deployments.token,
-      abi: mutiraoTokenAbi,
-      functionName: 'approve',
-      args: [resolver, deposit],
-    })
+    await token.write('approve', [resolver, await read('deposit', [])])
     const receipt = await write('accuse', [taskId, inputHash, evidence(accused), quorum.map(evidence)])
     const [log] = parseEventLogs({ abi: disputeResolverAbi, logs: receipt.logs, eventName: 'Accused' })
     return log.args.disputeId
@@ -112,18 +94,7 @@ export function disputeActions(ctx: LedgerContext, resolver: Address) {
     registerReferee: async (): Promise<Hash> => (await write('registerReferee', [])).transactionHash,
     /** State, parties and panel of a dispute. */
     async disputeOf(id: bigint) {
-      const d = (await ctx.publicClient.readContract({
-        address: resolver,
-        abi: disputeResolverAbi,
-        functionName: 'disputeOf',
-        args: [id],
-      })) as {
-        status: number
-        accused: Address
-        accuser: Address
-        held: bigint
-        referees: readonly Address[]
-      }
+      const d = await read('disputeOf', [id])
       return { ...d, status: DISPUTE_STATUS[d.status] }
     },
   }

@@ -1,6 +1,7 @@
 import { type Address, type Hash, type Hex, parseEventLogs, zeroHash } from 'viem'
 import { jobEscrowAbi } from './abi/index.js'
 import type { LedgerContext } from './context.js'
+import { type ContractCalls, contractCalls } from './contract-calls.js'
 import type { TaskReceipt } from './receipts.js'
 import type { tokenActions } from './token-actions.js'
 import { signVoucherWith, type Voucher } from './voucher.js'
@@ -48,20 +49,9 @@ export interface Contribution {
 }
 
 /** Read and write calls to the JobEscrow deployment of `ctx` (shared by the escrow action groups). */
-export function escrowCalls(ctx: LedgerContext) {
+export function escrowCalls(ctx: LedgerContext): { escrow: Address } & ContractCalls<typeof jobEscrowAbi> {
   const escrow = ctx.deployments.escrow
-  return {
-    escrow,
-    read: <T>(functionName: string, args: readonly unknown[] = []) =>
-      ctx.publicClient.readContract({
-        address: escrow,
-        abi: jobEscrowAbi,
-        functionName,
-        args,
-      } as never) as Promise<T>,
-    write: (functionName: string, args: readonly unknown[]) =>
-      ctx.write({ address: escrow, abi: jobEscrowAbi, functionName, args }),
-  }
+  return { escrow, ...contractCalls(ctx, escrow, jobEscrowAbi) }
 }
 
 /** Escrow operations of a ledger client. */
@@ -97,11 +87,8 @@ export function escrowActions(ctx: LedgerContext, token: ReturnType<typeof token
 
     /** The stored job. */
     async jobInfo(jobId: bigint): Promise<JobInfo> {
-      redeemWindow ??= await read<bigint>('redeemWindow')
-      const j = await read<Omit<JobInfo, 'jobId' | 'redeemableUntil' | 'deadline'> & { deadline: bigint }>(
-        'getJob',
-        [jobId],
-      )
+      redeemWindow ??= await read('redeemWindow', [])
+      const j = await read('getJob', [jobId])
       return {
         jobId,
         ...j,
@@ -113,12 +100,12 @@ export function escrowActions(ctx: LedgerContext, token: ReturnType<typeof token
 
     /** Units and amount last redeemed for (jobId, provider). */
     async redeemed(jobId: bigint, provider: Address): Promise<{ units: bigint; amount: bigint }> {
-      const [units, amount] = await read<[bigint, bigint]>('redeemed', [jobId, provider])
+      const [units, amount] = await read('redeemed', [jobId, provider])
       return { units, amount }
     },
 
     /** The EIP-712 digest of a voucher as the contract computes it. */
-    voucherDigest: (v: Voucher) => read<Hex>('voucherDigest', [v]),
+    voucherDigest: (v: Voucher) => read('voucherDigest', [v]),
 
     /** Signs a voucher with this account (which must be the job's requester). */
     signVoucher: (v: Voucher): Promise<Hex> => signVoucherWith(ctx.account, v, escrow, ctx.chainId),
@@ -160,6 +147,6 @@ export function escrowActions(ctx: LedgerContext, token: ReturnType<typeof token
 
     /** Whether `receipt` is proven by `proof` under `root` and `root` was recorded on-chain for its job/provider. */
     verifyReceipt: (receipt: TaskReceipt, root: Hex, proof: readonly Hex[]) =>
-      read<boolean>('verifyTaskReceipt', [receipt, root, proof]),
+      read('verifyTaskReceipt', [receipt, root, proof]),
   }
 }

@@ -41,7 +41,7 @@ export function escrowCloseActions(ctx: LedgerContext) {
     },
 
     /** Whether `provider` may be paid by the job (vouchers and releases). */
-    isPayee: (jobId: bigint, provider: Address) => read<boolean>('isPayee', [jobId, provider]),
+    isPayee: (jobId: bigint, provider: Address) => read('isPayee', [jobId, provider]),
 
     /** Signs a release with this account (which must be the provider it names). */
     signRelease: (r: Release): Promise<Hex> => signReleaseWith(ctx.account, r, escrow, ctx.chainId),
@@ -51,7 +51,7 @@ export function escrowCloseActions(ctx: LedgerContext) {
       ctx.account.signMessage({ message: releaseRequestText(r, escrow, ctx.chainId) }),
 
     /** The EIP-712 digest of a release as the contract computes it. */
-    releaseDigest: (r: Release) => read<Hex>('releaseDigest', [r]),
+    releaseDigest: (r: Release) => read('releaseDigest', [r]),
 
     /**
      * Closes a job with one signed release per payee (any order; sorted here as the contract requires).

@@ -15,6 +15,7 @@ import {
   providerRegistryAbi,
 } from './abi/index.js'
 import type { LedgerContext } from './context.js'
+import { contractCalls } from './contract-calls.js'
 import { TASK_RESULT_TYPES } from './dispute-signing.js'
 
 /** Lifecycle of an oracle request (InferenceOracle.Status). */
@@ -120,38 +121,22 @@ export async function deployInferenceOracle(ctx: LedgerContext, minStake: bigint
     chain: ctx.walletClient.chain,
   })
   const oracle = (await ctx.publicClient.waitForTransactionReceipt({ hash })).contractAddress!
-  const role = (await ctx.publicClient.readContract({
-    address: registry,
-    abi: providerRegistryAbi,
-    functionName: 'SLASHER_ROLE',
-  })) as Hex
-  await ctx.write({
-    address: registry,
-    abi: providerRegistryAbi,
-    functionName: 'grantRole',
-    args: [role, oracle],
-  })
+  const calls = contractCalls(ctx, registry, providerRegistryAbi)
+  await calls.write('grantRole', [await calls.read('SLASHER_ROLE', []), oracle])
   return getAddress(oracle)
 }
 
 /** Oracle operations against the InferenceOracle at `oracle`, as the context's account. */
 export function oracleActions(ctx: LedgerContext, oracle: Address) {
-  const write = (functionName: string, args: readonly unknown[]) =>
-    ctx.write({ address: oracle, abi: inferenceOracleAbi, functionName, args })
+  const { write } = contractCalls(ctx, oracle, inferenceOracleAbi)
+  const token = contractCalls(ctx, ctx.deployments.token, mutiraoTokenAbi)
   const contract = { address: oracle, abi: inferenceOracleAbi } as const
   const pub = ctx.publicClient
   return {
     address: oracle,
     /** Post a request (approves the fee first); returns its id. */
     async request(p: OracleRequestParams): Promise<bigint> {
-      if (p.fee > 0n) {
-        await ctx.write({
-          address: ctx.deployments.token,
-          abi: mutiraoTokenAbi,
-          functionName: 'approve',
-          args: [oracle, p.fee],
-        })
-      }
+      if (p.fee > 0n) await token.write('approve', [oracle, p.fee])
       const receipt = await write('request', [
         p.modelHash,
         p.input,

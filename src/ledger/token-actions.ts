@@ -2,6 +2,7 @@ import { type Address, type Hash, type Hex, parseEther, parseSignature } from 'v
 import { privateKeyToAccount } from 'viem/accounts'
 import { mutiraoTokenAbi } from './abi/index.js'
 import type { LedgerContext } from './context.js'
+import { contractCalls } from './contract-calls.js'
 import { withDecodedErrors } from './decode-error.js'
 import { NotLocalChainError } from './errors.js'
 
@@ -21,19 +22,13 @@ export interface PermitSignature {
 /** Token operations of a ledger client. */
 export function tokenActions(ctx: LedgerContext) {
   const token = ctx.deployments.token
-  const read = <T>(functionName: string, args: readonly unknown[]) =>
-    ctx.publicClient.readContract({
-      address: token,
-      abi: mutiraoTokenAbi,
-      functionName,
-      args,
-    } as never) as Promise<T>
+  const { read } = contractCalls(ctx, token, mutiraoTokenAbi)
 
-  const balanceOf = (addr: Address) => read<bigint>('balanceOf', [addr])
+  const balanceOf = (addr: Address) => read('balanceOf', [addr])
 
   /** Signs an EIP-2612 permit letting `spender` move `value` of the caller's tokens until `deadline`. */
   async function signPermit(spender: Address, value: bigint, deadline: bigint): Promise<PermitSignature> {
-    const nonce = await read<bigint>('nonces', [ctx.account.address])
+    const nonce = await read('nonces', [ctx.account.address])
     const signature = await ctx.account.signTypedData({
       domain: { name: 'Mutirao', version: '1', chainId: ctx.chainId, verifyingContract: token },
       types: {
@@ -58,7 +53,7 @@ export function tokenActions(ctx: LedgerContext) {
     /** Token balance of `addr`. */
     balanceOf,
     /** Allowance `owner` gave `spender`. */
-    allowance: (owner: Address, spender: Address) => read<bigint>('allowance', [owner, spender]),
+    allowance: (owner: Address, spender: Address) => read('allowance', [owner, spender]),
     /** Approves `spender` for `amount`. */
     async approve(spender: Address, amount: bigint): Promise<Hash> {
       const r = await ctx.write({

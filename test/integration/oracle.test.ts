@@ -13,6 +13,7 @@ import {
   riskAdjustedLendingBytecode,
 } from '../../src/ledger/abi/index.js'
 import { createLedgerContext, type LedgerContext } from '../../src/ledger/context.js'
+import { contractCalls } from '../../src/ledger/contract-calls.js'
 import { disputeActions } from '../../src/ledger/dispute-actions.js'
 import { ANVIL_FAUCET_KEY, readDeployments } from '../../src/ledger/index.js'
 import { oracleActions } from '../../src/ledger/oracle-actions.js'
@@ -86,24 +87,17 @@ describe('inference oracle: staked providers answer an on-chain request automati
       chain: admin.walletClient.chain,
     })
     const pool = (await admin.publicClient.waitForTransactionReceipt({ hash: deploy })).contractAddress!
-    const read = <T>(functionName: string, args: readonly unknown[] = []) =>
-      admin.publicClient.readContract({
-        address: pool,
-        abi: riskAdjustedLendingAbi,
-        functionName,
-        args,
-      } as never) as Promise<T>
-    const token = (functionName: string, args: readonly unknown[]) =>
-      admin.write({ address: admin.deployments.token, abi: mutiraoTokenAbi, functionName, args })
-    await token('mint', [admin.account.address, FEE])
-    await token('approve', [pool, FEE])
+    const poolCalls = contractCalls(admin, pool, riskAdjustedLendingAbi)
+    const token = contractCalls(admin, admin.deployments.token, mutiraoTokenAbi)
+    await token.write('mint', [admin.account.address, FEE])
+    await token.write('approve', [pool, FEE])
     await admin.write({
       address: pool,
       abi: riskAdjustedLendingAbi,
       functionName: 'requestUpdate',
       args: [bytesToHex(encodeTensors(inputs)), FEE, 600n],
     })
-    const id = await read<bigint>('pendingRequest')
+    const id = await poolCalls.read('pendingRequest', [])
     expect(id).toBeGreaterThan(0n)
 
     // a staked provider that lies answers first (it started before the others) …
@@ -126,10 +120,10 @@ describe('inference oracle: staked providers answer an on-chain request automati
 
     // the agreed answer is what onnxruntime computes here, quantised; the consumer acted on it
     expect(decodeAnswer((await oracle.outputOf(id))!)).toEqual(expected.values)
-    expect(await read<bigint>('lastRiskPpm')).toBe(expected.values.at(-1))
+    expect(await poolCalls.read('lastRiskPpm', [])).toBe(expected.values.at(-1))
     const factor = 8000n - (expected.values.at(-1)! * 6000n) / 1_000_000n
-    expect(BigInt(await read<number>('collateralFactorBps'))).toBe(factor)
-    expect(await read<bigint>('pendingRequest')).toBe(0n)
+    expect(BigInt(await poolCalls.read('collateralFactorBps', []))).toBe(factor)
+    expect(await poolCalls.read('pendingRequest', [])).toBe(0n)
     expect(lie.outputHash).not.toBe(request.answer)
 
     // the three honest providers were paid a third of the fee each; the liar nothing
