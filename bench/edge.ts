@@ -60,6 +60,31 @@ const local = await openLocalSession(model)
 const localStats = await time((i) => local.infer({ x: tensorFromValues('float32', [1, D], row(i)) }))
 await local.close()
 
+// micro-batched: 32 calls in flight, batches of up to 32 within 1 ms; latency from call to answer
+const batched = await openLocalSession(model, { batch: { maxSamples: 32, maxDelayMs: 1 } })
+async function timeBatched(): Promise<Stats> {
+  const times: number[] = []
+  const run = async (count: number, record: boolean) => {
+    const inFlight: Promise<void>[] = []
+    for (let i = 0; i < count; i++) {
+      const t = performance.now()
+      inFlight.push(
+        batched.infer({ x: tensorFromValues('float32', [1, D], row(i)) }).then(() => {
+          if (record) times.push(performance.now() - t)
+        }),
+      )
+      if (inFlight.length >= 32) await inFlight.shift()
+    }
+    await Promise.all(inFlight)
+  }
+  await run(WARMUP, false)
+  const t0 = performance.now()
+  await run(N, true)
+  return stats(times, performance.now() - t0)
+}
+const batchedStats = await timeBatched()
+await batched.close()
+
 const host = await createHost({
   privateKey: await generateKeyPair('Ed25519'),
   host: '127.0.0.1',
@@ -75,6 +100,7 @@ await host.stop()
 const result = {
   direct: directStats,
   local: localStats,
+  localBatched: batchedStats,
   remote: null,
   remoteMissing: 'remote streaming sessions are not built yet (issue 14)',
   transport: transportStats,
@@ -89,6 +115,7 @@ const table = [
   '|---|---:|---:|---:|---:|',
   line('direct onnxruntime call (baseline)', directStats),
   line('Mutirão local session', localStats),
+  line('local session, micro-batched (32 in flight, ≤ 32 per batch, ≤ 1 ms wait)', batchedStats),
   line('transport: framed round trip to a peer process (loopback)', transportStats),
   '| Mutirão remote session | – | – | – | not built yet |',
 ].join('\n')

@@ -83,3 +83,39 @@ describe('local streaming session', () => {
     await expect(s.infer(sample(2, 4))).rejects.toThrow(/closed/)
   })
 })
+
+describe('local session with micro-batching', () => {
+  const close = (a: TensorMap, b: TensorMap) => {
+    for (const k of Object.keys(b)) {
+      if (a[k].dtype !== 'float32') {
+        expect(Buffer.from(a[k].data).equals(Buffer.from(b[k].data))).toBe(true)
+        continue
+      }
+      const x = new Float32Array(a[k].data.slice().buffer)
+      const y = new Float32Array(b[k].data.slice().buffer)
+      expect(x.length).toBe(y.length)
+      x.forEach((v, i) => expect(Math.abs(v - y[i])).toBeLessThan(1e-5))
+    }
+  }
+  it('concurrent calls and a stream give each sample its own answer, as unbatched (within float rounding)', async () => {
+    const plain = await openLocalSession(MLP)
+    const batched = await openLocalSession(MLP, { batch: { maxSamples: 32, maxDelayMs: 2 } })
+    const samples = Array.from({ length: 200 }, (_, i) => sample(i, 30))
+    const want: TensorMap[] = []
+    for (const s of samples) want.push(await plain.infer(s))
+    const got = await Promise.all(samples.map((s) => batched.infer(s)))
+    got.forEach((g, i) => close(g, want[i]))
+    let i = 0
+    for await (const out of batched.stream(samples)) close(out, want[i++])
+    expect(i).toBe(200)
+    await Promise.all([plain.close(), batched.close()])
+  })
+  it('is refused for a stateful session', async () => {
+    await expect(
+      openLocalSession(recurrentModel(), {
+        feedback: { h: 'hOut' },
+        batch: { maxSamples: 8, maxDelayMs: 1 },
+      }),
+    ).rejects.toThrow(/stateless/)
+  })
+})

@@ -3,6 +3,8 @@ import { InvalidInputError } from '../errors.js'
 import { checkInputs, inspectModel, type ModelInfo } from '../exec/model-info.js'
 import { createOnnxSession, runSession } from '../exec/onnx-session.js'
 import type { TensorMap } from '../exec/tensor.js'
+import { batchSize, concatBatch, sliceBatch } from '../exec/tensor-batch.js'
+import { MicroBatcher, type MicroBatchOptions } from './micro-batcher.js'
 import { type Feedback, initialState, nextState, type SessionState, withState } from './state-feedback.js'
 
 /** Options of a streaming session. */
@@ -11,6 +13,11 @@ export interface SessionOptions {
   feedback?: Feedback
   /** First value of each state input (default zeros), or a state handed back by another session. */
   state?: SessionState
+  /**
+   * Micro-batching (stateless models only): calls arriving within `maxDelayMs` of each other, up to
+   * `maxSamples`, run as one batch — more throughput for up to `maxDelayMs` more latency.
+   */
+  batch?: MicroBatchOptions
 }
 
 /** A streaming inference session: the model stays loaded; calls run one after another, in order. */
@@ -40,8 +47,24 @@ export async function openLocalSession(
   const feedback = options.feedback ?? {}
   let state = initialState(model, feedback, options.state)
   const session: ort.InferenceSession = await createOnnxSession(modelBytes)
+  if (options.batch && Object.keys(feedback).length)
+    throw new InvalidInputError(
+      'micro-batching needs a stateless session: a stateful model sees its samples one by one',
+    )
   let queue: Promise<unknown> = Promise.resolve()
   let closed = false
+  const batcher =
+    options.batch &&
+    new MicroBatcher<TensorMap, TensorMap>(async (samples) => {
+      for (const sample of samples) checkInputs(model, sample)
+      const outputs = await runSession(session, concatBatch(samples))
+      let at = 0
+      return samples.map((sample) => {
+        const n = batchSize(sample)
+        at += n
+        return sliceBatch(outputs, at - n, at)
+      })
+    }, options.batch)
   const run = async (sample: TensorMap): Promise<TensorMap> => {
     if (closed) throw new InvalidInputError('the session is closed')
     const inputs = withState(sample, state)
@@ -53,17 +76,32 @@ export async function openLocalSession(
   const self: StreamSession = {
     model,
     infer(sample) {
+      if (batcher)
+        return closed
+          ? Promise.reject(new InvalidInputError('the session is closed'))
+          : batcher.submit(sample)
       const result = queue.then(() => run(sample))
       queue = result.catch(() => undefined)
       return result
     },
     async *stream(samples) {
-      for await (const sample of samples) yield await self.infer(sample)
+      if (!options.batch) {
+        for await (const sample of samples) yield await self.infer(sample)
+        return
+      }
+      // keep a batch's worth in flight so that the batcher can fill batches; yield in order
+      const inFlight: Promise<TensorMap>[] = []
+      for await (const sample of samples) {
+        inFlight.push(self.infer(sample))
+        if (inFlight.length >= options.batch.maxSamples) yield await inFlight.shift()!
+      }
+      while (inFlight.length) yield await inFlight.shift()!
     },
     state: () => state,
     async close() {
       if (closed) return
       closed = true
+      await batcher?.flush()
       await queue
       await session.release()
     },
