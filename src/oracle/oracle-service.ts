@@ -67,6 +67,7 @@ export class OracleService {
   readonly #d: OracleServiceDeps
   readonly #records = new Map<string, OracleRecord>()
   readonly #retry = new Map<string, RequestedEvent>()
+  readonly #unsettled = new Set<bigint>()
   #next: bigint
   #timer?: NodeJS.Timeout
   #running?: Promise<void>
@@ -114,9 +115,25 @@ export class OracleService {
     this.#retry.clear()
     for (const e of [...retries, ...requested]) {
       if (this.#stopped) return
-      await this.#handle(e)
+      // a failed chain read (a busy or restarting RPC) must not lose the request: try it again next poll
+      await this.#handle(e).catch((err) => {
+        this.#retry.set(e.id.toString(), e)
+        this.#d.log.warn(
+          { request: e.id.toString(), err: (err as Error).message },
+          'oracle request: will retry',
+        )
+      })
     }
-    for (const id of finalized) await this.#settled(id)
+    const unsettled = [...this.#unsettled, ...finalized]
+    this.#unsettled.clear()
+    for (const id of unsettled)
+      await this.#settled(id).catch((err) => {
+        this.#unsettled.add(id)
+        this.#d.log.warn(
+          { request: id.toString(), err: (err as Error).message },
+          'oracle settlement: will retry',
+        )
+      })
   }
 
   #record(r: OracleRecord) {

@@ -29,7 +29,7 @@ const STAKE = parseEther('100')
 const FEE = parseEther('3')
 
 /** Poll `check` every 250 ms until it returns a value (or fail after `ms`). */
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
   const end = Date.now() + ms
   for (;;) {
     const v = await check()
@@ -165,5 +165,5 @@ describe('inference oracle: staked providers answer an on-chain request automati
     expect((await anyone.disputeOf(disputeId)).status).toBe('upheld')
     expect(await stakeOf(eth.liar)).toBe(STAKE / 2n)
     for (const p of honest) expect(await stakeOf(eth[p.name])).toBe(STAKE)
-  }, 240_000)
+  }, 400_000)
 })
