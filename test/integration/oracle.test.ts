@@ -112,9 +112,21 @@ describe('inference oracle: staked providers answer an on-chain request automati
       [1, 2, 3].map(() => net.addProvider(['--oracle', '--oracle-model', MODEL])),
     )
     await stakeAll(honest)
+    const status = async (p: TestNode) =>
+      (await (await connect({ dataDir: p.dataDir })).node()) as unknown as {
+        oracle: { requests: { id: string; status: string; earned?: string; disputes?: string[] }[] }
+      }
     const request = await until('finalisation', async () => {
       const r = await oracle.requestOf(id)
       return r.status === 'open' ? undefined : r
+    }).catch(async (err: Error) => {
+      // say what each honest provider did with the request, so that a failure explains itself
+      const seen = await Promise.all(
+        honest.map(async (p) => JSON.stringify((await status(p)).oracle.requests)),
+      )
+      throw new Error(
+        `${err.message}; answers: ${(await oracle.answeredEvents(id, 0n)).length}; providers saw: ${seen.join(' | ')}`,
+      )
     })
     expect(request.status).toBe('finalized')
 
@@ -129,10 +141,6 @@ describe('inference oracle: staked providers answer an on-chain request automati
     // the three honest providers were paid a third of the fee each; the liar nothing
     const backers = (await oracle.backersOf(id, request.answer)).map((a) => getAddress(a))
     expect(new Set(backers)).toEqual(new Set(honest.map((p) => eth[p.name])))
-    const status = async (p: TestNode) =>
-      (await (await connect({ dataDir: p.dataDir })).node()) as unknown as {
-        oracle: { requests: { id: string; status: string; earned?: string; disputes?: string[] }[] }
-      }
     for (const p of honest) {
       const rec = await until(`${p.name} to see the finalisation`, async () => {
         const r = (await status(p)).oracle.requests.find((x) => x.id === id.toString())
