@@ -94,7 +94,7 @@ describe('local session with micro-batching', () => {
       const x = new Float32Array(a[k].data.slice().buffer)
       const y = new Float32Array(b[k].data.slice().buffer)
       expect(x.length).toBe(y.length)
-      x.forEach((v, i) => expect(Math.abs(v - y[i])).toBeLessThan(1e-5))
+      for (let i = 0; i < x.length; i++) expect(Math.abs(x[i] - y[i])).toBeLessThan(1e-5)
     }
   }
   it('concurrent calls and a stream give each sample its own answer, as unbatched (within float rounding)', async () => {
@@ -104,7 +104,7 @@ describe('local session with micro-batching', () => {
     const want: TensorMap[] = []
     for (const s of samples) want.push(await plain.infer(s))
     const got = await Promise.all(samples.map((s) => batched.infer(s)))
-    got.forEach((g, i) => close(g, want[i]))
+    for (let j = 0; j < got.length; j++) close(got[j], want[j])
     let i = 0
     for await (const out of batched.stream(samples)) close(out, want[i++])
     expect(i).toBe(200)

@@ -61,7 +61,7 @@ export class MicroBatcher<I, O> {
         const outs = await this.#run(batch.map((p) => p.item))
         if (outs.length !== batch.length)
           throw new Error(`a batch of ${batch.length} gave ${outs.length} outputs`)
-        batch.forEach((p, i) => p.resolve(outs[i]))
+        for (let i = 0; i < batch.length; i++) batch[i].resolve(outs[i])
       } catch (err) {
         for (const p of batch) p.reject(err)
       }
