@@ -23,21 +23,14 @@ import { decodeAnswer, quantiseOutputs } from '../../src/oracle/quantise.js'
 import { connect } from '../../src/sdk/client.js'
 import { startByzantineProvider } from '../helpers/byzantine-network.js'
 import { startNetwork, type TestNetwork, type TestNode } from '../helpers/network.js'
+import { until as untilFor } from '../helpers/node-ledger.js'
+
+/** The shared poll helper, with this test's 120 s per step. */
+const until = <T>(what: string, check: () => Promise<T | undefined>) => untilFor(what, check, 120_000)
 
 const MODEL = resolve(import.meta.dirname, '../fixtures/models/mlp.onnx')
 const STAKE = parseEther('100')
 const FEE = parseEther('3')
-
-/** Poll `check` every 250 ms until it returns a value (or fail after `ms`). */
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await check()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
 describe('inference oracle: staked providers answer an on-chain request automatically', () => {
   let net: TestNetwork
