@@ -279,6 +279,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
           accepting: !idle || idle.state === 'idle',
           foreignLoad: idle?.foreignLoad,
           tasks: provider.stats,
+          streams: provider.streams,
           pricePerUnit: config.provider.pricePerUnit,
         }
       : null,

@@ -10,6 +10,8 @@ export const PROTOCOLS = {
   task: '/mutirao/task/1',
   /** Requester → provider: ask for a signed release of an escrow job, to close it and refund the rest. */
   release: '/mutirao/release/1',
+  /** Requester → provider: a streaming inference session (one sample in, its outputs out, in order). */
+  stream: '/mutirao/stream/1',
   /** Any → any: fetch a content-addressed blob (model, input set) by sha256. */
   blob: '/mutirao/blob/1',
 } as const

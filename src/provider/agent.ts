@@ -12,6 +12,7 @@ import { type Capacity, startCapacityAdvert } from './capacity-advert.js'
 import type { EvidenceSigner } from './evidence-signer.js'
 import { startOfferResponder } from './offer-responder.js'
 import { serveReleases } from './release-server.js'
+import { type StreamServerStats, serveStreams } from './stream-server.js'
 import { serveTasks, type TaskServerStats } from './task-server.js'
 import type { ProviderTerms, TaskExecutor, WorkGate } from './types.js'
 
@@ -37,12 +38,15 @@ export interface ProviderAgentComponents {
 /** A running provider agent. */
 export interface ProviderAgent {
   stats: TaskServerStats
+  /** Streaming sessions (`/mutirao/stream/1`). */
+  streams: StreamServerStats
   book: AgreementBook
   stop(): Promise<void>
 }
 
 /**
- * Start the provider role: answer demands with offers, countersign agreements, serve task streams,
+ * Start the provider role: answer demands with offers, countersign agreements, serve task streams and
+ * streaming sessions,
  * advertise capacity. Every decision honours the owner's terms and the work gate (idle-only mode).
  */
 export async function startProviderAgent(c: ProviderAgentComponents): Promise<ProviderAgent> {
@@ -56,6 +60,7 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
   }
   await serveAgreements({ ...c, book, vet })
   const stats = await serveTasks({ ...c, book })
+  const streams = await serveStreams(c)
   if (c.settlement) await serveReleases({ host: c.host, settlement: c.settlement, log: c.log })
   const stopOffers = startOfferResponder({
     ...c,
@@ -72,6 +77,7 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
   c.log.info({ threads: c.terms.threads, price: c.terms.pricePerUnit.toString() }, 'provider agent started')
   return {
     stats,
+    streams,
     book,
     async stop() {
       stopOffers()
@@ -79,6 +85,7 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
       await payments?.stop()
       await c.host.unhandle(PROTOCOLS.agree)
       await c.host.unhandle(PROTOCOLS.task)
+      await c.host.unhandle(PROTOCOLS.stream)
       if (c.settlement) await c.host.unhandle(PROTOCOLS.release)
     },
   }

@@ -162,6 +162,8 @@ export class JobRun extends EventEmitter {
       let backoff = 250
       let lastAcquire = 0
       let nextAcquireAt = 0
+      /** Rounds that hired fewer than wanted: the first few retry soon (a provider still joining the mesh). */
+      let shortRounds = 0
       while (!this.#sched.allDone) {
         if (this.#fatal) throw this.#fatal
         // Cancelling is reported at once; the escrow closes right after (finally).
@@ -193,12 +195,14 @@ export class JobRun extends EventEmitter {
           want > 0 &&
           !acquiring &&
           now >= nextAcquireAt &&
-          (live.length < this.job.spec.providers.min || now - lastAcquire > 10_000)
+          (live.length < this.job.spec.providers.min ||
+            now - lastAcquire > (shortRounds <= QUICK_ROUNDS ? QUICK_ROUND_GAP_MS : ROUND_GAP_MS))
         ) {
-          lastAcquire = now
           acquiring = this.#acquisition
             .acquire(want, deadline, model.length, acquireSignal)
             .then((added) => {
+              lastAcquire = Date.now()
+              if (added < want) shortRounds++
               if (added > 0 || live.length > 0) backoff = 250
               else {
                 nextAcquireAt = Date.now() + backoff
@@ -375,3 +379,11 @@ export class JobRun extends EventEmitter {
 const DISPUTE_WAIT_MS = 15_000
 /** How long a job with excluded providers may sit with no provider able to work before it fails. */
 const STARVED_MS = 30_000
+/** Gap between hiring rounds once the job has its minimum of providers. */
+const ROUND_GAP_MS = 10_000
+/**
+ * Rounds that hired fewer providers than wanted are retried after this short gap, a few times: a provider
+ * that missed the first demand (still joining the mesh) joins a short job before it ends.
+ */
+const QUICK_ROUND_GAP_MS = 1_000
+const QUICK_ROUNDS = 3

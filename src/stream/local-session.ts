@@ -5,6 +5,7 @@ import { createOnnxSession, runSession } from '../exec/onnx-session.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { batchSize, concatBatch, sliceBatch } from '../exec/tensor-batch.js'
 import { MicroBatcher, type MicroBatchOptions } from './micro-batcher.js'
+import { pipelined } from './pipeline.js'
 import { type Feedback, initialState, nextState, type SessionState, withState } from './state-feedback.js'
 
 /** Options of a streaming session. */
@@ -84,18 +85,9 @@ export async function openLocalSession(
       queue = result.catch(() => undefined)
       return result
     },
-    async *stream(samples) {
-      if (!options.batch) {
-        for await (const sample of samples) yield await self.infer(sample)
-        return
-      }
-      // keep a batch's worth in flight so that the batcher can fill batches; yield in order
-      const inFlight: Promise<TensorMap>[] = []
-      for await (const sample of samples) {
-        inFlight.push(self.infer(sample))
-        if (inFlight.length >= options.batch.maxSamples) yield await inFlight.shift()!
-      }
-      while (inFlight.length) yield await inFlight.shift()!
+    stream(samples) {
+      // keep a batch's worth in flight so that the batcher can fill batches
+      return pipelined(samples, (sample) => self.infer(sample), options.batch?.maxSamples ?? 1)
     },
     state: () => state,
     async close() {

@@ -1,31 +1,97 @@
 import { readFile } from 'node:fs/promises'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { InvalidInputError } from '../errors.js'
+import { createHost, type Host } from '../net/host.js'
 import { openLocalSession, type SessionOptions, type StreamSession } from './local-session.js'
+import { nearestProviders } from './nearest.js'
+import { openRemoteSession, type RemoteSessionOptions } from './remote-session.js'
 
-/** Where a streaming session runs. Only `local` (this machine: the data never leaves it) is built. */
-export type StreamWhere = 'local' | { peer: string } | 'nearest'
+/**
+ * Where a streaming session runs: `local` (this machine: the data never leaves it), a named provider
+ * (`peer`: a peer id, or a multiaddr ending in `/p2p/<id>` to dial), several in order of preference
+ * (`peers`: the first serves, the others take over when it fails), or the `nearest` providers by measured
+ * round trip among the peers this host is connected to.
+ */
+export type StreamWhere = 'local' | 'nearest' | { peer: string } | { peers: string[] }
 
 /** Options of {@link openStream}. */
-export interface StreamOptions extends SessionOptions {
+export interface StreamOptions
+  extends SessionOptions,
+    Partial<Pick<RemoteSessionOptions, 'failover' | 'window' | 'record' | 'onFailover' | 'silenceMs'>> {
   /** The ONNX model (bytes or a path). */
   model: Uint8Array | string
   where?: StreamWhere
+  /** The libp2p host remote sessions go through; absent: a short-lived host of their own. */
+  host?: Host
+  /** Multiaddrs to dial first (a short-lived host finds `nearest` providers among these peers). */
+  connect?: string[]
 }
 
 /**
  * Open a streaming session (SDK `client.stream`, CLI `mutirao stream`).
- * @throws InvalidInputError for a `where` other than `local`: sessions to a peer are not built yet.
+ * @throws InvalidInputError for an unknown peer or when no provider is near; StreamFailedError when no
+ *   provider takes the session.
  */
 export async function openStream(options: StreamOptions): Promise<StreamSession> {
   const where = options.where ?? 'local'
-  if (where !== 'local')
-    throw new InvalidInputError(
-      `streaming sessions to ${typeof where === 'string' ? where : `peer ${where.peer}`} are not built yet`,
-      {
-        metaMessages: ['Run the session on this machine: where: "local" (mutirao stream --where local).'],
-      },
-    )
   const bytes =
     typeof options.model === 'string' ? new Uint8Array(await readFile(options.model)) : options.model
-  return openLocalSession(bytes, options)
+  if (where === 'local') return openLocalSession(bytes, options)
+  if (options.batch)
+    throw new InvalidInputError('micro-batching runs in local sessions only', {
+      metaMessages: ['A remote session pipelines samples instead (window).'],
+    })
+  const own = options.host ? undefined : await shortLivedHost()
+  const host = options.host ?? own!
+  try {
+    const addrs = [
+      ...(options.connect ?? []),
+      ...(typeof where === 'object' ? ('peer' in where ? [where.peer] : where.peers) : []),
+    ].filter((a) => a.startsWith('/'))
+    await Promise.all(addrs.map((a) => host.dial(multiaddr(a), { signal: AbortSignal.timeout(10_000) })))
+    const providers =
+      where === 'nearest'
+        ? (await nearestProviders(host)).map((m) => m.peer)
+        : ('peer' in where ? [where.peer] : where.peers).map(peerOf)
+    if (!providers.length)
+      throw new InvalidInputError('no provider serving streaming sessions is connected', {
+        metaMessages: ['Connect to the network first (--connect <multiaddr>), or name a peer.'],
+      })
+    const session = await openRemoteSession(bytes, { ...options, host, providers })
+    if (!own) return session
+    return {
+      ...session,
+      async close() {
+        await session.close()
+        await own.stop()
+      },
+    }
+  } catch (err) {
+    await own?.stop()
+    throw err
+  }
+}
+
+/** A peer id, from itself or from a multiaddr's `/p2p/` part. */
+function peerOf(where: string) {
+  const id = where.startsWith('/')
+    ? multiaddr(where)
+        .getComponents()
+        .findLast((c) => c.name === 'p2p')?.value
+    : where
+  if (!id) throw new InvalidInputError(`${where}: the multiaddr names no peer (add /p2p/<peer id>)`)
+  try {
+    return peerIdFromString(id)
+  } catch {
+    throw new InvalidInputError(`${where} is not a peer id`)
+  }
+}
+
+/** A client-only host (listening on loopback) with a fresh identity, for one session. */
+async function shortLivedHost(): Promise<Host> {
+  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), host: '127.0.0.1' })
+  await host.start()
+  return host
 }

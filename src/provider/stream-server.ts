@@ -1,0 +1,168 @@
+import { InvalidInputError } from '../errors.js'
+import { decodeTensors, encodeTensorParts } from '../exec/tensor-codec.js'
+import type { Logger } from '../log.js'
+import { type Channel, channel } from '../net/channel.js'
+import type { Host } from '../net/host.js'
+import { PROTOCOLS } from '../protocols/ids.js'
+import {
+  MAX_STREAM_HEADER_BYTES,
+  MODEL_CHUNK_BYTES,
+  ModelChunkMsg,
+  type StreamErrorCode,
+  StreamOpenMsg,
+  ToStreamProviderMsg,
+} from '../protocols/stream-messages.js'
+import type { BlobStore } from '../store/blob-store.js'
+import { openLocalSession, type StreamSession } from '../stream/local-session.js'
+import type { ProviderTerms, WorkGate } from './types.js'
+
+/** Components of the stream server. */
+export interface StreamServerComponents {
+  host: Host
+  terms: ProviderTerms
+  gate: WorkGate
+  blobs: BlobStore
+  log: Logger
+  /** A session without a sample for this long is closed (default 60 s). */
+  idleMs?: number
+}
+
+/** Live counters of the stream server. */
+export interface StreamServerStats {
+  /** Sessions open now. */
+  open: number
+  /** Samples answered, all sessions together. */
+  samples: number
+  /** Sessions refused (busy, model too large or not loadable, not an ONNX provider). */
+  refused: number
+  /** Models received from requesters (a model already in the store is not sent again). */
+  modelsReceived: number
+}
+
+/** How long a requester may take to open a session or send a model chunk. */
+const OPEN_TIMEOUT_MS = 15_000
+
+/** A refusal sent to the requester with its code. */
+class Refusal extends Error {
+  constructor(
+    readonly code: StreamErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * Serve `/mutirao/stream/1`: streaming inference sessions. Each session holds its model loaded (fetched
+ * from the requester once, kept in the blob store), answers samples in order with their outputs, feeds
+ * state back for stateful models, and answers a sample the model cannot take with a `bad-input` error
+ * (the session goes on). At most `terms.threads` sessions run at once, none while the work gate is shut.
+ */
+export async function serveStreams(c: StreamServerComponents): Promise<StreamServerStats> {
+  const stats: StreamServerStats = { open: 0, samples: 0, refused: 0, modelsReceived: 0 }
+  const idleMs = c.idleMs ?? 60_000
+  const limits = {
+    maxHeaderBytes: MAX_STREAM_HEADER_BYTES,
+    maxBodyBytes: Math.max(MODEL_CHUNK_BYTES, c.terms.maxTaskBytes),
+  }
+  await c.host.handle(
+    PROTOCOLS.stream,
+    async (stream, connection) => {
+      const ch = channel(stream, limits)
+      const peer = connection.remotePeer.toString()
+      let session: StreamSession | undefined
+      let served = 0
+      stats.open++
+      try {
+        session = await open(c, ch, stats)
+        await ch.send({ t: 'ready' })
+        for (;;) {
+          const { header, body } = await ch.recv(ToStreamProviderMsg, { signal: AbortSignal.timeout(idleMs) })
+          try {
+            const sample = decodeTensors(body, { maxTotalBytes: c.terms.maxTaskBytes })
+            const outputs = await session.infer(sample)
+            served++
+            stats.samples++
+            void ch.send({ t: 'out', seq: header.seq }, encodeTensorParts(outputs)).catch(() => {})
+          } catch (err) {
+            const code = err instanceof InvalidInputError ? 'bad-input' : 'internal'
+            void ch
+              .send({ t: 'error', seq: header.seq, code, message: (err as Error).message })
+              .catch(() => {})
+          }
+        }
+      } catch (err) {
+        if (err instanceof Refusal) {
+          stats.refused++
+          c.log.info({ peer, code: err.code, reason: err.message }, 'stream session refused')
+          await ch.send({ t: 'error', code: err.code, message: err.message }).catch(() => {})
+          await ch.close().catch(() => {})
+        } else ch.abort(err as Error)
+      } finally {
+        stats.open--
+        await session?.close().catch(() => {})
+        if (session) c.log.info({ peer, samples: served }, 'stream session closed')
+      }
+    },
+    { runOnLimitedConnection: true },
+  )
+  return stats
+}
+
+/** Read the `open` request, fetch the model if needed, and load it; refusals name their reason. */
+async function open(
+  c: StreamServerComponents,
+  ch: Channel,
+  stats: StreamServerStats,
+): Promise<StreamSession> {
+  const signal = AbortSignal.timeout(OPEN_TIMEOUT_MS)
+  const { header, body } = await ch.recv(StreamOpenMsg, { signal })
+  if (!c.terms.kinds.includes('onnx-inference'))
+    throw new Refusal('model', 'this provider runs no ONNX models')
+  if (!c.gate.accepting())
+    throw new Refusal('busy', 'the provider is not taking work now (its owner uses it)')
+  if (stats.open > c.terms.threads)
+    throw new Refusal('busy', `the provider serves ${c.terms.threads} sessions at once, all taken`)
+  if (header.modelBytes > c.terms.maxModelBytes)
+    throw new Refusal(
+      'too-large',
+      `the model is ${header.modelBytes} bytes, over this provider's limit of ${c.terms.maxModelBytes}`,
+    )
+  if (!c.blobs.has(header.modelHash)) {
+    await receiveModel(c, ch, header.modelHash, header.modelBytes, signal)
+    stats.modelsReceived++
+  }
+  const model = await c.blobs.get(header.modelHash)
+  try {
+    const state = body.length ? decodeTensors(body, { maxTotalBytes: c.terms.maxTaskBytes }) : undefined
+    return await openLocalSession(model, { feedback: header.feedback, state })
+  } catch (err) {
+    throw new Refusal(err instanceof InvalidInputError ? 'bad-input' : 'model', (err as Error).message)
+  }
+}
+
+/** Ask for the model and take its chunks; the store checks the bytes against the hash. */
+async function receiveModel(
+  c: StreamServerComponents,
+  ch: Channel,
+  hash: string,
+  size: number,
+  signal: AbortSignal,
+): Promise<void> {
+  await ch.send({ t: 'need-model' })
+  const bytes = new Uint8Array(size)
+  let at = 0
+  for (;;) {
+    const { header, body } = await ch.recv(ModelChunkMsg, { signal })
+    if (at + body.length > size) throw new Refusal('bad-input', 'the model is longer than announced')
+    bytes.set(body, at)
+    at += body.length
+    if (header.last) break
+  }
+  if (at !== size) throw new Refusal('bad-input', `the model is ${at} bytes, ${size} announced`)
+  try {
+    await c.blobs.putVerified(hash, bytes)
+  } catch (err) {
+    throw new Refusal('bad-input', (err as Error).message)
+  }
+}

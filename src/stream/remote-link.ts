@@ -1,0 +1,140 @@
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { TensorMap } from '../exec/tensor.js'
+import { decodeTensors, encodeTensorParts } from '../exec/tensor-codec.js'
+import { type Channel, channel } from '../net/channel.js'
+import type { Host } from '../net/host.js'
+import { PROTOCOLS } from '../protocols/ids.js'
+import {
+  MAX_STREAM_HEADER_BYTES,
+  MODEL_CHUNK_BYTES,
+  type StreamErrorCode,
+  ToStreamRequesterMsg,
+} from '../protocols/stream-messages.js'
+import type { Feedback, SessionState } from './state-feedback.js'
+
+/** What a link reports to its session. */
+export interface LinkEvents {
+  /** The outputs of sample `seq`. */
+  onOut(seq: number, outputs: TensorMap): void
+  /** The provider refused sample `seq` (the session goes on). */
+  onSampleError(seq: number, code: StreamErrorCode, message: string): void
+  /** The link is gone (stream closed, reset, or a protocol breach); called once. */
+  onDown(reason: string): void
+}
+
+/** What a link needs to open a session at a provider. */
+export interface LinkOpen {
+  model: Uint8Array
+  modelHash: string
+  feedback?: Feedback
+  /** The state the provider's session starts from. */
+  state: SessionState
+  /** Largest outputs of one sample accepted (bytes). */
+  maxOutputBytes: number
+  signal?: AbortSignal
+}
+
+/** A provider's refusal of a session, with its code. */
+export class SessionRefusedError extends Error {
+  constructor(
+    readonly provider: string,
+    readonly code: StreamErrorCode | 'protocol',
+    message: string,
+  ) {
+    super(`provider ${provider} refused the session: ${message}`)
+    this.name = 'SessionRefusedError'
+  }
+}
+
+/** One open stream session at one provider: samples out, outputs in, nothing more. */
+export interface RemoteLink {
+  readonly provider: string
+  send(seq: number, sample: TensorMap): void
+  close(): Promise<void>
+  abort(reason: string): void
+}
+
+/**
+ * Open a session at `provider`: dial `/mutirao/stream/1`, send the model if the provider asks for it, wait
+ * until it is loaded, then read outputs until the stream ends.
+ * @throws SessionRefusedError when the provider refuses (busy, model too large, …).
+ */
+export async function openLink(
+  host: Host,
+  provider: PeerId | string,
+  o: LinkOpen,
+  events: LinkEvents,
+): Promise<RemoteLink> {
+  const peer = typeof provider === 'string' ? peerIdFromString(provider) : provider
+  const name = peer.toString()
+  const signal = AbortSignal.any([AbortSignal.timeout(30_000), ...(o.signal ? [o.signal] : [])])
+  const stream = await host.dialProtocol(peer, PROTOCOLS.stream, { signal, runOnLimitedConnection: true })
+  const ch = channel(stream, {
+    maxHeaderBytes: MAX_STREAM_HEADER_BYTES,
+    maxBodyBytes: Math.max(o.maxOutputBytes, 1024),
+  })
+  try {
+    await handshake(ch, name, o, signal)
+  } catch (err) {
+    ch.abort(err as Error)
+    throw err
+  }
+  let down = false
+  const fail = (reason: string) => {
+    if (down) return
+    down = true
+    ch.abort(new Error(reason))
+    events.onDown(reason)
+  }
+  void (async () => {
+    try {
+      for (;;) {
+        const { header, body } = await ch.recv(ToStreamRequesterMsg)
+        if (header.t === 'out')
+          events.onOut(header.seq, decodeTensors(body, { maxTotalBytes: o.maxOutputBytes }))
+        else if (header.t === 'error' && header.seq !== undefined)
+          events.onSampleError(header.seq, header.code, header.message)
+        else if (header.t === 'error') return fail(`provider ${name} ended the session: ${header.message}`)
+        else return fail(`provider ${name} sent '${header.t}' mid-session`)
+      }
+    } catch (err) {
+      fail(`the stream to provider ${name} broke: ${(err as Error).message}`)
+    }
+  })()
+  return {
+    provider: name,
+    send(seq, sample) {
+      if (down) return
+      ch.send({ t: 'infer', seq }, encodeTensorParts(sample)).catch((err) =>
+        fail(`sending to provider ${name} failed: ${(err as Error).message}`),
+      )
+    },
+    async close() {
+      down = true
+      await ch.close().catch(() => {})
+    },
+    abort: fail,
+  }
+}
+
+/** `open` → (`need-model` → chunks) → `ready`. */
+async function handshake(ch: Channel, name: string, o: LinkOpen, signal: AbortSignal): Promise<void> {
+  const hasState = Object.keys(o.state).length > 0
+  await ch.send(
+    { t: 'open', modelHash: o.modelHash, modelBytes: o.model.length, feedback: o.feedback },
+    hasState ? encodeTensorParts(o.state) : undefined,
+    { signal },
+  )
+  for (;;) {
+    const { header } = await ch.recv(ToStreamRequesterMsg, { signal })
+    if (header.t === 'ready') return
+    if (header.t === 'error') throw new SessionRefusedError(name, header.code, header.message)
+    if (header.t !== 'need-model')
+      throw new SessionRefusedError(name, 'protocol', `'${header.t}' before the session was ready`)
+    for (let at = 0; at < o.model.length; at += MODEL_CHUNK_BYTES) {
+      const end = Math.min(at + MODEL_CHUNK_BYTES, o.model.length)
+      await ch.send({ t: 'model', last: end === o.model.length }, o.model.subarray(at, end), { signal })
+    }
+  }
+}
