@@ -6,6 +6,7 @@ import { InvalidInputError } from '../errors.js'
 import { createHost, type Host } from '../net/host.js'
 import { openLocalSession, type SessionOptions, type StreamSession } from './local-session.js'
 import { nearestProviders } from './nearest.js'
+import { providerName } from './remote-link.js'
 import { openRemoteSession, type RemoteSessionOptions } from './remote-session.js'
 
 /**
@@ -46,15 +47,11 @@ export async function openStream(options: StreamOptions): Promise<StreamSession>
   const own = options.host ? undefined : await shortLivedHost()
   const host = options.host ?? own!
   try {
-    const addrs = [
-      ...(options.connect ?? []),
-      ...(typeof where === 'object' ? ('peer' in where ? [where.peer] : where.peers) : []),
-    ].filter((a) => a.startsWith('/'))
-    await Promise.all(addrs.map((a) => host.dial(multiaddr(a), { signal: AbortSignal.timeout(10_000) })))
+    await Promise.all((options.connect ?? []).map((a) => dial(host, a)))
     const providers =
       where === 'nearest'
-        ? (await nearestProviders(host)).map((m) => m.peer)
-        : ('peer' in where ? [where.peer] : where.peers).map(peerOf)
+        ? await nearest(host)
+        : ('peer' in where ? [where.peer] : where.peers).map(checkedPeer)
     if (!providers.length)
       throw new InvalidInputError('no provider serving streaming sessions is connected', {
         metaMessages: ['Connect to the network first (--connect <multiaddr>), or name a peer.'],
@@ -74,18 +71,32 @@ export async function openStream(options: StreamOptions): Promise<StreamSession>
   }
 }
 
-/** A peer id, from itself or from a multiaddr's `/p2p/` part. */
-function peerOf(where: string) {
-  const id = where.startsWith('/')
-    ? multiaddr(where)
-        .getComponents()
-        .findLast((c) => c.name === 'p2p')?.value
-    : where
-  if (!id) throw new InvalidInputError(`${where}: the multiaddr names no peer (add /p2p/<peer id>)`)
+/** The nearest providers; peers just dialled say what they serve (identify) within a few seconds. */
+async function nearest(host: Host) {
+  const until = Date.now() + 5000
+  for (;;) {
+    const found = await nearestProviders(host)
+    if (found.length || Date.now() > until) return found.map((m) => m.peer)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+/** Dial a `--connect` address, naming it when it fails. */
+async function dial(host: Host, addr: string): Promise<void> {
   try {
-    return peerIdFromString(id)
+    await host.dial(multiaddr(addr), { signal: AbortSignal.timeout(10_000) })
+  } catch (err) {
+    throw new InvalidInputError(`could not connect to ${addr}: ${(err as Error).message}`)
+  }
+}
+
+/** Checks that `where` is a peer id or a multiaddr naming one. */
+function checkedPeer(where: string): string {
+  try {
+    peerIdFromString(providerName(where))
+    return where
   } catch {
-    throw new InvalidInputError(`${where} is not a peer id`)
+    throw new InvalidInputError(`${where} is neither a peer id nor a multiaddr ending in /p2p/<peer id>`)
   }
 }
 

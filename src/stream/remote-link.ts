@@ -1,5 +1,6 @@
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { TensorMap } from '../exec/tensor.js'
 import { decodeTensors, encodeTensorParts } from '../exec/tensor-codec.js'
 import { type Channel, channel } from '../net/channel.js'
@@ -39,12 +40,26 @@ export interface LinkOpen {
 export class SessionRefusedError extends Error {
   constructor(
     readonly provider: string,
-    readonly code: StreamErrorCode | 'protocol',
+    readonly code: StreamErrorCode | 'protocol' | 'unreachable',
     message: string,
   ) {
-    super(`provider ${provider} refused the session: ${message}`)
+    super(
+      code === 'unreachable'
+        ? `provider ${provider} is ${message}`
+        : `provider ${provider} refused the session: ${message}`,
+    )
     this.name = 'SessionRefusedError'
   }
+}
+
+/** The peer id of a provider given as a peer id or a multiaddr ending in `/p2p/<id>`. */
+export function providerName(provider: PeerId | string): string {
+  if (typeof provider !== 'string' || !provider.startsWith('/')) return provider.toString()
+  return (
+    multiaddr(provider)
+      .getComponents()
+      .findLast((c) => c.name === 'p2p')?.value ?? provider
+  )
 }
 
 /** One open stream session at one provider: samples out, outputs in, nothing more. */
@@ -66,10 +81,19 @@ export async function openLink(
   o: LinkOpen,
   events: LinkEvents,
 ): Promise<RemoteLink> {
-  const peer = typeof provider === 'string' ? peerIdFromString(provider) : provider
-  const name = peer.toString()
+  const name = providerName(provider)
+  const peer =
+    typeof provider !== 'string'
+      ? provider
+      : provider.startsWith('/')
+        ? multiaddr(provider)
+        : peerIdFromString(provider)
   const signal = AbortSignal.any([AbortSignal.timeout(30_000), ...(o.signal ? [o.signal] : [])])
-  const stream = await host.dialProtocol(peer, PROTOCOLS.stream, { signal, runOnLimitedConnection: true })
+  const stream = await host
+    .dialProtocol(peer, PROTOCOLS.stream, { signal, runOnLimitedConnection: true })
+    .catch((err: Error) => {
+      throw new SessionRefusedError(name, 'unreachable', `not reachable (${err.message})`)
+    })
   const ch = channel(stream, {
     maxHeaderBytes: MAX_STREAM_HEADER_BYTES,
     maxBodyBytes: Math.max(o.maxOutputBytes, 1024),

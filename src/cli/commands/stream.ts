@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { InvalidInputError } from '../../errors.js'
 import { tensorFromValues } from '../../exec/tensor-values.js'
 import { openStream, type StreamWhere } from '../../stream/open-stream.js'
+import type { RemoteStreamSession } from '../../stream/remote-session.js'
 import { outputsAsJson, parseRow } from '../../stream/rows.js'
 import { EXIT } from '../exit-codes.js'
 import { runCommand } from '../output.js'
@@ -16,9 +17,11 @@ export function streamCommand(): Command {
     .requiredOption('--model <file>', 'ONNX model')
     .option(
       '--where <where>',
-      'where the session runs: local (this machine; the data never leaves it)',
+      'where the session runs: local (this machine; the data never leaves it), peer:<multiaddr|peer id>[,<another>…] (the first serves, the next take over if it fails), or nearest (lowest measured round trip among --connect peers)',
       'local',
     )
+    .option('--connect <multiaddr>', 'peers to connect to first (for --where nearest; repeatable)', collect)
+    .option('--no-failover', 'when the serving provider fails, fail the pending rows instead of moving on')
     .option('--input <name>', "the model input each row feeds (default: the model's only non-state input)")
     .option(
       '--feedback <input=output>',
@@ -48,7 +51,17 @@ export function streamCommand(): Command {
         if (opts.threshold !== undefined && Number.isNaN(opts.threshold))
           throw new InvalidInputError('--threshold must be a number')
         const where = parseWhere(opts.where)
-        const session = await openStream({ model: opts.model, where, feedback })
+        const session = await openStream({
+          model: opts.model,
+          where,
+          feedback,
+          connect: opts.connect,
+          failover: opts.failover,
+          onFailover: (f) =>
+            process.stderr.write(
+              `provider ${f.from} failed (${f.reason}); ${f.pending} rows moved to ${f.to}\n`,
+            ),
+        })
         const free = session.model.inputs.filter((i) => !(i.name in feedback))
         const input = session.model.inputs.find(
           (i) => i.name === (opts.input ?? (free.length === 1 ? free[0].name : '')),
@@ -97,20 +110,28 @@ export function streamCommand(): Command {
           }
         }
         await session.close()
+        const served = 'served' in session ? (session as RemoteStreamSession).served() : undefined
         times.sort((a, b) => a - b)
         const q = (p: number) =>
           times.length ? times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(3) : '-'
         process.stderr.write(
-          `${times.length} rows predicted, ${alerts} alerts, ${refused} refused; latency p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (local session)\n`,
+          `${times.length} rows predicted, ${alerts} alerts, ${refused} refused; latency p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (${
+            served
+              ? `remote session: ${Object.entries(served)
+                  .map(([p, n]) => `${n} by ${p}`)
+                  .join(', ')}`
+              : 'local session'
+          })\n`,
         )
         return refused ? EXIT.invalidInput : EXIT.ok
       }),
     )
 }
 
-/** `--where`: `local`, `nearest` or `peer:<peer id>`. */
+/** `--where`: `local`, `nearest` or `peer:<multiaddr or peer id>[,…]`. */
 function parseWhere(w: string): StreamWhere {
   if (w === 'local' || w === 'nearest') return w
-  if (w.startsWith('peer:') && w.length > 5) return { peer: w.slice(5) }
-  throw new InvalidInputError(`--where ${w}: expected local, nearest or peer:<peer id>`)
+  const peers = w.startsWith('peer:') ? w.slice(5).split(',').filter(Boolean) : []
+  if (peers.length) return { peers }
+  throw new InvalidInputError(`--where ${w}: expected local, nearest or peer:<multiaddr or peer id>[,…]`)
 }
