@@ -9,7 +9,8 @@ import { ECHO_PROTOCOLS } from './echo-protocols.js'
 /**
  * (a0) The stack's floor, from the bench's host to a peer process built like a node (bench/echo-peer.ts): one
  * framed message in flight on an open stream, answered at once (`echo`) or after a hop through a worker thread
- * (`echoWorker`). Returns a function that times one round trip of a frame like a task's, and a stop function.
+ * (`echoWorker`). Returns a function that times one round trip of a frame like a task's, the peer's address
+ * (it serves streaming sessions too), and a stop function.
  */
 export async function echoBaseline(host: Host) {
   const peer = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'echo-peer.ts')], {
@@ -32,7 +33,7 @@ export async function echoBaseline(host: Host) {
   const stop = async () => {
     for (const ch of Object.values(channels)) ch.abort(new Error('bench done'))
     peer.stdout!.destroy()
-    peer.kill('SIGKILL')
+    peer.kill('SIGTERM')
   }
-  return { roundTrip, stop }
+  return { roundTrip, stop, addr }
 }

@@ -72,12 +72,16 @@ export async function serveStreams(c: StreamServerComponents): Promise<StreamSer
       const peer = connection.remotePeer.toString()
       let session: StreamSession | undefined
       let served = 0
+      let idle: NodeJS.Timeout | undefined
       stats.open++
       try {
         session = await open(c, ch, stats)
         await ch.send({ t: 'ready' })
+        // one idle timer, pushed back on every sample (a timer per sample costs more than the inference)
+        idle = setTimeout(() => ch.abort(new Error(`no sample for ${idleMs} ms`)), idleMs)
         for (;;) {
-          const { header, body } = await ch.recv(ToStreamProviderMsg, { signal: AbortSignal.timeout(idleMs) })
+          const { header, body } = await ch.recv(ToStreamProviderMsg)
+          idle.refresh()
           try {
             const sample = decodeTensors(body, { maxTotalBytes: c.terms.maxTaskBytes })
             const outputs = await session.infer(sample)
@@ -99,6 +103,7 @@ export async function serveStreams(c: StreamServerComponents): Promise<StreamSer
           await ch.close().catch(() => {})
         } else ch.abort(err as Error)
       } finally {
+        clearTimeout(idle)
         stats.open--
         await session?.close().catch(() => {})
         if (session) c.log.info({ peer, samples: served }, 'stream session closed')

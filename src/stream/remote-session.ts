@@ -128,7 +128,8 @@ export async function openRemoteSession(
     if (!p) return
     sent--
     lastProgress = Date.now()
-    recorder.offer(withState(p.sample, state), outputs)
+    const before = state
+    recorder.offer(() => withState(p.sample, before), outputs)
     state = nextState(outputs, feedback)
     served[link!.provider] = (served[link!.provider] ?? 0) + 1
     p.resolve(outputs)

@@ -21,9 +21,10 @@ export class CallRecorder {
     private readonly random: () => number = Math.random,
   ) {}
 
-  offer(inputs: TensorMap, outputs: TensorMap): void {
+  /** Keep this call or not; `inputs` is computed only for a call kept. */
+  offer(inputs: () => TensorMap, outputs: TensorMap): void {
     if (this.rate > 0 && this.records.length < MAX_RECORDS && this.random() < this.rate)
-      this.records.push({ inputs, outputs })
+      this.records.push({ inputs: inputs(), outputs })
   }
 }
 
