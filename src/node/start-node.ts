@@ -248,6 +248,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
         gpus: hardware.gpus.map((g) => g.name),
       },
       log: logger('provider'),
+      streams: policy.streams,
       payments: providerPayments,
       settlement: providerSettlement,
       evidence: evidenceSigner(identity.ethPrivateKey, {

@@ -33,20 +33,22 @@ export interface ProviderAgentComponents {
   onTaskDone?: (info: { agreementId: string; taskId: string; units: number }) => void
   /** Dispute evidence (EIP-712 result signatures) for agreements that ask for it. */
   evidence?: EvidenceSigner
+  /** Serve (unpaid) streaming sessions; off by default. */
+  streams?: boolean
 }
 
 /** A running provider agent. */
 export interface ProviderAgent {
   stats: TaskServerStats
-  /** Streaming sessions (`/mutirao/stream/1`). */
-  streams: StreamServerStats
+  /** Streaming sessions (`/mutirao/stream/1`), when served. */
+  streams?: StreamServerStats
   book: AgreementBook
   stop(): Promise<void>
 }
 
 /**
- * Start the provider role: answer demands with offers, countersign agreements, serve task streams and
- * streaming sessions,
+ * Start the provider role: answer demands with offers, countersign agreements, serve task streams (and
+ * streaming sessions when the owner chose to),
  * advertise capacity. Every decision honours the owner's terms and the work gate (idle-only mode).
  */
 export async function startProviderAgent(c: ProviderAgentComponents): Promise<ProviderAgent> {
@@ -60,7 +62,7 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
   }
   await serveAgreements({ ...c, book, vet })
   const stats = await serveTasks({ ...c, book })
-  const streams = await serveStreams(c)
+  const streams = c.streams ? await serveStreams(c) : undefined
   if (c.settlement) await serveReleases({ host: c.host, settlement: c.settlement, log: c.log })
   const stopOffers = startOfferResponder({
     ...c,
@@ -85,7 +87,7 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
       await payments?.stop()
       await c.host.unhandle(PROTOCOLS.agree)
       await c.host.unhandle(PROTOCOLS.task)
-      await c.host.unhandle(PROTOCOLS.stream)
+      if (streams) await c.host.unhandle(PROTOCOLS.stream)
       if (c.settlement) await c.host.unhandle(PROTOCOLS.release)
     },
   }

@@ -24,6 +24,7 @@ describe('ProviderPolicySchema', () => {
       pricePerUnit: '1000000000000', // 0.001 MUT per 1,000 work units
       idleOnly: { enabled: false, busyThreshold: 0.25, idleAfterSeconds: 180, sampleMs: 1000 },
       kinds: ['onnx-inference', 'wasm'],
+      streams: false,
     })
   })
 })
@@ -45,6 +46,7 @@ describe('resolvePolicy', () => {
       pricePerUnit: 123456789012345678901234567890n,
       maxConcurrentTasks: 6,
       kinds: ['onnx-inference', 'wasm'],
+      streams: false,
       idleOnly: { enabled: true, busyThreshold: 0.25, idleAfterMs: 2500, sampleMs: 1000 },
     })
   })

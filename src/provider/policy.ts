@@ -62,6 +62,11 @@ export const ProviderPolicySchema = z.strictObject({
     .max(8)
     .refine((k) => new Set(k).size === k.length, 'kinds must not repeat')
     .default(['onnx-inference', 'wasm']),
+  /**
+   * Serve streaming inference sessions (`/mutirao/stream/1`) to any peer. Sessions are not paid yet, so they
+   * are off unless the owner chooses to give this compute away (`mutirao node --serve-streams`).
+   */
+  streams: z.boolean().default(false),
 })
 
 /** A policy as written (fields optional). */
@@ -78,6 +83,8 @@ export interface ResolvedPolicy {
   pricePerUnit: bigint
   maxConcurrentTasks: number
   kinds: ProviderPolicy['kinds']
+  /** Serves unpaid streaming sessions. */
+  streams: boolean
   /** Spreadable into `createIdleMonitor` when `enabled`. */
   idleOnly: { enabled: boolean; busyThreshold: number; idleAfterMs: number; sampleMs: number }
 }
@@ -138,6 +145,7 @@ export function resolvePolicy(
     pricePerUnit: BigInt(p.pricePerUnit),
     maxConcurrentTasks: p.maxConcurrentTasks ?? threads,
     kinds: p.kinds,
+    streams: p.streams,
     idleOnly: {
       enabled: p.idleOnly.enabled,
       busyThreshold: p.idleOnly.busyThreshold,

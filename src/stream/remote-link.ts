@@ -92,6 +92,12 @@ export async function openLink(
   const stream = await host
     .dialProtocol(peer, PROTOCOLS.stream, { signal, runOnLimitedConnection: true })
     .catch((err: Error) => {
+      if (err.name === 'UnsupportedProtocolError')
+        throw new SessionRefusedError(
+          name,
+          'unreachable',
+          'not serving streaming sessions (a provider serves them with mutirao node --provide --serve-streams)',
+        )
       throw new SessionRefusedError(name, 'unreachable', `not reachable (${err.message})`)
     })
   const ch = channel(stream, {

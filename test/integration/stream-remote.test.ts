@@ -36,7 +36,7 @@ describe('streaming sessions to provider nodes (separate processes on 127.0.0.1)
   let client: Host
   const addr = (i: number) => net.providers[i].multiaddrs[0]
   beforeAll(async () => {
-    net = await startNetwork({ providers: 2 })
+    net = await startNetwork({ providers: 2, providerArgs: ['--serve-streams'] })
     client = await createHost({ privateKey: await generateKeyPair('Ed25519') })
     await client.start()
   }, 120_000)
@@ -141,6 +141,12 @@ describe('streaming sessions to provider nodes (separate processes on 127.0.0.1)
       /no provider could take the session: provider \w+ is not reachable/,
     )
   }, 120_000)
+
+  it('a node that does not serve sessions says so', async () => {
+    await expect(
+      openStream({ model: MLP, where: { peer: net.requester.multiaddrs[0] }, host: client, failover: false }),
+    ).rejects.toThrow(/is not serving streaming sessions .*--serve-streams/)
+  })
 
   it('where: "nearest" picks a live provider by measured round trip', async () => {
     const s = (await openStream({ model: MLP, where: 'nearest', connect: [addr(0)] })) as RemoteStreamSession

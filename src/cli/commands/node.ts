@@ -38,6 +38,10 @@ export function nodeCommand(): Command {
       'ask, in MUT per 1,000 work units (a work unit ≈ 1,000 multiply-accumulates per sample); default 0.001',
     )
     .option('--cpu-share <share>', 'share of CPU cores for tasks (0-1]', Number.parseFloat)
+    .option(
+      '--serve-streams',
+      'provider: serve streaming inference sessions (mutirao stream --where peer:…) to any peer; unpaid for now',
+    )
     .option('--idle-only', 'take new work only while the machine is otherwise idle')
     .option(
       '--busy-threshold <share>',
@@ -96,6 +100,7 @@ export function nodeCommand(): Command {
         const provider = {
           ...(opts.price ? { pricePerUnit: parsePrice(opts.price).toString() } : {}),
           ...(opts.cpuShare ? { cpuShare: opts.cpuShare } : {}),
+          ...(opts.serveStreams ? { streams: true } : {}),
           ...(Object.keys(idleOnly).length ? { idleOnly } : {}),
         }
         const node = await startNode({

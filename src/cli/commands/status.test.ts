@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { oracleLines } from './status.js'
+import { oracleLines, providerLines } from './status.js'
 
 describe('oracleLines', () => {
   it('says nothing for a node that does not serve the oracle', () => {
@@ -20,5 +20,19 @@ describe('oracleLines', () => {
       '  request 2  paid 1 MUT, accused the minority (dispute 7)',
       '  request 1  skipped: deadline passed',
     ])
+  })
+})
+
+describe('providerLines', () => {
+  const base = {
+    accepting: true,
+    pricePerUnit: '1000000000000',
+    tasks: { running: 1, completed: 5, failed: 0, refused: 2 },
+  }
+  it('says whether streaming sessions are served, and what they did', () => {
+    expect(providerLines(base).at(-1)).toMatch(/streams +not served \(--serve-streams/)
+    expect(providerLines({ ...base, streams: { open: 2, samples: 10_000, refused: 1 } }).at(-1)).toBe(
+      '  streams     2 sessions open, 10000 samples answered, 1 refused (unpaid)',
+    )
   })
 })

@@ -59,6 +59,7 @@ export function providerLines(
         foreignLoad?: number
         pricePerUnit: string | number
         tasks: { running: number; completed: number; failed: number; refused: number }
+        streams?: { open: number; samples: number; refused: number }
       }
     | null
     | undefined,
@@ -74,6 +75,9 @@ export function providerLines(
     `provider      ${state}`,
     `  ask         ${formatPrice(BigInt(p.pricePerUnit))} (${p.pricePerUnit} base units per work unit)`,
     `  tasks       ${t.running} running, ${t.completed} completed, ${t.failed} failed, ${t.refused} refused`,
+    p.streams
+      ? `  streams     ${p.streams.open} sessions open, ${p.streams.samples} samples answered, ${p.streams.refused} refused (unpaid)`
+      : '  streams     not served (--serve-streams serves streaming sessions, unpaid)',
   ]
 }
 
