@@ -29,9 +29,11 @@ export function formatJobSummary(p: JobProgress & { escrow?: EscrowView | null }
     `  providers  ${p.providers.length}`,
   ]
   for (const w of p.providers) {
+    const ran = w.executionProviders?.length ? ` on ${w.executionProviders.join(' + ')}` : ''
     lines.push(
-      `    ${shortPeer(w.provider).padEnd(17)} ${String(w.shards).padStart(5)} shards ${String(w.samples).padStart(8)} samples ${String(w.units).padStart(10)} units`,
+      `    ${shortPeer(w.provider).padEnd(17)} ${String(w.shards).padStart(5)} shards ${String(w.samples).padStart(8)} samples ${String(w.units).padStart(10)} units${ran}`,
     )
+    if (w.epFallback) lines.push(`      fell back to the CPU: ${w.epFallback}`)
   }
   if (p.providers.some((w) => w.units > w.samples * p.costPerSample))
     lines.push(

@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { AbortedError } from '../errors.js'
 import { logger } from '../log.js'
@@ -14,9 +11,11 @@ import {
   WorkerCrashedError,
 } from './errors.js'
 import { checkInputs, inspectModel, type ModelInfo } from './model-info.js'
-import type { WorkerInit, WorkerReply, WorkerRunRequest } from './onnx-worker-protocol.js'
+import type { ExecutionProvider } from './onnx-session.js'
+import type { Placement, WorkerInit, WorkerReply, WorkerRunRequest } from './onnx-worker-protocol.js'
 import type { TensorMap } from './tensor.js'
 import { decodeTensors, encodeTensors } from './tensor-codec.js'
+import { defaultWorkerUrl, workerEntry } from './worker-entry.js'
 
 export { runOnnxLocally } from './onnx-session.js'
 
@@ -34,6 +33,11 @@ export interface OnnxExecutorOptions {
   maxSessionsPerWorker?: number
   /** The worker entry (default: onnx-worker next to this module). For custom builds and tests. */
   workerUrl?: URL
+  /**
+   * The preferred execution provider (default `cpu`). A model it cannot run runs on the CPU instead, and
+   * {@link OnnxExecutor.placement} says so and why.
+   */
+  executionProvider?: ExecutionProvider
 }
 
 /** One inference task. */
@@ -69,6 +73,10 @@ export interface OnnxExecutor {
   run(request: OnnxRunRequest): Promise<TensorMap>
   /** Fetch (once) and describe a model. */
   modelInfo(hash: string): Promise<ModelInfo>
+  /** Where a model ran last (undefined before its first run): its provider, and why it fell back if it did. */
+  placement(hash: string): Placement | undefined
+  /** Where each recently run model ran, by model hash. */
+  placements(): ({ model: string } & Placement)[]
   stats(): OnnxExecutorStats
   /** Reject queued and running tasks and end the workers. */
   stop(): Promise<void>
@@ -96,27 +104,6 @@ interface Slot {
   lastError?: Error
 }
 
-/** Locate the worker entry: compiled `.js` next to this module, else the `.ts` source run through tsx. */
-export function defaultWorkerUrl(): URL {
-  const js = new URL('./onnx-worker.js', import.meta.url)
-  return existsSync(fileURLToPath(js)) ? js : new URL('./onnx-worker.ts', import.meta.url)
-}
-
-/**
- * The URL to start a worker from. A `.ts` entry (tests, tsx) is started through a tiny ESM bootstrap that
- * registers tsx first: Node 20 ignores `--import tsx` in a worker's execArgv.
- */
-function workerEntry(url: URL): URL {
-  if (!url.pathname.endsWith('.ts')) return url
-  const tsxApi = createRequire(import.meta.url)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs')
-  const code = `import { register } from ${JSON.stringify(pathToFileURL(tsxApi).href)}
-register()
-await import(${JSON.stringify(url.href)})`
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`)
-}
-
 /**
  * Create a pool of `threads` worker threads that run ONNX models on the CPU. Each worker keeps a session
  * per model hash, created once and reused; inputs and outputs cross threads as one transferred buffer each.
@@ -127,7 +114,9 @@ await import(${JSON.stringify(url.href)})`
  * await exec.stop()
  */
 export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
-  const threads = Math.max(1, Math.floor(options.threads))
+  // onnxruntime's WebGPU context is one per process and not safe from several threads at once (concurrent
+  // sessions in two workers fail with std::bad_alloc): one worker feeds the GPU, which is parallel itself
+  const threads = options.executionProvider === 'webgpu' ? 1 : Math.max(1, Math.floor(options.threads))
   const maxOutputBytes = options.maxOutputBytes ?? 64 * 1024 * 1024
   const maxSessions = options.maxSessionsPerWorker ?? 4
   const workerUrl = options.workerUrl ?? defaultWorkerUrl()
@@ -137,12 +126,14 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
   /** Every worker not yet exited, including retired ones still finishing a run. */
   const live = new Set<Slot>()
   const stats = { completed: 0, failed: 0, replaced: 0, sessionMs: 0 }
+  /** Where each model ran last, by hash (bounded). */
+  const placements = new Map<string, Placement>()
   let nextId = 1
   let stopped = false
   let crashesInARow = 0
 
   function spawn(): Slot {
-    const init: WorkerInit = { maxSessions }
+    const init: WorkerInit = { maxSessions, executionProvider: options.executionProvider }
     const worker = new Worker(workerEntry(workerUrl), { workerData: init })
     const { promise: exited, resolve } = Promise.withResolvers<void>()
     const slot: Slot = { worker, loaded: new Set(), retired: false, busy: false, exited }
@@ -173,6 +164,11 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
     crashesInARow = 0
     if (task && task.id === reply.id) {
       if (reply.type === 'done') {
+        const before = placements.get(task.hash)
+        if (reply.placement.fallback && before?.fallback !== reply.placement.fallback)
+          log.warn({ model: task.hash, reason: reply.placement.fallback }, 'model runs on the CPU')
+        placements.set(task.hash, reply.placement)
+        if (placements.size > 64) placements.delete(placements.keys().next().value!)
         stats.completed++
         stats.sessionMs += reply.runMs
         try {
@@ -374,6 +370,8 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
   return {
     run,
     modelInfo: async (hash) => (await loadModel(hash)).info,
+    placement: (hash) => placements.get(hash),
+    placements: () => [...placements].map(([model, p]) => ({ model, ...p })),
     stats: () => ({
       ...stats,
       queued: queue.length,

@@ -14,14 +14,35 @@ export const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
 }
 
 /**
- * Load a model into an onnxruntime CPU session.
- * @throws InferenceError when onnxruntime rejects the model.
+ * The onnxruntime execution providers a node runs models on: `cpu`, or `webgpu` (Dawn over Vulkan, Metal or
+ * D3D12: NVIDIA, AMD, Intel and Apple GPUs, or SwiftShader's software Vulkan for tests).
  */
-export async function createOnnxSession(modelBytes: Uint8Array): Promise<ort.InferenceSession> {
+export type ExecutionProvider = 'cpu' | 'webgpu'
+
+/**
+ * Session options on `webgpu`: every node of the graph must run there — onnxruntime's silent per-node fallback
+ * to the CPU is disabled, so a model the GPU cannot run fails to load and the caller falls back visibly.
+ */
+const WEBGPU_OPTIONS: ort.InferenceSession.SessionOptions = {
+  executionProviders: ['webgpu'],
+  graphOptimizationLevel: 'all',
+  logSeverityLevel: 3,
+  extra: { session: { disable_cpu_ep_fallback: '1' } },
+}
+
+/**
+ * Load a model into an onnxruntime session on `ep` (default the CPU).
+ * @throws InferenceError when onnxruntime rejects the model (on `webgpu`: also when any of its operators or
+ *   dtypes has no GPU kernel, or no adapter is found).
+ */
+export async function createOnnxSession(
+  modelBytes: Uint8Array,
+  ep: ExecutionProvider = 'cpu',
+): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(modelBytes, SESSION_OPTIONS)
+    return await ort.InferenceSession.create(modelBytes, ep === 'webgpu' ? WEBGPU_OPTIONS : SESSION_OPTIONS)
   } catch (e) {
-    throw new InferenceError('onnxruntime could not load the model', {
+    throw new InferenceError(`onnxruntime could not load the model${ep === 'cpu' ? '' : ` on ${ep}`}`, {
       details: (e as Error).message,
       cause: e,
       metaMessages: ['Check that the model uses opsets and operators this onnxruntime supports.'],

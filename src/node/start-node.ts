@@ -21,6 +21,7 @@ import { serveBlobs } from '../protocols/blob.js'
 import { TOPICS } from '../protocols/ids.js'
 import { type ProviderAgent, startProviderAgent } from '../provider/agent.js'
 import { evidenceSigner } from '../provider/evidence-signer.js'
+import { chooseExecutionProvider, type Execution } from '../provider/execution-choice.js'
 import { createProviderExecutors, type ProviderExecutors } from '../provider/executors.js'
 import { detectHardware } from '../provider/hardware.js'
 import { createIdleMonitor, type IdleMonitor } from '../provider/idle-monitor.js'
@@ -196,6 +197,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
   const providerSettlement =
     providerPayments && new ProviderSettlement(db, providerPayments, logger('payments'))
   let executors: ProviderExecutors | undefined
+  let execution: Execution | undefined
   let idle: IdleMonitor | undefined
   let oracle: OracleService | undefined
   const hardware = await detectHardware()
@@ -209,11 +211,13 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
       const monitor = idle
       teardown.add('idle monitor', () => monitor.stop())
     }
+    execution = await chooseExecutionProvider(policy.executionProvider, logger('exec'))
     executors = createProviderExecutors({
       kinds: policy.kinds,
       threads: policy.threads,
       memoryBytes: policy.memoryBytes,
       getBlob: (hash) => blobs.get(hash),
+      executionProvider: execution.active,
     })
     const started = executors
     teardown.add('executors', () => started.stop())
@@ -246,6 +250,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
         cpus: hardware.cpus.count,
         memoryBytes: hardware.memoryBytes,
         gpus: hardware.gpus.map((g) => g.name),
+        executionProvider: execution.active,
       },
       log: logger('provider'),
       streams: policy.streams,
@@ -281,6 +286,10 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
           foreignLoad: idle?.foreignLoad,
           tasks: provider.stats,
           streams: provider.streams,
+          execution: execution && {
+            ...execution,
+            fallbacks: executors?.placements().filter((p) => p.fallback) ?? [],
+          },
           pricePerUnit: config.provider.pricePerUnit,
         }
       : null,
@@ -292,6 +301,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
       threads: p.threads,
       pricePerUnit: p.pricePerUnit,
       accepting: p.accepting,
+      executionProvider: p.hardware.executionProvider ?? 'cpu',
     })),
     reputation: Object.fromEntries(
       [

@@ -69,6 +69,12 @@ export const ResultMsg = z.object({
   outputHash: Sha256Hex,
   signature: z.string().min(16).max(256),
   evidence: ResultEvidence.optional(),
+  /**
+   * The execution provider the task ran on, and why not on the provider's preferred one when it fell back to
+   * the CPU (the provider's own word: shown to the user, never trusted for payment or verification).
+   */
+  ep: z.enum(['cpu', 'webgpu']).optional(),
+  epFallback: z.string().max(300).optional(),
 })
 
 /**

@@ -22,6 +22,8 @@ export const CapacitySchema = z.object({
     cpus: z.number().int(),
     memoryBytes: z.number(),
     gpus: z.array(z.string().max(200)).max(16),
+    /** Where its ONNX tasks run (absent in adverts of nodes older than GPU execution: `cpu`). */
+    executionProvider: z.enum(['cpu', 'webgpu']).optional(),
   }),
   at: z.number().int(),
   signature: z.string().max(256),

@@ -1,4 +1,6 @@
 import { createOnnxExecutor } from '../exec/onnx-executor.js'
+import type { ExecutionProvider } from '../exec/onnx-session.js'
+import type { Placement } from '../exec/onnx-worker-protocol.js'
 import { createWasmExecutor, type WasmLimits } from '../exec/wasm/executor.js'
 import { validateWasmModule } from '../exec/wasm/validate-module.js'
 import { wasmTaskExecutor } from '../exec/wasm/wasm-task.js'
@@ -11,6 +13,8 @@ export interface ProviderExecutors {
   executor: TaskExecutor
   /** The caps every wasm run is clamped to (absent when the provider does not run `wasm`). */
   wasmCaps?: WasmLimits
+  /** Where each recently run ONNX model ran (a `fallback` says why not on the GPU). */
+  placements(): ({ model: string } & Placement)[]
   stop(): Promise<void>
 }
 
@@ -28,9 +32,15 @@ export function createProviderExecutors(opts: {
   /** Memory the owner grants all tasks together. */
   memoryBytes: number
   getBlob: (hash: string) => Promise<Uint8Array>
+  /** Where ONNX models run (default the CPU); models the GPU cannot run fall back to the CPU, visibly. */
+  executionProvider?: ExecutionProvider
 }): ProviderExecutors {
   const onnx = opts.kinds.includes('onnx-inference')
-    ? createOnnxExecutor({ threads: opts.threads, getModel: opts.getBlob })
+    ? createOnnxExecutor({
+        threads: opts.threads,
+        getModel: opts.getBlob,
+        executionProvider: opts.executionProvider,
+      })
     : undefined
   const sandbox = opts.kinds.includes('wasm') ? createWasmExecutor({ threads: opts.threads }) : undefined
   const wasmCaps: WasmLimits | undefined = sandbox && {
@@ -58,6 +68,7 @@ export function createProviderExecutors(opts: {
       wasm: sandbox && wasmTaskExecutor(sandbox, getModule, wasmCaps!),
     }),
     wasmCaps,
+    placements: () => onnx?.placements() ?? [],
     async stop() {
       await Promise.all([onnx?.stop(), sandbox?.stop()])
     },

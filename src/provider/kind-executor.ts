@@ -19,5 +19,6 @@ export function dispatchByKind(executors: Partial<Record<JobKind, TaskExecutor>>
       if (!executor) throw new UnsupportedKindError(`This provider does not run ${kind} jobs`)
       return executor.run(request)
     },
+    placement: (modelHash) => executors['onnx-inference']?.placement?.(modelHash),
   }
 }

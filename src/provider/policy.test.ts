@@ -25,6 +25,7 @@ describe('ProviderPolicySchema', () => {
       idleOnly: { enabled: false, busyThreshold: 0.25, idleAfterSeconds: 180, sampleMs: 1000 },
       kinds: ['onnx-inference', 'wasm'],
       streams: false,
+      gpu: 'off',
     })
   })
 })
@@ -47,6 +48,7 @@ describe('resolvePolicy', () => {
       maxConcurrentTasks: 6,
       kinds: ['onnx-inference', 'wasm'],
       streams: false,
+      executionProvider: 'cpu',
       idleOnly: { enabled: true, busyThreshold: 0.25, idleAfterMs: 2500, sampleMs: 1000 },
     })
   })

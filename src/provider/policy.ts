@@ -67,6 +67,11 @@ export const ProviderPolicySchema = z.strictObject({
    * are off unless the owner chooses to give this compute away (`mutirao node --serve-streams`).
    */
   streams: z.boolean().default(false),
+  /**
+   * Run ONNX models on the GPU through onnxruntime's WebGPU execution provider (`webgpu`), probed at start;
+   * a machine without a usable adapter, and a model the GPU cannot run, run on the CPU and say so.
+   */
+  gpu: z.enum(['off', 'webgpu']).default('off'),
 })
 
 /** A policy as written (fields optional). */
@@ -85,6 +90,8 @@ export interface ResolvedPolicy {
   kinds: ProviderPolicy['kinds']
   /** Serves unpaid streaming sessions. */
   streams: boolean
+  /** The preferred execution provider of ONNX tasks. */
+  executionProvider: 'cpu' | 'webgpu'
   /** Spreadable into `createIdleMonitor` when `enabled`. */
   idleOnly: { enabled: boolean; busyThreshold: number; idleAfterMs: number; sampleMs: number }
 }
@@ -146,6 +153,7 @@ export function resolvePolicy(
     maxConcurrentTasks: p.maxConcurrentTasks ?? threads,
     kinds: p.kinds,
     streams: p.streams,
+    executionProvider: p.gpu === 'off' ? 'cpu' : p.gpu,
     idleOnly: {
       enabled: p.idleOnly.enabled,
       busyThreshold: p.idleOnly.busyThreshold,

@@ -274,7 +274,17 @@ async function runTask(
       outputHash: signed.outputHash,
     })
     if (c.payments) unvouchered.add(msg.taskId)
-    await send({ t: 'result', ...signed, signature, ...(evidence && { evidence }) }, out)
+    const placed = c.executor.placement?.(modelHash)
+    await send(
+      {
+        t: 'result',
+        ...signed,
+        signature,
+        ...(evidence && { evidence }),
+        ...(placed && { ep: placed.ep, ...(placed.fallback && { epFallback: placed.fallback }) }),
+      },
+      out,
+    )
   } catch (err) {
     stats.failed++
     const code = taskErrorCode(err, signal.aborted)

@@ -1,3 +1,4 @@
+import type { Placement } from '../exec/onnx-worker-protocol.js'
 import type { TensorMap } from '../exec/tensor.js'
 import type { JobKind } from '../market/messages.js'
 
@@ -13,6 +14,8 @@ export interface TaskExecutor {
     signal?: AbortSignal
     deadline?: number
   }): Promise<TensorMap>
+  /** Where a model ran last (ONNX executors): its execution provider, and why it fell back if it did. */
+  placement?(modelHash: string): Placement | undefined
 }
 
 /** Whether the provider takes new work now (idle-only mode, owner's pause). */

@@ -54,6 +54,8 @@ export class JobResults {
       hash: msg.outputHash,
       body,
       evidence,
+      ...(msg.ep && { ep: msg.ep }),
+      ...(msg.epFallback && { epFallback: msg.epFallback }),
     }
     this.#answers.set(msg.taskId, { session, inputHash: msg.inputHash, signature: msg.signature })
     if (task.canary) return this.#judgeCanary(task.idx, answer)
@@ -117,7 +119,7 @@ export class JobResults {
   store(idx: number, winner: Answer): void {
     const { x } = this
     const shard = x.sched.shards[idx]
-    x.c.store.saveResult(x.job.id, idx, winner.provider, winner.body, winner.hash)
+    x.c.store.saveResult(x.job.id, idx, winner.provider, winner.body, winner.hash, winner.ep)
     const p = x.progress
     p.firstResultAt ??= Date.now()
     p.shardsDone++
@@ -125,6 +127,9 @@ export class JobResults {
     const work = workOf(p, winner.provider)
     work.shards++
     work.samples += shard.end - shard.start
+    if (winner.ep && !work.executionProviders?.includes(winner.ep))
+      work.executionProviders = [...(work.executionProviders ?? []), winner.ep].sort()
+    if (winner.epFallback) work.epFallback = winner.epFallback
     // Providers that said this shard could not run were wrong after all: they answer for it now.
     for (const provider of x.failures.completed(idx))
       if (provider !== winner.provider)

@@ -126,6 +126,12 @@ export interface ProviderWork {
   shards: number
   samples: number
   units: number
+  /**
+   * The execution providers its kept shards ran on (`webgpu`, `cpu`; as the provider reported them), and
+   * why it fell back to the CPU when it did (`epFallback`).
+   */
+  executionProviders?: string[]
+  epFallback?: string
 }
 
 /** A job's observable state: what `mutirao jobs`, the progress bar and the SDK show. */

@@ -46,7 +46,7 @@ export class JobStore {
 
   constructor(private readonly db: Db) {
     this.#saveResult = db.prepare(
-      "UPDATE shards SET status = 'done', provider = ?, output = ?, output_hash = ? WHERE job_id = ? AND idx = ? AND status != 'done'",
+      "UPDATE shards SET status = 'done', provider = ?, output = ?, output_hash = ?, ep = ? WHERE job_id = ? AND idx = ? AND status != 'done'",
     )
   }
 
@@ -104,8 +104,15 @@ export class JobStore {
   }
 
   /** Store a shard's verified output; returns false if the shard was already done (a duplicate). */
-  saveResult(jobId: string, idx: number, provider: string, output: Uint8Array, outputHash: string): boolean {
-    const res = this.#saveResult.run(provider, output, outputHash, jobId, idx)
+  saveResult(
+    jobId: string,
+    idx: number,
+    provider: string,
+    output: Uint8Array,
+    outputHash: string,
+    ep?: string,
+  ): boolean {
+    const res = this.#saveResult.run(provider, output, outputHash, ep ?? null, jobId, idx)
     return res.changes === 1
   }
 
@@ -136,10 +143,11 @@ export class JobStore {
 
   /** Work per provider, from completed shards. */
   providerWork(jobId: string): ProviderWork[] {
-    return this.db
+    const rows = this.db
       .prepare(
-        "SELECT provider, COUNT(*) AS shards, SUM(end - start) AS samples, SUM(units) AS units FROM shards WHERE job_id = ? AND status = 'done' GROUP BY provider ORDER BY provider",
+        "SELECT provider, COUNT(*) AS shards, SUM(end - start) AS samples, SUM(units) AS units, GROUP_CONCAT(DISTINCT ep) AS eps FROM shards WHERE job_id = ? AND status = 'done' GROUP BY provider ORDER BY provider",
       )
-      .all(jobId) as ProviderWork[]
+      .all(jobId) as (Omit<ProviderWork, 'executionProviders'> & { eps: string | null })[]
+    return rows.map(({ eps, ...w }) => ({ ...w, ...(eps && { executionProviders: eps.split(',').sort() }) }))
   }
 }

@@ -10,6 +10,9 @@ export interface Answer {
   body: Uint8Array
   /** The provider's signed result for disputes, when the agreement asked for it. */
   evidence?: SignedTaskResult
+  /** The execution provider it ran on, as the provider reported it, and its reason for a CPU fallback. */
+  ep?: string
+  epFallback?: string
 }
 
 /** What an answer decided. */

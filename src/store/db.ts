@@ -118,6 +118,8 @@ const MIGRATIONS: Migration[] = [
         at INTEGER NOT NULL
       );
     `),
+  // The execution provider each stored shard ran on, as its provider reported it (GPU issue)
+  (db) => db.exec('ALTER TABLE shards ADD COLUMN ep TEXT'),
 ]
 
 /** Open (or create) the database and apply pending migrations. */

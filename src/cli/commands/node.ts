@@ -42,6 +42,10 @@ export function nodeCommand(): Command {
       '--serve-streams',
       'provider: serve streaming inference sessions (mutirao stream --where peer:…) to any peer; unpaid for now',
     )
+    .option(
+      '--gpu <webgpu|off>',
+      'provider: run ONNX models on the GPU (onnxruntime WebGPU), probed at start; the CPU where it cannot',
+    )
     .option('--idle-only', 'take new work only while the machine is otherwise idle')
     .option(
       '--busy-threshold <share>',
@@ -101,6 +105,7 @@ export function nodeCommand(): Command {
           ...(opts.price ? { pricePerUnit: parsePrice(opts.price).toString() } : {}),
           ...(opts.cpuShare ? { cpuShare: opts.cpuShare } : {}),
           ...(opts.serveStreams ? { streams: true } : {}),
+          ...(opts.gpu ? { gpu: opts.gpu } : {}),
           ...(Object.keys(idleOnly).length ? { idleOnly } : {}),
         }
         const node = await startNode({

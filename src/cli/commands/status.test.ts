@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { oracleLines, providerLines } from './status.js'
+import { executionLines, oracleLines, providerLines } from './status.js'
 
 describe('oracleLines', () => {
   it('says nothing for a node that does not serve the oracle', () => {
@@ -34,5 +34,29 @@ describe('providerLines', () => {
     expect(providerLines({ ...base, streams: { open: 2, samples: 10_000, refused: 1 } }).at(-1)).toBe(
       '  streams     2 sessions open, 10000 samples answered, 1 refused (unpaid)',
     )
+  })
+})
+
+describe('executionLines', () => {
+  it('names the provider models run on, the probe, and every CPU fallback with its reason', () => {
+    expect(
+      executionLines({
+        preferred: 'webgpu',
+        active: 'webgpu',
+        probe: { ok: true, runMs: 19.76, cpuRunMs: 0.213, maxAbsDiff: 1.76e-7 },
+        fallbacks: [{ model: 'ab'.repeat(32), fallback: 'webgpu cannot run this model (float64)' }],
+      }),
+    ).toEqual([
+      '  execution   webgpu (probe: 19.8 ms vs 0.213 ms on the CPU, outputs within 1.8e-7)',
+      '  fallback    model abababababab… runs on the CPU: webgpu cannot run this model (float64)',
+    ])
+    expect(
+      executionLines({
+        preferred: 'webgpu',
+        active: 'cpu',
+        probe: { ok: false, error: 'No supported adapters' },
+      }),
+    ).toEqual(['  execution   cpu — webgpu unavailable: No supported adapters'])
+    expect(executionLines(undefined)).toEqual([])
   })
 })

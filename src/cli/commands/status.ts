@@ -60,6 +60,7 @@ export function providerLines(
         pricePerUnit: string | number
         tasks: { running: number; completed: number; failed: number; refused: number }
         streams?: { open: number; samples: number; refused: number }
+        execution?: ExecutionView
       }
     | null
     | undefined,
@@ -75,9 +76,35 @@ export function providerLines(
     `provider      ${state}`,
     `  ask         ${formatPrice(BigInt(p.pricePerUnit))} (${p.pricePerUnit} base units per work unit)`,
     `  tasks       ${t.running} running, ${t.completed} completed, ${t.failed} failed, ${t.refused} refused`,
+    ...executionLines(p.execution),
     p.streams
       ? `  streams     ${p.streams.open} sessions open, ${p.streams.samples} samples answered, ${p.streams.refused} refused (unpaid)`
       : '  streams     not served (--serve-streams serves streaming sessions, unpaid)',
+  ]
+}
+
+/** Where a provider runs models, as `status` gets it from the node. */
+export interface ExecutionView {
+  preferred: string
+  active: string
+  probe?: { ok: boolean; runMs?: number; cpuRunMs?: number; maxAbsDiff?: number; error?: string }
+  fallbacks?: { model: string; fallback?: string }[]
+}
+
+/** The execution lines of `status`: the provider models run on, the probe's numbers, every CPU fallback. */
+export function executionLines(e: ExecutionView | undefined): string[] {
+  if (!e) return []
+  const ms = (x?: number) => (x === undefined ? '?' : x < 1 ? x.toFixed(3) : x.toFixed(1))
+  const probe = e.probe
+  const head =
+    e.active === e.preferred
+      ? `  execution   ${e.active}${probe?.ok ? ` (probe: ${ms(probe.runMs)} ms vs ${ms(probe.cpuRunMs)} ms on the CPU, outputs within ${probe.maxAbsDiff?.toExponential(1)})` : ''}`
+      : `  execution   ${e.active} — ${e.preferred} unavailable: ${probe?.error ?? 'not probed'}`
+  return [
+    head,
+    ...(e.fallbacks ?? []).map(
+      (f) => `  fallback    model ${f.model.slice(0, 12)}… runs on the CPU: ${f.fallback}`,
+    ),
   ]
 }
 
