@@ -127,9 +127,6 @@ export class JobResults {
     const work = workOf(p, winner.provider)
     work.shards++
     work.samples += shard.end - shard.start
-    if (winner.ep && !work.executionProviders?.includes(winner.ep))
-      work.executionProviders = [...(work.executionProviders ?? []), winner.ep].sort()
-    if (winner.epFallback) work.epFallback = winner.epFallback
     // Providers that said this shard could not run were wrong after all: they answer for it now.
     for (const provider of x.failures.completed(idx))
       if (provider !== winner.provider)
@@ -145,7 +142,12 @@ export class JobResults {
     const { session } = info
     const shard = x.sched.shards[idx]
     x.progress.unitsDone += shard.units
-    workOf(x.progress, a.provider).units += shard.units
+    const work = workOf(x.progress, a.provider)
+    work.units += shard.units
+    // where its work ran, as it reported (replicas included; the store keeps it for the kept shards)
+    if (a.ep && !work.executionProviders?.includes(a.ep))
+      work.executionProviders = [...(work.executionProviders ?? []), a.ep].sort()
+    if (a.epFallback) work.epFallback = a.epFallback
     x.payments?.accepted(session, {
       taskId: a.taskId,
       units: shard.units,

@@ -127,8 +127,9 @@ export interface ProviderWork {
   samples: number
   units: number
   /**
-   * The execution providers its kept shards ran on (`webgpu`, `cpu`; as the provider reported them), and
-   * why it fell back to the CPU when it did (`epFallback`).
+   * The execution providers its work ran on (`webgpu`, `cpu`, as the provider reported them: while the job
+   * runs every accepted answer counts, replicas included; once stored, its kept shards), and why it fell back
+   * to the CPU when it did (`epFallback`).
    */
   executionProviders?: string[]
   epFallback?: string

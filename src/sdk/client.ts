@@ -150,8 +150,9 @@ export interface MutiraoClient {
   runWasm(job: WasmJob & WaitOptions): Promise<WasmRunOutput[]>
   /**
    * A streaming session: the model stays loaded, samples run one by one with millisecond latency, and a
-   * stateful model's outputs feed back into its inputs. `where: 'local'` (the default; the only one built)
-   * runs it in this process: the data never leaves the machine.
+   * stateful model's outputs feed back into its inputs. `where: 'local'` (the default) runs it in this
+   * process: the data never leaves the machine; `{ peer }`, `{ peers }` or `'nearest'` run it at providers
+   * that serve sessions (`--serve-streams`), with failover (src/stream/remote-session.ts).
    * @example
    * const s = await client.stream({ model: './detector.onnx' })
    * for await (const out of s.stream(samples)) if (out.score.data[0] > 0.9) alert()
