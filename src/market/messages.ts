@@ -51,6 +51,8 @@ export const DemandSchema = z.object({
   maxPricePerUnit: Amount,
   deadline: z.number().int().positive(),
   minMemoryBytes: z.number().int().nonnegative().optional(),
+  /** Only providers running models on this execution provider may offer (`webgpu`: a GPU). */
+  executionProvider: z.enum(['webgpu']).optional(),
   /** The requester's payer address and the escrow contract it pays through. */
   payment: z
     .object({ chainId: z.number().int().positive(), escrow: EthAddress, payer: EthAddress })
@@ -76,7 +78,16 @@ export type Offer = z.infer<typeof OfferSchema>
  * Why a provider does not offer for a demand. `price`, `kind`, `model-size`, `memory` and `chain` hold
  * until the demand changes; `paused` (idle-only owner at work) and `busy` pass.
  */
-export const DeclineReason = z.enum(['price', 'kind', 'model-size', 'memory', 'chain', 'paused', 'busy'])
+export const DeclineReason = z.enum([
+  'price',
+  'kind',
+  'model-size',
+  'memory',
+  'hardware',
+  'chain',
+  'paused',
+  'busy',
+])
 export type DeclineReason = z.infer<typeof DeclineReason>
 
 /** A provider's signed answer to a demand it will not serve, with the reason (and its ask, for `price`). */

@@ -241,6 +241,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
         maxModelBytes: MAX_MODEL_BYTES,
         maxTaskBytes: MAX_TASK_BYTES,
         kinds: policy.kinds,
+        executionProvider: execution.active,
         taskMemoryBytes: executors.wasmCaps?.memoryBytes,
       },
       gate: { accepting: () => !idle || idle.state === 'idle' },

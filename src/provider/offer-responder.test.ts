@@ -51,6 +51,19 @@ describe('declineReason', () => {
     expect(declineReason(big, terms(), now)?.reason).toBe('memory')
     expect(declineReason(big, terms({ taskMemoryBytes: 1 << 30 }), now)).toBeUndefined()
   })
+
+  it('declines a job that needs a GPU when its models run on the CPU (no GPU, or a failed probe)', () => {
+    const gpuJob = demand({ kind: 'onnx-inference', executionProvider: 'webgpu' })
+    expect(declineReason(gpuJob, terms(), now)).toEqual({
+      reason: 'hardware',
+      detail: 'the job needs webgpu; we run models on the cpu',
+    })
+    expect(declineReason(gpuJob, terms({ executionProvider: 'cpu' }), now)?.reason).toBe('hardware')
+    expect(declineReason(gpuJob, terms({ executionProvider: 'webgpu' }), now)).toBeUndefined()
+    expect(
+      declineReason(demand({ kind: 'onnx-inference' }), terms({ executionProvider: 'webgpu' }), now),
+    ).toBeUndefined()
+  })
 })
 
 describe('declineReason: price and size name the numbers', () => {

@@ -67,6 +67,11 @@ export function declineReason(
       reason: 'memory',
       detail: `needs ${demand.minMemoryBytes} bytes per task; we grant ${terms.taskMemoryBytes}`,
     }
+  if (demand.executionProvider && demand.executionProvider !== (terms.executionProvider ?? 'cpu'))
+    return {
+      reason: 'hardware',
+      detail: `the job needs ${demand.executionProvider}; we run models on the ${terms.executionProvider ?? 'cpu'}`,
+    }
   return undefined
 }
 

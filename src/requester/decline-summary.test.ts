@@ -24,6 +24,17 @@ describe('summarizeDeclines', () => {
     })
   })
 
+  it('CPU-only providers declining a GPU job: lasting, with what to change', () => {
+    const s = summarizeDeclines(
+      [decline('A', 'hardware', 'the job needs webgpu; we run models on the cpu')],
+      2n,
+    )
+    expect(s.lasting).toBe(true)
+    expect(s.message).toBe(
+      '1 provider(s) declined: hardware ×1 (the job needs webgpu; we run models on the cpu); providers with a GPU run with --gpu webgpu; or drop providers.executionProvider',
+    )
+  })
+
   it('a paused provider makes the refusal passing, and is said so', () => {
     const s = summarizeDeclines(
       [decline('A', 'kind', 'we do not run wasm jobs'), decline('B', 'paused', 'idle-only: owner at work')],

@@ -1,8 +1,17 @@
 import type { Decline, DeclineReason } from '../market/messages.js'
 import { formatPrice, priceAmount } from '../market/price.js'
 
-/** Reasons that hold until the demand changes (price, kind, size, memory, chain); `paused`/`busy` pass. */
-const LASTING: ReadonlySet<DeclineReason> = new Set(['price', 'kind', 'model-size', 'memory', 'chain'])
+/**
+ * Reasons that hold until the demand changes (price, kind, size, memory, hardware, chain); `paused`/`busy` pass.
+ */
+const LASTING: ReadonlySet<DeclineReason> = new Set([
+  'price',
+  'kind',
+  'model-size',
+  'memory',
+  'hardware',
+  'chain',
+])
 
 /** What the declines of one demand say, for the user and for the decision to fail fast. */
 export interface DeclineSummary {
@@ -40,6 +49,8 @@ export function summarizeDeclines(declines: readonly Decline[], maxPrice: bigint
   if (lowestAsk !== undefined)
     hints.push(`raise maxPrice to at least ${priceAmount(lowestAsk)} (maxPricePerUnit ${lowestAsk})`)
   if (counts.has('paused') || counts.has('busy')) hints.push('paused or busy providers may offer later')
+  if (counts.has('hardware'))
+    hints.push('providers with a GPU run with --gpu webgpu; or drop providers.executionProvider')
   const message = `${all.length} provider(s) declined: ${parts.join(', ')}${hints.length ? `; ${hints.join('; ')}` : ''}`
   return {
     count: all.length,

@@ -46,6 +46,7 @@ export class JobAcquisition {
         jobId: job.id,
         kind: job.spec.kind,
         minMemoryBytes: job.spec.kind === 'wasm' ? job.spec.limits.memoryBytes : undefined,
+        executionProvider: job.spec.providers.executionProvider,
         modelHash: job.spec.modelHash,
         inputAxes: allOnAxisZero(axes?.inputs) ? undefined : axes?.inputs,
         modelBytes,

@@ -67,6 +67,8 @@ const common = {
         .positive()
         .max(7 * 86_400)
         .optional(),
+      /** Only providers that run models on this execution provider (`webgpu`: a GPU) take the job. */
+      executionProvider: z.enum(['webgpu']).optional(),
     })
     .prefault({}),
   verification: VerificationSpecSchema.prefault({}),

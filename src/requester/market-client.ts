@@ -38,6 +38,8 @@ export interface DemandTerms {
   kind?: JobKind
   /** Memory one task needs (wasm: limits.memoryBytes); providers that grant less per task decline. */
   minMemoryBytes?: number
+  /** Only providers on this execution provider. */
+  executionProvider?: 'webgpu'
   modelHash: string
   /** Batch axes of the inputs, named in agreements when not all on axis 0 (the provider counts samples by them). */
   inputAxes?: Record<string, number | 'broadcast'>
@@ -88,6 +90,7 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
     maxPricePerUnit: terms.maxPricePerUnit.toString(),
     deadline: terms.deadline,
     ...(terms.minMemoryBytes ? { minMemoryBytes: terms.minMemoryBytes } : {}),
+    ...(terms.executionProvider ? { executionProvider: terms.executionProvider } : {}),
     ...(terms.payment ? { payment: terms.payment } : {}),
   }
   const demand: Demand = {

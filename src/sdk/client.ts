@@ -27,7 +27,8 @@ export interface SubmitOptions {
   /** Most paid, in MUT per 1,000 work units (e.g. "0.01", the default); not with `maxPricePerUnit`. */
   maxPrice?: string
   timeoutSeconds?: number
-  providers?: { min?: number; max?: number; waitSeconds?: number }
+  /** How many providers, how long to wait for them, and (`executionProvider: 'webgpu'`) GPU providers only. */
+  providers?: { min?: number; max?: number; waitSeconds?: number; executionProvider?: 'webgpu' }
   /** How results are verified: replication, adaptive re-checks, canaries (default: adaptive). */
   verification?: JobSpecInput['verification']
 }

@@ -25,6 +25,8 @@ export const commonJobFileFields = {
       min: z.number().int().positive().optional(),
       max: z.number().int().positive().optional(),
       waitSeconds: z.number().positive().optional(),
+      /** `webgpu`: only providers that run models on a GPU. */
+      executionProvider: z.enum(['webgpu']).optional(),
     })
     .optional(),
 }

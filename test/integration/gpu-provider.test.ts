@@ -67,6 +67,23 @@ describe.skipIf(!haveIcd)(
       expect(cpu.peerId).not.toBe(gpu.peerId)
     }, 180_000)
 
+    it('a job that needs a GPU (providers.executionProvider: webgpu) goes to the GPU provider only', async () => {
+      const model = new Uint8Array(await readFile(MLP))
+      const inputs = { x: await wdbcFeatures(200) }
+      const client = await connect({ dataDir: net.requester.dataDir })
+      const outputs = await client.infer({
+        model,
+        inputs,
+        shardSize: 25,
+        providers: { min: 1, max: 2, executionProvider: 'webgpu' },
+        verification: { policy: 'none' },
+      })
+      const local = await runOnnxLocally(model, inputs)
+      expect(maxAbsDiff(outputs.probabilities, local.probabilities)).toBeLessThanOrEqual(1e-5)
+      const job = (await client.jobs())[0]
+      expect(job.providers.map((w) => [w.provider, w.executionProviders])).toEqual([[gpu.peerId, ['webgpu']]])
+    }, 180_000)
+
     it('a model the GPU cannot run (float64) runs on the GPU provider’s CPU, and both the job and status say why', async () => {
       const n = 200
       const x = tensorFromValues(
