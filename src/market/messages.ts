@@ -16,7 +16,7 @@ const Id = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/)
 const Signature = z.string().min(16).max(256)
-const EthAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/)
+export const EthAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/)
 
 /** The kinds of job the market trades: ONNX inference, and WASI modules run in the sandbox (src/exec/wasm). */
 export const JobKind = z.enum(['onnx-inference', 'wasm'])

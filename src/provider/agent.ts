@@ -33,7 +33,7 @@ export interface ProviderAgentComponents {
   onTaskDone?: (info: { agreementId: string; taskId: string; units: number }) => void
   /** Dispute evidence (EIP-712 result signatures) for agreements that ask for it. */
   evidence?: EvidenceSigner
-  /** Serve (unpaid) streaming sessions; off by default. */
+  /** Serve streaming sessions (paid at a price above 0); off by default. */
   streams?: boolean
 }
 
@@ -62,7 +62,17 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
   }
   await serveAgreements({ ...c, book, vet })
   const stats = await serveTasks({ ...c, book })
-  const streams = c.streams ? await serveStreams(c) : undefined
+  // sessions are paid like tasks when the provider has a price and a wallet; free at price 0
+  const pay =
+    c.payments && c.terms.pricePerUnit > 0n
+      ? {
+          identity: c.identity,
+          payments: c.payments,
+          settlement: c.settlement,
+          pricePerUnit: c.terms.pricePerUnit,
+        }
+      : undefined
+  const streams = c.streams ? await serveStreams({ ...c, pay }) : undefined
   if (c.settlement) await serveReleases({ host: c.host, settlement: c.settlement, log: c.log })
   const stopOffers = startOfferResponder({
     ...c,

@@ -63,8 +63,8 @@ export const ProviderPolicySchema = z.strictObject({
     .refine((k) => new Set(k).size === k.length, 'kinds must not repeat')
     .default(['onnx-inference', 'wasm']),
   /**
-   * Serve streaming inference sessions (`/mutirao/stream/1`) to any peer. Sessions are not paid yet, so they
-   * are off unless the owner chooses to give this compute away (`mutirao node --serve-streams`).
+   * Serve streaming inference sessions (`/mutirao/stream/1`, `mutirao node --serve-streams`): paid like tasks
+   * (an agreement on an escrow naming us payee, vouchers over receipts) at a price above 0; free at price 0.
    */
   streams: z.boolean().default(false),
   /**
@@ -88,7 +88,7 @@ export interface ResolvedPolicy {
   pricePerUnit: bigint
   maxConcurrentTasks: number
   kinds: ProviderPolicy['kinds']
-  /** Serves unpaid streaming sessions. */
+  /** Serves streaming sessions. */
   streams: boolean
   /** The preferred execution provider of ONNX tasks. */
   executionProvider: 'cpu' | 'webgpu'

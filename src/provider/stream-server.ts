@@ -8,12 +8,13 @@ import {
   MAX_STREAM_HEADER_BYTES,
   MODEL_CHUNK_BYTES,
   ModelChunkMsg,
-  type StreamErrorCode,
   StreamOpenMsg,
   ToStreamProviderMsg,
 } from '../protocols/stream-messages.js'
 import type { BlobStore } from '../store/blob-store.js'
 import { openLocalSession, type StreamSession } from '../stream/local-session.js'
+import { SessionBill } from './session-bill.js'
+import { agreeOnSession, Refusal, type StreamPay } from './stream-agreement.js'
 import type { ProviderTerms, WorkGate } from './types.js'
 
 /** Components of the stream server. */
@@ -25,6 +26,8 @@ export interface StreamServerComponents {
   log: Logger
   /** A session without a sample for this long is closed (default 60 s). */
   idleMs?: number
+  /** Paid sessions: terms, agreement, receipts and vouchers; absent = sessions are served free. */
+  pay?: StreamPay
 }
 
 /** Live counters of the stream server. */
@@ -39,18 +42,10 @@ export interface StreamServerStats {
   modelsReceived: number
 }
 
+/** How long a requester may take to fund an escrow and send the session's agreement (two transactions). */
+const AGREE_TIMEOUT_MS = 60_000
 /** How long a requester may take to open a session or send a model chunk. */
 const OPEN_TIMEOUT_MS = 15_000
-
-/** A refusal sent to the requester with its code. */
-class Refusal extends Error {
-  constructor(
-    readonly code: StreamErrorCode,
-    message: string,
-  ) {
-    super(message)
-  }
-}
 
 /**
  * Serve `/mutirao/stream/1`: streaming inference sessions. Each session holds its model loaded (fetched
@@ -70,24 +65,46 @@ export async function serveStreams(c: StreamServerComponents): Promise<StreamSer
     async (stream, connection) => {
       const ch = channel(stream, limits)
       const peer = connection.remotePeer.toString()
-      let session: StreamSession | undefined
+      let session: OpenSession | undefined
+      let bill: SessionBill | undefined
       let served = 0
       let idle: NodeJS.Timeout | undefined
       stats.open++
       try {
-        session = await open(c, ch, stats)
-        await ch.send({ t: 'ready' })
+        const opened = await open(c, ch, stats)
+        session = opened
+        const agreed =
+          c.pay &&
+          (await agreeOnSession(
+            c.pay,
+            ch,
+            { requester: peer, ...opened.paid },
+            AbortSignal.timeout(AGREE_TIMEOUT_MS),
+          ))
+        if (agreed) bill = new SessionBill(c.pay!, agreed.agreement, opened.paid.costPerSample)
+        await ch.send({ t: 'ready', ...(agreed && { providerSig: agreed.providerSig }) })
         // one idle timer, pushed back on every sample (a timer per sample costs more than the inference)
         idle = setTimeout(() => ch.abort(new Error(`no sample for ${idleMs} ms`)), idleMs)
         for (;;) {
           const { header, body } = await ch.recv(ToStreamProviderMsg)
           idle.refresh()
+          if (header.t === 'voucher') {
+            if (bill) void ch.send(await bill.voucher(header)).catch(() => {})
+            continue
+          }
+          if (header.t === 'end') {
+            bill?.end()
+            void ch.send({ t: 'ended', samples: served }).catch(() => {})
+            continue
+          }
+          bill?.check()
           try {
             const sample = decodeTensors(body, { maxTotalBytes: c.terms.maxTaskBytes })
-            const outputs = await session.infer(sample)
+            const out = encodeTensorParts(await opened.local.infer(sample))
             served++
             stats.samples++
-            void ch.send({ t: 'out', seq: header.seq }, encodeTensorParts(outputs)).catch(() => {})
+            bill?.answered(body, out)
+            void ch.send({ t: 'out', seq: header.seq }, out).catch(() => {})
           } catch (err) {
             const code = err instanceof InvalidInputError ? 'bad-input' : 'internal'
             void ch
@@ -105,8 +122,9 @@ export async function serveStreams(c: StreamServerComponents): Promise<StreamSer
       } finally {
         clearTimeout(idle)
         stats.open--
-        await session?.close().catch(() => {})
-        if (session) c.log.info({ peer, samples: served }, 'stream session closed')
+        bill?.closed()
+        await session?.local.close().catch(() => {})
+        if (session) c.log.info({ peer, samples: served, paid: Boolean(bill) }, 'stream session closed')
       }
     },
     { runOnLimitedConnection: true },
@@ -114,12 +132,15 @@ export async function serveStreams(c: StreamServerComponents): Promise<StreamSer
   return stats
 }
 
+/** A session being opened: its model loaded, what an agreement must name, the handshake's time limit. */
+interface OpenSession {
+  local: StreamSession
+  paid: { modelHash: string; costPerSample: number }
+  signal: AbortSignal
+}
+
 /** Read the `open` request, fetch the model if needed, and load it; refusals name their reason. */
-async function open(
-  c: StreamServerComponents,
-  ch: Channel,
-  stats: StreamServerStats,
-): Promise<StreamSession> {
+async function open(c: StreamServerComponents, ch: Channel, stats: StreamServerStats): Promise<OpenSession> {
   const signal = AbortSignal.timeout(OPEN_TIMEOUT_MS)
   const { header, body } = await ch.recv(StreamOpenMsg, { signal })
   if (!c.terms.kinds.includes('onnx-inference'))
@@ -140,7 +161,12 @@ async function open(
   const model = await c.blobs.get(header.modelHash)
   try {
     const state = body.length ? decodeTensors(body, { maxTotalBytes: c.terms.maxTaskBytes }) : undefined
-    return await openLocalSession(model, { feedback: header.feedback, state })
+    const local = await openLocalSession(model, { feedback: header.feedback, state })
+    return {
+      local,
+      paid: { modelHash: header.modelHash, costPerSample: local.model.cost },
+      signal,
+    }
   } catch (err) {
     throw new Refusal(err instanceof InvalidInputError ? 'bad-input' : 'model', (err as Error).message)
   }

@@ -20,7 +20,9 @@ export type StreamWhere = 'local' | 'nearest' | { peer: string } | { peers: stri
 /** Options of {@link openStream}. */
 export interface StreamOptions
   extends SessionOptions,
-    Partial<Pick<RemoteSessionOptions, 'failover' | 'window' | 'record' | 'onFailover' | 'silenceMs'>> {
+    Partial<
+      Pick<RemoteSessionOptions, 'failover' | 'window' | 'record' | 'onFailover' | 'silenceMs' | 'payer'>
+    > {
   /** The ONNX model (bytes or a path). */
   model: Uint8Array | string
   where?: StreamWhere

@@ -3,6 +3,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { TensorMap } from '../exec/tensor.js'
 import { decodeTensors, encodeTensorParts } from '../exec/tensor-codec.js'
+import type { Agreement } from '../market/messages.js'
+import { formatPrice } from '../market/price.js'
 import { type Channel, channel } from '../net/channel.js'
 import type { Host } from '../net/host.js'
 import { PROTOCOLS } from '../protocols/ids.js'
@@ -10,8 +12,11 @@ import {
   MAX_STREAM_HEADER_BYTES,
   MODEL_CHUNK_BYTES,
   type StreamErrorCode,
+  type StreamTerms,
   ToStreamRequesterMsg,
 } from '../protocols/stream-messages.js'
+import { LinkBill } from './link-bill.js'
+import type { SessionPayer } from './session-payer.js'
 import type { Feedback, SessionState } from './state-feedback.js'
 
 /** What a link reports to its session. */
@@ -34,6 +39,8 @@ export interface LinkOpen {
   /** Largest outputs of one sample accepted (bytes). */
   maxOutputBytes: number
   signal?: AbortSignal
+  /** Pays providers that ask for it; absent = only free sessions (a priced provider refuses). */
+  payer?: SessionPayer
 }
 
 /** A provider's refusal of a session, with its code. */
@@ -65,6 +72,8 @@ export function providerName(provider: PeerId | string): string {
 /** One open stream session at one provider: samples out, outputs in, nothing more. */
 export interface RemoteLink {
   readonly provider: string
+  /** The session's agreement, when the provider is paid. */
+  readonly agreement?: Agreement
   send(seq: number, sample: TensorMap): void
   close(): Promise<void>
   abort(reason: string): void
@@ -88,7 +97,7 @@ export async function openLink(
       : provider.startsWith('/')
         ? multiaddr(provider)
         : peerIdFromString(provider)
-  const signal = AbortSignal.any([AbortSignal.timeout(30_000), ...(o.signal ? [o.signal] : [])])
+  const signal = AbortSignal.any([AbortSignal.timeout(90_000), ...(o.signal ? [o.signal] : [])])
   const stream = await host
     .dialProtocol(peer, PROTOCOLS.stream, { signal, runOnLimitedConnection: true })
     .catch((err: Error) => {
@@ -104,8 +113,10 @@ export async function openLink(
     maxHeaderBytes: MAX_STREAM_HEADER_BYTES,
     maxBodyBytes: Math.max(o.maxOutputBytes, 1024),
   })
+  let bill: LinkBill | undefined
   try {
-    await handshake(ch, name, o, signal)
+    const paid = await handshake(ch, name, host.peerId.toString(), o, signal)
+    if (paid) bill = new LinkBill(o.payer!, paid.agreement, paid.terms, (v) => ch.send(v))
   } catch (err) {
     ch.abort(err as Error)
     throw err
@@ -121,10 +132,14 @@ export async function openLink(
     try {
       for (;;) {
         const { header, body } = await ch.recv(ToStreamRequesterMsg)
-        if (header.t === 'out')
+        if (header.t === 'out') {
+          bill?.answered(header.seq, body)
           events.onOut(header.seq, decodeTensors(body, { maxTotalBytes: o.maxOutputBytes }))
-        else if (header.t === 'error' && header.seq !== undefined)
+        } else if (header.t === 'error' && header.seq !== undefined) {
+          bill?.refused(header.seq)
           events.onSampleError(header.seq, header.code, header.message)
+        } else if (header.t === 'voucher-ack') bill?.acked(BigInt(header.cumulativeUnits))
+        else if (header.t === 'ended') bill?.ended()
         else if (header.t === 'error') return fail(`provider ${name} ended the session: ${header.message}`)
         else return fail(`provider ${name} sent '${header.t}' mid-session`)
       }
@@ -134,13 +149,17 @@ export async function openLink(
   })()
   return {
     provider: name,
+    agreement: bill?.agreement,
     send(seq, sample) {
       if (down) return
-      ch.send({ t: 'infer', seq }, encodeTensorParts(sample)).catch((err) =>
+      const parts = encodeTensorParts(sample)
+      bill?.sent(seq, parts)
+      ch.send({ t: 'infer', seq }, parts).catch((err) =>
         fail(`sending to provider ${name} failed: ${(err as Error).message}`),
       )
     },
     async close() {
+      if (bill && !down) await bill.finish(() => ch.send({ t: 'end' })).catch(() => {})
       down = true
       await ch.close().catch(() => {})
     },
@@ -148,8 +167,15 @@ export async function openLink(
   }
 }
 
-/** `open` → (`need-model` → chunks) → `ready`. */
-async function handshake(ch: Channel, name: string, o: LinkOpen, signal: AbortSignal): Promise<void> {
+/** `open` → (`need-model` → chunks) → (`terms` → `agreement`, for a paid provider) → `ready`. */
+async function handshake(
+  ch: Channel,
+  name: string,
+  requester: string,
+  o: LinkOpen,
+  signal: AbortSignal,
+): Promise<{ agreement: Agreement; terms: StreamTerms } | undefined> {
+  let paid: { agreement: Agreement; terms: StreamTerms } | undefined
   const hasState = Object.keys(o.state).length > 0
   await ch.send(
     { t: 'open', modelHash: o.modelHash, modelBytes: o.model.length, feedback: o.feedback },
@@ -158,8 +184,20 @@ async function handshake(ch: Channel, name: string, o: LinkOpen, signal: AbortSi
   )
   for (;;) {
     const { header } = await ch.recv(ToStreamRequesterMsg, { signal })
-    if (header.t === 'ready') return
+    if (header.t === 'ready') return paid
     if (header.t === 'error') throw new SessionRefusedError(name, header.code, header.message)
+    if (header.t === 'terms') {
+      if (!o.payer)
+        throw new SessionRefusedError(
+          name,
+          'payment',
+          `it asks ${formatPrice(BigInt(header.pricePerUnit))} (${header.costPerSample} units per sample); open the session with a payer (SDK: pay, a wallet on chain ${header.chainId}), or use a provider that serves sessions free (price 0)`,
+        )
+      const agreement = await o.payer.agree(header, { requester, provider: name, modelHash: o.modelHash })
+      await ch.send({ t: 'agreement', agreement }, undefined, { signal })
+      paid = { agreement, terms: header }
+      continue
+    }
     if (header.t !== 'need-model')
       throw new SessionRefusedError(name, 'protocol', `'${header.t}' before the session was ready`)
     for (let at = 0; at < o.model.length; at += MODEL_CHUNK_BYTES) {

@@ -7,6 +7,7 @@ import { sha256Hex } from '../store/blob-store.js'
 import type { SessionOptions, StreamSession } from './local-session.js'
 import { pipelined } from './pipeline.js'
 import { openLink, type RemoteLink } from './remote-link.js'
+import type { SessionPayer, SessionSpend } from './session-payer.js'
 import { type CallRecord, CallRecorder } from './spot-check.js'
 import { initialState, nextState, withState } from './state-feedback.js'
 
@@ -25,6 +26,8 @@ export interface RemoteSessionOptions extends Omit<SessionOptions, 'batch'> {
   record?: number
   /** A provider that answers nothing for this long while samples wait is given up (default 10 s). */
   silenceMs?: number
+  /** Pays providers that ask for payment (an agreement and escrow each, vouchers over receipts). */
+  payer?: SessionPayer
   /** Told when the session moves to another provider, and why. */
   onFailover?: (info: { from: string; to: string; reason: string; pending: number }) => void
 }
@@ -37,6 +40,8 @@ export interface RemoteStreamSession extends StreamSession {
   served(): Record<string, number>
   /** The calls recorded for a spot-check ({@link spotCheck}). */
   records(): readonly CallRecord[]
+  /** What the session paid each provider (paid sessions; empty when every provider served free). */
+  spent(): SessionSpend[]
 }
 
 /** Every provider of a session failed, or failover was off; names what happened. */
@@ -100,7 +105,14 @@ export async function openRemoteSession(
         const l: RemoteLink = await openLink(
           o.host,
           provider,
-          { model: modelBytes, modelHash, feedback, state, maxOutputBytes: o.maxOutputBytes ?? 16 << 20 },
+          {
+            model: modelBytes,
+            modelHash,
+            feedback,
+            state,
+            maxOutputBytes: o.maxOutputBytes ?? 16 << 20,
+            payer: o.payer,
+          },
           {
             onOut: (seq, outputs) => l === link && answered(seq, outputs),
             onSampleError: (seq, code, message) => l === link && refusedSample(seq, code, message),
@@ -191,6 +203,7 @@ export async function openRemoteSession(
     provider: () => link?.provider,
     served: () => ({ ...served }),
     records: () => recorder.records,
+    spent: () => o.payer?.spent() ?? [],
     async close() {
       if (closing) return
       closing = true

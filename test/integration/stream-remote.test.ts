@@ -36,7 +36,7 @@ describe('streaming sessions to provider nodes (separate processes on 127.0.0.1)
   let client: Host
   const addr = (i: number) => net.providers[i].multiaddrs[0]
   beforeAll(async () => {
-    net = await startNetwork({ providers: 2, providerArgs: ['--serve-streams'] })
+    net = await startNetwork({ providers: 2, providerArgs: ['--serve-streams', '--price', '0'] })
     client = await createHost({ privateKey: await generateKeyPair('Ed25519') })
     await client.start()
   }, 120_000)

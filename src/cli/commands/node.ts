@@ -40,7 +40,7 @@ export function nodeCommand(): Command {
     .option('--cpu-share <share>', 'share of CPU cores for tasks (0-1]', Number.parseFloat)
     .option(
       '--serve-streams',
-      'provider: serve streaming inference sessions (mutirao stream --where peer:…) to any peer; unpaid for now',
+      'provider: serve streaming inference sessions (mutirao stream --where peer:…), paid at --price (free at 0)',
     )
     .option(
       '--gpu <webgpu|off>',

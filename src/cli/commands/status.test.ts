@@ -32,7 +32,7 @@ describe('providerLines', () => {
   it('says whether streaming sessions are served, and what they did', () => {
     expect(providerLines(base).at(-1)).toMatch(/streams +not served \(--serve-streams/)
     expect(providerLines({ ...base, streams: { open: 2, samples: 10_000, refused: 1 } }).at(-1)).toBe(
-      '  streams     2 sessions open, 10000 samples answered, 1 refused (unpaid)',
+      '  streams     2 sessions open, 10000 samples answered, 1 refused (paid at the ask)',
     )
   })
 })

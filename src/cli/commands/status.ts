@@ -78,8 +78,8 @@ export function providerLines(
     `  tasks       ${t.running} running, ${t.completed} completed, ${t.failed} failed, ${t.refused} refused`,
     ...executionLines(p.execution),
     p.streams
-      ? `  streams     ${p.streams.open} sessions open, ${p.streams.samples} samples answered, ${p.streams.refused} refused (unpaid)`
-      : '  streams     not served (--serve-streams serves streaming sessions, unpaid)',
+      ? `  streams     ${p.streams.open} sessions open, ${p.streams.samples} samples answered, ${p.streams.refused} refused (${BigInt(p.pricePerUnit) > 0n ? 'paid at the ask' : 'free: price 0'})`
+      : '  streams     not served (--serve-streams serves streaming sessions)',
   ]
 }
 

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto'
+import type { PrivateKey } from '@libp2p/interface'
+import { type Address, getAddress, type Hex } from 'viem'
+import { InvalidInputError } from '../errors.js'
+import { type Ledger, receiptLeaf, receiptRootOfLeaves } from '../ledger/index.js'
+import { type Agreement, signedPart } from '../market/messages.js'
+import { formatPrice } from '../market/price.js'
+import { signPayload } from '../net/signing.js'
+import { type TaskRecord, toReceipt } from '../payments/receipt.js'
+import { DOMAINS } from '../protocols/ids.js'
+import type { StreamTerms } from '../protocols/stream-messages.js'
+import type { VoucherMessage } from '../protocols/task-messages.js'
+
+/** What a session's payer did with one provider. */
+export interface SessionSpend {
+  provider: string
+  escrowJob: string
+  pricePerUnit: bigint
+  /** Locked in the escrow job for the session. */
+  budget: bigint
+  /** Units and amount the vouchers cover so far. */
+  units: bigint
+  amount: bigint
+  /** When the rest of the budget can be reclaimed (`mutirao ledger reclaim`), epoch ms. */
+  deadline: number
+}
+
+/** Pays the providers of remote streaming sessions: one agreement and escrow job each, cumulative vouchers. */
+export interface SessionPayer {
+  /** Agree to a provider's terms: open a funded escrow naming it payee, and sign the agreement. */
+  agree(
+    terms: StreamTerms,
+    session: { requester: string; provider: string; modelHash: string },
+  ): Promise<Agreement>
+  /** The cumulative voucher covering every receipt of `agreement` so far, `receipt` included. */
+  voucher(agreement: Agreement, receipt: TaskRecord): Promise<VoucherMessage>
+  spent(): SessionSpend[]
+}
+
+/** Options of {@link ledgerPayer}. */
+export interface LedgerPayerOptions {
+  ledger: Pick<Ledger, 'chainId' | 'address' | 'deployments' | 'openJob' | 'addPayees' | 'signVoucher'>
+  /** The libp2p key of the host the session runs over (the agreement's requester signs with it). */
+  peerKey: PrivateKey
+  /** Highest price per work unit accepted, in token base units. */
+  maxPricePerUnit: bigint
+  /** Tokens locked per provider for the session (base units). */
+  budget: bigint
+  /** How long the agreement (and the escrow's lock) lasts, ms (default one hour). */
+  ttlMs?: number
+}
+
+/**
+ * A payer on the requester's own wallet: per provider, an escrow job funded with `budget` at the provider's
+ * price (refused above `maxPricePerUnit`), the provider named payee, a signed agreement, and a cumulative
+ * EIP-712 voucher (units, amount, Merkle root of the session's receipts) for every receipt.
+ */
+export function ledgerPayer(o: LedgerPayerOptions): SessionPayer {
+  const sessions = new Map<
+    string,
+    { spend: SessionSpend; leaves: Hex[]; providerEth: Address; escrowJob: bigint }
+  >()
+  return {
+    async agree(terms, session) {
+      const { ledger } = o
+      if (
+        terms.chainId !== ledger.chainId ||
+        getAddress(terms.escrow) !== getAddress(ledger.deployments.escrow)
+      )
+        throw new InvalidInputError(
+          `provider ${session.provider} is paid on chain ${terms.chainId} (escrow ${terms.escrow}); this wallet is on chain ${ledger.chainId}`,
+        )
+      const price = BigInt(terms.pricePerUnit)
+      if (price > o.maxPricePerUnit)
+        throw new InvalidInputError(
+          `provider ${session.provider} asks ${formatPrice(price)}, above the max price ${formatPrice(o.maxPricePerUnit)}`,
+        )
+      if (o.budget < price * BigInt(terms.costPerSample))
+        throw new InvalidInputError(`the session budget does not pay for one sample at ${formatPrice(price)}`)
+      const deadline = Date.now() + (o.ttlMs ?? 3_600_000)
+      const { jobId: escrowJob } = await ledger.openJob({
+        budget: o.budget,
+        pricePerUnit: price,
+        deadline: BigInt(Math.ceil(deadline / 1000)),
+        permit: true,
+      })
+      await ledger.addPayees(escrowJob, [getAddress(terms.providerEth)])
+      const id = randomUUID()
+      const unsigned = {
+        v: 1 as const,
+        agreementId: id,
+        demandId: id,
+        jobId: `session-${id}`,
+        requester: session.requester,
+        provider: session.provider,
+        providerEth: terms.providerEth,
+        pricePerUnit: price.toString(),
+        kind: 'onnx-inference' as const,
+        modelHash: session.modelHash,
+        costPerSample: terms.costPerSample,
+        deadline,
+        escrow: { chainId: ledger.chainId, escrow: ledger.deployments.escrow, jobId: escrowJob.toString() },
+        requesterEth: ledger.address,
+      }
+      const requesterSig = await signPayload(o.peerKey, DOMAINS.agreement, signedPart(unsigned))
+      sessions.set(id, {
+        spend: {
+          provider: session.provider,
+          escrowJob: escrowJob.toString(),
+          pricePerUnit: price,
+          budget: o.budget,
+          units: 0n,
+          amount: 0n,
+          deadline,
+        },
+        leaves: [],
+        providerEth: getAddress(terms.providerEth),
+        escrowJob,
+      })
+      return { ...unsigned, requesterSig }
+    },
+    async voucher(agreement, receipt) {
+      const s = sessions.get(agreement.agreementId)
+      if (!s) throw new InvalidInputError(`no session agreement ${agreement.agreementId}`)
+      s.leaves.push(receiptLeaf(toReceipt(s.escrowJob, s.providerEth, receipt)))
+      s.spend.units += BigInt(receipt.units)
+      s.spend.amount = s.spend.units * s.spend.pricePerUnit
+      const voucher = {
+        jobId: s.escrowJob,
+        provider: s.providerEth,
+        cumulativeUnits: s.spend.units,
+        cumulativeAmount: s.spend.amount,
+        receiptsRoot: await receiptRootOfLeaves(s.leaves),
+      }
+      return {
+        t: 'voucher',
+        escrowJob: s.escrowJob.toString(),
+        cumulativeUnits: voucher.cumulativeUnits.toString(),
+        cumulativeAmount: voucher.cumulativeAmount.toString(),
+        receiptsRoot: voucher.receiptsRoot,
+        signature: await o.ledger.signVoucher(voucher),
+        taskIds: [receipt.taskId],
+      }
+    },
+    spent: () => [...sessions.values()].map((s) => ({ ...s.spend })),
+  }
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { inspectModel } from '../../src/exec/model-info.js'
+import type { TensorMap } from '../../src/exec/tensor.js'
+import { tensorFromValues } from '../../src/exec/tensor-values.js'
+import type { Ledger } from '../../src/ledger/index.js'
+import { parsePrice } from '../../src/market/price.js'
+import { createHost, type Host } from '../../src/net/host.js'
+import { openLocalSession } from '../../src/stream/local-session.js'
+import { openRemoteSession, StreamFailedError } from '../../src/stream/remote-session.js'
+import { ledgerPayer } from '../../src/stream/session-payer.js'
+import { startNetwork, type TestNetwork } from '../helpers/network.js'
+import { nodeLedger, until } from '../helpers/node-ledger.js'
+
+const MLP = new Uint8Array(readFileSync(new URL('../fixtures/models/mlp.onnx', import.meta.url)))
+const COST = inspectModel(MLP).cost
+const PRICE = parsePrice('0.002') // MUT per 1,000 units → base units per unit
+const x = (i: number): TensorMap => ({
+  x: tensorFromValues(
+    'float32',
+    [1, 30],
+    Array.from({ length: 30 }, (_, j) => Math.sin(i * 0.37 + j) * 2),
+  ),
+})
+const hex = (m: TensorMap) =>
+  Object.keys(m)
+    .sort()
+    .map((k) => Buffer.from(m[k].data).toString('hex'))
+    .join('|')
+
+describe('paid streaming sessions: an agreement and escrow per provider, vouchers over receipts, paid on-chain', () => {
+  let net: TestNetwork
+  let client: Host
+  let key: PrivateKey
+  let wallet: Ledger
+  beforeAll(async () => {
+    net = await startNetwork({ providers: 1, providerArgs: ['--serve-streams', '--price', '0.002'] })
+    key = await generateKeyPair('Ed25519')
+    client = await createHost({ privateKey: key })
+    await client.start()
+    await client.dial(multiaddr(net.providers[0].multiaddrs[0]))
+    // the requester node's wallet (funded by the local chain; the node itself runs no job meanwhile)
+    wallet = await nodeLedger(net.requester.dataDir, net.chain)
+  }, 120_000)
+  afterAll(async () => {
+    await client?.stop()
+    await net?.stop()
+  })
+
+  it('without a payer the priced provider refuses the session, naming its price', async () => {
+    const err = await openRemoteSession(MLP, {
+      host: client,
+      providers: [net.providers[0].peerId],
+      failover: false,
+    }).catch((e: Error) => e)
+    expect(err).toBeInstanceOf(StreamFailedError)
+    expect((err as Error).message).toMatch(/refused the session: it asks 0\.002 MUT per 1,000 units/)
+  })
+
+  it('1,000 samples: outputs as local, every receipt vouchered, the provider redeems exactly units × price', async () => {
+    const payer = ledgerPayer({ ledger: wallet, peerKey: key, maxPricePerUnit: PRICE, budget: 10n ** 18n })
+    const s = await openRemoteSession(MLP, { host: client, providers: [net.providers[0].peerId], payer })
+    const local = await openLocalSession(MLP)
+    const n = 1000 // 3 full receipts of 256 samples and a partial one of 232
+    let i = 0
+    for await (const out of s.stream(Array.from({ length: n }, (_, k) => x(k))))
+      expect(hex(out)).toBe(hex(await local.infer(x(i++))))
+    await local.close()
+    await s.close()
+    const [spend] = s.spent()
+    expect(spend).toMatchObject({
+      provider: net.providers[0].peerId,
+      units: BigInt(n * COST),
+      pricePerUnit: PRICE,
+    })
+    expect(spend.amount).toBe(BigInt(n * COST) * PRICE)
+    // the provider took every voucher (acknowledged) and redeems the last one when the session ends
+    const job = await until('the provider to redeem the session voucher', async () => {
+      const info = await wallet.jobInfo(BigInt(spend.escrowJob))
+      return info.paid === spend.amount ? info : undefined
+    })
+    expect(job.budget).toBe(10n ** 18n)
+    expect(job.budget - job.paid).toBe(10n ** 18n - spend.amount) // the rest is the requester's to reclaim
+  }, 120_000)
+
+  it('a requester that stops paying is stopped: no more than three receipts of work go unpaid', async () => {
+    const honest = ledgerPayer({ ledger: wallet, peerKey: key, maxPricePerUnit: PRICE, budget: 10n ** 18n })
+    // agrees and funds the escrow like an honest payer, then never signs a voucher
+    const deadbeat = { ...honest, voucher: () => new Promise<never>(() => {}) }
+    const s = await openRemoteSession(MLP, {
+      host: client,
+      providers: [net.providers[0].peerId],
+      payer: deadbeat,
+      failover: false,
+    })
+    let answered = 0
+    const err = await (async () => {
+      for await (const _ of s.stream(Array.from({ length: 3000 }, (_, k) => x(k)))) answered++
+    })().catch((e: Error) => e)
+    expect((err as Error).message).toMatch(/vouchers fell behind: 3 receipts of this session are not paid/)
+    expect(answered).toBeGreaterThanOrEqual(3 * 256)
+    expect(answered).toBeLessThan(3 * 256 + 64)
+    await s.close()
+  }, 120_000)
+
+  it('a payer refuses a provider that asks more than its max price, before any money moves', async () => {
+    const payer = ledgerPayer({
+      ledger: wallet,
+      peerKey: key,
+      maxPricePerUnit: PRICE - 1n,
+      budget: 10n ** 18n,
+    })
+    await expect(
+      openRemoteSession(MLP, { host: client, providers: [net.providers[0].peerId], payer, failover: false }),
+    ).rejects.toThrow(/asks 0\.002 MUT per 1,000 units, above the max price/)
+    expect(payer.spent()).toEqual([])
+  })
+})
