@@ -20,3 +20,16 @@ export { wasmJobInputs, wasmJobOutputs } from './sdk/wasm-job.js'
 export { WasmJobFileSchema } from './sdk/wasm-job-file.js'
 export { openLocalSession, type SessionOptions, type StreamSession } from './stream/local-session.js'
 export { openStream, type StreamOptions, type StreamWhere } from './stream/open-stream.js'
+export {
+  openRemoteSession,
+  type RemoteSessionOptions,
+  type RemoteStreamSession,
+  StreamFailedError,
+} from './stream/remote-session.js'
+export {
+  type LedgerPayerOptions,
+  ledgerPayer,
+  type SessionPayer,
+  type SessionSpend,
+} from './stream/session-payer.js'
+export { type SpotCheckReport, spotCheck } from './stream/spot-check.js'
