@@ -1,17 +1,12 @@
-import type { Decline, DeclineReason } from '../market/messages.js'
+import { type Decline, DeclineReason } from '../market/messages.js'
 import { formatPrice, priceAmount } from '../market/price.js'
 
 /**
  * Reasons that hold until the demand changes (price, kind, size, memory, hardware, chain); `paused`/`busy` pass.
  */
-const LASTING: ReadonlySet<DeclineReason> = new Set([
-  'price',
-  'kind',
-  'model-size',
-  'memory',
-  'hardware',
-  'chain',
-])
+const LASTING: ReadonlySet<DeclineReason> = new Set(
+  DeclineReason.options.filter((r) => r !== 'paused' && r !== 'busy'),
+)
 
 /** What the declines of one demand say, for the user and for the decision to fail fast. */
 export interface DeclineSummary {

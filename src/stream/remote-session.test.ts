@@ -3,8 +3,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TensorMap } from '../exec/tensor.js'
-import { tensorFromValues } from '../exec/tensor-values.js'
 import { logger } from '../log.js'
 import { createHost, type Host } from '../net/host.js'
 import { PROTOCOLS } from '../protocols/ids.js'
@@ -14,22 +12,12 @@ import { openLocalSession } from './local-session.js'
 import { nearestProviders } from './nearest.js'
 import { openRemoteSession, StreamFailedError } from './remote-session.js'
 import { spotCheck } from './spot-check.js'
-import { recurrentModel } from './test-models.js'
+import { recurrentModel, sineSample, tensorsHex } from './test-models.js'
 
 const MLP = new Uint8Array(readFileSync(new URL('../../test/fixtures/models/mlp.onnx', import.meta.url)))
 const RNN = recurrentModel()
-const x = (i: number, d: number): TensorMap => ({
-  x: tensorFromValues(
-    'float32',
-    [1, d],
-    Array.from({ length: d }, (_, j) => Math.sin(i * 0.37 + j) * 2),
-  ),
-})
-const bytesOf = (m: TensorMap) =>
-  Object.keys(m)
-    .sort()
-    .map((k) => Buffer.from(m[k].data).toString('hex'))
-    .join('|')
+const x = sineSample
+const bytesOf = tensorsHex
 
 interface Provider {
   host: Host

@@ -1,4 +1,25 @@
+import type { TensorMap } from '../exec/tensor.js'
+import { tensorFromValues } from '../exec/tensor-values.js'
 import { buildModel, node, tensorInitializer, valueInfo } from '../onnx/graph-builder.js'
+
+/** Sample `i` of a test stream: input `x` float32 [1, d], values from a sine pattern. */
+export function sineSample(i: number, d: number): TensorMap {
+  return {
+    x: tensorFromValues(
+      'float32',
+      [1, d],
+      Array.from({ length: d }, (_, j) => Math.sin(i * 0.37 + j) * 2),
+    ),
+  }
+}
+
+/** A tensor map's names, shapes and bytes as one string: equal strings mean bit-equal maps. */
+export function tensorsHex(m: TensorMap): string {
+  return Object.keys(m)
+    .sort()
+    .map((k) => `${k}:${m[k].dims}:${Buffer.from(m[k].data).toString('hex')}`)
+    .join('|')
+}
 
 /**
  * A small recurrent model for stream tests and benches: `hOut = tanh(x·W + h·U)`, `y = hOut·V`, with input

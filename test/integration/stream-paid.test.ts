@@ -4,32 +4,21 @@ import type { PrivateKey } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inspectModel } from '../../src/exec/model-info.js'
-import type { TensorMap } from '../../src/exec/tensor.js'
-import { tensorFromValues } from '../../src/exec/tensor-values.js'
 import type { Ledger } from '../../src/ledger/index.js'
 import { parsePrice } from '../../src/market/price.js'
 import { createHost, type Host } from '../../src/net/host.js'
 import { openLocalSession } from '../../src/stream/local-session.js'
 import { openRemoteSession, StreamFailedError } from '../../src/stream/remote-session.js'
 import { ledgerPayer } from '../../src/stream/session-payer.js'
+import { sineSample, tensorsHex } from '../../src/stream/test-models.js'
 import { startNetwork, type TestNetwork } from '../helpers/network.js'
 import { nodeLedger, until } from '../helpers/node-ledger.js'
 
 const MLP = new Uint8Array(readFileSync(new URL('../fixtures/models/mlp.onnx', import.meta.url)))
 const COST = inspectModel(MLP).cost
 const PRICE = parsePrice('0.002') // MUT per 1,000 units → base units per unit
-const x = (i: number): TensorMap => ({
-  x: tensorFromValues(
-    'float32',
-    [1, 30],
-    Array.from({ length: 30 }, (_, j) => Math.sin(i * 0.37 + j) * 2),
-  ),
-})
-const hex = (m: TensorMap) =>
-  Object.keys(m)
-    .sort()
-    .map((k) => Buffer.from(m[k].data).toString('hex'))
-    .join('|')
+const x = (i: number) => sineSample(i, 30)
+const hex = tensorsHex
 
 describe('paid streaming sessions: an agreement and escrow per provider, vouchers over receipts, paid on-chain', () => {
   let net: TestNetwork

@@ -6,30 +6,19 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import * as ort from 'onnxruntime-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fromOrtResults } from '../../src/exec/ort-tensor.js'
-import type { TensorMap } from '../../src/exec/tensor.js'
 import { tensorFromValues } from '../../src/exec/tensor-values.js'
 import { createHost, type Host } from '../../src/net/host.js'
 import { openLocalSession } from '../../src/stream/local-session.js'
 import { openStream } from '../../src/stream/open-stream.js'
 import type { RemoteStreamSession } from '../../src/stream/remote-session.js'
 import { outputsAsJson } from '../../src/stream/rows.js'
-import { recurrentModel } from '../../src/stream/test-models.js'
+import { recurrentModel, sineSample, tensorsHex } from '../../src/stream/test-models.js'
 import { CLI, startNetwork, type TestNetwork } from '../helpers/network.js'
 
 const MLP = new Uint8Array(readFileSync(new URL('../fixtures/models/mlp.onnx', import.meta.url)))
 const RNN = recurrentModel()
-const x = (i: number, d: number): TensorMap => ({
-  x: tensorFromValues(
-    'float32',
-    [1, d],
-    Array.from({ length: d }, (_, j) => Math.sin(i * 0.37 + j) * 2),
-  ),
-})
-const hex = (m: TensorMap) =>
-  Object.keys(m)
-    .sort()
-    .map((k) => `${k}:${m[k].dims}:${Buffer.from(m[k].data).toString('hex')}`)
-    .join('|')
+const x = sineSample
+const hex = tensorsHex
 
 describe('streaming sessions to provider nodes (separate processes on 127.0.0.1)', () => {
   let net: TestNetwork
