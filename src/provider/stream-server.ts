@@ -36,7 +36,7 @@ export interface StreamServerStats {
   open: number
   /** Samples answered, all sessions together. */
   samples: number
-  /** Sessions refused (busy, model too large or not loadable, not an ONNX provider). */
+  /** Sessions refused or stopped (busy, model too large or not loadable, no acceptable payment). */
   refused: number
   /** Models received from requesters (a model already in the store is not sent again). */
   modelsReceived: number
@@ -132,11 +132,10 @@ export async function serveStreams(c: StreamServerComponents): Promise<StreamSer
   return stats
 }
 
-/** A session being opened: its model loaded, what an agreement must name, the handshake's time limit. */
+/** A session being opened: its model loaded, and what an agreement for it must name. */
 interface OpenSession {
   local: StreamSession
   paid: { modelHash: string; costPerSample: number }
-  signal: AbortSignal
 }
 
 /** Read the `open` request, fetch the model if needed, and load it; refusals name their reason. */
@@ -165,7 +164,6 @@ async function open(c: StreamServerComponents, ch: Channel, stats: StreamServerS
     return {
       local,
       paid: { modelHash: header.modelHash, costPerSample: local.model.cost },
-      signal,
     }
   } catch (err) {
     throw new Refusal(err instanceof InvalidInputError ? 'bad-input' : 'model', (err as Error).message)
