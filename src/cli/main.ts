@@ -9,6 +9,7 @@ import { cancelCommand, jobsCommand } from './commands/jobs.js'
 import { ledgerCommand } from './commands/ledger.js'
 import { networkCommand } from './commands/network.js'
 import { nodeCommand } from './commands/node.js'
+import { providerCommand } from './commands/provider.js'
 import { resultCommand } from './commands/result.js'
 import { stakeCommand, unstakeCommand } from './commands/stake.js'
 import { statusCommand } from './commands/status.js'
@@ -30,6 +31,7 @@ export function program(): Command {
     .addCommand(cancelCommand())
     .addCommand(resultCommand())
     .addCommand(statusCommand())
+    .addCommand(providerCommand())
     .addCommand(chainCommand())
     .addCommand(networkCommand())
     .addCommand(flCommand())

@@ -23,6 +23,7 @@ import { type ProviderAgent, startProviderAgent } from '../provider/agent.js'
 import { evidenceSigner } from '../provider/evidence-signer.js'
 import { chooseExecutionProvider, type Execution } from '../provider/execution-choice.js'
 import { createProviderExecutors, type ProviderExecutors } from '../provider/executors.js'
+import { explainProvider } from '../provider/explain.js'
 import { detectHardware } from '../provider/hardware.js'
 import { createIdleMonitor, type IdleMonitor } from '../provider/idle-monitor.js'
 import { resolvePolicy } from '../provider/policy.js'
@@ -292,6 +293,20 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
             fallbacks: executors?.placements().filter((p) => p.fallback) ?? [],
           },
           pricePerUnit: config.provider.pricePerUnit,
+          explain: explainProvider({
+            now: Date.now(),
+            accepting: !idle || idle.state === 'idle',
+            ask: BigInt(config.provider.pricePerUnit),
+            kinds: config.provider.kinds,
+            executionProvider: execution?.active ?? 'cpu',
+            peers: host.getPeers().length,
+            tasks: provider.stats,
+            demands: provider.demands.since(Date.now() - 3_600_000),
+            otherAsks: directory
+              .list()
+              .filter((p) => p.provider !== identity.peerId)
+              .map((p) => BigInt(p.pricePerUnit)),
+          }),
         }
       : null,
     oracle: oracle

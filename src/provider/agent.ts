@@ -10,6 +10,7 @@ import { serveAgreements } from './agreement-handler.js'
 import { AgreementBook } from './agreements.js'
 import { type Capacity, startCapacityAdvert } from './capacity-advert.js'
 import type { EvidenceSigner } from './evidence-signer.js'
+import { DemandLog } from './explain.js'
 import { startOfferResponder } from './offer-responder.js'
 import { serveReleases } from './release-server.js'
 import { type StreamServerStats, serveStreams } from './stream-server.js'
@@ -43,6 +44,8 @@ export interface ProviderAgent {
   /** Streaming sessions (`/mutirao/stream/1`), when served. */
   streams?: StreamServerStats
   book: AgreementBook
+  /** Demands seen recently and what was done with each (`mutirao provider explain`). */
+  demands: DemandLog
   stop(): Promise<void>
 }
 
@@ -60,7 +63,8 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
       throw new PaymentRefusedError(`escrow job ${a.escrow.jobId} was released: no more work on it`)
     await payments?.vet(a)
   }
-  await serveAgreements({ ...c, book, vet })
+  const demands = new DemandLog()
+  await serveAgreements({ ...c, book, vet, onAgreed: (a) => demands.agreed(a.demandId) })
   const stats = await serveTasks({ ...c, book })
   // sessions are paid like tasks when the provider has a price and a wallet; free at price 0
   const pay =
@@ -77,6 +81,7 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
   const stopOffers = startOfferResponder({
     ...c,
     book,
+    seen: (d) => demands.record(d),
     acceptsPayment: (p) =>
       payments
         ? p !== undefined &&
@@ -91,6 +96,7 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
     stats,
     streams,
     book,
+    demands,
     async stop() {
       stopOffers()
       stopAdvert()

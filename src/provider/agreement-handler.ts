@@ -21,6 +21,8 @@ export interface AgreementHandlerComponents {
   log: Logger
   /** Extra checks before countersigning (e.g. that the escrow covers the work); throw to refuse. */
   vet?: (agreement: ReturnType<typeof AgreementSchema.parse>) => Promise<void>
+  /** Told about each agreement countersigned. */
+  onAgreed?: (agreement: ReturnType<typeof AgreementSchema.parse>) => void
 }
 
 /**
@@ -70,6 +72,7 @@ export async function serveAgreements(c: AgreementHandlerComponents): Promise<vo
       c.log.warn({ err: err.message, agreement: agreement.agreementId }, 'model fetch failed'),
     )
     c.book.add({ agreement: signed, modelReady })
+    c.onAgreed?.(signed)
     c.log.info({ agreement: agreement.agreementId, job: agreement.jobId }, 'agreement signed')
     return { ok: true, providerSig }
   })

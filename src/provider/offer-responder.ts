@@ -18,6 +18,7 @@ import { signPayload, verifyPayload } from '../net/signing.js'
 import { DOMAINS, PROTOCOLS, TOPICS } from '../protocols/ids.js'
 import type { AgreementBook } from './agreements.js'
 import { DeclineLimiter } from './decline-limiter.js'
+import type { DemandSeen } from './explain.js'
 import type { ProviderTerms, WorkGate } from './types.js'
 
 const MAX_DEMAND_BYTES = 16 * 1024
@@ -33,6 +34,8 @@ export interface OfferResponderComponents {
   log: Logger
   /** Whether we can be paid through the demand's payment terms (our chain and escrow contract). */
   acceptsPayment?: (payment: Demand['payment']) => boolean
+  /** Told about every demand seen and what was done with it (`mutirao provider explain`). */
+  seen?: (demand: DemandSeen) => void
 }
 
 /** Why a provider will not offer for a demand: a code, words for the user, and our ask for `price`. */
@@ -108,6 +111,14 @@ async function handleDemand(
         (c.gate.accepting()
           ? undefined
           : { reason: 'paused', detail: 'idle-only: the owner is using the machine' }))
+  c.seen?.({
+    demandId: demand.demandId,
+    at: Date.now(),
+    kind: demand.kind,
+    maxPricePerUnit: BigInt(demand.maxPricePerUnit),
+    decision: verdict?.reason ?? 'offered',
+    ...(verdict && { detail: verdict.detail }),
+  })
   if (verdict) {
     const what = verdict.reason === 'paused' ? 'busy: not offering' : 'declined demand'
     c.log.info({ demand: demand.demandId, reason: verdict.reason, detail: verdict.detail }, what)

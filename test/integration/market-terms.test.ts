@@ -9,7 +9,7 @@ import { parsePrice } from '../../src/market/price.js'
 import { buildModel, node, tensorInitializer, valueInfo } from '../../src/onnx/graph-builder.js'
 import type { JobProgress } from '../../src/requester/job-spec.js'
 import { connect, JobFailedError } from '../../src/sdk/client.js'
-import { CLI, startNetwork, type TestNetwork, type TestNode } from '../helpers/network.js'
+import { CLI, runCli, startNetwork, type TestNetwork, type TestNode } from '../helpers/network.js'
 import { nodeLedger, until } from '../helpers/node-ledger.js'
 
 const MLP = resolve(import.meta.dirname, '../fixtures/models/mlp.onnx')
@@ -149,6 +149,15 @@ describe('market terms a new user meets: different asks, a model that fails on e
       'no provider offered: 2 provider(s) declined: price ×2 (lowest ask 0.001 MUT per 1,000 units, max price 0.0005 MUT per 1,000 units); raise maxPrice to at least 0.001 (maxPricePerUnit 1000000000000)',
     )
     expect(failed.notices?.map((n) => n.code)).toContain('no-offers')
+    // the provider's side of the same story: `mutirao provider explain` names the price that would have offered
+    const explain = await runCli(['provider', 'explain', '--json', '--data-dir', dear.dataDir])
+    expect(explain.code, explain.stderr).toBe(0)
+    const reasons = (JSON.parse(explain.stdout) as { reasons: { code: string; message: string }[] }).reasons
+    expect(reasons.map((r) => r.message)).toContainEqual(
+      expect.stringMatching(
+        /^declined \d+ demands? paying at most 0\.0005 MUT per 1,000 units, below your ask of 0\.002 MUT per 1,000 units: --price 0\.0005 or less would have offered$/,
+      ),
+    )
 
     // told to wait, the same demand is reported (a notice) instead of failing at once
     const waiting = await client.submit({
