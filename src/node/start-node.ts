@@ -23,7 +23,6 @@ import { type ProviderAgent, startProviderAgent } from '../provider/agent.js'
 import { evidenceSigner } from '../provider/evidence-signer.js'
 import { chooseExecutionProvider, type Execution } from '../provider/execution-choice.js'
 import { createProviderExecutors, type ProviderExecutors } from '../provider/executors.js'
-import { explainProvider } from '../provider/explain.js'
 import { detectHardware } from '../provider/hardware.js'
 import { createIdleMonitor, type IdleMonitor } from '../provider/idle-monitor.js'
 import { resolvePolicy } from '../provider/policy.js'
@@ -37,6 +36,7 @@ import { openDb } from '../store/db.js'
 import { type ChainConnection, connectChain, fundIfLocal } from './chain-setup.js'
 import { boundPorts, withStablePorts } from './listen-ports.js'
 import { clearNodeInfo, type NodeInfo, writeNodeInfo } from './node-info.js'
+import { providerStatus } from './provider-status.js'
 import { Teardown } from './teardown.js'
 
 /** How to start a node. */
@@ -283,31 +283,16 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
     connections: connectionViews(host.getConnections()),
     hardware,
     provider: provider
-      ? {
-          accepting: !idle || idle.state === 'idle',
-          foreignLoad: idle?.foreignLoad,
-          tasks: provider.stats,
-          streams: provider.streams,
-          execution: execution && {
-            ...execution,
-            fallbacks: executors?.placements().filter((p) => p.fallback) ?? [],
-          },
-          pricePerUnit: config.provider.pricePerUnit,
-          explain: explainProvider({
-            now: Date.now(),
-            accepting: !idle || idle.state === 'idle',
-            ask: BigInt(config.provider.pricePerUnit),
-            kinds: config.provider.kinds,
-            executionProvider: execution?.active ?? 'cpu',
-            peers: host.getPeers().length,
-            tasks: provider.stats,
-            demands: provider.demands.since(Date.now() - 3_600_000),
-            otherAsks: directory
-              .list()
-              .filter((p) => p.provider !== identity.peerId)
-              .map((p) => BigInt(p.pricePerUnit)),
-          }),
-        }
+      ? providerStatus({
+          agent: provider,
+          config: config.provider,
+          idle,
+          execution,
+          executors,
+          directory,
+          self: identity.peerId,
+          peers: host.getPeers().length,
+        })
       : null,
     oracle: oracle
       ? { address: chain.ledger.oracle?.address, requests: oracle.records().slice(0, 50) }

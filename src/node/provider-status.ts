@@ -1,0 +1,52 @@
+import type { NodeConfig } from '../config/schema.js'
+import type { ProviderDirectory } from '../market/directory.js'
+import type { ProviderAgent } from '../provider/agent.js'
+import type { Execution } from '../provider/execution-choice.js'
+import type { ProviderExecutors } from '../provider/executors.js'
+import { explainProvider } from '../provider/explain.js'
+import type { IdleMonitor } from '../provider/idle-monitor.js'
+
+/** What the provider part of `status` reads. */
+export interface ProviderStatusSources {
+  agent: ProviderAgent
+  config: NodeConfig['provider']
+  idle?: IdleMonitor
+  execution?: Execution
+  executors?: ProviderExecutors
+  directory: ProviderDirectory
+  self: string
+  peers: number
+}
+
+/**
+ * The provider part of `GET /v1/node`: taking work or paused, tasks and sessions, where models run (with every
+ * CPU fallback), the ask, and `explain` — why this machine is or is not getting work.
+ */
+export function providerStatus(s: ProviderStatusSources) {
+  const accepting = !s.idle || s.idle.state === 'idle'
+  return {
+    accepting,
+    foreignLoad: s.idle?.foreignLoad,
+    tasks: s.agent.stats,
+    streams: s.agent.streams,
+    execution: s.execution && {
+      ...s.execution,
+      fallbacks: s.executors?.placements().filter((p) => p.fallback) ?? [],
+    },
+    pricePerUnit: s.config.pricePerUnit,
+    explain: explainProvider({
+      now: Date.now(),
+      accepting,
+      ask: BigInt(s.config.pricePerUnit),
+      kinds: s.config.kinds,
+      executionProvider: s.execution?.active ?? 'cpu',
+      peers: s.peers,
+      tasks: s.agent.stats,
+      demands: s.agent.demands.since(Date.now() - 3_600_000),
+      otherAsks: s.directory
+        .list()
+        .filter((p) => p.provider !== s.self)
+        .map((p) => BigInt(p.pricePerUnit)),
+    }),
+  }
+}
