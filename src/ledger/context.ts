@@ -45,6 +45,8 @@ export interface LedgerContext {
     abi: A
     functionName: F
     args: ContractFunctionArgs<A, 'nonpayable' | 'payable', F>
+    /** Gas limit; absent: estimated against the state when sent. */
+    gas?: bigint
   }): Promise<TransactionReceipt>
 }
 

@@ -28,7 +28,8 @@ export function contractCalls<const A extends Abi>(ctx: LedgerContext, address: 
     write: <F extends ContractFunctionName<A, Writes>>(
       functionName: F,
       args: ContractFunctionArgs<A, Writes, F>,
-    ): Promise<TransactionReceipt> => ctx.write({ address, abi, functionName, args } as never),
+      options: { gas?: bigint } = {},
+    ): Promise<TransactionReceipt> => ctx.write({ address, abi, functionName, args, ...options } as never),
   }
 }
 

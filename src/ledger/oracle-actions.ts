@@ -54,6 +54,18 @@ export interface OracleRequest {
   fee: bigint
   specHash: Hex
   answer: Hex
+  /** Gas the consumer's callback gets on finalisation (0: none). */
+  callbackGas: number
+}
+
+/**
+ * The gas limit of an answer that may finalise `request`: the answer itself with the payout to each of the
+ * quorum's backers and the Finalized event (≤ 400k measured with margin: bench:oracle), plus the callback's
+ * gas and the 1/63 the contract keeps back for it. Unused gas is not paid for.
+ */
+export function answerGasLimit(request: Pick<OracleRequest, 'quorum' | 'callbackGas'>): bigint {
+  const callback = BigInt(request.callbackGas)
+  return 400_000n + 40_000n * BigInt(request.quorum) + callback + callback / 63n + 10_000n
 }
 
 /** One `Requested` event: a request and its input bytes. */
@@ -150,9 +162,19 @@ export function oracleActions(ctx: LedgerContext, oracle: Address) {
       const [log] = parseEventLogs({ abi: inferenceOracleAbi, logs: receipt.logs, eventName: 'Requested' })
       return log.args.id
     },
-    /** Submit this account's signed answer. */
-    answer: async (id: bigint, output: Hex, signature: Hex): Promise<Hash> =>
-      (await write('answer', [id, ctx.account.address, output, signature])).transactionHash,
+    /**
+     * Submit this account's signed answer, with a gas limit that covers finalising the request (payouts and
+     * the consumer's callback): an answer estimated while others were still missing may be the one that
+     * completes the quorum by the time it is mined, and an estimate for a plain answer would run out of gas.
+     */
+    answer: async (id: bigint, output: Hex, signature: Hex, request?: OracleRequest): Promise<Hash> =>
+      (
+        await write(
+          'answer',
+          [id, ctx.account.address, output, signature],
+          request ? { gas: answerGasLimit(request) } : {},
+        )
+      ).transactionHash,
     /** Refund a request that missed its deadline. */
     refund: async (id: bigint): Promise<Hash> => (await write('refund', [id])).transactionHash,
     /** Slash a provider that signed two outputs for one request. */

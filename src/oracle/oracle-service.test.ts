@@ -32,12 +32,17 @@ const request: OracleRequest = {
   fee: event.fee,
   specHash: `0x${'cd'.repeat(32)}`,
   answer: `0x${'00'.repeat(32)}`,
+  callbackGas: 0,
 }
 
-/** An oracle client whose first `requestOf` fails (a busy RPC), recording the answers submitted. */
-function flakyOracle() {
-  const answers: { id: bigint; output: Hex }[] = []
+/**
+ * An oracle client whose first `requestOf` fails (a busy RPC), and whose first `revertingAnswers` answer
+ * transactions revert, recording the answers taken.
+ */
+function flakyOracle(revertingAnswers = 0) {
+  const answers: { id: bigint; output: Hex; gas?: boolean }[] = []
   let reads = 0
+  let reverts = revertingAnswers
   const oracle: OracleServiceDeps['oracle'] = {
     address: '0x00000000000000000000000000000000000000cc',
     requestOf: async () => {
@@ -45,8 +50,9 @@ function flakyOracle() {
       return request
     },
     answerOf: async () => `0x${'00'.repeat(32)}`,
-    answer: async (id, output) => {
-      answers.push({ id, output })
+    answer: async (id, output, _signature, req) => {
+      if (reverts-- > 0) throw new Error('Transaction 0x26 (answer) reverted')
+      answers.push({ id, output, gas: req !== undefined })
       return `0x${'ee'.repeat(32)}`
     },
     minStake: async () => 1n,
@@ -59,7 +65,46 @@ function flakyOracle() {
   return { oracle, answers }
 }
 
+const serviceWith = (oracle: OracleServiceDeps['oracle']) =>
+  new OracleService({
+    oracle,
+    account,
+    resolver: '0x00000000000000000000000000000000000000dd',
+    chainId: 31337,
+    executor: {
+      run: async ({ inputs }) => ({ y: tensorFromValues('float32', [1], [Number(inputs.x.dims[1]) / 4]) }),
+    },
+    hasModel: () => true,
+    stake: async () => 5n,
+    minFeePerAnswer: 0n,
+    fromBlock: 0n,
+    log: logger('test'),
+  })
+
 describe('OracleService', () => {
+  it('an answer transaction that reverted (e.g. out of gas after the quorum filled meanwhile) is tried again, at most 3 times', async () => {
+    const once = flakyOracle(1)
+    const service = serviceWith(once.oracle)
+    await service.poll() // the chain read fails
+    await service.poll() // the answer reverts
+    expect(service.records()[0]).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/try 1 of 3; trying again/),
+    })
+    await service.poll()
+    expect(once.answers).toEqual([{ id: 1n, output: expect.any(String), gas: true }])
+    expect(service.records()[0]).toMatchObject({ status: 'answered' })
+
+    const always = flakyOracle(99)
+    const stubborn = serviceWith(always.oracle)
+    for (let i = 0; i < 6; i++) await stubborn.poll()
+    expect(always.answers).toHaveLength(0)
+    expect(stubborn.records()[0]).toMatchObject({
+      status: 'failed',
+      reason: 'Transaction 0x26 (answer) reverted',
+    })
+  })
+
   it('a request whose chain read failed is tried again on the next poll and answered once', async () => {
     const { oracle, answers } = flakyOracle()
     const service = new OracleService({

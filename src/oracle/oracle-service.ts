@@ -63,10 +63,15 @@ const MAX_RECORDS = 500
  * finalised, its first backer accuses every minority answer at the DisputeResolver with the signed answers
  * from the chain.
  */
+/** Attempts at answering one request before it is given up. */
+const MAX_ANSWER_TRIES = 3
+
 export class OracleService {
   readonly #d: OracleServiceDeps
   readonly #records = new Map<string, OracleRecord>()
   readonly #retry = new Map<string, RequestedEvent>()
+  /** Failed answer transactions per request: tried again on the next polls, up to MAX_ANSWER_TRIES. */
+  readonly #tries = new Map<string, number>()
   readonly #unsettled = new Set<bigint>()
   #next: bigint
   #timer?: NodeJS.Timeout
@@ -183,7 +188,7 @@ export class OracleService {
         d.resolver,
         d.chainId,
       )
-      const tx = await d.oracle.answer(e.id, encoded, signature)
+      const tx = await d.oracle.answer(e.id, encoded, signature, request)
       this.#record({
         id,
         modelHash,
@@ -197,7 +202,13 @@ export class OracleService {
       const name = err instanceof LedgerRevertError ? err.errorName : undefined
       // another answer finalised it first, or the deadline passed while the model ran
       const late = name === 'WrongStatus' || name === 'OutsideWindow'
-      this.#record({ id, modelHash, status: late ? 'late' : 'failed', reason: (err as Error).message })
+      const tries = (this.#tries.get(id) ?? 0) + 1
+      this.#tries.set(id, tries)
+      // any other failure (a reverted or dropped transaction, a busy RPC) is tried again on the next polls
+      const again = !late && tries < MAX_ANSWER_TRIES
+      if (again) this.#retry.set(id, e)
+      const reason = `${(err as Error).message}${again ? ` (try ${tries} of ${MAX_ANSWER_TRIES}; trying again)` : ''}`
+      this.#record({ id, modelHash, status: late ? 'late' : 'failed', reason })
       d.log[late ? 'info' : 'warn']({ request: id, err: (err as Error).message }, 'oracle answer not taken')
     }
   }

@@ -68,9 +68,13 @@ describe('mutirao stream', () => {
     await ref.close()
   })
 
-  it('refuses a remote session clearly (not built yet)', async () => {
-    const { code, stderr } = await streamCli(['--model', join(dir, 'rnn.onnx'), '--where', 'nearest'], '')
-    expect(code).toBe(2)
-    expect(stderr).toMatch(/streaming sessions to nearest are not built yet/)
+  it('a remote session with no provider to go to, or a peer that is not one, says so (exit 2)', async () => {
+    const model = join(dir, 'rnn.onnx')
+    const nearest = await streamCli(['--model', model, '--where', 'nearest'], '')
+    expect(nearest.code).toBe(2)
+    expect(nearest.stderr).toMatch(/no provider serving streaming sessions is connected/)
+    const bad = await streamCli(['--model', model, '--where', 'peer:not-a-peer'], '')
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/not-a-peer is neither a peer id nor a multiaddr ending in \/p2p\/<peer id>/)
   })
 })
