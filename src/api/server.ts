@@ -7,6 +7,7 @@ import type { BlobStore } from '../store/blob-store.js'
 import { errorResponse } from './errors.js'
 import { escrowSummary, type LedgerRouteComponents, registerLedgerRoutes } from './ledger-routes.js'
 import type { MetricsRegistry } from './metrics.js'
+import { registerSessionRoutes } from './session-routes.js'
 
 /** Components of the local HTTP API. */
 export interface ApiComponents {
@@ -102,7 +103,10 @@ export function apiApp(c: ApiComponents): Hono {
     c.requester.cancel(ctx.req.param('id'))
     return ctx.json({ ok: true })
   })
-  if (c.ledger) registerLedgerRoutes(app, c.ledger)
+  if (c.ledger) {
+    registerLedgerRoutes(app, c.ledger)
+    registerSessionRoutes(app, c.ledger.ledger)
+  }
   return app
 }
 

@@ -37,6 +37,19 @@ export function parsePrice(mutPer1000: string): bigint {
   return parseUnits(text, 18) / UNITS_PER_QUOTE
 }
 
+/**
+ * An amount of MUT typed by a person (`0.5`, `12`) as token base units (18 decimals).
+ * @throws InvalidInputError naming `what` (e.g. the flag) when it is not a decimal amount.
+ */
+export function parseMut(text: string, what: string): bigint {
+  const t = text.trim()
+  if (!/^\d{1,30}(\.\d{1,18})?$/.test(t))
+    throw new InvalidInputError(`${what} ${JSON.stringify(t.slice(0, 40))} is not an amount of MUT`, {
+      metaMessages: ['Give MUT as a decimal with at most 18 decimals, e.g. 0.01.'],
+    })
+  return parseUnits(t, 18)
+}
+
 /** A price in base units per work unit, in words: `2000000000000n` → `0.002 MUT per 1,000 units`. */
 export function formatPrice(perUnit: bigint | string): string {
   return `${priceAmount(perUnit)} MUT per 1,000 units`

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import type { Address, Hex } from 'viem'
 import { AbortedError, InvalidInputError, MutiraoError } from '../errors.js'
 import type { BatchAxesOverrides } from '../exec/infer-batch-axes.js'
 import type { TensorMap } from '../exec/tensor.js'
@@ -10,6 +11,7 @@ import { readNodeInfo } from '../node/node-info.js'
 import type { JobProgress, JobSpecInput } from '../requester/job-spec.js'
 import type { StreamSession } from '../stream/local-session.js'
 import { openStream, type StreamOptions } from '../stream/open-stream.js'
+import type { SessionWallet } from '../stream/session-payer.js'
 import type { LedgerClient } from './ledger-types.js'
 import { type WasmRunOutput, type WasmRunSpec, wasmJobInputs, wasmJobOutputs } from './wasm-job.js'
 
@@ -159,6 +161,13 @@ export interface MutiraoClient {
    * for await (const out of s.stream(samples)) if (out.score.data[0] > 0.9) alert()
    */
   stream(options: StreamOptions): Promise<StreamSession>
+  /**
+   * The node's wallet for paying streaming sessions run in this process (`stream({ ..., wallet })`): the node
+   * opens each provider's escrow and signs the vouchers; the key never leaves it.
+   */
+  sessionWallet(): Promise<SessionWallet>
+  /** Reclaim the unpaid rest of a session's escrow job (after its deadline + the redeem window). */
+  reclaimSession(escrowJob: string): Promise<{ escrowJob: string; amount: string; txHash: string }>
   /** The node's ledger account: wallet, faucet, staking, contributions, proofs, reclaim. */
   ledger: LedgerClient
 }
@@ -263,6 +272,34 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
     },
     wasmResult: async (id) => wasmJobOutputs(await client.result(id)),
     stream: (options) => openStream(options),
+    reclaimSession: (escrowJob) => post('/v1/sessions/reclaim', { escrowJob }),
+    async sessionWallet() {
+      const w = await json<{ chainId: number; address: Address; escrow: Address }>('/v1/sessions/wallet')
+      return {
+        ...w,
+        openEscrow: async (p) =>
+          BigInt(
+            (
+              await post<{ escrowJob: string }>('/v1/sessions/escrow', {
+                budget: p.budget.toString(),
+                pricePerUnit: p.pricePerUnit.toString(),
+                deadline: p.deadline.toString(),
+                payee: p.payee,
+              })
+            ).escrowJob,
+          ),
+        signVoucher: async (v) =>
+          (
+            await post<{ signature: Hex }>('/v1/sessions/voucher', {
+              jobId: v.jobId.toString(),
+              provider: v.provider,
+              cumulativeUnits: v.cumulativeUnits.toString(),
+              cumulativeAmount: v.cumulativeAmount.toString(),
+              receiptsRoot: v.receiptsRoot,
+            })
+          ).signature,
+      }
+    },
     async runWasm(job) {
       const progress = await client.submitWasm(job)
       await client.wait(progress.jobId, job)

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { InvalidInputError } from '../errors.js'
@@ -8,6 +9,7 @@ import { openLocalSession, type SessionOptions, type StreamSession } from './loc
 import { nearestProviders } from './nearest.js'
 import { providerName } from './remote-link.js'
 import { openRemoteSession, type RemoteSessionOptions } from './remote-session.js'
+import { ledgerPayer, type SessionWallet } from './session-payer.js'
 
 /**
  * Where a streaming session runs: `local` (this machine: the data never leaves it), a named provider
@@ -30,6 +32,12 @@ export interface StreamOptions
   host?: Host
   /** Multiaddrs to dial first (a short-lived host finds `nearest` providers among these peers). */
   connect?: string[]
+  /**
+   * Pay priced providers from this wallet (e.g. `client.sessionWallet()`: the node's), up to `maxPricePerUnit`
+   * (base units per work unit) with `budget` (base units) locked per provider. For a short-lived host only;
+   * with your own `host`, pass a `payer` built on its key.
+   */
+  pay?: { wallet: SessionWallet; maxPricePerUnit: bigint; budget: bigint }
 }
 
 /**
@@ -46,8 +54,17 @@ export async function openStream(options: StreamOptions): Promise<StreamSession>
     throw new InvalidInputError('micro-batching runs in local sessions only', {
       metaMessages: ['A remote session pipelines samples instead (window).'],
     })
-  const own = options.host ? undefined : await shortLivedHost()
+  if (options.pay && options.host)
+    throw new InvalidInputError(
+      'pay works with the short-lived host only: with your own host, pass a payer',
+      {
+        metaMessages: ['payer: ledgerPayer({ wallet, peerKey: <your host key>, maxPricePerUnit, budget })'],
+      },
+    )
+  const key = await generateKeyPair('Ed25519')
+  const own = options.host ? undefined : await shortLivedHost(key)
   const host = options.host ?? own!
+  const payer = options.payer ?? (options.pay && ledgerPayer({ ...options.pay, peerKey: key }))
   try {
     await Promise.all((options.connect ?? []).map((a) => dial(host, a)))
     const providers =
@@ -58,7 +75,7 @@ export async function openStream(options: StreamOptions): Promise<StreamSession>
       throw new InvalidInputError('no provider serving streaming sessions is connected', {
         metaMessages: ['Connect to the network first (--connect <multiaddr>), or name a peer.'],
       })
-    const session = await openRemoteSession(bytes, { ...options, host, providers })
+    const session = await openRemoteSession(bytes, { ...options, host, providers, payer })
     if (!own) return session
     return {
       ...session,
@@ -103,8 +120,8 @@ function checkedPeer(where: string): string {
 }
 
 /** A client-only host (listening on loopback) with a fresh identity, for one session. */
-async function shortLivedHost(): Promise<Host> {
-  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), host: '127.0.0.1' })
+async function shortLivedHost(privateKey: PrivateKey): Promise<Host> {
+  const host = await createHost({ privateKey, host: '127.0.0.1' })
   await host.start()
   return host
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { PrivateKey } from '@libp2p/interface'
 import { type Address, getAddress, type Hex } from 'viem'
 import { InvalidInputError } from '../errors.js'
-import { type Ledger, receiptLeaf, receiptRootOfLeaves } from '../ledger/index.js'
+import { type Ledger, receiptLeaf, receiptRootOfLeaves, type Voucher } from '../ledger/index.js'
 import { type Agreement, signedPart } from '../market/messages.js'
 import { formatPrice } from '../market/price.js'
 import { signPayload } from '../net/signing.js'
@@ -37,9 +37,37 @@ export interface SessionPayer {
   spent(): SessionSpend[]
 }
 
+/** The wallet side of paying sessions: open a funded escrow naming one payee, sign vouchers. */
+export interface SessionWallet {
+  chainId: number
+  address: Address
+  /** The escrow contract. */
+  escrow: Address
+  /** Open an escrow job of `budget` at `pricePerUnit`, locked until `deadline` (unix s), `payee` its payee. */
+  openEscrow(p: { budget: bigint; pricePerUnit: bigint; deadline: bigint; payee: Address }): Promise<bigint>
+  signVoucher(v: Voucher): Promise<Hex>
+}
+
+/** A session wallet on a ledger client (this process holds the key). */
+export function ledgerWallet(
+  ledger: Pick<Ledger, 'chainId' | 'address' | 'deployments' | 'openJob' | 'addPayees' | 'signVoucher'>,
+): SessionWallet {
+  return {
+    chainId: ledger.chainId,
+    address: ledger.address,
+    escrow: ledger.deployments.escrow,
+    async openEscrow(p) {
+      const { jobId } = await ledger.openJob({ ...p, permit: true })
+      await ledger.addPayees(jobId, [p.payee])
+      return jobId
+    },
+    signVoucher: (v) => ledger.signVoucher(v),
+  }
+}
+
 /** Options of {@link ledgerPayer}. */
 export interface LedgerPayerOptions {
-  ledger: Pick<Ledger, 'chainId' | 'address' | 'deployments' | 'openJob' | 'addPayees' | 'signVoucher'>
+  wallet: SessionWallet
   /** The libp2p key of the host the session runs over (the agreement's requester signs with it). */
   peerKey: PrivateKey
   /** Highest price per work unit accepted, in token base units. */
@@ -62,13 +90,10 @@ export function ledgerPayer(o: LedgerPayerOptions): SessionPayer {
   >()
   return {
     async agree(terms, session) {
-      const { ledger } = o
-      if (
-        terms.chainId !== ledger.chainId ||
-        getAddress(terms.escrow) !== getAddress(ledger.deployments.escrow)
-      )
+      const { wallet } = o
+      if (terms.chainId !== wallet.chainId || getAddress(terms.escrow) !== getAddress(wallet.escrow))
         throw new InvalidInputError(
-          `provider ${session.provider} is paid on chain ${terms.chainId} (escrow ${terms.escrow}); this wallet is on chain ${ledger.chainId}`,
+          `provider ${session.provider} is paid on chain ${terms.chainId} (escrow ${terms.escrow}); this wallet is on chain ${wallet.chainId}`,
         )
       const price = BigInt(terms.pricePerUnit)
       if (price > o.maxPricePerUnit)
@@ -78,13 +103,12 @@ export function ledgerPayer(o: LedgerPayerOptions): SessionPayer {
       if (o.budget < price * BigInt(terms.costPerSample))
         throw new InvalidInputError(`the session budget does not pay for one sample at ${formatPrice(price)}`)
       const deadline = Date.now() + (o.ttlMs ?? 3_600_000)
-      const { jobId: escrowJob } = await ledger.openJob({
+      const escrowJob = await wallet.openEscrow({
         budget: o.budget,
         pricePerUnit: price,
         deadline: BigInt(Math.ceil(deadline / 1000)),
-        permit: true,
+        payee: getAddress(terms.providerEth),
       })
-      await ledger.addPayees(escrowJob, [getAddress(terms.providerEth)])
       const id = randomUUID()
       const unsigned = {
         v: 1 as const,
@@ -99,8 +123,8 @@ export function ledgerPayer(o: LedgerPayerOptions): SessionPayer {
         modelHash: session.modelHash,
         costPerSample: terms.costPerSample,
         deadline,
-        escrow: { chainId: ledger.chainId, escrow: ledger.deployments.escrow, jobId: escrowJob.toString() },
-        requesterEth: ledger.address,
+        escrow: { chainId: wallet.chainId, escrow: wallet.escrow, jobId: escrowJob.toString() },
+        requesterEth: wallet.address,
       }
       const requesterSig = await signPayload(o.peerKey, DOMAINS.agreement, signedPart(unsigned))
       sessions.set(id, {
@@ -138,7 +162,7 @@ export function ledgerPayer(o: LedgerPayerOptions): SessionPayer {
         cumulativeUnits: voucher.cumulativeUnits.toString(),
         cumulativeAmount: voucher.cumulativeAmount.toString(),
         receiptsRoot: voucher.receiptsRoot,
-        signature: await o.ledger.signVoucher(voucher),
+        signature: await o.wallet.signVoucher(voucher),
         taskIds: [receipt.taskId],
       }
     },

@@ -1,17 +1,22 @@
+import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inspectModel } from '../../src/exec/model-info.js'
+import { tensorToValues } from '../../src/exec/tensor-values.js'
 import type { Ledger } from '../../src/ledger/index.js'
-import { parsePrice } from '../../src/market/price.js'
+import { parseMut, parsePrice } from '../../src/market/price.js'
 import { createHost, type Host } from '../../src/net/host.js'
 import { openLocalSession } from '../../src/stream/local-session.js'
 import { openRemoteSession, StreamFailedError } from '../../src/stream/remote-session.js'
-import { ledgerPayer } from '../../src/stream/session-payer.js'
+import { ledgerPayer, ledgerWallet } from '../../src/stream/session-payer.js'
 import { sineSample, tensorsHex } from '../../src/stream/test-models.js'
-import { startNetwork, type TestNetwork } from '../helpers/network.js'
+import { CLI, startNetwork, type TestNetwork } from '../helpers/network.js'
 import { nodeLedger, until } from '../helpers/node-ledger.js'
 
 const MLP = new Uint8Array(readFileSync(new URL('../fixtures/models/mlp.onnx', import.meta.url)))
@@ -50,7 +55,12 @@ describe('paid streaming sessions: an agreement and escrow per provider, voucher
   })
 
   it('1,000 samples: outputs as local, every receipt vouchered, the provider redeems exactly units × price', async () => {
-    const payer = ledgerPayer({ ledger: wallet, peerKey: key, maxPricePerUnit: PRICE, budget: 10n ** 18n })
+    const payer = ledgerPayer({
+      wallet: ledgerWallet(wallet),
+      peerKey: key,
+      maxPricePerUnit: PRICE,
+      budget: 10n ** 18n,
+    })
     const s = await openRemoteSession(MLP, { host: client, providers: [net.providers[0].peerId], payer })
     const local = await openLocalSession(MLP)
     const n = 1000 // 3 full receipts of 256 samples and a partial one of 232
@@ -76,7 +86,12 @@ describe('paid streaming sessions: an agreement and escrow per provider, voucher
   }, 120_000)
 
   it('a requester that stops paying is stopped: no more than three receipts of work go unpaid', async () => {
-    const honest = ledgerPayer({ ledger: wallet, peerKey: key, maxPricePerUnit: PRICE, budget: 10n ** 18n })
+    const honest = ledgerPayer({
+      wallet: ledgerWallet(wallet),
+      peerKey: key,
+      maxPricePerUnit: PRICE,
+      budget: 10n ** 18n,
+    })
     // agrees and funds the escrow like an honest payer, then never signs a voucher
     const deadbeat = { ...honest, voucher: () => new Promise<never>(() => {}) }
     const s = await openRemoteSession(MLP, {
@@ -95,9 +110,49 @@ describe('paid streaming sessions: an agreement and escrow per provider, voucher
     await s.close()
   }, 120_000)
 
+  it("mutirao stream --pay: the CLI pays from the running node's wallet; the provider redeems what it says", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mutirao-paid-cli-'))
+    await writeFile(join(dir, 'mlp.onnx'), MLP)
+    const rows = Array.from({ length: 300 }, (_, i) => tensorToValues(x(i).x).join(','))
+    const run = await new Promise<{ code: number | null; stderr: string; lines: string[] }>((done) => {
+      const p = spawn(process.execPath, [
+        CLI,
+        'stream',
+        '--model',
+        join(dir, 'mlp.onnx'),
+        '--where',
+        `peer:${net.providers[0].multiaddrs[0]}`,
+        '--pay',
+        '--data-dir',
+        net.requester.dataDir,
+        '--budget',
+        '0.5',
+      ])
+      let out = ''
+      let err = ''
+      p.stdout.on('data', (d) => (out += d))
+      p.stderr.on('data', (d) => (err += d))
+      p.on('close', (code) => done({ code, stderr: err, lines: out.trim().split('\n') }))
+      p.stdin.end(rows.join('\n'))
+    })
+    await rm(dir, { recursive: true, force: true })
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.lines).toHaveLength(300)
+    const amount = BigInt(300 * COST) * PRICE
+    const paid = run.stderr.match(
+      /paid ([\d.]+) MUT to (\w+) for (\d+) work units \(escrow job #(\d+), ([\d.]+) MUT reclaimable/,
+    )
+    expect(paid?.slice(2, 4)).toEqual([net.providers[0].peerId, String(300 * COST)])
+    expect(parseMut(paid![1], 'paid')).toBe(amount)
+    expect(parseMut(paid![5], 'rest')).toBe(parseMut('0.5', 'budget') - amount)
+    await until('the provider to redeem the CLI session', async () =>
+      (await wallet.jobInfo(BigInt(paid![4]))).paid === amount ? true : undefined,
+    )
+  }, 120_000)
+
   it('a payer refuses a provider that asks more than its max price, before any money moves', async () => {
     const payer = ledgerPayer({
-      ledger: wallet,
+      wallet: ledgerWallet(wallet),
       peerKey: key,
       maxPricePerUnit: PRICE - 1n,
       budget: 10n ** 18n,

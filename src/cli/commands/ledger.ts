@@ -88,6 +88,18 @@ export function ledgerCommand(): Command {
       ),
   )
   ledger.addCommand(
+    common(new Command('reclaim-session'))
+      .description("reclaim the unpaid rest of a streaming session's escrow (after deadline + redeem window)")
+      .argument('<escrow-job>', 'the escrow job number `mutirao stream --pay` printed')
+      .action((escrowJob, opts) =>
+        runCommand(opts.json, async () => {
+          const r = await (await connect({ dataDir: opts.dataDir })).reclaimSession(escrowJob)
+          if (opts.json) return printJson(r)
+          console.log(`reclaimed ${fmtTokens(r.amount)} from escrow job ${r.escrowJob} (tx ${r.txHash})`)
+        }),
+      ),
+  )
+  ledger.addCommand(
     common(new Command('withdraw'))
       .description('withdraw unbonded stake after the unbonding delay')
       .action((opts) =>

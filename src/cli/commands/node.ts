@@ -1,9 +1,8 @@
 import { resolve } from 'node:path'
 import { Command } from 'commander'
-import { parseUnits } from 'viem'
 import type { NodeConfig } from '../../config/schema.js'
 import { InvalidInputError } from '../../errors.js'
-import { parsePrice } from '../../market/price.js'
+import { parseMut, parsePrice } from '../../market/price.js'
 import { parseMultiaddr } from '../../net/addresses.js'
 import { startNode } from '../../node/start-node.js'
 import { runCommand } from '../output.js'
@@ -150,17 +149,9 @@ function oracleOverrides(
     throw new InvalidInputError('--oracle needs --provide', {
       metaMessages: ['Oracle answers are computed by this machine as a provider: add --provide.'],
     })
-  const fee = opts.oracleMinFee?.trim() ?? '0'
-  if (!/^\d{1,30}(\.\d{1,18})?$/.test(fee))
-    throw new InvalidInputError(
-      `--oracle-min-fee ${JSON.stringify(fee.slice(0, 40))} is not an amount of MUT`,
-      {
-        metaMessages: ['Give MUT as a decimal with at most 18 decimals, e.g. 0.01.'],
-      },
-    )
   return {
     enabled: true,
-    minFeePerAnswer: parseUnits(fee, 18).toString(),
+    minFeePerAnswer: parseMut(opts.oracleMinFee ?? '0', '--oracle-min-fee').toString(),
     models: (opts.oracleModel ?? []).map((f) => resolve(f)),
   }
 }

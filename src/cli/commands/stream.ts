@@ -2,6 +2,8 @@ import { createInterface } from 'node:readline'
 import { Command } from 'commander'
 import { InvalidInputError } from '../../errors.js'
 import { tensorFromValues } from '../../exec/tensor-values.js'
+import { mutAmount, parseMut, parsePrice } from '../../market/price.js'
+import { connect } from '../../sdk/client.js'
 import { openStream, type StreamWhere } from '../../stream/open-stream.js'
 import type { RemoteStreamSession } from '../../stream/remote-session.js'
 import { outputsAsJson, parseRow } from '../../stream/rows.js'
@@ -22,6 +24,17 @@ export function streamCommand(): Command {
     )
     .option('--connect <multiaddr>', 'peers to connect to first (for --where nearest; repeatable)', collect)
     .option('--no-failover', 'when the serving provider fails, fail the pending rows instead of moving on')
+    .option(
+      '--pay',
+      "pay priced providers from the running node's wallet (--data-dir): an escrow per provider",
+    )
+    .option('--data-dir <dir>', 'data dir of the node whose wallet pays (with --pay; default ~/.mutirao)')
+    .option('--max-price <mut>', 'with --pay: highest ask accepted, in MUT per 1,000 work units', '0.01')
+    .option(
+      '--budget <mut>',
+      'with --pay: MUT locked per provider for the session (the rest is reclaimable)',
+      '1',
+    )
     .option('--input <name>', "the model input each row feeds (default: the model's only non-state input)")
     .option(
       '--feedback <input=output>',
@@ -51,12 +64,20 @@ export function streamCommand(): Command {
         if (opts.threshold !== undefined && Number.isNaN(opts.threshold))
           throw new InvalidInputError('--threshold must be a number')
         const where = parseWhere(opts.where)
+        const pay = opts.pay
+          ? {
+              wallet: await (await connect({ dataDir: opts.dataDir })).sessionWallet(),
+              maxPricePerUnit: parsePrice(opts.maxPrice),
+              budget: parseMut(opts.budget, '--budget'),
+            }
+          : undefined
         const session = await openStream({
           model: opts.model,
           where,
           feedback,
           connect: opts.connect,
           failover: opts.failover,
+          pay,
           onFailover: (f) =>
             process.stderr.write(
               `provider ${f.from} failed (${f.reason}); ${f.pending} rows moved to ${f.to}\n`,
@@ -123,6 +144,11 @@ export function streamCommand(): Command {
               : 'local session'
           })\n`,
         )
+        const spent = 'spent' in session ? (session as RemoteStreamSession).spent() : []
+        for (const s of spent)
+          process.stderr.write(
+            `paid ${mutAmount(s.amount)} MUT to ${s.provider} for ${s.units} work units (escrow job #${s.escrowJob}, ${mutAmount(s.budget - s.amount)} MUT reclaimable after ${new Date(s.deadline).toISOString()} and the redeem window: mutirao ledger reclaim-session ${s.escrowJob})\n`,
+          )
         return refused ? EXIT.invalidInput : EXIT.ok
       }),
     )
