@@ -107,20 +107,7 @@ describe('OracleService', () => {
 
   it('a request whose chain read failed is tried again on the next poll and answered once', async () => {
     const { oracle, answers } = flakyOracle()
-    const service = new OracleService({
-      oracle,
-      account,
-      resolver: '0x00000000000000000000000000000000000000dd',
-      chainId: 31337,
-      executor: {
-        run: async ({ inputs }) => ({ y: tensorFromValues('float32', [1], [Number(inputs.x.dims[1]) / 4]) }),
-      },
-      hasModel: () => true,
-      stake: async () => 5n,
-      minFeePerAnswer: 0n,
-      fromBlock: 0n,
-      log: logger('test'),
-    })
+    const service = serviceWith(oracle)
     await service.poll()
     expect(answers).toHaveLength(0)
     await service.poll()

@@ -39,6 +39,9 @@ describe('paid streaming sessions: an agreement and escrow per provider, voucher
     // the requester node's wallet (funded by the local chain; the node itself runs no job meanwhile)
     wallet = await nodeLedger(net.requester.dataDir, net.chain)
   }, 120_000)
+  /** A payer on the requester node's wallet with a budget of 1 MUT per provider. */
+  const payerAt = (maxPricePerUnit: bigint) =>
+    ledgerPayer({ wallet: ledgerWallet(wallet), peerKey: key, maxPricePerUnit, budget: 10n ** 18n })
   afterAll(async () => {
     await client?.stop()
     await net?.stop()
@@ -55,12 +58,7 @@ describe('paid streaming sessions: an agreement and escrow per provider, voucher
   })
 
   it('1,000 samples: outputs as local, every receipt vouchered, the provider redeems exactly units × price', async () => {
-    const payer = ledgerPayer({
-      wallet: ledgerWallet(wallet),
-      peerKey: key,
-      maxPricePerUnit: PRICE,
-      budget: 10n ** 18n,
-    })
+    const payer = payerAt(PRICE)
     const s = await openRemoteSession(MLP, { host: client, providers: [net.providers[0].peerId], payer })
     const local = await openLocalSession(MLP)
     const n = 1000 // 3 full receipts of 256 samples and a partial one of 232
@@ -86,12 +84,7 @@ describe('paid streaming sessions: an agreement and escrow per provider, voucher
   }, 120_000)
 
   it('a requester that stops paying is stopped: no more than three receipts of work go unpaid', async () => {
-    const honest = ledgerPayer({
-      wallet: ledgerWallet(wallet),
-      peerKey: key,
-      maxPricePerUnit: PRICE,
-      budget: 10n ** 18n,
-    })
+    const honest = payerAt(PRICE)
     // agrees and funds the escrow like an honest payer, then never signs a voucher
     const deadbeat = { ...honest, voucher: () => new Promise<never>(() => {}) }
     const s = await openRemoteSession(MLP, {
@@ -151,12 +144,7 @@ describe('paid streaming sessions: an agreement and escrow per provider, voucher
   }, 120_000)
 
   it('a payer refuses a provider that asks more than its max price, before any money moves', async () => {
-    const payer = ledgerPayer({
-      wallet: ledgerWallet(wallet),
-      peerKey: key,
-      maxPricePerUnit: PRICE - 1n,
-      budget: 10n ** 18n,
-    })
+    const payer = payerAt(PRICE - 1n)
     await expect(
       openRemoteSession(MLP, { host: client, providers: [net.providers[0].peerId], payer, failover: false }),
     ).rejects.toThrow(/asks 0\.002 MUT per 1,000 units, above the max price/)
