@@ -1,5 +1,22 @@
-import { formatUnits, parseUnits } from 'viem'
 import { InvalidInputError } from '../errors.js'
+
+/** Decimals of the MUT token. */
+const DECIMALS = 18
+const ONE = 10n ** BigInt(DECIMALS)
+
+/** Base units as a decimal of MUT, trailing zeros trimmed (viem's formatUnits; kept here so the CLI loads fast). */
+function formatMut(units: bigint): string {
+  const sign = units < 0n ? '-' : ''
+  const abs = units < 0n ? -units : units
+  const frac = (abs % ONE).toString().padStart(DECIMALS, '0').replace(/0+$/, '')
+  return `${sign}${abs / ONE}${frac ? `.${frac}` : ''}`
+}
+
+/** A validated non-negative decimal (at most 18 decimals) of MUT as base units. */
+function parseDecimalMut(text: string): bigint {
+  const [whole, frac = ''] = text.split('.')
+  return BigInt(whole) * ONE + BigInt(frac.padEnd(DECIMALS, '0'))
+}
 
 /**
  * Prices are quoted to people in MUT per 1,000 work units; on the wire, in agreements and on-chain they are
@@ -18,7 +35,7 @@ export const DEFAULT_MAX_PRICE = '0.01'
 export const PRICE_PATTERN = /^\d{1,30}(\.\d{1,15})?$/
 
 /** Token base units (10⁻¹⁸ MUT) as a decimal number of MUT, trailing zeros trimmed: `2500n` → `'0.0000000000000025'`. */
-export const mutAmount = (baseUnits: bigint | string): string => formatUnits(BigInt(baseUnits), 18)
+export const mutAmount = (baseUnits: bigint | string): string => formatMut(BigInt(baseUnits))
 
 /** The number of MUT per 1,000 work units of a price in base units per work unit (what {@link parsePrice} reads). */
 export const priceAmount = (perUnit: bigint | string): string => mutAmount(BigInt(perUnit) * UNITS_PER_QUOTE)
@@ -34,7 +51,7 @@ export function parsePrice(mutPer1000: string): bigint {
     throw new InvalidInputError(`Not a price: ${JSON.stringify(text.slice(0, 60))}`, {
       metaMessages: ['Give MUT per 1,000 work units as a decimal with at most 15 decimals, e.g. "0.002".'],
     })
-  return parseUnits(text, 18) / UNITS_PER_QUOTE
+  return parseDecimalMut(text) / UNITS_PER_QUOTE
 }
 
 /**
@@ -47,7 +64,7 @@ export function parseMut(text: string, what: string): bigint {
     throw new InvalidInputError(`${what} ${JSON.stringify(t.slice(0, 40))} is not an amount of MUT`, {
       metaMessages: ['Give MUT as a decimal with at most 18 decimals, e.g. 0.01.'],
     })
-  return parseUnits(t, 18)
+  return parseDecimalMut(t)
 }
 
 /** A price in base units per work unit, in words: `2000000000000n` → `0.002 MUT per 1,000 units`. */

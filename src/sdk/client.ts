@@ -10,7 +10,7 @@ import { parsePrice } from '../market/price.js'
 import { readNodeInfo } from '../node/node-info.js'
 import type { JobProgress, JobSpecInput } from '../requester/job-spec.js'
 import type { StreamSession } from '../stream/local-session.js'
-import { openStream, type StreamOptions } from '../stream/open-stream.js'
+import type { StreamOptions } from '../stream/open-stream.js'
 import type { SessionWallet } from '../stream/session-payer.js'
 import type { LedgerClient } from './ledger-types.js'
 import { type WasmRunOutput, type WasmRunSpec, wasmJobInputs, wasmJobOutputs } from './wasm-job.js'
@@ -271,7 +271,8 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
       })
     },
     wasmResult: async (id) => wasmJobOutputs(await client.result(id)),
-    stream: (options) => openStream(options),
+    // loaded on first use: libp2p and onnxruntime are not needed by the other calls
+    stream: async (options) => (await import('../stream/open-stream.js')).openStream(options),
     reclaimSession: (escrowJob) => post('/v1/sessions/reclaim', { escrowJob }),
     async sessionWallet() {
       const w = await json<{ chainId: number; address: Address; escrow: Address }>('/v1/sessions/wallet')
