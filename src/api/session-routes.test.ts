@@ -27,6 +27,7 @@ function app() {
       return `0x${'ab'.repeat(65)}`
     },
     reclaim: async () => ({ txHash: '0x03', amount: 5n }),
+    redeem: async () => ({ txHash: '0x04', paid: 30n, gasUsed: 1n }),
   }
   const hono = new Hono()
   hono.onError((err, ctx) => errorResponse(ctx, err))
@@ -76,6 +77,14 @@ describe('session wallet routes', () => {
       )
     }
     expect(calls.filter((c) => c === 'signVoucher')).toHaveLength(1)
+    // redeeming for a provider whose stream broke: only for an escrow opened here
+    const sig = `0x${'ab'.repeat(65)}`
+    expect(await (await post('/v1/sessions/redeem', { ...voucher(), signature: sig })).json()).toEqual({
+      paid: '30',
+    })
+    expect((await post('/v1/sessions/redeem', { ...voucher({ jobId: '8' }), signature: sig })).status).toBe(
+      400,
+    )
   })
 
   it('refuses a free or malformed escrow request', async () => {

@@ -39,7 +39,7 @@ export function registerSessionRoutes(
   app: Hono,
   ledger: Pick<
     Ledger,
-    'chainId' | 'address' | 'deployments' | 'openJob' | 'addPayees' | 'signVoucher' | 'reclaim'
+    'chainId' | 'address' | 'deployments' | 'openJob' | 'addPayees' | 'signVoucher' | 'reclaim' | 'redeem'
   >,
 ): void {
   const wallet = ledgerWallet(ledger)
@@ -83,6 +83,23 @@ export function registerSessionRoutes(
       receiptsRoot: b.receiptsRoot as Hex,
     })
     return ctx.json({ signature })
+  })
+  app.post('/v1/sessions/redeem', small, async (ctx) => {
+    const b = await parse(ctx, VoucherBody.extend({ signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/) }))
+    const escrow = opened.get(b.jobId)
+    if (!escrow)
+      throw new InvalidInputError(`escrow job ${b.jobId} was not opened for a session by this node`)
+    const paid = await wallet.redeemFor(
+      {
+        jobId: BigInt(b.jobId),
+        provider: getAddress(b.provider),
+        cumulativeUnits: BigInt(b.cumulativeUnits),
+        cumulativeAmount: BigInt(b.cumulativeAmount),
+        receiptsRoot: b.receiptsRoot as Hex,
+      },
+      b.signature as Hex,
+    )
+    return ctx.json({ paid: paid.toString() })
   })
   app.post('/v1/sessions/reclaim', small, async (ctx) => {
     const { escrowJob } = await parse(ctx, z.strictObject({ escrowJob: Uint }))

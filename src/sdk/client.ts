@@ -299,6 +299,19 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
               receiptsRoot: v.receiptsRoot,
             })
           ).signature,
+        redeemFor: async (v, signature) =>
+          BigInt(
+            (
+              await post<{ paid: string }>('/v1/sessions/redeem', {
+                jobId: v.jobId.toString(),
+                provider: v.provider,
+                cumulativeUnits: v.cumulativeUnits.toString(),
+                cumulativeAmount: v.cumulativeAmount.toString(),
+                receiptsRoot: v.receiptsRoot,
+                signature,
+              })
+            ).paid,
+          ),
       }
     },
     async runWasm(job) {

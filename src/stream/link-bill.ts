@@ -21,6 +21,9 @@ export class LinkBill {
   #ackedUnits = 0n
   #onAck?: () => void
   #onEnded?: () => void
+  /** The latest voucher signed (it covers every receipt so far). */
+  #latest?: VoucherMessage
+  #settled = false
 
   constructor(
     private readonly payer: SessionPayer,
@@ -74,12 +77,34 @@ export class LinkBill {
     const until = Date.now() + END_TIMEOUT_MS
     while (this.#ackedUnits < this.#lastUnits && Date.now() < until)
       await Promise.race([new Promise<void>((ok) => (this.#onAck = ok)), sleep(100)])
+    await this.#redeemUnacknowledged()
+  }
+
+  /**
+   * The stream broke: pay the provider for every answer received — the samples since the last receipt make a
+   * last one, and the latest voucher, which the provider may never have received, is redeemed on-chain for it.
+   * Resolves with what that paid (0 when the provider held every voucher already).
+   */
+  async abandon(): Promise<bigint> {
+    const last = this.#chunker.end()
+    if (last) this.#pay(last)
+    await this.#vouchers
+    return this.#redeemUnacknowledged()
+  }
+
+  async #redeemUnacknowledged(): Promise<bigint> {
+    if (this.#settled || !this.#latest || this.#ackedUnits >= this.#lastUnits) return 0n
+    this.#settled = true
+    return this.payer.redeemFor(this.agreement, this.#latest)
   }
 
   #pay(receipt: Parameters<SessionPayer['voucher']>[1]): void {
     this.#lastUnits += BigInt(receipt.units)
     this.#vouchers = this.#vouchers
-      .then(async () => this.send(await this.payer.voucher(this.agreement, receipt)))
+      .then(async () => {
+        this.#latest = await this.payer.voucher(this.agreement, receipt)
+        await this.send(this.#latest)
+      })
       .catch(() => {})
   }
 }

@@ -126,6 +126,8 @@ export async function openLink(
     if (down) return
     down = true
     ch.abort(new Error(reason))
+    // what the provider answered is paid even though the stream is gone (on-chain, for it)
+    bill?.abandon().catch(() => {})
     events.onDown(reason)
   }
   void (async () => {

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto'
 import type { PrivateKey } from '@libp2p/interface'
 import { type Address, getAddress, type Hex } from 'viem'
 import { InvalidInputError } from '../errors.js'
-import { type Ledger, receiptLeaf, receiptRootOfLeaves, type Voucher } from '../ledger/index.js'
+import {
+  type Ledger,
+  receiptLeaf,
+  receiptRootOfLeaves,
+  StaleVoucherError,
+  type Voucher,
+} from '../ledger/index.js'
 import { type Agreement, signedPart } from '../market/messages.js'
 import { formatPrice } from '../market/price.js'
 import { signPayload } from '../net/signing.js'
@@ -34,6 +40,11 @@ export interface SessionPayer {
   ): Promise<Agreement>
   /** The cumulative voucher covering every receipt of `agreement` so far, `receipt` included. */
   voucher(agreement: Agreement, receipt: TaskRecord): Promise<VoucherMessage>
+  /**
+   * Redeem `voucher` on-chain for the provider of `agreement`: its stream broke before the voucher reached it,
+   * and it must not lose what it answered. Resolves with what was paid.
+   */
+  redeemFor(agreement: Agreement, voucher: VoucherMessage): Promise<bigint>
   spent(): SessionSpend[]
 }
 
@@ -46,11 +57,16 @@ export interface SessionWallet {
   /** Open an escrow job of `budget` at `pricePerUnit`, locked until `deadline` (unix s), `payee` its payee. */
   openEscrow(p: { budget: bigint; pricePerUnit: bigint; deadline: bigint; payee: Address }): Promise<bigint>
   signVoucher(v: Voucher): Promise<Hex>
+  /** Redeem a signed voucher for its provider; resolves with what it paid (0 if the provider redeemed it first). */
+  redeemFor(v: Voucher, signature: Hex): Promise<bigint>
 }
 
 /** A session wallet on a ledger client (this process holds the key). */
 export function ledgerWallet(
-  ledger: Pick<Ledger, 'chainId' | 'address' | 'deployments' | 'openJob' | 'addPayees' | 'signVoucher'>,
+  ledger: Pick<
+    Ledger,
+    'chainId' | 'address' | 'deployments' | 'openJob' | 'addPayees' | 'signVoucher' | 'redeem'
+  >,
 ): SessionWallet {
   return {
     chainId: ledger.chainId,
@@ -62,6 +78,14 @@ export function ledgerWallet(
       return jobId
     },
     signVoucher: (v) => ledger.signVoucher(v),
+    async redeemFor(v, signature) {
+      try {
+        return (await ledger.redeem(v, signature)).paid
+      } catch (err) {
+        if (err instanceof StaleVoucherError) return 0n // the provider redeemed it (or a later one) first
+        throw err
+      }
+    },
   }
 }
 
@@ -165,6 +189,18 @@ export function ledgerPayer(o: LedgerPayerOptions): SessionPayer {
         signature: await o.wallet.signVoucher(voucher),
         taskIds: [receipt.taskId],
       }
+    },
+    async redeemFor(agreement, msg) {
+      const s = sessions.get(agreement.agreementId)
+      if (!s) throw new InvalidInputError(`no session agreement ${agreement.agreementId}`)
+      const voucher = {
+        jobId: s.escrowJob,
+        provider: s.providerEth,
+        cumulativeUnits: BigInt(msg.cumulativeUnits),
+        cumulativeAmount: BigInt(msg.cumulativeAmount),
+        receiptsRoot: msg.receiptsRoot as Hex,
+      }
+      return o.wallet.redeemFor(voucher, msg.signature as Hex)
     },
     spent: () => [...sessions.values()].map((s) => ({ ...s.spend })),
   }

@@ -143,6 +143,34 @@ describe('paid streaming sessions: an agreement and escrow per provider, voucher
     )
   }, 120_000)
 
+  it('a paid provider killed mid-session (SIGKILL) is still paid on-chain for every answer it gave; the next one takes over', async () => {
+    const [first, second] = await Promise.all(
+      [0, 1].map(() => net.addProvider(['--serve-streams', '--price', '0.002'])),
+    )
+    await Promise.all([first, second].map((p) => client.dial(multiaddr(p.multiaddrs[0]))))
+    const s = await openRemoteSession(MLP, {
+      host: client,
+      providers: [first.peerId, second.peerId],
+      payer: payerAt(PRICE),
+    })
+    let answered = 0
+    for await (const _ of s.stream(Array.from({ length: 1500 }, (_, k) => x(k))))
+      if (++answered === 600) void first.kill9()
+    await s.close()
+    const served = s.served()
+    expect(served[first.peerId] + served[second.peerId]).toBe(1500)
+    expect(served[first.peerId]).toBeGreaterThanOrEqual(600)
+    const spend = Object.fromEntries(s.spent().map((e) => [e.provider, e]))
+    for (const p of [first, second]) {
+      const owed = BigInt(served[p.peerId] * COST) * PRICE
+      expect(spend[p.peerId].amount).toBe(owed)
+      // the dead one through the requester's redemption on its behalf, the live one by its own
+      await until(`${p.name} to be paid for its ${served[p.peerId]} answers`, async () =>
+        (await wallet.jobInfo(BigInt(spend[p.peerId].escrowJob))).paid === owed ? true : undefined,
+      )
+    }
+  }, 120_000)
+
   it('a payer refuses a provider that asks more than its max price, before any money moves', async () => {
     const payer = payerAt(PRICE - 1n)
     await expect(
