@@ -8,6 +8,7 @@ import { errorResponse } from './errors.js'
 import { escrowSummary, type LedgerRouteComponents, registerLedgerRoutes } from './ledger-routes.js'
 import type { MetricsRegistry } from './metrics.js'
 import { registerSessionRoutes } from './session-routes.js'
+import { registerTabRoutes, type TabConfig } from './tab-routes.js'
 
 /** Components of the local HTTP API. */
 export interface ApiComponents {
@@ -20,6 +21,8 @@ export interface ApiComponents {
   maxBlobBytes: number
   /** Ledger routes (`/v1/ledger/*`, job reclaim); absent = not served. */
   ledger?: LedgerRouteComponents
+  /** The browser-tab provider's page (`/tab/`) and what it is told; absent = not served. */
+  tab?: () => TabConfig
 }
 
 /** Build the API app (exported for in-process tests). */
@@ -103,6 +106,7 @@ export function apiApp(c: ApiComponents): Hono {
     c.requester.cancel(ctx.req.param('id'))
     return ctx.json({ ok: true })
   })
+  if (c.tab) registerTabRoutes(app, c.tab)
   if (c.ledger) {
     registerLedgerRoutes(app, c.ledger)
     registerSessionRoutes(app, c.ledger.ledger)

@@ -33,7 +33,7 @@ export type WorkerReply =
 
 /** Where a model runs: its execution provider, and why not on the preferred one when it fell back. */
 export interface Placement {
-  ep: ExecutionProvider
+  ep: ExecutionProvider | 'wasm'
   /** Set when the preferred provider could not run the model (it then runs on the CPU). */
   fallback?: string
 }

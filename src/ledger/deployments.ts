@@ -2,7 +2,6 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { type Address, createPublicClient, createWalletClient, getAddress, type Hex, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { z } from 'zod'
 import { logger } from '../log.js'
 import {
   jobEscrowAbi,
@@ -15,40 +14,16 @@ import {
   providerRegistryBytecode,
 } from './abi/index.js'
 import { chainFor, createLedgerContext } from './context.js'
+import { type Deployments, parseDeployments } from './deployments-schema.js'
 import { type DisputeResolverParams, deployDisputeResolver } from './dispute-actions.js'
 import { DeploymentError } from './errors.js'
 import { deployInferenceOracle } from './oracle-actions.js'
 
+export { type Deployments, deploymentsSchema, parseDeployments } from './deployments-schema.js'
+
 const log = logger('ledger:deploy')
 
 /** Addresses of the ledger contracts on one chain. */
-export interface Deployments {
-  chainId: number
-  token: Address
-  registry: Address
-  escrow: Address
-  /** LineageRegistry (model lineage anchors); absent in deployments made before it existed. */
-  lineage?: Address
-  /** DisputeResolver (holds SLASHER_ROLE on the registry); absent in deployments made before it existed. */
-  disputeResolver?: Address
-  /** InferenceOracle (holds SLASHER_ROLE for equivocation); absent in deployments made before it existed. */
-  oracle?: Address
-  /** Block of the deployment; event queries start here. */
-  fromBlock: bigint
-}
-
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected an address')
-const deploymentsSchema = z.object({
-  chainId: z.number().int().positive(),
-  token: address,
-  registry: address,
-  escrow: address,
-  lineage: address.optional(),
-  disputeResolver: address.optional(),
-  oracle: address.optional(),
-  fromBlock: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).default(0),
-})
-
 /** Reads and validates a deployments JSON file (as written by ensureDeployed or script/Deploy.s.sol). */
 export async function readDeployments(file: string): Promise<Deployments> {
   const text = await readFile(file, 'utf8')
@@ -59,22 +34,7 @@ export async function readDeployments(file: string): Promise<Deployments> {
   } catch (err) {
     throw new DeploymentError(`Deployments file ${file} is not JSON`, { cause: err })
   }
-  const r = deploymentsSchema.safeParse(json)
-  if (!r.success) {
-    const issue = r.error.issues[0]
-    throw new DeploymentError(`Invalid deployments file ${file}: ${issue?.path.join('.')}: ${issue?.message}`)
-  }
-  const d = r.data
-  return {
-    chainId: d.chainId,
-    token: getAddress(d.token),
-    registry: getAddress(d.registry),
-    escrow: getAddress(d.escrow),
-    ...(d.lineage ? { lineage: getAddress(d.lineage) } : {}),
-    ...(d.disputeResolver ? { disputeResolver: getAddress(d.disputeResolver) } : {}),
-    ...(d.oracle ? { oracle: getAddress(d.oracle) } : {}),
-    fromBlock: BigInt(d.fromBlock),
-  }
+  return parseDeployments(json, `deployments file ${file}`)
 }
 
 /** Options of {@link ensureDeployed}. */

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto'
 import type { PrivateKey, PublicKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { fromString as fromText, toString as toText } from 'uint8arrays'
 import { BadSignatureError } from '../errors.js'
 
 const encoder = new TextEncoder()
@@ -14,7 +15,7 @@ export function canonicalJson(value: unknown): string {
   )
 }
 
-const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url')
+const b64url = (bytes: Uint8Array) => toText(bytes, 'base64url')
 
 /**
  * Ed25519 keys as OpenSSL key objects, built once: libp2p's `sign`/`verify` import the key from JWK on
@@ -40,7 +41,7 @@ export async function signPayload(key: PrivateKey, domain: string, payload: unkn
   const data = encoder.encode(`${domain}\n${canonicalJson(payload)}`)
   const obj = signingKeyOf(key)
   const sig = obj ? sign(null, data, obj) : await key.sign(data)
-  return Buffer.from(sig).toString('base64')
+  return toText(sig, 'base64pad')
 }
 
 interface PeerKey {
@@ -77,7 +78,7 @@ export async function verifyPayload(peerId: string, domain: string, payload: unk
     const peer = publicKeyOf(peerId)
     if (peer) {
       const data = encoder.encode(`${domain}\n${canonicalJson(payload)}`)
-      const sig = Buffer.from(signature, 'base64')
+      const sig = fromText(signature, 'base64pad')
       ok = peer.obj
         ? sig.length === 64 && verify(null, data, peer.obj, sig)
         : await peer.key.verify(data, sig)

@@ -322,6 +322,21 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
       metrics,
       status,
       maxBlobBytes: MAX_MODEL_BYTES,
+      tab: () => ({
+        bootstrap: host
+          .getMultiaddrs()
+          .map(String)
+          .filter((a) => a.includes('/ws/')),
+        chain: {
+          rpcUrl: chain.rpcUrl,
+          chainId: chain.ledger.chainId,
+          deployments: {
+            ...chain.ledger.deployments,
+            fromBlock: chain.ledger.deployments.fromBlock.toString(),
+          },
+        },
+        operator: `node ${identity.peerId}`,
+      }),
       ledger: {
         ledger: chain.ledger,
         requester,

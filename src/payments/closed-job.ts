@@ -1,5 +1,5 @@
 import type { Hex } from 'viem'
-import type { Ledger } from '../ledger/index.js'
+import type { Ledger } from '../ledger/ledger.js'
 import type { Logger } from '../log.js'
 import type { Db } from '../store/db.js'
 

@@ -1,15 +1,10 @@
 import { getAddress, type Hex, recoverAddress } from 'viem'
 import { MutiraoError } from '../errors.js'
-import {
-  hashVoucher,
-  JobClosedError,
-  type JobInfo,
-  type Ledger,
-  receiptLeaf,
-  receiptRootOfLeaves,
-  StaleVoucherError,
-  type Voucher,
-} from '../ledger/index.js'
+import { JobClosedError, StaleVoucherError } from '../ledger/errors.js'
+import type { JobInfo } from '../ledger/escrow-actions.js'
+import type { Ledger } from '../ledger/ledger.js'
+import { receiptLeaf, receiptRootOfLeaves } from '../ledger/receipts.js'
+import { hashVoucher, type Voucher } from '../ledger/voucher.js'
 import type { Logger } from '../log.js'
 import type { Agreement, EscrowRef } from '../market/messages.js'
 import type { VoucherMessage } from '../protocols/task-messages.js'
@@ -40,6 +35,11 @@ export interface ProviderPaymentsOptions {
   redeemThreshold: bigint
   /** How often to look for vouchers to redeem. */
   intervalMs?: number
+  /**
+   * Redeem vouchers on-chain ourselves (default true). A provider with no gas (a browser tab) sets false: it is
+   * paid when the requester closes the job with its signed release, or by anyone redeeming its vouchers.
+   */
+  selfRedeem?: boolean
 }
 
 /**
@@ -274,6 +274,7 @@ export class ProviderPayments {
 
   /** Redeem every held voucher that is due (threshold reached or job ended). */
   async redeemDue(): Promise<void> {
+    if (this.options.selfRedeem === false) return
     const rows = this.db
       .prepare('SELECT escrow_job, job_ended FROM provider_vouchers WHERE redeemed_seq < seq')
       .all() as { escrow_job: string; job_ended: number }[]

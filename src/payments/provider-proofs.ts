@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem'
-import { buildReceiptTree } from '../ledger/index.js'
+import { buildReceiptTree } from '../ledger/receipts.js'
 import type { Db } from '../store/db.js'
 import { toReceipt } from './receipt.js'
 

@@ -1,5 +1,6 @@
 import { type Address, getAddress, type Hex, recoverMessageAddress, zeroHash } from 'viem'
-import { type Ledger, releaseRequestText } from '../ledger/index.js'
+import type { Ledger } from '../ledger/ledger.js'
+import { releaseRequestText } from '../ledger/release.js'
 import type { Logger } from '../log.js'
 import type { ReleaseReply, ReleaseRequest } from '../protocols/release-messages.js'
 import type { Db } from '../store/db.js'

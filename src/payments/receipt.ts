@@ -1,5 +1,5 @@
 import { type Address, getAddress, type Hex } from 'viem'
-import { type TaskReceipt, taskIdOf } from '../ledger/index.js'
+import { type TaskReceipt, taskIdOf } from '../ledger/receipts.js'
 
 /** A task as both sides record it, before it becomes a ledger receipt. */
 export interface TaskRecord {

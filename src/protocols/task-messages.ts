@@ -73,7 +73,7 @@ export const ResultMsg = z.object({
    * The execution provider the task ran on, and why not on the provider's preferred one when it fell back to
    * the CPU (the provider's own word: shown to the user, never trusted for payment or verification).
    */
-  ep: z.enum(['cpu', 'webgpu']).optional(),
+  ep: z.enum(['cpu', 'webgpu', 'wasm']).optional(),
   epFallback: z.string().max(300).optional(),
 })
 

@@ -23,7 +23,7 @@ export const CapacitySchema = z.object({
     memoryBytes: z.number(),
     gpus: z.array(z.string().max(200)).max(16),
     /** Where its ONNX tasks run (absent in adverts of nodes older than GPU execution: `cpu`). */
-    executionProvider: z.enum(['cpu', 'webgpu']).optional(),
+    executionProvider: z.enum(['cpu', 'webgpu', 'wasm']).optional(),
   }),
   at: z.number().int(),
   signature: z.string().max(256),

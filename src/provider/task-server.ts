@@ -16,7 +16,7 @@ import {
   type TaskMessage,
   ToProviderMsg,
 } from '../protocols/task-messages.js'
-import { sha256Hex } from '../store/blob-store.js'
+import { sha256Hex } from '../store/sha256.js'
 import type { AgreementBook } from './agreements.js'
 import { creditExhausted } from './credit-limit.js'
 import type { EvidenceSigner } from './evidence-signer.js'

@@ -35,7 +35,7 @@ export interface ProviderTerms {
   /** Job kinds it runs: it offers, agrees and runs tasks for these only. */
   kinds: readonly JobKind[]
   /** Where ONNX models run (default `cpu`); demands that need another execution provider are declined. */
-  executionProvider?: 'cpu' | 'webgpu'
+  executionProvider?: 'cpu' | 'webgpu' | 'wasm'
   /** Memory one task may use; demands that need more (`minMemoryBytes`) are declined. */
   taskMemoryBytes?: number
 }

@@ -1,16 +1,10 @@
-import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { InvalidInputError } from '../errors.js'
+import { sha256Hex } from './sha256.js'
 
-/** Hex sha256 of some bytes (or of consecutive parts of them): the content address of every model and input set. */
-export function sha256Hex(bytes: Uint8Array | readonly Uint8Array[]): string {
-  const hash = createHash('sha256')
-  if (bytes instanceof Uint8Array) return hash.update(bytes).digest('hex')
-  for (const part of bytes) hash.update(part)
-  return hash.digest('hex')
-}
+export { sha256Hex } from './sha256.js'
 
 const HASH_RE = /^[0-9a-f]{64}$/
 

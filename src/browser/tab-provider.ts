@@ -1,0 +1,129 @@
+import type { Hex } from 'viem'
+import type { Placement } from '../exec/onnx-worker-protocol.js'
+import type { Identity } from '../identity/keys.js'
+import type { Deployments } from '../ledger/deployments-schema.js'
+import { createLedger, type Ledger } from '../ledger/ledger.js'
+import type { Logger } from '../log.js'
+import type { JobKind } from '../market/messages.js'
+import type { Host } from '../net/host.js'
+import { ProviderPayments } from '../payments/provider-payments.js'
+import { ProviderSettlement } from '../payments/provider-settlement.js'
+import { type ProviderAgent, startProviderAgent } from '../provider/agent.js'
+import { evidenceSigner } from '../provider/evidence-signer.js'
+import type { WorkGate } from '../provider/types.js'
+import { openDb } from '../store/db.js'
+import { memoryBlobs } from './memory-blobs.js'
+import { createTabHost, dialAny, type TabHost } from './tab-host.js'
+import { createWebOnnxExecutor, type WebBackend } from './web-executor.js'
+
+/** The chain a tab is paid on (the node that served the page tells it, or the visitor types it). */
+export interface TabChain {
+  rpcUrl: string
+  chainId: number
+  deployments: Deployments
+}
+
+/** What the visitor chose, and where the network is. */
+export interface TabProviderConfig {
+  /** WebSocket multiaddrs (with `/p2p/<id>`) of nodes to join through. */
+  bootstrap: string[]
+  /** Absent: the tab works unpaid (and only for requesters that do not pay). */
+  chain?: TabChain
+  /** Where ONNX models run. */
+  backend: WebBackend
+  /** Tasks run at once (the visitor's share of this machine's cores). */
+  threads: number
+  /** Asking price per unit of work, in token base units. */
+  pricePerUnit: bigint
+}
+
+/** A running tab provider. */
+export interface TabProvider {
+  identity: Identity
+  host: TabHost
+  agent: ProviderAgent
+  ledger?: Ledger
+  payments?: ProviderPayments
+  /** Where each model ran (a `fallback` says why not on the GPU). */
+  placements(): ({ model: string } & Placement)[]
+  stop(): Promise<void>
+}
+
+/** The job kinds a tab runs. */
+export const TAB_KINDS: readonly JobKind[] = ['onnx-inference']
+
+/** Largest model and task input a tab takes (a tab's memory is the visitor's). */
+const MAX_MODEL_BYTES = 128 * 1024 * 1024
+const MAX_TASK_BYTES = 32 * 1024 * 1024
+
+/**
+ * Start a provider in a browser tab: join the network through `bootstrap`, answer demands with offers,
+ * run ONNX tasks on onnxruntime-web, and — on a chain — keep receipts and vouchers and sign releases, so the
+ * requester's settlement pays the tab's Ethereum address on-chain (a tab has no gas of its own).
+ */
+export async function startTabProvider(
+  config: TabProviderConfig,
+  deps: { identity: Identity; gate: WorkGate; log: (component: string) => Logger },
+): Promise<TabProvider> {
+  const { identity } = deps
+  const host = await createTabHost(identity.peerKey)
+  await dialAny(host, config.bootstrap)
+  const blobs = memoryBlobs()
+  const executor = createWebOnnxExecutor({ backend: config.backend, getModel: (h) => blobs.get(h) })
+  const ledger = config.chain
+    ? await createLedger({
+        rpcUrl: config.chain.rpcUrl,
+        privateKey: identity.ethPrivateKey as Hex,
+        deployments: config.chain.deployments,
+      })
+    : undefined
+  const db = openDb(':memory:')
+  const payments =
+    ledger &&
+    new ProviderPayments(db, ledger, deps.log('payments'), { redeemThreshold: 0n, selfRedeem: false })
+  const settlement = payments && new ProviderSettlement(db, payments, deps.log('payments'))
+  const agent = await startProviderAgent({
+    host: host as unknown as Host,
+    identity,
+    terms: {
+      threads: config.threads,
+      pricePerUnit: config.pricePerUnit,
+      maxModelBytes: MAX_MODEL_BYTES,
+      maxTaskBytes: MAX_TASK_BYTES,
+      kinds: TAB_KINDS,
+      executionProvider: config.backend,
+    },
+    gate: deps.gate,
+    executor,
+    blobs,
+    hardware: {
+      cpus: navigator.hardwareConcurrency ?? 1,
+      memoryBytes: ((navigator as { deviceMemory?: number }).deviceMemory ?? 1) * 1024 ** 3,
+      gpus: [],
+      executionProvider: config.backend,
+    },
+    log: deps.log('provider'),
+    payments,
+    settlement,
+    evidence: ledger
+      ? evidenceSigner(identity.ethPrivateKey, {
+          chainId: ledger.chainId,
+          resolver: ledger.deployments.disputeResolver,
+        })
+      : undefined,
+  })
+  return {
+    identity,
+    host,
+    agent,
+    ledger,
+    payments,
+    placements: () => executor.placements(),
+    async stop() {
+      await agent.stop()
+      await host.stop()
+      await executor.close()
+      db.close()
+    },
+  }
+}
