@@ -30,7 +30,10 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
 })
 const ortDist = join(root, 'node_modules/onnxruntime-web/dist')
-await copyFile(join(ortDist, 'ort-wasm-simd-threaded.jsep.wasm'), join(out, 'ort/ort-wasm-simd-threaded.jsep.wasm'))
+await copyFile(
+  join(ortDist, 'ort-wasm-simd-threaded.jsep.wasm'),
+  join(out, 'ort/ort-wasm-simd-threaded.jsep.wasm'),
+)
 await copyFile(join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), join(out, 'sql-wasm.wasm'))
 await copyFile(join(root, 'src/browser/index.html'), join(out, 'index.html'))
 console.log(`tab provider built in ${out}`)

@@ -91,13 +91,10 @@ async function start(config: TabConfigFile, extraBootstrap: string[]) {
     ort.env.wasm.wasmPaths = { wasm: new URL('./ort/ort-wasm-simd-threaded.jsep.wasm', location.href).href }
     await loadSqlite(new URL('./sql-wasm.wasm', location.href).href)
     const identity = await loadOrCreateTabIdentity(localStorage)
-    const log = tabLoggers(
-      (line) => {
-        state.log.push(line)
-        if (state.log.length > 200) state.log.shift()
-      },
-      new URLSearchParams(location.search).get('log') ?? 'info',
-    )
+    const log = tabLoggers((line) => {
+      state.log.push(line)
+      if (state.log.length > 200) state.log.shift()
+    }, new URLSearchParams(location.search).get('log') ?? 'info')
     provider = await startTabProvider(
       {
         bootstrap: [...extraBootstrap, ...config.bootstrap],
