@@ -1,10 +1,4 @@
-/** What the tab's WebGPU adapter offers (absent when the browser has none). */
-export interface WebGpuProbe {
-  adapter: string
-  features: string[]
-  maxBufferSize: number
-  maxStorageBufferBindingSize: number
-}
+import type { WebGpuProbe } from './tab-state.js'
 
 interface GpuAdapterLike {
   info?: { vendor?: string; architecture?: string; description?: string; device?: string }

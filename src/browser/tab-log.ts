@@ -1,13 +1,6 @@
 import { pino } from 'pino'
 import type { Logger } from '../log.js'
-
-/** One log line as the page shows it. */
-export interface TabLogLine {
-  at: number
-  level: string
-  component: string
-  msg: string
-}
+import type { TabLogLine } from './tab-state.js'
 
 const LEVELS: Record<number, string> = {
   10: 'trace',

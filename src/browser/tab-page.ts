@@ -1,41 +1,31 @@
 import * as ort from 'onnxruntime-web'
 import { parseDeployments } from '../ledger/deployments-schema.js'
 import { mutAmount, parsePrice } from '../market/price.js'
-import { probeWebGpu, type WebGpuProbe } from './gpu-probe.js'
+import { probeWebGpu } from './gpu-probe.js'
 import { loadSqlite } from './shims/better-sqlite3.js'
 import { choicesFromQuery, type TabChoices, TabConfigFile, threadsFor } from './tab-config.js'
 import { exportTabKeys, importTabKeys, loadOrCreateTabIdentity } from './tab-keys.js'
-import { type TabLogLine, tabLoggers } from './tab-log.js'
+import { tabLoggers } from './tab-log.js'
 import { startTabProvider, type TabProvider } from './tab-provider.js'
-
-/** What the page shows, and what a test reads (`window.mutiraoTab`). */
-export interface TabState {
-  phase: 'idle' | 'starting' | 'working' | 'paused' | 'stopped' | 'failed'
-  error?: string
-  peerId?: string
-  ethAddress?: string
-  backend?: 'wasm' | 'webgpu'
-  gpu?: WebGpuProbe
-  threads?: number
-  completed: number
-  failed: number
-  running: number
-  /** On-chain token balance of the tab's address, MUT. */
-  balance?: string
-  /** Earned in vouchers not yet paid out, MUT. */
-  pending?: string
-  placements: Record<string, { ep: string; fallback?: string }>
-  log: TabLogLine[]
-}
+import type { TabState } from './tab-state.js'
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
-const state: TabState = { phase: 'idle', completed: 0, failed: 0, running: 0, placements: {}, log: [] }
+const state: TabState = {
+  phase: 'idle',
+  completed: 0,
+  failed: 0,
+  running: 0,
+  placements: {},
+  demands: [],
+  log: [],
+}
 ;(window as unknown as { mutiraoTab: TabState }).mutiraoTab = state
 let provider: TabProvider | undefined
 let battery: { charging: boolean } | undefined
 
 function render() {
-  $('phase').textContent = state.phase + (state.error ? ` — ${state.error}` : '')
+  $('phase').textContent =
+    state.phase + (state.error ? ` — ${state.error}` : state.paused ? ` (paused: ${state.paused})` : '')
   $('who').textContent = state.peerId ? `${state.peerId} · paid to ${state.ethAddress}` : '(not started)'
   $('where').textContent = state.backend
     ? `${state.backend}${state.gpu ? ` (adapter: ${state.gpu.adapter})` : ''}, ${state.threads} at once`
@@ -45,6 +35,12 @@ function render() {
     state.balance === undefined
       ? 'unpaid (no chain)'
       : `${state.balance} MUT on-chain, ${state.pending} MUT pending`
+  $('demands').textContent = state.demands
+    .map(
+      (d) =>
+        `${new Date(d.at).toLocaleTimeString()} ${d.kind}: ${d.decision}${d.detail ? ` — ${d.detail}` : ''}`,
+    )
+    .join('\n')
   $('log').textContent = state.log
     .slice(-30)
     .map((l) => `${new Date(l.at).toLocaleTimeString()} ${l.level} ${l.component}: ${l.msg}`)
@@ -69,10 +65,14 @@ function showChoices(c: TabChoices) {
   ;($('price') as HTMLInputElement).value = c.price
 }
 
-const accepting = (c: TabChoices) =>
-  state.phase === 'working' &&
-  !(c.pauseWhenHidden && document.hidden) &&
-  !(c.pauseOnBattery && battery && !battery.charging)
+/** Why the visitor's choices hold new work back now, if they do. */
+function pauseReason(c: TabChoices): string | undefined {
+  if (c.pauseWhenHidden && document.hidden) return 'the tab is hidden'
+  if (c.pauseOnBattery && battery && !battery.charging) return 'the machine is on battery'
+  return undefined
+}
+
+const accepting = (c: TabChoices) => state.phase === 'working' && pauseReason(c) === undefined
 
 async function start(config: TabConfigFile, extraBootstrap: string[]) {
   const choices = readChoices()
@@ -129,14 +129,20 @@ async function refresh() {
   if (!p) return
   const s = p.agent.stats
   Object.assign(state, { completed: s.completed, failed: s.failed, running: s.running })
+  state.paused = pauseReason(readChoices())
+  state.demands = p.agent.demands
+    .since(Date.now() - 600_000)
+    .slice(-10)
+    .map((d) => ({ at: d.at, kind: d.kind, decision: d.agreed ? 'agreed' : d.decision, detail: d.detail }))
   for (const { model, ...where } of p.placements()) state.placements[model] = where
-  if (p.ledger && p.payments) {
-    try {
-      state.balance = mutAmount(await p.ledger.balanceOf(p.identity.ethAddress))
-      state.pending = mutAmount(p.payments.held().reduce((sum, h) => sum + BigInt(h.unredeemed), 0n))
-    } catch {
-      // the chain is unreachable for a moment: keep the last figures
+  try {
+    const earned = await p.earnings()
+    if (earned) {
+      state.balance = mutAmount(earned.balance)
+      state.pending = mutAmount(earned.pending)
     }
+  } catch {
+    // the chain is unreachable for a moment: keep the last figures
   }
   render()
 }

@@ -46,6 +46,11 @@ export interface TabProvider {
   payments?: ProviderPayments
   /** Where each model ran (a `fallback` says why not on the GPU). */
   placements(): ({ model: string } & Placement)[]
+  /**
+   * What the tab earned, in token base units: its on-chain balance, and what its vouchers cover that the
+   * chain has not paid yet (paid when the requester closes the job, or redeems for the tab).
+   */
+  earnings(): Promise<{ balance: bigint; pending: bigint } | undefined>
   stop(): Promise<void>
 }
 
@@ -112,6 +117,8 @@ export async function startTabProvider(
         })
       : undefined,
   })
+  /** Escrow jobs whose vouchers the chain has paid in full (not asked again). */
+  const paidUp = new Set<string>()
   return {
     identity,
     host,
@@ -119,6 +126,19 @@ export async function startTabProvider(
     ledger,
     payments,
     placements: () => executor.placements(),
+    async earnings() {
+      if (!ledger || !payments) return undefined
+      const balance = await ledger.balanceOf(identity.ethAddress)
+      let pending = 0n
+      for (const held of payments.held()) {
+        if (paidUp.has(held.escrowJob)) continue
+        const earned = BigInt(held.voucher.cumulativeAmount)
+        const { amount } = await ledger.redeemed(BigInt(held.escrowJob), identity.ethAddress)
+        if (amount >= earned) paidUp.add(held.escrowJob)
+        else pending += earned - amount
+      }
+      return { balance, pending }
+    },
     async stop() {
       await agent.stop()
       await host.stop()

@@ -294,6 +294,42 @@ export class RequesterPayments {
     return res
   }
 
+  /**
+   * Redeem on-chain, for `provider`, the last voucher we signed it in the job: for a payee that cannot sign
+   * a release (a browser tab that was closed, a node that left), whose accepted work must not wait for it to
+   * come back — a tab has no gas to redeem with. Cumulative: tops up what it redeemed itself, never pays twice.
+   */
+  async redeemLastFor(
+    jobId: string,
+    provider: Address,
+  ): Promise<{ paid: bigint; txHash?: string } | undefined> {
+    const row = this.db
+      .prepare('SELECT body FROM requester_vouchers WHERE job_id = ? AND provider_eth = ?')
+      .get(jobId, provider.toLowerCase()) as { body: string } | undefined
+    if (!row) return undefined
+    const msg = JSON.parse(row.body) as VoucherMessage
+    try {
+      const res = await this.ledger.redeem(
+        {
+          jobId: BigInt(msg.escrowJob),
+          provider,
+          cumulativeUnits: BigInt(msg.cumulativeUnits),
+          cumulativeAmount: BigInt(msg.cumulativeAmount),
+          receiptsRoot: msg.receiptsRoot as Hex,
+        },
+        msg.signature as Hex,
+      )
+      this.log.warn(
+        { job: jobId, provider, units: msg.cumulativeUnits, paid: res.paid.toString(), txHash: res.txHash },
+        'last voucher redeemed for a payee that did not release',
+      )
+      return res
+    } catch (err) {
+      if (err instanceof StaleVoucherError) return { paid: 0n } // it redeemed this voucher itself
+      throw err
+    }
+  }
+
   /** Reclaim the unpaid rest of a job's escrow (after its deadline and redeem window). */
   async reclaim(jobId: string): Promise<{ amount: bigint; txHash: string }> {
     const escrow = this.escrowOf(jobId)

@@ -94,7 +94,18 @@ export class RequesterSettlement {
     await Promise.all(
       this.payees(jobId).map(async (payee) => {
         const problem = await this.#collect(jobId, escrow.escrowJob, payee, ask, releases)
-        if (problem) problems.push(`provider ${payee.eth}: ${problem}`)
+        if (!problem) return
+        // a payee that left (a closed browser tab) or will not release is still paid what we accepted
+        const paid = await this.payments.redeemLastFor(jobId, payee.eth).catch((err: Error) => {
+          this.log.warn(
+            { job: jobId, provider: payee.eth, err: err.message },
+            'could not redeem for the payee',
+          )
+          return undefined
+        })
+        problems.push(
+          `provider ${payee.eth}: ${problem}${paid ? ` (its accepted work is paid on-chain${paid.txHash ? `: ${paid.txHash}` : ''})` : ''}`,
+        )
       }),
     )
     if (problems.length) return open(problems.join('; '))

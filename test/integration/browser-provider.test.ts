@@ -1,0 +1,120 @@
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type { Browser } from 'playwright-core'
+import { getAddress } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runOnnxLocally } from '../../src/exec/onnx-executor.js'
+import { maxAbsDiff } from '../../src/exec/tensor-codec.js'
+import { tensorToValues } from '../../src/exec/tensor-values.js'
+import type { Ledger } from '../../src/ledger/index.js'
+import { connect } from '../../src/sdk/client.js'
+import { haveChromium, launchChromium, openProviderTab, type ProviderTab } from '../helpers/browser-tabs.js'
+import { startNetwork, type TestNetwork } from '../helpers/network.js'
+import { nodeLedger } from '../helpers/node-ledger.js'
+import { wdbcFeatures } from '../helpers/wdbc.js'
+
+const MLP = resolve(import.meta.dirname, '../fixtures/models/mlp.onnx')
+
+describe.skipIf(!haveChromium)(
+  `providers in browser tabs (headless chromium)${haveChromium ? '' : ' (skipped: /usr/bin/chromium missing; apt-get install chromium)'}`,
+  () => {
+    let net: TestNetwork
+    let browser: Browser
+    let wasm: ProviderTab
+    let webgpu: ProviderTab
+    let ledger: Ledger
+    beforeAll(async () => {
+      net = await startNetwork({ providers: 1 })
+      ledger = await nodeLedger(net.requester.dataDir, net.chain)
+      browser = await launchChromium()
+      // each tab in its own browser context: its own storage, so its own keys and earnings
+      wasm = await openProviderTab(browser, net.requester.apiUrl, { backend: 'wasm' })
+      webgpu = await openProviderTab(browser, net.requester.apiUrl, { backend: 'webgpu' })
+    }, 180_000)
+    afterAll(async () => {
+      await browser?.close()
+      await net?.stop()
+    })
+
+    it('a wasm tab, a webgpu tab and a node provider complete a paid job: outputs equal onnxruntime-node CPU, each execution provider named, the tabs paid on-chain, nobody outvoted', async () => {
+      const [w, g] = [await wasm.state(), await webgpu.state()]
+      expect(w.backend).toBe('wasm')
+      expect(g.backend).toBe('webgpu')
+      expect(g.gpu?.adapter).toMatch(/swiftshader/i)
+      const model = new Uint8Array(await readFile(MLP))
+      const inputs = { x: await wdbcFeatures(400) }
+      const client = await connect({ dataDir: net.requester.dataDir })
+      const outputs = await client.infer({ model, inputs, shardSize: 25, providers: { min: 3, max: 3 } })
+      const local = await runOnnxLocally(model, inputs)
+      expect(maxAbsDiff(outputs.probabilities, local.probabilities)).toBeLessThanOrEqual(1e-5)
+      expect(tensorToValues(outputs.label)).toEqual(tensorToValues(local.label))
+
+      const job = (await client.jobs())[0]
+      expect(job.status).toBe('done')
+      const ran = Object.fromEntries(job.providers.map((p) => [p.provider, p.executionProviders]))
+      expect(ran).toEqual({
+        [w.peerId!]: ['wasm'],
+        [g.peerId!]: ['webgpu'],
+        [net.providers[0].peerId]: ['cpu'],
+      })
+      expect(job.verification).toMatchObject({ invalid: 0, excluded: [] })
+
+      // paid on-chain: the escrow recorded each tab's accepted units at the job's price
+      const escrowJob = BigInt(job.escrow!.escrowJob)
+      const price = BigInt(job.escrow!.pricePerUnit)
+      for (const tab of [w, g]) {
+        const work = job.providers.find((p) => p.provider === tab.peerId)!
+        expect(work.units).toBeGreaterThan(0)
+        const paid = await ledger.redeemed(escrowJob, getAddress(tab.ethAddress!))
+        expect(paid.amount).toBe(BigInt(work.units) * price)
+        expect(await ledger.balanceOf(getAddress(tab.ethAddress!))).toBeGreaterThan(0n)
+      }
+      expect(job.escrow?.settlement?.status).toBe('settled')
+      // and the tabs show it
+      const shown = await wasm.until('earnings shown', (s) => s.balance !== undefined && s.balance !== '0')
+      expect(shown.completed).toBeGreaterThan(0)
+      expect(shown.pending).toBe('0')
+    }, 240_000)
+
+    it('closing a tab mid-job loses nothing: its shards go to the others, and it is paid on-chain for what was accepted', async () => {
+      const model = new Uint8Array(await readFile(MLP))
+      // ~1,600 shards: long enough (several seconds) for the tab to close while the job runs
+      const inputs = { x: await wdbcFeatures(8000) }
+      const client = await connect({ dataDir: net.requester.dataDir })
+      const before = (await client.jobs()).length
+      const doneBefore = (await wasm.state()).completed
+      const { jobId } = await client.submit({
+        model,
+        inputs,
+        shardSize: 5,
+        providers: { min: 3, max: 3 },
+        verification: { policy: 'none' },
+      })
+      const wasmState = await wasm.until(
+        'a first task of the job done',
+        (s) => s.completed > doneBefore,
+        120_000,
+      )
+      await wasm.close()
+      const outputs = await client.wait(jobId).then(() => client.result(jobId))
+      const local = await runOnnxLocally(model, inputs)
+      expect(maxAbsDiff(outputs.probabilities, local.probabilities)).toBeLessThanOrEqual(1e-5)
+      const job = (await client.jobs()).find((j) => j.jobId === jobId)!
+      expect((await client.jobs()).length).toBe(before + 1)
+      expect(job.status).toBe('done')
+      expect(job.samplesDone).toBe(8000)
+      const gone = job.providers.find((p) => p.provider === wasmState.peerId)
+      expect(gone?.units ?? 0).toBeGreaterThan(0)
+      expect(gone!.shards).toBeGreaterThanOrEqual(1)
+      // the tab could not sign a release: the requester redeemed its last voucher for it
+      const paid = await ledger.redeemed(BigInt(job.escrow!.escrowJob), getAddress(wasmState.ethAddress!))
+      expect(paid.amount).toBe(BigInt(gone!.units) * BigInt(job.escrow!.pricePerUnit))
+      const remaining = job.providers.filter((p) => p.provider !== wasmState.peerId)
+      expect(remaining.reduce((n, p) => n + p.samples, 0) + gone!.samples).toBe(8000)
+      expect(job.escrow?.settlement).toMatchObject({
+        status: 'open',
+        reason: expect.stringContaining('its accepted work is paid on-chain'),
+      })
+    }, 240_000)
+  },
+)
