@@ -212,7 +212,10 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
       const monitor = idle
       teardown.add('idle monitor', () => monitor.stop())
     }
-    execution = await chooseExecutionProvider(policy.executionProvider, logger('exec'))
+    execution = await chooseExecutionProvider(policy.executionProvider, logger('exec'), {
+      cpu: `${hardware.cpus.model} × ${hardware.cpus.count}`,
+      gpus: hardware.gpus.map((g) => g.name),
+    })
     executors = createProviderExecutors({
       kinds: policy.kinds,
       threads: policy.threads,
@@ -282,6 +285,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
     peers: host.getPeers().length,
     connections: connectionViews(host.getConnections()),
     hardware,
+    executionProviders: execution?.providers,
     provider: provider
       ? providerStatus({
           agent: provider,

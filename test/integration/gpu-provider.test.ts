@@ -24,6 +24,7 @@ const DOUBLE = buildModel({
 })
 
 interface ExecutionStatus {
+  executionProviders: { name: string; available: boolean; adapter?: string; score?: number; error?: string }[]
   provider: {
     execution?: { preferred: string; active: string; fallbacks: { model: string; fallback?: string }[] }
   }
@@ -48,6 +49,14 @@ describe.skipIf(!haveIcd)(
     it('both work on a job: outputs equal CPU onnxruntime within 1e-5, GPU and CPU results cross-checked within tolerance, the summary names each execution provider, nobody outvoted', async () => {
       const gpuStatus = (await (await connect({ dataDir: gpu.dataDir })).node()) as unknown as ExecutionStatus
       expect(gpuStatus.provider.execution).toMatchObject({ preferred: 'webgpu', active: 'webgpu' })
+      // every execution provider probed at start, with its adapter and score
+      const eps = Object.fromEntries(gpuStatus.executionProviders.map((e) => [e.name, e]))
+      expect(eps.cpu).toMatchObject({ available: true, score: expect.any(Number) })
+      expect(eps.webgpu).toMatchObject({ available: true, adapter: expect.stringMatching(/swiftshader/i) })
+      expect(eps.webgpu.score).toBeGreaterThan(0)
+      // the CPU provider sees the same driver (VK_ICD_FILENAMES is set for every node): it lists webgpu too
+      const cpuStatus = (await (await connect({ dataDir: cpu.dataDir })).node()) as unknown as ExecutionStatus
+      expect(cpuStatus.executionProviders.map((e) => e.name)).toContain('webgpu')
       const model = new Uint8Array(await readFile(MLP))
       const inputs = { x: await wdbcFeatures(400) }
       const client = await connect({ dataDir: net.requester.dataDir })

@@ -55,8 +55,16 @@ describe('executionLines', () => {
         preferred: 'webgpu',
         active: 'cpu',
         probe: { ok: false, error: 'No supported adapters' },
+        providers: [
+          { name: 'cpu', available: true, adapter: 'Xeon × 2', score: 437000 },
+          { name: 'webgpu', available: false, error: 'No supported adapters' },
+        ],
       }),
-    ).toEqual(['  execution   cpu — webgpu unavailable: No supported adapters'])
+    ).toEqual([
+      '  execution   cpu — webgpu unavailable: No supported adapters',
+      '  probed      cpu: 437000 rows/s on Xeon × 2',
+      '  probed      webgpu: unavailable — No supported adapters',
+    ])
     expect(executionLines(undefined)).toEqual([])
   })
 })

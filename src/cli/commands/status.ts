@@ -89,6 +89,8 @@ export interface ExecutionView {
   active: string
   probe?: { ok: boolean; runMs?: number; cpuRunMs?: number; maxAbsDiff?: number; error?: string }
   fallbacks?: { model: string; fallback?: string }[]
+  /** Every execution provider probed at start. */
+  providers?: { name: string; available: boolean; adapter?: string; score?: number; error?: string }[]
 }
 
 /** The execution lines of `status`: the provider models run on, the probe's numbers, every CPU fallback. */
@@ -100,8 +102,14 @@ export function executionLines(e: ExecutionView | undefined): string[] {
     e.active === e.preferred
       ? `  execution   ${e.active}${probe?.ok ? ` (probe: ${ms(probe.runMs)} ms vs ${ms(probe.cpuRunMs)} ms on the CPU, outputs within ${probe.maxAbsDiff?.toExponential(1)})` : ''}`
       : `  execution   ${e.active} — ${e.preferred} unavailable: ${probe?.error ?? 'not probed'}`
+  const probed = (e.providers ?? []).map((p) =>
+    p.available
+      ? `  probed      ${p.name}: ${p.score ?? '?'} rows/s on ${p.adapter ?? 'unknown'}`
+      : `  probed      ${p.name}: unavailable — ${p.error ?? 'no reason given'}`,
+  )
   return [
     head,
+    ...probed,
     ...(e.fallbacks ?? []).map(
       (f) => `  fallback    model ${f.model.slice(0, 12)}… runs on the CPU: ${f.fallback}`,
     ),
