@@ -10,9 +10,7 @@ const out = join(root, 'dist-tab')
 const shims = join(root, 'src/browser/shims')
 
 await mkdir(join(out, 'ort'), { recursive: true })
-await build({
-  entryPoints: [join(root, 'src/browser/tab-page.ts')],
-  outfile: join(out, 'tab.js'),
+const common = {
   bundle: true,
   format: 'esm',
   platform: 'browser',
@@ -28,6 +26,12 @@ await build({
   },
   inject: [join(shims, 'globals.ts')],
   define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+}
+await build({ ...common, entryPoints: [join(root, 'src/browser/tab-page.ts')], outfile: join(out, 'tab.js') })
+await build({
+  ...common,
+  entryPoints: [join(root, 'src/browser/wasm-worker.ts')],
+  outfile: join(out, 'wasm-worker.js'),
 })
 const ortDist = join(root, 'node_modules/onnxruntime-web/dist')
 await copyFile(

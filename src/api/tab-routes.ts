@@ -11,6 +11,7 @@ const FILES: Record<string, string> = {
   '': 'text/html; charset=utf-8',
   'index.html': 'text/html; charset=utf-8',
   'tab.js': 'text/javascript; charset=utf-8',
+  'wasm-worker.js': 'text/javascript; charset=utf-8',
   'sql-wasm.wasm': 'application/wasm',
   'ort/ort-wasm-simd-threaded.jsep.wasm': 'application/wasm',
 }

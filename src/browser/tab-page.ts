@@ -106,6 +106,12 @@ async function start(config: TabConfigFile, extraBootstrap: string[]) {
         backend,
         threads,
         pricePerUnit: parsePrice(choices.price),
+        // the visitor's share of the memory the browser reports (at least 256 MiB per task)
+        memoryBytes: Math.max(
+          threads * 256 * 1024 ** 2,
+          choices.coreShare * ((navigator as { deviceMemory?: number }).deviceMemory ?? 2) * 1024 ** 3,
+        ),
+        wasmWorkerUrl: new URL('./wasm-worker.js', location.href).href,
       },
       { identity, gate: { accepting: () => accepting(readChoices()) }, log },
     )

@@ -1,5 +1,6 @@
 import type { Hex } from 'viem'
 import type { Placement } from '../exec/onnx-worker-protocol.js'
+import { sandboxTaskExecutor, wasmCapsFor } from '../exec/wasm/sandbox-task.js'
 import type { Identity } from '../identity/keys.js'
 import type { Deployments } from '../ledger/deployments-schema.js'
 import { createLedger, type Ledger } from '../ledger/ledger.js'
@@ -10,10 +11,12 @@ import { ProviderPayments } from '../payments/provider-payments.js'
 import { ProviderSettlement } from '../payments/provider-settlement.js'
 import { type ProviderAgent, startProviderAgent } from '../provider/agent.js'
 import { evidenceSigner } from '../provider/evidence-signer.js'
+import { dispatchByKind } from '../provider/kind-executor.js'
 import type { WorkGate } from '../provider/types.js'
 import { openDb } from '../store/db.js'
 import { memoryBlobs } from './memory-blobs.js'
 import { createTabHost, dialAny, type TabHost } from './tab-host.js'
+import { createTabWasmExecutor } from './wasm-executor.js'
 import { createWebOnnxExecutor, type WebBackend } from './web-executor.js'
 
 /** The chain a tab is paid on (the node that served the page tells it, or the visitor types it). */
@@ -35,6 +38,10 @@ export interface TabProviderConfig {
   threads: number
   /** Asking price per unit of work, in token base units. */
   pricePerUnit: bigint
+  /** Memory granted to all tasks together (wasm runs get `memoryBytes / threads`). */
+  memoryBytes: number
+  /** URL of the built WASI worker (wasm-worker.js beside the page). */
+  wasmWorkerUrl: string
 }
 
 /** A running tab provider. */
@@ -55,7 +62,7 @@ export interface TabProvider {
 }
 
 /** The job kinds a tab runs. */
-export const TAB_KINDS: readonly JobKind[] = ['onnx-inference']
+export const TAB_KINDS: readonly JobKind[] = ['onnx-inference', 'wasm']
 
 /** Largest model and task input a tab takes (a tab's memory is the visitor's). */
 const MAX_MODEL_BYTES = 128 * 1024 * 1024
@@ -74,7 +81,13 @@ export async function startTabProvider(
   const host = await createTabHost(identity.peerKey)
   await dialAny(host, config.bootstrap)
   const blobs = memoryBlobs()
-  const executor = createWebOnnxExecutor({ backend: config.backend, getModel: (h) => blobs.get(h) })
+  const onnx = createWebOnnxExecutor({ backend: config.backend, getModel: (h) => blobs.get(h) })
+  const sandbox = createTabWasmExecutor({ threads: config.threads, workerUrl: config.wasmWorkerUrl })
+  const wasmCaps = wasmCapsFor(config.memoryBytes, config.threads)
+  const executor = dispatchByKind({
+    'onnx-inference': onnx,
+    wasm: sandboxTaskExecutor(sandbox, (h) => blobs.get(h), wasmCaps),
+  })
   const ledger = config.chain
     ? await createLedger({
         rpcUrl: config.chain.rpcUrl,
@@ -97,6 +110,7 @@ export async function startTabProvider(
       maxTaskBytes: MAX_TASK_BYTES,
       kinds: TAB_KINDS,
       executionProvider: config.backend,
+      taskMemoryBytes: wasmCaps.memoryBytes,
     },
     gate: deps.gate,
     executor,
@@ -125,7 +139,7 @@ export async function startTabProvider(
     agent,
     ledger,
     payments,
-    placements: () => executor.placements(),
+    placements: () => onnx.placements(),
     async earnings() {
       if (!ledger || !payments) return undefined
       const balance = await ledger.balanceOf(identity.ethAddress)
@@ -142,7 +156,8 @@ export async function startTabProvider(
     async stop() {
       await agent.stop()
       await host.stop()
-      await executor.close()
+      await onnx.close()
+      await sandbox.stop()
       db.close()
     },
   }

@@ -2,8 +2,7 @@ import { createOnnxExecutor } from '../exec/onnx-executor.js'
 import type { ExecutionProvider } from '../exec/onnx-session.js'
 import type { Placement } from '../exec/onnx-worker-protocol.js'
 import { createWasmExecutor, type WasmLimits } from '../exec/wasm/executor.js'
-import { validateWasmModule } from '../exec/wasm/validate-module.js'
-import { wasmTaskExecutor } from '../exec/wasm/wasm-task.js'
+import { sandboxTaskExecutor, wasmCapsFor } from '../exec/wasm/sandbox-task.js'
 import type { JobKind } from '../market/messages.js'
 import { dispatchByKind } from './kind-executor.js'
 import type { TaskExecutor } from './types.js'
@@ -17,9 +16,6 @@ export interface ProviderExecutors {
   placements(): ({ model: string } & Placement)[]
   stop(): Promise<void>
 }
-
-/** Modules validated recently, by hash (a rejected promise = an invalid module, refused fast). */
-const MODULE_CACHE = 16
 
 /**
  * Create the executors for `kinds`: ONNX sessions in worker threads, and the WASI sandbox for `wasm`,
@@ -43,29 +39,11 @@ export function createProviderExecutors(opts: {
       })
     : undefined
   const sandbox = opts.kinds.includes('wasm') ? createWasmExecutor({ threads: opts.threads }) : undefined
-  const wasmCaps: WasmLimits | undefined = sandbox && {
-    memoryBytes: Math.min(4 * 1024 ** 3, Math.floor(opts.memoryBytes / opts.threads)),
-    timeMs: 3_600_000,
-    outputBytes: 16 * 1024 * 1024,
-  }
-  const modules = new Map<string, Promise<Uint8Array>>()
-  const getModule = (hash: string) => {
-    let module = modules.get(hash)
-    if (!module) {
-      module = opts.getBlob(hash).then(async (bytes) => {
-        await validateWasmModule(bytes, wasmCaps!.memoryBytes)
-        return bytes
-      })
-      module.catch(() => {})
-      modules.set(hash, module)
-      if (modules.size > MODULE_CACHE) modules.delete(modules.keys().next().value as string)
-    }
-    return module
-  }
+  const wasmCaps = sandbox && wasmCapsFor(opts.memoryBytes, opts.threads)
   return {
     executor: dispatchByKind({
       'onnx-inference': onnx,
-      wasm: sandbox && wasmTaskExecutor(sandbox, getModule, wasmCaps!),
+      wasm: sandbox && sandboxTaskExecutor(sandbox, opts.getBlob, wasmCaps!),
     }),
     wasmCaps,
     placements: () => onnx?.placements() ?? [],

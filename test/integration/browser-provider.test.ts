@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { getAddress } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runOnnxLocally } from '../../src/exec/onnx-executor.js'
 import { maxAbsDiff } from '../../src/exec/tensor-codec.js'
 import { tensorToValues } from '../../src/exec/tensor-values.js'
+import { createWasmExecutor, type WasmLimits } from '../../src/exec/wasm/executor.js'
 import type { Ledger } from '../../src/ledger/index.js'
 import { connect } from '../../src/sdk/client.js'
 import { haveChromium, launchChromium, openProviderTab, type ProviderTab } from '../helpers/browser-tabs.js'
@@ -20,6 +21,8 @@ interface Escrow {
 const withEscrow = (job: unknown) => (job as Escrow).escrow
 
 const MLP = resolve(import.meta.dirname, '../fixtures/models/mlp.onnx')
+const EXAMPLES = resolve(import.meta.dirname, '../../examples')
+const limits: WasmLimits = { memoryBytes: 32 * 1024 * 1024, timeMs: 20_000, outputBytes: 4096 }
 
 describe.skipIf(!haveChromium)(
   `providers in browser tabs (headless chromium)${haveChromium ? '' : ' (skipped: /usr/bin/chromium missing; apt-get install chromium)'}`,
@@ -80,6 +83,42 @@ describe.skipIf(!haveChromium)(
       const shown = await wasm.until('earnings shown', (s) => s.balance !== undefined && s.balance !== '0')
       expect(shown.completed).toBeGreaterThan(0)
       expect(shown.pending).toBe('0')
+    }, 240_000)
+
+    it('a WASI job runs in the tabs (Web Workers) and the node alike: every stdout equals a local Node run byte for byte', async () => {
+      const module = new Uint8Array(await readFile(join(EXAMPLES, 'wasm-montecarlo/var.wasm')))
+      const portfolio = new Uint8Array(await readFile(join(EXAMPLES, 'wasm-montecarlo/portfolio.txt')))
+      const runs = Array.from({ length: 24 }, (_, i) => ({
+        args: ['5000', '10', '0.99', String(i + 1)],
+        stdin: portfolio,
+      }))
+      const client = await connect({ dataDir: net.requester.dataDir })
+      const results = await client.runWasm({
+        module,
+        runs,
+        limits,
+        shardSize: 2,
+        providers: { min: 3, max: 3 },
+      })
+      const local = createWasmExecutor()
+      try {
+        for (const [i, run] of runs.entries()) {
+          const want = await local.run({ module, args: run.args, stdin: run.stdin, limits })
+          expect(results[i].exitCode, `run ${i}`).toBe(want.exitCode)
+          expect(Buffer.from(results[i].stdout).equals(Buffer.from(want.stdout)), `run ${i}`).toBe(true)
+        }
+      } finally {
+        await local.stop()
+      }
+      // seeds differ per run, so equal outputs are not vacuous
+      expect(new Set(results.map((r) => new TextDecoder().decode(r.stdout))).size).toBe(24)
+      const job = (await client.jobs()).find((j) => j.kind === 'wasm')!
+      expect(job.status).toBe('done')
+      const [w, g] = [await wasm.state(), await webgpu.state()]
+      const by = Object.fromEntries(job.providers.map((p) => [p.provider, p.samples]))
+      expect(by[w.peerId!]).toBeGreaterThan(0)
+      expect(by[g.peerId!]).toBeGreaterThan(0)
+      expect(job.verification?.invalid).toBe(0)
     }, 240_000)
 
     it('closing a tab mid-job loses nothing: its shards go to the others, and it is paid on-chain for what was accepted', async () => {

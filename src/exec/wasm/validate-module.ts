@@ -1,6 +1,6 @@
 import { InvalidWasmError } from './errors.js'
-import { WASM_MAX_BYTES } from './executor.js'
 import { capModuleMemory } from './module-limits.js'
+import { WASM_MAX_BYTES } from './pool.js'
 import { WA } from './wasm-api.js'
 
 const WASI = 'wasi_snapshot_preview1'

@@ -1,7 +1,7 @@
 import { MutiraoError } from '../../errors.js'
 import type { TaskExecutor } from '../../provider/types.js'
 import type { Tensor, TensorMap } from '../tensor.js'
-import type { WasmExecutor, WasmLimits } from './executor.js'
+import type { WasmExecutor, WasmLimits } from './pool.js'
 
 /**
  * The `wasm` job kind as tensors, so it shards, travels and is verified like any job: each row (sample) is
