@@ -48,7 +48,13 @@ export async function loadOrCreateTabIdentity(storage: KeyStorage): Promise<Iden
 
 /** Restore a tab's keys from an export (see exportTabKeys), replacing the ones stored. */
 export async function importTabKeys(storage: KeyStorage, exported: string): Promise<Identity> {
-  const identity = identityOf(JSON.parse(exported) as StoredKeys)
+  let parsed: StoredKeys
+  try {
+    parsed = JSON.parse(exported) as StoredKeys
+  } catch {
+    throw new Error('that is not an exported key set (not JSON): nothing was replaced')
+  }
+  const identity = identityOf(parsed)
   storage.setItem(KEYS_ENTRY, exported)
   return identity
 }

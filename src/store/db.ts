@@ -128,6 +128,12 @@ export function openDb(file: string, migrations: Migration[] = MIGRATIONS): Db {
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
+  migrate(db, migrations)
+  return db
+}
+
+/** Apply the migrations `db` has not had yet (its `user_version` counts those it has), each in a transaction. */
+export function migrate(db: Db, migrations: Migration[] = MIGRATIONS): void {
   const version = db.pragma('user_version', { simple: true }) as number
   for (let v = version; v < migrations.length; v++) {
     db.transaction(() => {
@@ -135,5 +141,4 @@ export function openDb(file: string, migrations: Migration[] = MIGRATIONS): Db {
       db.pragma(`user_version = ${v + 1}`)
     })()
   }
-  return db
 }
