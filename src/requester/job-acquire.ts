@@ -47,6 +47,7 @@ export class JobAcquisition {
         kind: job.spec.kind,
         minMemoryBytes: job.spec.kind === 'wasm' ? job.spec.limits.memoryBytes : undefined,
         executionProvider: job.spec.providers.executionProvider,
+        preferExecutionProvider: job.spec.providers.prefer?.executionProvider,
         modelHash: job.spec.modelHash,
         inputAxes: allOnAxisZero(axes?.inputs) ? undefined : axes?.inputs,
         modelBytes,

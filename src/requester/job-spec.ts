@@ -69,6 +69,11 @@ const common = {
         .optional(),
       /** Only providers that run models on this execution provider (`webgpu`: a GPU) take the job. */
       executionProvider: z.enum(['webgpu']).optional(),
+      /**
+       * Rank offers of providers on this execution provider first (others still serve when none offer): a
+       * GPU where one is free, the CPU otherwise. Known from the providers' capacity adverts.
+       */
+      prefer: z.strictObject({ executionProvider: z.enum(['webgpu', 'cpu', 'wasm']) }).optional(),
     })
     .prefault({}),
   verification: VerificationSpecSchema.prefault({}),

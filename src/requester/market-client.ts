@@ -40,6 +40,8 @@ export interface DemandTerms {
   minMemoryBytes?: number
   /** Only providers on this execution provider. */
   executionProvider?: 'webgpu'
+  /** Rank providers on this execution provider first. */
+  preferExecutionProvider?: string
   modelHash: string
   /** Batch axes of the inputs, named in agreements when not all on axis 0 (the provider counts samples by them). */
   inputAxes?: Record<string, number | 'broadcast'>
@@ -99,16 +101,23 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
   }
   const { offers, declines } = await collectOffers(c, demand, terms)
   if (terms.signal?.aborted) return { agreements: [], declines }
+  const adverts = new Map(c.directory.list().map((a) => [a.provider, a.hardware.executionProvider ?? 'cpu']))
   const candidates: Candidate[] = await Promise.all(
     offers.map(async (offer) => ({
       offer,
+      executionProvider: adverts.get(offer.provider),
       reputation: c.reputation?.(offer.provider) ?? 0.5,
       latencyMs: await c.host.services.ping
         .ping(peerIdFromString(offer.provider), { signal: AbortSignal.timeout(300) })
         .catch(() => undefined),
     })),
   )
-  let chosen = rankCandidates(candidates, terms.maxPricePerUnit).slice(0, terms.want)
+  let chosen = rankCandidates(
+    candidates,
+    terms.maxPricePerUnit,
+    Date.now(),
+    terms.preferExecutionProvider,
+  ).slice(0, terms.want)
   if (!chosen.length) return { agreements: [], declines }
   const settled = await terms.settle?.(chosen.map((x) => x.offer))
   if (settled) chosen = chosen.filter((x) => BigInt(x.offer.pricePerUnit) <= settled.pricePerUnit)

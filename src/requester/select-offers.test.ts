@@ -33,4 +33,21 @@ describe('rankCandidates', () => {
       'expensive',
     ])
   })
+
+  it('ranks offers on the preferred execution provider first, the rest after them by the same score', () => {
+    const candidates = [
+      { offer: offer('cpu-cheap', '1'), reputation: 1, latencyMs: 1, executionProvider: 'cpu' },
+      { offer: offer('gpu-dear', '8'), reputation: 0.5, latencyMs: 100, executionProvider: 'webgpu' },
+      { offer: offer('gpu-cheap', '3'), reputation: 0.5, latencyMs: 100, executionProvider: 'webgpu' },
+      { offer: offer('no-advert', '1'), reputation: 1, latencyMs: 1 },
+    ]
+    expect(rankCandidates(candidates, 10n, Date.now(), 'webgpu').map((c) => c.offer.provider)).toEqual([
+      'gpu-cheap',
+      'gpu-dear',
+      'cpu-cheap',
+      'no-advert',
+    ])
+    // no preference: the score alone
+    expect(rankCandidates(candidates, 10n)[3].offer.provider).toBe('gpu-dear')
+  })
 })

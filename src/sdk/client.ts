@@ -30,7 +30,15 @@ export interface SubmitOptions {
   maxPrice?: string
   timeoutSeconds?: number
   /** How many providers, how long to wait for them, and (`executionProvider: 'webgpu'`) GPU providers only. */
-  providers?: { min?: number; max?: number; waitSeconds?: number; executionProvider?: 'webgpu' }
+  providers?: {
+    min?: number
+    max?: number
+    waitSeconds?: number
+    /** Only providers on this execution provider (`webgpu`: a GPU). */
+    executionProvider?: 'webgpu'
+    /** Rank providers on this execution provider first; the rest serve when none offer. */
+    prefer?: { executionProvider: 'webgpu' | 'cpu' | 'wasm' }
+  }
   /** How results are verified: replication, adaptive re-checks, canaries (default: adaptive). */
   verification?: JobSpecInput['verification']
 }

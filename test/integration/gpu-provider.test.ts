@@ -93,6 +93,36 @@ describe.skipIf(!haveIcd)(
       expect(job.providers.map((w) => [w.provider, w.executionProviders])).toEqual([[gpu.peerId, ['webgpu']]])
     }, 180_000)
 
+    it('a job that prefers an execution provider (providers.prefer) goes to it when both offer: webgpu, then cpu', async () => {
+      const client = await connect({ dataDir: net.requester.dataDir })
+      // the requester learns where each provider runs models from its capacity adverts
+      for (let i = 0; i < 100; i++) {
+        const known = ((await client.node()) as { knownProviders: { executionProvider: string }[] })
+          .knownProviders
+        if (known.length >= 2) break
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      const model = new Uint8Array(await readFile(MLP))
+      const inputs = { x: await wdbcFeatures(100) }
+      for (const [ep, who] of [
+        ['webgpu', gpu],
+        ['cpu', cpu],
+      ] as const) {
+        const before = (await client.jobs()).length
+        await client.infer({
+          model,
+          inputs,
+          shardSize: 25,
+          providers: { min: 1, max: 1, prefer: { executionProvider: ep } },
+          verification: { policy: 'none' },
+        })
+        const jobs = await client.jobs()
+        expect(jobs.length).toBe(before + 1)
+        const job = jobs[0]
+        expect(job.providers.map((w) => [w.provider, w.executionProviders])).toEqual([[who.peerId, [ep]]])
+      }
+    }, 180_000)
+
     it('a model the GPU cannot run (float64) runs on the GPU provider’s CPU, and both the job and status say why', async () => {
       const n = 200
       const x = tensorFromValues(
