@@ -4,6 +4,7 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Requester } from '../requester/requester.js'
 import type { BlobStore } from '../store/blob-store.js'
+import { registerDashboardRoutes } from './dashboard-routes.js'
 import { errorResponse } from './errors.js'
 import { escrowSummary, type LedgerRouteComponents, registerLedgerRoutes } from './ledger-routes.js'
 import type { MetricsRegistry } from './metrics.js'
@@ -107,6 +108,7 @@ export function apiApp(c: ApiComponents): Hono {
     return ctx.json({ ok: true })
   })
   if (c.tab) registerTabRoutes(app, c.tab)
+  registerDashboardRoutes(app)
   if (c.ledger) {
     registerLedgerRoutes(app, c.ledger)
     registerSessionRoutes(app, c.ledger.ledger)

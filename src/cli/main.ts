@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   stake: async () => (await import('./commands/stake.js')).stakeCommand(),
   unstake: async () => (await import('./commands/stake.js')).unstakeCommand(),
   ledger: async () => (await import('./commands/ledger.js')).ledgerCommand(),
+  ui: async () => (await import('./commands/ui.js')).uiCommand(),
 }
 
 /** The names of the CLI's commands. */

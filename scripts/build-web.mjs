@@ -1,5 +1,7 @@
-// Builds the browser-tab provider as static files: dist-tab/{index.html, tab.js, ort/*.wasm, sql-wasm.wasm}.
-// Any node serves them at /tab/ (with tab-config.json); any static host can serve them too.
+// Builds the pages a node serves, as static files:
+// - the browser-tab provider: dist-tab/{index.html, tab.js, wasm-worker.js, ort/*.wasm, sql-wasm.wasm}, served at
+//   /tab/ (with tab-config.json); any static host can serve them too;
+// - the node's dashboard: dist-dashboard/{index.html, dashboard.js, dashboard.css}, served at / of the local API.
 import { copyFile, mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -40,4 +42,18 @@ await copyFile(
 )
 await copyFile(join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), join(out, 'sql-wasm.wasm'))
 await copyFile(join(root, 'src/browser/index.html'), join(out, 'index.html'))
-console.log(`tab provider built in ${out}`)
+
+const dash = join(root, 'dist-dashboard')
+await mkdir(dash, { recursive: true })
+await build({
+  entryPoints: [join(root, 'src/dashboard/dashboard.ts')],
+  outfile: join(dash, 'dashboard.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  logLevel: 'warning',
+})
+for (const f of ['index.html', 'dashboard.css']) await copyFile(join(root, 'src/dashboard', f), join(dash, f))
+console.log(`pages built in ${out} and ${dash}`)

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest'
+import { esc, type JobView, jobsHtml, type NodeView, networkHtml, providerHtml } from './render.js'
+
+const node: NodeView = {
+  peerId: '12D3KooWabc',
+  ethAddress: '0x1',
+  multiaddrs: ['/ip4/127.0.0.1/tcp/1'],
+  peers: 1,
+  executionProviders: [
+    { name: 'cpu', available: true, adapter: 'EPYC × 2', score: 400000 },
+    { name: 'webgpu', available: false, error: 'No supported adapters' },
+  ],
+  provider: {
+    accepting: true,
+    pricePerUnit: '1000000000000',
+    tasks: { running: 0, completed: 3, failed: 0, refused: 1 },
+    explain: { state: 'working', reasons: [{ code: 'working', message: 'ran <3> tasks' }] },
+  },
+  knownProviders: [
+    {
+      peerId: '12D3KooWprovider0000',
+      threads: 2,
+      pricePerUnit: '1000000000000',
+      accepting: true,
+      executionProvider: 'webgpu',
+    },
+  ],
+}
+
+describe('dashboard views', () => {
+  it('escape everything from the API', () => {
+    expect(esc('<img src=x onerror=alert(1)>')).toBe('&#60;img src=x onerror=alert(1)&#62;')
+    expect(providerHtml(node)).toContain('ran &#60;3&#62; tasks')
+  })
+
+  it('show the provider state, its ask in MUT, the probed execution providers and the reasons', () => {
+    const html = providerHtml(node)
+    expect(html).toContain('taking work')
+    expect(html).toContain('0.001 MUT per 1,000 units')
+    expect(html).toContain('cpu: 400000 rows/s on EPYC × 2')
+    expect(html).toContain('webgpu: unavailable — No supported adapters')
+    expect(providerHtml({ ...node, provider: null })).toContain('--provide')
+  })
+
+  it('show jobs with progress, who ran what on which execution provider, and money in MUT', () => {
+    const job: JobView = {
+      jobId: 'job-1',
+      status: 'done',
+      samplesDone: 10,
+      samplesTotal: 10,
+      providers: [{ provider: '12D3KooWprovider0000', shards: 1, samples: 10, executionProviders: ['wasm'] }],
+      escrow: { cost: '20000000000000', settlement: { status: 'settled', refund: '380000000000000' } },
+    }
+    const html = jobsHtml([job])
+    expect(html).toContain('10/10')
+    expect(html).toContain('10 on wasm')
+    expect(html).toContain('cost 0.00002 MUT, refunded 0.00038')
+    expect(jobsHtml([])).toContain('No jobs yet')
+    expect(networkHtml(node)).toContain('webgpu')
+  })
+})

@@ -1,0 +1,113 @@
+/**
+ * The dashboard's views as HTML strings, from the node's API answers (pure: tested in Node). Every value from
+ * the API is escaped; amounts are shown in MUT.
+ */
+import { formatPrice, mutAmount } from '../market/price.js'
+
+export const esc = (v: unknown): string => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/** What the dashboard reads of `GET /v1/node` (loosely typed: older nodes may lack fields). */
+export interface NodeView {
+  peerId: string
+  ethAddress: string
+  network?: string
+  multiaddrs: string[]
+  peers: number
+  executionProviders?: {
+    name: string
+    available: boolean
+    adapter?: string
+    score?: number
+    error?: string
+  }[]
+  provider: null | {
+    accepting: boolean
+    pricePerUnit: string
+    tasks: { running: number; completed: number; failed: number; refused: number }
+    explain?: { state: string; reasons: { code: string; message: string }[] }
+  }
+  knownProviders?: {
+    peerId: string
+    threads: number
+    pricePerUnit: string
+    accepting: boolean
+    executionProvider: string
+  }[]
+}
+
+/** What the dashboard reads of each job of `GET /v1/jobs`. */
+export interface JobView {
+  jobId: string
+  name?: string
+  kind?: string
+  status: string
+  samplesDone: number
+  samplesTotal: number
+  error?: string
+  providers: { provider: string; shards: number; samples: number; executionProviders?: string[] }[]
+  escrow?: null | {
+    cost?: string
+    refundable?: string
+    settlement?: { status: string; refund?: string; reason?: string } | null
+  }
+}
+
+const short = (id: string) => `${id.slice(0, 10)}…${id.slice(-4)}`
+
+export function nodeHtml(n: NodeView): string {
+  return [
+    `<dt>Peer id</dt><dd>${esc(n.peerId)}</dd>`,
+    `<dt>Paid to</dt><dd>${esc(n.ethAddress)}</dd>`,
+    `<dt>Network</dt><dd>${esc(n.network ?? 'local')}, ${esc(n.peers)} peers connected</dd>`,
+    `<dt>Addresses</dt><dd>${n.multiaddrs.map(esc).join('<br>')}</dd>`,
+  ].join('')
+}
+
+export function providerHtml(n: NodeView): string {
+  const p = n.provider
+  if (!p) return '<p class="muted">Not providing: start the node with <code>--provide</code>.</p>'
+  const t = p.tasks
+  const eps = (n.executionProviders ?? [])
+    .map((e) =>
+      e.available
+        ? `<li class="ok">${esc(e.name)}: ${esc(e.score ?? '?')} rows/s on ${esc(e.adapter ?? 'unknown')}</li>`
+        : `<li class="muted">${esc(e.name)}: unavailable — ${esc(e.error ?? '')}</li>`,
+    )
+    .join('')
+  const reasons = (p.explain?.reasons ?? [])
+    .map((r) => `<li><b>${esc(r.code)}</b> ${esc(r.message)}</li>`)
+    .join('')
+  return [
+    `<p><b>${p.accepting ? 'taking work' : 'paused'}</b>${p.explain ? ` — ${esc(p.explain.state)}` : ''}, asks ${esc(formatPrice(BigInt(p.pricePerUnit)))}</p>`,
+    `<p>${t.running} running, ${t.completed} completed, ${t.failed} failed, ${t.refused} refused</p>`,
+    eps && `<h3>Execution providers</h3><ul>${eps}</ul>`,
+    reasons && `<h3>Why</h3><ul>${reasons}</ul>`,
+  ].join('')
+}
+
+export function jobsHtml(jobs: JobView[]): string {
+  if (!jobs.length) return '<p class="muted">No jobs yet: <code>mutirao submit job.json</code>.</p>'
+  const rows = jobs.map((j) => {
+    const who = j.providers
+      .map(
+        (p) => `${esc(short(p.provider))} ${p.samples} on ${esc((p.executionProviders ?? ['?']).join('+'))}`,
+      )
+      .join('<br>')
+    const e = j.escrow
+    const money = e
+      ? `cost ${esc(mutAmount(e.cost ?? '0'))} MUT, ${e.settlement?.status === 'settled' ? `refunded ${esc(mutAmount(e.settlement.refund ?? '0'))}` : `refundable ${esc(mutAmount(e.refundable ?? '0'))}`} MUT${e.settlement?.status === 'open' ? `<br><span class="bad">escrow open: ${esc(e.settlement.reason)}</span>` : ''}`
+      : 'unpaid'
+    return `<tr><td>${esc(j.name ?? j.jobId)}<br><span class="muted">${esc(j.kind ?? 'onnx-inference')}</span></td><td class="${j.status === 'failed' ? 'bad' : j.status === 'done' ? 'ok' : ''}">${esc(j.status)}<br><progress max="${j.samplesTotal}" value="${j.samplesDone}" aria-label="samples done"></progress> ${j.samplesDone}/${j.samplesTotal}${j.error ? `<br>${esc(j.error)}` : ''}</td><td>${who || '—'}</td><td>${money}</td></tr>`
+  })
+  return `<table><thead><tr><th>Job</th><th>Progress</th><th>Who ran it</th><th>Money</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+}
+
+export function networkHtml(n: NodeView): string {
+  const known = n.knownProviders ?? []
+  if (!known.length) return '<p class="muted">No provider adverts seen yet.</p>'
+  const rows = known.map(
+    (k) =>
+      `<tr><td>${esc(short(k.peerId))}</td><td>${esc(k.executionProvider)}</td><td>${k.threads}</td><td>${esc(formatPrice(BigInt(k.pricePerUnit)))}</td><td>${k.accepting ? 'accepting' : 'paused'}</td></tr>`,
+  )
+  return `<table><thead><tr><th>Provider</th><th>Runs on</th><th>Threads</th><th>Ask</th><th>State</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+}
