@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   stream: async () => (await import('./commands/stream.js')).streamCommand(),
   jobs: async () => (await import('./commands/jobs.js')).jobsCommand(),
   cancel: async () => (await import('./commands/jobs.js')).cancelCommand(),
+  job: async () => (await import('./commands/jobs.js')).jobCommand(),
   result: async () => (await import('./commands/result.js')).resultCommand(),
   status: async () => (await import('./commands/status.js')).statusCommand(),
   provider: async () => (await import('./commands/provider.js')).providerCommand(),

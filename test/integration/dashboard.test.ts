@@ -38,6 +38,25 @@ describe.skipIf(!haveChromium)(
       const url = printed.stdout.trim()
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=/)
 
+      // `mutirao job explain --json`: the same job's story, with a reasons array
+      const explained = await runCli([
+        'job',
+        'explain',
+        job.jobId,
+        '--json',
+        '--data-dir',
+        net.requester.dataDir,
+      ])
+      expect(explained.code).toBe(0)
+      const { reasons } = JSON.parse(explained.stdout) as { reasons: { code: string; message: string }[] }
+      expect(reasons[0]).toEqual({
+        code: 'outcome',
+        message: expect.stringMatching(/^done in .*100\/100 samples/),
+      })
+      expect(reasons.find((r) => r.code === 'provider')?.message).toContain('computed 100 samples')
+      expect(reasons.find((r) => r.code === 'paid')?.message).toMatch(/MUT for accepted work/)
+      expect(reasons.map((r) => r.code)).toContain('refund')
+
       // the page itself is public and holds no data; its data needs the token
       const res = await fetch(url.split('#')[0])
       expect(res.status).toBe(200)

@@ -55,3 +55,27 @@ export function cancelCommand(): Command {
       }),
     )
 }
+
+/** `mutirao job explain <id>`: what happened to a job and why, one fact per line (`--json`: `{ reasons }`). */
+export function jobCommand(): Command {
+  const job = new Command('job').description('one job of the local node')
+  job
+    .command('explain')
+    .description('what happened to a job and why: outcome, who computed what, verification, payment, refund')
+    .argument('<job-id>', 'the job')
+    .option('--data-dir <dir>', 'data dir of the node (default ~/.mutirao)')
+    .option('--json', 'machine-readable output ({ jobId, status, reasons: [{ code, message }] })')
+    .action((id, opts) =>
+      runCommand(opts.json, async () => {
+        const { explainJob } = await import('../../requester/job-explain.js')
+        const progress = (await (await connect({ dataDir: opts.dataDir })).job(id)) as JobProgress & {
+          escrow?: Parameters<typeof explainJob>[1]
+        }
+        const explained = explainJob(progress, progress.escrow)
+        if (opts.json) return printJson(explained)
+        console.log(`job ${explained.jobId} ${explained.status}`)
+        for (const r of explained.reasons) console.log(`  ${r.code.padEnd(12)} ${r.message}`)
+      }),
+    )
+  return job
+}

@@ -1,0 +1,99 @@
+import { mutAmount } from '../market/price.js'
+import type { JobProgress } from './job-spec.js'
+
+/** One fact of a job's story: a code to script against and words for people. */
+export interface JobReason {
+  code:
+    | 'outcome'
+    | 'no-offers'
+    | 'waiting'
+    | 'provider'
+    | 'fallback'
+    | 'verification'
+    | 'outvoted'
+    | 'excluded'
+    | 'unchecked'
+    | 'relayed'
+    | 'paid'
+    | 'refund'
+    | 'escrow-open'
+  message: string
+}
+
+/** `mutirao job explain`: what happened to a job and why. */
+export interface JobExplanation {
+  jobId: string
+  status: JobProgress['status']
+  reasons: JobReason[]
+}
+
+/** The escrow part the API adds to a job (api/ledger-routes.ts escrowSummary). */
+export interface EscrowFacts {
+  pricePerUnit: string
+  cost: string
+  refundable: string | null
+  refunded: string | null
+  reclaimed: string | null
+  settlement: { status: 'settled'; txHash: string } | { status: 'open'; reason: string } | null
+}
+
+const short = (peer: string) => `${peer.slice(0, 12)}…${peer.slice(-4)}`
+
+/**
+ * The facts of a job in order — how it ended, who computed what on which execution provider, how results were
+ * verified (outvoted, excluded, unchecked), what was paid and what came back or is refundable — from its stored
+ * progress and escrow. Pure.
+ */
+export function explainJob(job: JobProgress, escrow?: EscrowFacts | null): JobExplanation {
+  const reasons: JobReason[] = []
+  const add = (code: JobReason['code'], message: string) => reasons.push({ code, message })
+  const seconds = job.finishedAt ? ` in ${((job.finishedAt - job.createdAt) / 1000).toFixed(1)} s` : ''
+  add(
+    'outcome',
+    job.status === 'failed'
+      ? `failed${seconds}: ${job.error ?? 'no reason recorded'}`
+      : `${job.status}${seconds}: ${job.samplesDone}/${job.samplesTotal} samples in ${job.shardsDone}/${job.shardsTotal} shards`,
+  )
+  for (const n of job.notices ?? []) {
+    if (n.code === 'no-offers') add('no-offers', n.message)
+    else if (n.code === 'waiting-providers') add('waiting', n.message)
+    else if (n.code === 'unchecked' || n.code === 'verification-failed') add('unchecked', n.message)
+    else if (n.code === 'relayed') add('relayed', n.message)
+  }
+  for (const p of job.providers) {
+    const eps = p.executionProviders?.length ? ` on ${p.executionProviders.join(', ')}` : ''
+    add(
+      'provider',
+      `${short(p.provider)} computed ${p.samples} samples in ${p.shards} shards${eps} (${p.units} units)`,
+    )
+    if (p.epFallback) add('fallback', `${short(p.provider)} ran on its CPU: ${p.epFallback}`)
+  }
+  const v = job.verification
+  if (v) {
+    const s = v.shards
+    add(
+      'verification',
+      `policy ${v.policy}: ${s ? `${s.checked} shards checked by a second provider, ${s.single} from one provider, ${s.unchecked} unchecked, ` : ''}${v.replicaTasks} extra tasks, ${v.canaryTasks} canaries`,
+    )
+    if (v.invalid) add('outvoted', `${v.invalid} results lost a vote or failed a canary and were not used`)
+    for (const p of v.excluded)
+      add('excluded', `${short(p)} was excluded from the job by the verification policy`)
+  }
+  if (escrow) {
+    add(
+      'paid',
+      `${mutAmount(escrow.cost)} MUT for accepted work at ${mutAmount(BigInt(escrow.pricePerUnit) * 1000n)} MUT per 1,000 units`,
+    )
+    if (escrow.refunded !== null)
+      add('refund', `${mutAmount(escrow.refunded)} MUT came back when the escrow closed`)
+    else if (escrow.reclaimed !== null) add('refund', `${mutAmount(escrow.reclaimed)} MUT reclaimed`)
+    else if (escrow.refundable !== null)
+      add(
+        'refund',
+        `${mutAmount(escrow.refundable)} MUT refundable (\`mutirao ledger reclaim ${job.jobId}\` after the redeem window)`,
+      )
+    if (escrow.settlement?.status === 'open')
+      add('escrow-open', `escrow left open: ${escrow.settlement.reason}`)
+  }
+  return { jobId: job.jobId, status: job.status, reasons }
+}
