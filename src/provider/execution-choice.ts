@@ -78,13 +78,23 @@ export async function chooseExecutionProvider(
   log: Logger,
   machine: { cpu: string; gpus: readonly string[]; env?: NodeJS.ProcessEnv } = { cpu: 'cpu', gpus: [] },
 ): Promise<Execution> {
+  const env = machine.env ?? process.env
   const cpu = await probeExecutionProvider('cpu')
-  const webgpu = await probeExecutionProvider('webgpu')
+  // WebGPU is probed when it may exist: asked for, a GPU detected, or a Vulkan driver named
+  const worthProbing =
+    preferred === 'webgpu' || machine.gpus.length > 0 || Boolean(env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES)
+  const webgpu: ProbeResult = worthProbing
+    ? await probeExecutionProvider('webgpu')
+    : {
+        ep: 'webgpu',
+        ok: false,
+        error: 'not probed: no GPU detected and no Vulkan driver named (VK_DRIVER_FILES)',
+      }
   const backends = ort.listSupportedBackends?.() ?? []
   const cuda = backends.find((b) => b.name === 'cuda')
   const providers = [
     info('cpu', machine.cpu, cpu),
-    info('webgpu', webgpuAdapterHint(machine.env ?? process.env, machine.gpus), webgpu),
+    info('webgpu', webgpuAdapterHint(env, machine.gpus), webgpu),
     ...(cuda && !cuda.bundled
       ? [
           {
