@@ -185,9 +185,12 @@ describe.skipIf(unavailable)(
       const all = [providers.b, providers.c, providers.p]
       const before = new Map(await Promise.all(all.map(async (p) => [p, await balance(p)] as const)))
       const job = await submit('wdbc-over-the-box', 16, 3)
-      expect(new Set(job.providers.filter((w) => w.samples > 0).map((w) => w.provider))).toEqual(
-        new Set(all.map((p) => p.peerId)),
-      )
+      // every provider did accepted (paid) work: kept shards, or replicas that checked another's — a
+      // provider reached through a relay answers later, so its replicas may all lose the race to be kept
+      expect(
+        new Set(job.providers.filter((w) => w.units > 0).map((w) => w.provider)),
+        JSON.stringify(job.providers),
+      ).toEqual(new Set(all.map((p) => p.peerId)))
       await expectLocalOutputs(job.jobId)
       // the job's events say which provider was reachable only through a relay
       expect(
