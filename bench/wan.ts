@@ -25,7 +25,8 @@ import {
   startNetwork,
   startNodeProcess,
 } from '../src/demo/local-network.js'
-import { readNpyFile, writeNpy } from '../src/exec/npy.js'
+import { writeNpy } from '../src/exec/npy.js'
+import { readNpyFile } from '../src/exec/npy-file.js'
 import { tensorFromValues, tensorToValues } from '../src/exec/tensor-values.js'
 import { type BoxHost, boxUnavailable, createWanBox } from '../test/wan/box.js'
 

@@ -45,15 +45,12 @@ await copyFile(join(root, 'src/browser/index.html'), join(out, 'index.html'))
 
 const dash = join(root, 'dist-dashboard')
 await mkdir(dash, { recursive: true })
+// the dashboard reads models (protobuf) and .npy files in the page: same shims as the tab, no source map
 await build({
+  ...common,
+  sourcemap: false,
   entryPoints: [join(root, 'src/dashboard/dashboard.ts')],
   outfile: join(dash, 'dashboard.js'),
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
-  logLevel: 'warning',
 })
 for (const f of ['index.html', 'dashboard.css']) await copyFile(join(root, 'src/dashboard', f), join(dash, f))
 console.log(`pages built in ${out} and ${dash}`)

@@ -3,7 +3,7 @@
 // Usage: tsx bench/wan/client.ts <data-dir> <model.onnx> <features.npy> <shard size> <providers>
 import '../../src/polyfill.js'
 import { readFile } from 'node:fs/promises'
-import { readNpyFile } from '../../src/exec/npy.js'
+import { readNpyFile } from '../../src/exec/npy-file.js'
 import { connect } from '../../src/sdk/client.js'
 
 const [dataDir, modelPath, npyPath, shardSize, providers] = process.argv.slice(2)

@@ -2,12 +2,15 @@ import { timingSafeEqual } from 'node:crypto'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import type { LivePolicy } from '../provider/live-policy.js'
 import type { Requester } from '../requester/requester.js'
 import type { BlobStore } from '../store/blob-store.js'
 import { registerDashboardRoutes } from './dashboard-routes.js'
 import { errorResponse } from './errors.js'
+import { registerEventRoutes } from './event-routes.js'
 import { escrowSummary, type LedgerRouteComponents, registerLedgerRoutes } from './ledger-routes.js'
 import type { MetricsRegistry } from './metrics.js'
+import { registerProviderRoutes } from './provider-routes.js'
 import { registerSessionRoutes } from './session-routes.js'
 import { registerTabRoutes, type TabConfig } from './tab-routes.js'
 
@@ -22,6 +25,8 @@ export interface ApiComponents {
   maxBlobBytes: number
   /** Ledger routes (`/v1/ledger/*`, job reclaim); absent = not served. */
   ledger?: LedgerRouteComponents
+  /** The provider policy in force (`/v1/provider/policy`); absent = not a provider. */
+  policy?: () => LivePolicy | undefined
   /** The browser-tab provider's page (`/tab/`) and what it is told; absent = not served. */
   tab?: () => TabConfig
 }
@@ -84,11 +89,13 @@ export function apiApp(c: ApiComponents): Hono {
     }
     return ctx.json(await c.requester.submit(spec as never), 201)
   })
-  app.get('/v1/jobs', (ctx) =>
-    ctx.json(
-      c.requester.list().map((p) => (c.ledger ? { ...p, escrow: escrowSummary(c.ledger, p.jobId) } : p)),
-    ),
-  )
+  const jobs = () =>
+    c.requester.list().map((p) => (c.ledger ? { ...p, escrow: escrowSummary(c.ledger, p.jobId) } : p))
+  app.get('/v1/jobs', (ctx) => ctx.json(jobs()))
+  registerEventRoutes(app, {
+    changes: c.requester.changes,
+    snapshot: () => ({ node: c.status(), jobs: jobs() }),
+  })
   app.get('/v1/jobs/:id', async (ctx) => {
     const after = Number(ctx.req.query('after') ?? Number.NaN)
     const waitMs = Math.min(Number(ctx.req.query('waitMs') ?? 0) || 0, 30_000)
@@ -107,6 +114,7 @@ export function apiApp(c: ApiComponents): Hono {
     c.requester.cancel(ctx.req.param('id'))
     return ctx.json({ ok: true })
   })
+  registerProviderRoutes(app, c.policy ?? (() => undefined))
   if (c.tab) registerTabRoutes(app, c.tab)
   registerDashboardRoutes(app)
   if (c.ledger) {

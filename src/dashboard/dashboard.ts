@@ -1,8 +1,15 @@
+import { type FiatRate, parseFiatRate } from '../market/fiat.js'
+import { dashboardApi } from './api.js'
+import { ResultFiles } from './downloads.js'
+import { ledgerExplorer } from './explorer.js'
+import { followEvents } from './live.js'
+import { policyForm } from './policy-form.js'
 import { type JobView, jobsHtml, type NodeView, networkHtml, nodeHtml, providerHtml } from './render.js'
+import { submitForm } from './submit-form.js'
 
 /**
  * The node's dashboard: reads the API with the token handed over in the URL fragment (`mutirao ui`), kept in
- * this tab's sessionStorage and removed from the address bar; refreshes every 2 s.
+ * this tab's sessionStorage and removed from the address bar; live over server-sent events (`/v1/events`).
  */
 const TOKEN_KEY = 'mutirao.apiToken'
 const fragment = new URLSearchParams(location.hash.slice(1))
@@ -10,33 +17,53 @@ if (fragment.get('token')) {
   sessionStorage.setItem(TOKEN_KEY, fragment.get('token')!)
   history.replaceState(null, '', location.pathname)
 }
-const token = sessionStorage.getItem(TOKEN_KEY)
+const api = dashboardApi(sessionStorage.getItem(TOKEN_KEY))
 const $ = (id: string) => document.getElementById(id)!
-
-async function api<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } })
-  if (!res.ok)
-    throw new Error(
-      res.status === 401
-        ? 'the API token is missing or wrong: open the URL `mutirao ui --print` gives'
-        : `${path}: HTTP ${res.status}`,
-    )
-  return (await res.json()) as T
-}
-
-async function refresh() {
+const files = new ResultFiles(api)
+let last: { node: NodeView; jobs: JobView[] } | undefined
+const RATE_KEY = 'mutirao.fiatRate'
+/** What 1 MUT is worth to the user (their figure, kept in this browser): money also shows in their currency. */
+let rate: FiatRate | undefined
+const rateForm = $('rate') as HTMLFormElement
+const rateField = (name: string) => rateForm.elements.namedItem(name) as HTMLInputElement
+function setRate(perMut: string, currency: string) {
   try {
-    const [node, jobs] = await Promise.all([api<NodeView>('/v1/node'), api<JobView[]>('/v1/jobs')])
-    $('node').innerHTML = nodeHtml(node)
-    $('provider').innerHTML = providerHtml(node)
-    $('jobs').innerHTML = jobsHtml(jobs)
-    $('network').innerHTML = networkHtml(node)
-    $('conn').textContent = `updated ${new Date().toLocaleTimeString()}`
-    document.body.dataset.ready = '1'
+    rate = perMut.trim() ? parseFiatRate(perMut.trim(), currency.trim() || 'USD') : undefined
+    localStorage.setItem(RATE_KEY, JSON.stringify({ perMut, currency }))
+    rateField('perMut').setCustomValidity('')
   } catch (e) {
-    $('conn').textContent = (e as Error).message
+    rate = undefined
+    rateField('perMut').setCustomValidity((e as Error).message)
   }
+  if (last) show(last)
 }
 
-void refresh()
-setInterval(() => void refresh(), 2000)
+function show(s: { node: NodeView; jobs: JobView[] }) {
+  last = s
+  $('node').innerHTML = nodeHtml(s.node)
+  $('provider').innerHTML = providerHtml(s.node)
+  $('jobs').innerHTML = jobsHtml(s.jobs, (id) => files.get(id), rate)
+  $('network').innerHTML = networkHtml(s.node)
+  $('conn').textContent = `live, updated ${new Date().toLocaleTimeString()}`
+  document.body.dataset.ready = '1'
+}
+
+$('jobs').addEventListener('click', async (e) => {
+  const button = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-results]')
+  if (!button) return
+  button.disabled = true
+  await files.fetch(button.dataset.results!)
+  if (last) show(last)
+})
+const saved = JSON.parse(localStorage.getItem(RATE_KEY) ?? '{}') as { perMut?: string; currency?: string }
+rateField('perMut').value = saved.perMut ?? ''
+rateField('currency').value = saved.currency ?? 'USD'
+setRate(rateField('perMut').value, rateField('currency').value)
+rateForm.addEventListener('input', () => setRate(rateField('perMut').value, rateField('currency').value))
+rateForm.addEventListener('submit', (e) => e.preventDefault())
+followEvents(api, show, (e) => {
+  $('conn').textContent = `not live: ${e.message}; retrying`
+})
+policyForm(api, $('policy') as HTMLFormElement, $('policy-msg'))
+submitForm(api, $('submit') as HTMLFormElement, $('submit-msg'))
+ledgerExplorer(api, $('ledger'))

@@ -55,7 +55,24 @@ describe('dashboard views', () => {
     expect(html).toContain('10/10')
     expect(html).toContain('10 on wasm')
     expect(html).toContain('cost 0.00002 MUT, refunded 0.00038')
+    // with the user's own rate for MUT, money shows in their currency too
+    expect(jobsHtml([job], undefined, { currency: 'EUR', perMut: 1e6 })).toContain(
+      'cost 0.00002 MUT (≈ 20 EUR), refunded 0.00038 MUT (≈ 380 EUR)',
+    )
     expect(jobsHtml([])).toContain('No jobs yet')
     expect(networkHtml(node)).toContain('webgpu')
+  })
+
+  it("offer a finished job's results: a button first, then one link per output, or why they are missing", () => {
+    const done: JobView = { jobId: 'job-1', status: 'done', samplesDone: 1, samplesTotal: 1, providers: [] }
+    expect(jobsHtml([done], () => undefined)).toContain('data-results="job-1"')
+    expect(jobsHtml([{ ...done, status: 'running' }], () => undefined)).not.toContain('data-results')
+    const links = jobsHtml([done], () => [
+      { name: 'job-1-y.npy', href: 'blob:x', label: 'y.npy (float32 [1×2])' },
+    ])
+    expect(links).toContain('<a href="blob:x" download="job-1-y.npy">y.npy (float32 [1×2])</a>')
+    expect(jobsHtml([done], () => 'results not fetched: <gone>')).toContain(
+      'results not fetched: &#60;gone&#62;',
+    )
   })
 })

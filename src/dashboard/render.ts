@@ -2,6 +2,7 @@
  * The dashboard's views as HTML strings, from the node's API answers (pure: tested in Node). Every value from
  * the API is escaped; amounts are shown in MUT.
  */
+import { type FiatRate, fiatAmount } from '../market/fiat.js'
 import { formatPrice, mutAmount } from '../market/price.js'
 
 export const esc = (v: unknown): string => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -85,7 +86,19 @@ export function providerHtml(n: NodeView): string {
   ].join('')
 }
 
-export function jobsHtml(jobs: JobView[]): string {
+/** A finished job's output files (object URLs made by the page), or why they could not be fetched. */
+export type JobFiles = (jobId: string) => { name: string; href: string; label: string }[] | string | undefined
+
+function filesHtml(j: JobView, files?: JobFiles): string {
+  if (j.status !== 'done' || !files) return ''
+  const f = files(j.jobId)
+  if (f === undefined) return `<br><button type="button" data-results="${esc(j.jobId)}">Get results</button>`
+  if (typeof f === 'string') return `<br><span class="bad">${esc(f)}</span>`
+  return f.map((o) => `<br><a href="${esc(o.href)}" download="${esc(o.name)}">${esc(o.label)}</a>`).join('')
+}
+
+export function jobsHtml(jobs: JobView[], files?: JobFiles, rate?: FiatRate): string {
+  const fiat = (units: string) => (rate ? ` (${esc(fiatAmount(units, rate))})` : '')
   if (!jobs.length) return '<p class="muted">No jobs yet: <code>mutirao submit job.json</code>.</p>'
   const rows = jobs.map((j) => {
     const who = j.providers
@@ -95,9 +108,9 @@ export function jobsHtml(jobs: JobView[]): string {
       .join('<br>')
     const e = j.escrow
     const money = e
-      ? `cost ${esc(mutAmount(e.cost ?? '0'))} MUT, ${e.settlement?.status === 'settled' ? `refunded ${esc(mutAmount(e.settlement.refund ?? '0'))}` : `refundable ${esc(mutAmount(e.refundable ?? '0'))}`} MUT${e.settlement?.status === 'open' ? `<br><span class="bad">escrow open: ${esc(e.settlement.reason)}</span>` : ''}`
+      ? `cost ${esc(mutAmount(e.cost ?? '0'))} MUT${fiat(e.cost ?? '0')}, ${e.settlement?.status === 'settled' ? `refunded ${esc(mutAmount(e.settlement.refund ?? '0'))} MUT${fiat(e.settlement.refund ?? '0')}` : `refundable ${esc(mutAmount(e.refundable ?? '0'))} MUT${fiat(e.refundable ?? '0')}`}${e.settlement?.status === 'open' ? `<br><span class="bad">escrow open: ${esc(e.settlement.reason)}</span>` : ''}`
       : 'unpaid'
-    return `<tr><td>${esc(j.name ?? j.jobId)}<br><span class="muted">${esc(j.kind ?? 'onnx-inference')}</span></td><td class="${j.status === 'failed' ? 'bad' : j.status === 'done' ? 'ok' : ''}">${esc(j.status)}<br><progress max="${j.samplesTotal}" value="${j.samplesDone}" aria-label="samples done"></progress> ${j.samplesDone}/${j.samplesTotal}${j.error ? `<br>${esc(j.error)}` : ''}</td><td>${who || '—'}</td><td>${money}</td></tr>`
+    return `<tr><td>${j.name ? `${esc(j.name)}<br>` : ''}<code>${esc(j.jobId)}</code><br><span class="muted">${esc(j.kind ?? 'onnx-inference')}</span></td><td class="${j.status === 'failed' ? 'bad' : j.status === 'done' ? 'ok' : ''}">${esc(j.status)}<br><progress max="${j.samplesTotal}" value="${j.samplesDone}" aria-label="samples done"></progress> ${j.samplesDone}/${j.samplesTotal}${j.error ? `<br>${esc(j.error)}` : ''}${filesHtml(j, files)}</td><td>${who || '—'}</td><td>${money}</td></tr>`
   })
   return `<table><thead><tr><th>Job</th><th>Progress</th><th>Who ran it</th><th>Money</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
 }

@@ -1,4 +1,3 @@
-import { readFile, stat } from 'node:fs/promises'
 import { InvalidTensorError } from './errors.js'
 import { DTYPE_BYTES, type DType, type Tensor } from './tensor.js'
 import { expectedBytes } from './tensor-codec.js'
@@ -26,7 +25,8 @@ const BY_CODE = new Map<string, DType>(
   Object.entries(NPY_DESCR).map(([d, descr]) => [descr.slice(1), d as DType]),
 )
 
-function bad(msg: string): never {
+/** Throw the InvalidTensorError of a malformed `.npy` (`msg` says what is wrong). */
+export function bad(msg: string): never {
   throw new InvalidTensorError(`invalid .npy: ${msg}`, {
     metaMessages: ['Save with numpy.save(path, array) from a little-endian, C-ordered numeric array.'],
   })
@@ -101,14 +101,4 @@ export function writeNpy(t: Tensor): Uint8Array {
   out.set(new TextEncoder().encode(dict), pre)
   out.set(t.data, pre + dict.length)
   return out
-}
-
-/**
- * Read a `.npy` file, refusing files larger than `maxBytes` (default 256 MiB) before reading them.
- * @throws InvalidTensorError when the file is too large or not a valid .npy.
- */
-export async function readNpyFile(path: string, maxBytes = 256 * 1024 * 1024): Promise<Tensor> {
-  const { size } = await stat(path)
-  if (size > maxBytes) bad(`${path} is ${size} bytes, over the limit of ${maxBytes}`)
-  return readNpy(new Uint8Array(await readFile(path)))
 }

@@ -4,13 +4,14 @@ import type { ProviderAgent } from '../provider/agent.js'
 import type { Execution } from '../provider/execution-choice.js'
 import type { ProviderExecutors } from '../provider/executors.js'
 import { explainProvider } from '../provider/explain.js'
-import type { IdleMonitor } from '../provider/idle-monitor.js'
+import type { LivePolicy } from '../provider/live-policy.js'
 
 /** What the provider part of `status` reads. */
 export interface ProviderStatusSources {
   agent: ProviderAgent
   config: NodeConfig['provider']
-  idle?: IdleMonitor
+  /** The policy in force (the owner may change it while the node runs). */
+  policy: LivePolicy
   execution?: Execution
   executors?: ProviderExecutors
   directory: ProviderDirectory
@@ -23,21 +24,24 @@ export interface ProviderStatusSources {
  * CPU fallback), the ask, and `explain` — why this machine is or is not getting work.
  */
 export function providerStatus(s: ProviderStatusSources) {
-  const accepting = !s.idle || s.idle.state === 'idle'
+  const accepting = s.policy.gate.accepting()
+  const policy = s.policy.view()
   return {
     accepting,
-    foreignLoad: s.idle?.foreignLoad,
+    foreignLoad: s.policy.idle?.foreignLoad,
+    policy,
     tasks: s.agent.stats,
     streams: s.agent.streams,
     execution: s.execution && {
       ...s.execution,
       fallbacks: s.executors?.placements().filter((p) => p.fallback) ?? [],
     },
-    pricePerUnit: s.config.pricePerUnit,
+    pricePerUnit: policy.pricePerUnit,
     explain: explainProvider({
       now: Date.now(),
       accepting,
-      ask: BigInt(s.config.pricePerUnit),
+      pausedByOwner: policy.paused,
+      ask: BigInt(policy.pricePerUnit),
       kinds: s.config.kinds,
       executionProvider: s.execution?.active ?? 'cpu',
       peers: s.peers,

@@ -24,7 +24,7 @@ import { evidenceSigner } from '../provider/evidence-signer.js'
 import { chooseExecutionProvider, type Execution } from '../provider/execution-choice.js'
 import { createProviderExecutors, type ProviderExecutors } from '../provider/executors.js'
 import { detectHardware } from '../provider/hardware.js'
-import { createIdleMonitor, type IdleMonitor } from '../provider/idle-monitor.js'
+import type { LivePolicy } from '../provider/live-policy.js'
 import { resolvePolicy } from '../provider/policy.js'
 import type { TaskExecutor } from '../provider/types.js'
 import { startAttestationGossip } from '../requester/attestation-gossip.js'
@@ -35,6 +35,7 @@ import { blobStore } from '../store/blob-store.js'
 import { openDb } from '../store/db.js'
 import { type ChainConnection, connectChain, fundIfLocal } from './chain-setup.js'
 import { boundPorts, withStablePorts } from './listen-ports.js'
+import { startLivePolicy } from './live-provider-policy.js'
 import { clearNodeInfo, type NodeInfo, writeNodeInfo } from './node-info.js'
 import { providerStatus } from './provider-status.js'
 import { Teardown } from './teardown.js'
@@ -199,19 +200,11 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
     providerPayments && new ProviderSettlement(db, providerPayments, logger('payments'))
   let executors: ProviderExecutors | undefined
   let execution: Execution | undefined
-  let idle: IdleMonitor | undefined
+  let live: LivePolicy | undefined
   let oracle: OracleService | undefined
   const hardware = await detectHardware()
   if (options.provide) {
     const policy = resolvePolicy(config.provider, hardware)
-    if (policy.idleOnly.enabled) {
-      idle = createIdleMonitor({ ...policy.idleOnly })
-      idle.addEventListener('busy', () => log.info('machine in use: not taking new work'))
-      idle.addEventListener('idle', () => log.info('machine idle: taking work again'))
-      idle.start()
-      const monitor = idle
-      teardown.add('idle monitor', () => monitor.stop())
-    }
     execution = await chooseExecutionProvider(policy.executionProvider, logger('exec'), {
       cpu: `${hardware.cpus.model} × ${hardware.cpus.count}`,
       gpus: hardware.gpus.map((g) => g.name),
@@ -236,19 +229,21 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
       })
     const service = oracle
     if (service) teardown.add('oracle', () => service.stop())
+    const terms = {
+      threads: policy.maxConcurrentTasks,
+      pricePerUnit: policy.pricePerUnit,
+      maxModelBytes: MAX_MODEL_BYTES,
+      maxTaskBytes: MAX_TASK_BYTES,
+      kinds: policy.kinds,
+      executionProvider: execution.active,
+      taskMemoryBytes: executors.wasmCaps?.memoryBytes,
+    }
+    live = startLivePolicy({ policy, terms, hardware, configFile: layout.config, log, teardown })
     provider = await startProviderAgent({
       host,
       identity,
-      terms: {
-        threads: policy.maxConcurrentTasks,
-        pricePerUnit: policy.pricePerUnit,
-        maxModelBytes: MAX_MODEL_BYTES,
-        maxTaskBytes: MAX_TASK_BYTES,
-        kinds: policy.kinds,
-        executionProvider: execution.active,
-        taskMemoryBytes: executors.wasmCaps?.memoryBytes,
-      },
-      gate: { accepting: () => !idle || idle.state === 'idle' },
+      terms,
+      gate: live.gate,
       executor,
       blobs,
       hardware: {
@@ -290,7 +285,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
       ? providerStatus({
           agent: provider,
           config: config.provider,
-          idle,
+          policy: live!,
           execution,
           executors,
           directory,
@@ -326,6 +321,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
       metrics,
       status,
       maxBlobBytes: MAX_MODEL_BYTES,
+      policy: () => live,
       tab: () => ({
         bootstrap: host
           .getMultiaddrs()

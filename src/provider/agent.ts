@@ -73,7 +73,10 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
           identity: c.identity,
           payments: c.payments,
           settlement: c.settlement,
-          pricePerUnit: c.terms.pricePerUnit,
+          // the ask in force when a session opens (the owner may change it while the node runs)
+          get pricePerUnit() {
+            return c.terms.pricePerUnit
+          },
         }
       : undefined
   const streams = c.streams ? await serveStreams({ ...c, pay }) : undefined

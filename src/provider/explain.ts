@@ -37,8 +37,10 @@ export class DemandLog {
 /** What `mutirao provider explain` looks at. */
 export interface ProviderFacts {
   now: number
-  /** Taking work now (idle-only mode not pausing it). */
+  /** Taking work now (neither the owner nor idle-only mode pausing it). */
   accepting: boolean
+  /** The owner paused sharing (dashboard, `mutirao provider policy --pause`). */
+  pausedByOwner?: boolean
   ask: bigint
   kinds: readonly string[]
   executionProvider: string
@@ -74,7 +76,13 @@ export function explainProvider(f: ProviderFacts): ProviderExplanation {
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`
   if (f.tasks.running > 0)
     reasons.push({ code: 'working', message: `running ${n(f.tasks.running, 'task')} now` })
-  if (!f.accepting)
+  if (f.pausedByOwner)
+    reasons.push({
+      code: 'paused',
+      message:
+        'paused by the owner: it offers nothing until resumed (`mutirao provider policy --resume`, or the dashboard)',
+    })
+  else if (!f.accepting)
     reasons.push({
       code: 'paused',
       message:

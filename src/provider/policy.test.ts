@@ -22,6 +22,7 @@ describe('ProviderPolicySchema', () => {
       cpuShare: 0.5,
       memoryShare: 0.25,
       pricePerUnit: '1000000000000', // 0.001 MUT per 1,000 work units
+      paused: false,
       idleOnly: { enabled: false, busyThreshold: 0.25, idleAfterSeconds: 180, sampleMs: 1000 },
       kinds: ['onnx-inference', 'wasm'],
       streams: false,
@@ -43,6 +44,8 @@ describe('resolvePolicy', () => {
     )
     expect(r).toEqual({
       threads: 6,
+      cpuShare: 0.75,
+      paused: false,
       memoryBytes: 8 * GIB,
       pricePerUnit: 123456789012345678901234567890n,
       maxConcurrentTasks: 6,

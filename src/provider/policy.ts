@@ -37,6 +37,8 @@ export const ProviderPolicySchema = z.strictObject({
     .regex(/^\d{1,78}$/, 'pricePerUnit must be a whole, non-negative number of token base units, e.g. "1000"')
     .refine((s) => !/^\d+$/.test(s) || BigInt(s) <= MAX_UINT256, 'pricePerUnit must fit in a uint256')
     .default(parsePrice(DEFAULT_ASK).toString()),
+  /** The owner paused sharing: no new work until resumed (the dashboard, `mutirao provider policy`). */
+  paused: z.boolean().default(false),
   /** Stop taking new work while the owner uses the machine (BOINC's "suspend while in use"). */
   idleOnly: z
     .strictObject({
@@ -83,6 +85,9 @@ export type ProviderPolicy = z.output<typeof ProviderPolicySchema>
 export interface ResolvedPolicy {
   /** Worker threads for tasks: ceil(cpuShare × cores), at least 1. */
   threads: number
+  cpuShare: number
+  /** The owner paused sharing (saved by a policy change). */
+  paused: boolean
   /** Memory tasks may use, in bytes. */
   memoryBytes: number
   pricePerUnit: bigint
@@ -148,6 +153,8 @@ export function resolvePolicy(
   }
   return {
     threads,
+    cpuShare: p.cpuShare,
+    paused: p.paused,
     memoryBytes,
     pricePerUnit: BigInt(p.pricePerUnit),
     maxConcurrentTasks: p.maxConcurrentTasks ?? threads,

@@ -81,6 +81,25 @@ describe('explainJob', () => {
     expect(text).toContain('0.0002 MUT came back when the escrow closed')
   })
 
+  it("adds the user's currency to the money when given a rate", () => {
+    const e = explainJob(
+      { ...base, status: 'done' },
+      {
+        pricePerUnit: '1000000000000',
+        cost: '2000000000000000000',
+        refundable: null,
+        refunded: '1000000000000000000',
+        reclaimed: null,
+        settlement: { status: 'settled', txHash: '0xabc' },
+      },
+      { currency: 'EUR', perMut: 0.5 },
+    )
+    expect(e.reasons.find((r) => r.code === 'paid')?.message).toMatch(/^2 MUT \(≈ 1 EUR\) for accepted work/)
+    expect(e.reasons.find((r) => r.code === 'refund')?.message).toBe(
+      '1 MUT (≈ 0.5 EUR) came back when the escrow closed',
+    )
+  })
+
   it('names why a job failed and an escrow left open with what is refundable', () => {
     const e = explainJob(
       {

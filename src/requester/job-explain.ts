@@ -1,3 +1,4 @@
+import { type FiatRate, fiatAmount } from '../market/fiat.js'
 import { mutAmount } from '../market/price.js'
 import type { JobProgress } from './job-spec.js'
 
@@ -42,9 +43,10 @@ const short = (peer: string) => `${peer.slice(0, 12)}…${peer.slice(-4)}`
 /**
  * The facts of a job in order — how it ended, who computed what on which execution provider, how results were
  * verified (outvoted, excluded, unchecked), what was paid and what came back or is refundable — from its stored
- * progress and escrow. Pure.
+ * progress and escrow; with the user's `rate`, money also in their currency. Pure.
  */
-export function explainJob(job: JobProgress, escrow?: EscrowFacts | null): JobExplanation {
+export function explainJob(job: JobProgress, escrow?: EscrowFacts | null, rate?: FiatRate): JobExplanation {
+  const fiat = (units: string | bigint) => (rate ? ` (${fiatAmount(units, rate)})` : '')
   const reasons: JobReason[] = []
   const add = (code: JobReason['code'], message: string) => reasons.push({ code, message })
   const seconds = job.finishedAt ? ` in ${((job.finishedAt - job.createdAt) / 1000).toFixed(1)} s` : ''
@@ -82,15 +84,19 @@ export function explainJob(job: JobProgress, escrow?: EscrowFacts | null): JobEx
   if (escrow) {
     add(
       'paid',
-      `${mutAmount(escrow.cost)} MUT for accepted work at ${mutAmount(BigInt(escrow.pricePerUnit) * 1000n)} MUT per 1,000 units`,
+      `${mutAmount(escrow.cost)} MUT${fiat(escrow.cost)} for accepted work at ${mutAmount(BigInt(escrow.pricePerUnit) * 1000n)} MUT per 1,000 units`,
     )
     if (escrow.refunded !== null)
-      add('refund', `${mutAmount(escrow.refunded)} MUT came back when the escrow closed`)
-    else if (escrow.reclaimed !== null) add('refund', `${mutAmount(escrow.reclaimed)} MUT reclaimed`)
+      add(
+        'refund',
+        `${mutAmount(escrow.refunded)} MUT${fiat(escrow.refunded)} came back when the escrow closed`,
+      )
+    else if (escrow.reclaimed !== null)
+      add('refund', `${mutAmount(escrow.reclaimed)} MUT${fiat(escrow.reclaimed)} reclaimed`)
     else if (escrow.refundable !== null)
       add(
         'refund',
-        `${mutAmount(escrow.refundable)} MUT refundable (\`mutirao ledger reclaim ${job.jobId}\` after the redeem window)`,
+        `${mutAmount(escrow.refundable)} MUT${fiat(escrow.refundable)} refundable (\`mutirao ledger reclaim ${job.jobId}\` after the redeem window)`,
       )
     if (escrow.settlement?.status === 'open')
       add('escrow-open', `escrow left open: ${escrow.settlement.reason}`)

@@ -26,6 +26,8 @@ export class JobNotFoundError extends InvalidInputError {
  */
 export class Requester {
   readonly store: JobStore
+  /** Dispatches `change` whenever a running job's progress changes (the dashboard's live view). */
+  readonly changes = new EventTarget()
   readonly #runs = new Map<string, { run: JobRun; abort: AbortController; done: Promise<JobProgress> }>()
 
   constructor(private readonly c: RequesterComponents) {
@@ -77,6 +79,7 @@ export class Requester {
     const job = this.store.get(id)!
     const run = new JobRun({ ...this.c, store: this.store }, job)
     const abort = new AbortController()
+    run.on('progress', () => this.changes.dispatchEvent(new Event('change')))
     const done = run.run(abort.signal)
     this.#runs.set(id, { run, abort, done })
     return run.progress

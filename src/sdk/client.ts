@@ -1,78 +1,22 @@
 import { readFile } from 'node:fs/promises'
 import type { Address, Hex } from 'viem'
 import { AbortedError, InvalidInputError, MutiraoError } from '../errors.js'
-import type { BatchAxesOverrides } from '../exec/infer-batch-axes.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
-import type { WasmLimits } from '../exec/wasm/executor.js'
 import { dataDirLayout } from '../identity/data-dir.js'
 import { parsePrice } from '../market/price.js'
 import { readNodeInfo } from '../node/node-info.js'
+import type { LivePolicyView, PolicyChange } from '../provider/live-policy.js'
 import type { JobProgress, JobSpecInput } from '../requester/job-spec.js'
 import type { StreamSession } from '../stream/local-session.js'
 import type { StreamOptions } from '../stream/open-stream.js'
 import type { SessionWallet } from '../stream/session-payer.js'
+import type { ConnectOptions, InferenceJob, SubmitOptions, WaitOptions, WasmJob } from './client-options.js'
 import type { LedgerClient } from './ledger-types.js'
-import { type WasmRunOutput, type WasmRunSpec, wasmJobInputs, wasmJobOutputs } from './wasm-job.js'
+import { type WasmRunOutput, wasmJobInputs, wasmJobOutputs } from './wasm-job.js'
 
+export type { ConnectOptions, InferenceJob, SubmitOptions, WaitOptions, WasmJob } from './client-options.js'
 export type { ContributionInfo, LedgerClient, ReceiptProofInfo, WalletInfo } from './ledger-types.js'
-
-/** How to reach a node: its data dir (reads node.json and api.token), or an API URL and token. */
-export type ConnectOptions = { dataDir?: string } | { apiUrl: string; token: string }
-
-/** Options of a job submitted through the SDK. */
-export interface SubmitOptions {
-  name?: string
-  shardSize?: number
-  /** Most paid per work unit, in token base units (scripts); or give `maxPrice`. */
-  maxPricePerUnit?: string
-  /** Most paid, in MUT per 1,000 work units (e.g. "0.01", the default); not with `maxPricePerUnit`. */
-  maxPrice?: string
-  timeoutSeconds?: number
-  /** How many providers, how long to wait for them, and (`executionProvider: 'webgpu'`) GPU providers only. */
-  providers?: {
-    min?: number
-    max?: number
-    waitSeconds?: number
-    /** Only providers on this execution provider (`webgpu`: a GPU). */
-    executionProvider?: 'webgpu'
-    /** Rank providers on this execution provider first; the rest serve when none offer. */
-    prefer?: { executionProvider: 'webgpu' | 'cpu' | 'wasm' }
-  }
-  /** How results are verified: replication, adaptive re-checks, canaries (default: adaptive). */
-  verification?: JobSpecInput['verification']
-}
-
-/** An ONNX inference job: the model (bytes or a path), its named inputs, and optionally their batch axes. */
-export interface InferenceJob extends SubmitOptions {
-  model: Uint8Array | string
-  inputs: TensorMap
-  /**
-   * Batch axis per input (`broadcast`: sent whole with every task) and per output; names left out are
-   * inferred from the model's declared shapes.
-   * @example { inputs: { state: 1, sr: 'broadcast' }, outputs: { stateN: 1 } }
-   */
-  batchAxes?: BatchAxesOverrides
-}
-
-/** A `wasm` job: a WASI preview 1 module (bytes or a path), its runs, and the limits of every run. */
-export interface WasmJob extends SubmitOptions {
-  module: Uint8Array | string
-  runs: WasmRunSpec[]
-  limits: WasmLimits
-}
-
-/** Options while waiting for a job. */
-export interface WaitOptions {
-  signal?: AbortSignal
-  /** Called on every change of the job's progress. */
-  onProgress?: (progress: JobProgress) => void
-  /**
-   * Least time between two progress polls, in ms (default 100). Each poll returns as soon as anything
-   * changed, so without a floor a job of many small tasks costs the node one HTTP request per task.
-   */
-  minIntervalMs?: number
-}
 
 /** A failed API call; carries the node's error name and hints. */
 export class ApiError extends MutiraoError {
@@ -178,6 +122,11 @@ export interface MutiraoClient {
   reclaimSession(escrowJob: string): Promise<{ escrowJob: string; amount: string; txHash: string }>
   /** The node's ledger account: wallet, faucet, staking, contributions, proofs, reclaim. */
   ledger: LedgerClient
+  /** The node's provider policy (a provider node): shown, and changed while it runs (saved to its config). */
+  provider: {
+    policy(): Promise<LivePolicyView>
+    setPolicy(change: PolicyChange): Promise<LivePolicyView>
+  }
 }
 
 /**
@@ -358,6 +307,15 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
     },
     async cancel(id) {
       await call(`/v1/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' })
+    },
+    provider: {
+      policy: () => json('/v1/provider/policy'),
+      setPolicy: (change) =>
+        json('/v1/provider/policy', {
+          method: 'PUT',
+          body: JSON.stringify(change),
+          headers: { 'content-type': 'application/json' },
+        }),
     },
     ledger: {
       wallet: () => json('/v1/ledger/wallet'),

@@ -1,8 +1,12 @@
-import { mkdir, readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../src/sdk/client.js'
+import { readNpy, writeNpy } from '../../src/exec/npy.js'
+import { runOnnxLocally } from '../../src/exec/onnx-executor.js'
+import { maxAbsDiff } from '../../src/exec/tensor-codec.js'
+import type { LivePolicyView } from '../../src/provider/live-policy.js'
+import { connect, JobFailedError } from '../../src/sdk/client.js'
 import { haveChromium, launchChromium } from '../helpers/browser-tabs.js'
 import { runCli, startNetwork, type TestNetwork } from '../helpers/network.js'
 import { wdbcFeatures } from '../helpers/wdbc.js'
@@ -100,6 +104,112 @@ describe.skipIf(!haveChromium)(
       await bare.goto(url.split('#')[0])
       await bare.locator('#conn', { hasText: 'token' }).waitFor({ timeout: 10_000 })
       await bare.close()
+    }, 180_000)
+
+    it('a job submitted from the form completes and its outputs download as .npy equal to local onnxruntime; the explorer verifies a receipt on the chain; a policy change from the dashboard takes effect', async () => {
+      const page = await browser.newPage({ viewport: { width: 1366, height: 900 } })
+      const errors: string[] = []
+      page.on('pageerror', (e) => errors.push(e.message))
+      const features = await wdbcFeatures(60, { varied: true })
+      const npy = join(net.root, 'x.npy')
+      await writeFile(npy, writeNpy(features))
+      await page.goto((await runCli(['ui', '--print', '--data-dir', net.requester.dataDir])).stdout.trim())
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 })
+
+      // the form reads the model, asks for one .npy per input it declares, and submits
+      await page.setInputFiles('#submit input[name=model]', MLP)
+      await page.locator('#submit-msg', { hasText: '1 input(s)' }).waitFor({ timeout: 10_000 })
+      expect(await page.locator('#submit-inputs').textContent()).toContain('x (float32')
+      await page.setInputFiles('#submit input[data-input="x"]', npy)
+      await page.fill('#submit input[name=name]', 'from-the-form')
+      await page.fill('#submit input[name=shardSize]', '20')
+      await page.selectOption('#submit select[name=verification]', 'none')
+      await page.click('#submit button')
+      await page.locator('#submit-msg', { hasText: 'submitted job-' }).waitFor({ timeout: 30_000 })
+      const jobId = await page.locator('#submit').getAttribute('data-last-job')
+      expect(jobId).toMatch(/^job-/)
+
+      // live: the row turns done without a reload, and its outputs download as .npy
+      const results = page.locator(`button[data-results="${jobId}"]`)
+      await results.waitFor({ timeout: 60_000 })
+      await results.click()
+      const local = await runOnnxLocally(new Uint8Array(await readFile(MLP)), { x: features })
+      for (const name of Object.keys(local)) {
+        const link = page.locator(`a[download="${jobId}-${name}.npy"]`)
+        await link.waitFor({ timeout: 10_000 })
+        const [download] = await Promise.all([page.waitForEvent('download'), link.click()])
+        const got = readNpy(new Uint8Array(await readFile((await download.path())!)))
+        expect(got.dims).toEqual(local[name].dims)
+        expect(maxAbsDiff(got, local[name])).toBeLessThanOrEqual(1e-6)
+      }
+      // the user's own rate for MUT: money shows in their currency too
+      await page.fill('#rate input[name=perMut]', '2.5')
+      await page.locator('#jobs', { hasText: /MUT \(≈ [\d.]+ USD\)/ }).waitFor({ timeout: 10_000 })
+      await mkdir(SHOTS, { recursive: true })
+      await page.screenshot({ path: `${SHOTS}/requester-laptop.png`, fullPage: true })
+      await page.setViewportSize({ width: 390, height: 844 })
+      await page.screenshot({ path: `${SHOTS}/requester-phone.png`, fullPage: true })
+
+      // the provider's explorer: a task receipt's Merkle proof, checked against the chain with one click
+      const provider = net.providers[0]
+      await page.setViewportSize({ width: 1366, height: 900 })
+      await page.goto((await runCli(['ui', '--print', '--data-dir', provider.dataDir])).stdout.trim())
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 })
+      const prove = page.locator('button[data-prove]').first()
+      await prove.waitFor({ timeout: 60_000 })
+      await prove.click()
+      await page.locator('#receipts', { hasText: 'verified on chain' }).waitFor({ timeout: 20_000 })
+      expect(await page.locator('#receipts').textContent()).toContain('escrow contract says valid')
+      expect(await page.locator('#wallet').textContent()).toMatch(/Balance[\d.]+ MUT/)
+      expect(await page.locator('#contributions').textContent()).toContain('MUT')
+      await page.locator('#ledger').screenshot({ path: `${SHOTS}/explorer-laptop.png` })
+
+      // the policy form: a new ask and a pause, applied at once and saved in the provider's config
+      await page.locator('#policy:not([hidden])').waitFor({ timeout: 10_000 })
+      expect(await page.inputValue('#policy input[name=price]')).toBe('0.001')
+      await page.fill('#policy input[name=price]', '0.002')
+      await page.check('#policy input[name=paused]')
+      await page.click('#policy button')
+      await page
+        .locator('#policy-msg', { hasText: 'saved: asks 0.002 MUT per 1,000 units, paused' })
+        .waitFor()
+      const explained = await runCli(['provider', 'explain', '--json', '--data-dir', provider.dataDir])
+      expect(JSON.parse(explained.stdout).reasons).toContainEqual({
+        code: 'paused',
+        message: expect.stringMatching(/^paused by the owner/),
+      })
+      const shown = await runCli(['provider', 'policy', '--json', '--data-dir', provider.dataDir])
+      expect(JSON.parse(shown.stdout) as LivePolicyView).toMatchObject({ price: '0.002', paused: true })
+      const config = JSON.parse(await readFile(join(provider.dataDir, 'config.json'), 'utf8'))
+      expect(config.provider).toMatchObject({ pricePerUnit: '2000000000000', paused: true })
+      await page.screenshot({ path: `${SHOTS}/provider-laptop.png`, fullPage: true })
+      await page.setViewportSize({ width: 390, height: 844 })
+      await page.screenshot({ path: `${SHOTS}/provider-phone.png`, fullPage: true })
+
+      // resumed, the new ask is what requesters meet: a job paying less is refused naming it
+      await page.uncheck('#policy input[name=paused]')
+      await page.click('#policy button')
+      await page.locator('#policy-msg', { hasText: 'sharing' }).waitFor()
+      const client = await connect({ dataDir: net.requester.dataDir })
+      const refused = await client
+        .infer({
+          model: new Uint8Array(await readFile(MLP)),
+          inputs: { x: features },
+          maxPrice: '0.0015',
+          verification: { policy: 'none' },
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+      expect(refused).toBeInstanceOf(JobFailedError)
+      expect((refused as JobFailedError).progress.error).toContain('lowest ask 0.002 MUT per 1,000 units')
+      // bad input from the page's API is refused naming the field, and changes nothing
+      const bad = await runCli(['provider', 'policy', '--cpu-share', '7', '--data-dir', provider.dataDir])
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toContain('cpuShare must be at most 1')
+      expect(errors).toEqual([])
+      await page.close()
     }, 180_000)
   },
 )

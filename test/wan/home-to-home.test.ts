@@ -9,7 +9,7 @@ import {
   startChainProcess,
   startNodeProcess,
 } from '../../src/demo/local-network.js'
-import { readNpyFile } from '../../src/exec/npy.js'
+import { readNpyFile } from '../../src/exec/npy-file.js'
 import { runOnnxLocally } from '../../src/exec/onnx-executor.js'
 import { maxAbsDiff } from '../../src/exec/tensor-codec.js'
 import type { ConnectionView } from '../../src/net/connections.js'

@@ -65,13 +65,17 @@ export function jobCommand(): Command {
     .argument('<job-id>', 'the job')
     .option('--data-dir <dir>', 'data dir of the node (default ~/.mutirao)')
     .option('--json', 'machine-readable output ({ jobId, status, reasons: [{ code, message }] })')
+    .option('--mut-price <amount>', 'what 1 MUT is worth to you: money is also shown in --currency')
+    .option('--currency <code>', 'the currency of --mut-price', 'USD')
     .action((id, opts) =>
       runCommand(opts.json, async () => {
         const { explainJob } = await import('../../requester/job-explain.js')
+        const { parseFiatRate } = await import('../../market/fiat.js')
+        const rate = opts.mutPrice !== undefined ? parseFiatRate(opts.mutPrice, opts.currency) : undefined
         const progress = (await (await connect({ dataDir: opts.dataDir })).job(id)) as JobProgress & {
           escrow?: Parameters<typeof explainJob>[1]
         }
-        const explained = explainJob(progress, progress.escrow)
+        const explained = explainJob(progress, progress.escrow, rate)
         if (opts.json) return printJson(explained)
         console.log(`job ${explained.jobId} ${explained.status}`)
         for (const r of explained.reasons) console.log(`  ${r.code.padEnd(12)} ${r.message}`)
