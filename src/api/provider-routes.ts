@@ -27,7 +27,17 @@ export function registerProviderRoutes(app: Hono, policy: () => LivePolicy | und
     const p = policy()
     return p ? ctx.json(p.view()) : notProvider(ctx)
   })
-  app.put('/v1/provider/policy', bodyLimit({ maxSize: 4096 }), async (ctx) => {
+  const limit = bodyLimit({
+    maxSize: 4096,
+    onError: (ctx) =>
+      ctx.json(
+        {
+          error: { name: 'PayloadTooLarge', message: 'a policy change is at most 4 KiB of JSON', hints: [] },
+        },
+        413,
+      ),
+  })
+  app.put('/v1/provider/policy', limit, async (ctx) => {
     const p = policy()
     if (!p) return notProvider(ctx)
     const body = await ctx.req.json().catch(() => {
