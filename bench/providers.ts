@@ -14,7 +14,7 @@ import '../src/polyfill.js'
 import { existsSync, readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import * as ort from 'onnxruntime-node'
-import { buildModel, node, tensorInitializer, valueInfo } from '../src/onnx/graph-builder.js'
+import { buildModel, node, tensorInitializer, valueInfo } from '../src/exec/graph-builder.js'
 import { writeBenchmarkSection } from './benchmarks-md.js'
 import { providerRows } from './providers-network.js'
 

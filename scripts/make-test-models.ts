@@ -6,7 +6,7 @@
  */
 import '../src/polyfill.js'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { buildModel, float, node, tensorInitializer, valueInfo } from '../src/onnx/graph-builder.js'
+import { buildModel, float, node, tensorInitializer, valueInfo } from '../src/exec/graph-builder.js'
 
 /** mulberry32: a tiny seeded PRNG, uniform in [-scale, scale). */
 function random(seed: number, count: number, scale: number): number[] {

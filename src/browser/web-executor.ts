@@ -3,8 +3,8 @@ import { InferenceError } from '../exec/errors.js'
 import { checkInputs, inspectModel, type ModelInfo } from '../exec/model-info.js'
 import type { Placement } from '../exec/onnx-worker-protocol.js'
 import { fromOrtResults, toOrtFeeds } from '../exec/ort-tensor.js'
+import type { TaskExecutor } from '../exec/task-executor.js'
 import type { TensorMap } from '../exec/tensor.js'
-import type { TaskExecutor } from '../provider/types.js'
 
 /** Where a tab runs ONNX models: onnxruntime-web's WebAssembly CPU backend, or WebGPU. */
 export type WebBackend = 'wasm' | 'webgpu'

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { writeNpy } from '../exec/npy.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { tensorToValues } from '../exec/tensor-values.js'
-import type { JobKind } from '../market/messages.js'
+import type { JobKind } from '../protocols/market-messages.js'
 import { wasmJobOutputs } from '../sdk/wasm-job.js'
 import { writeWasmRuns } from './wasm-result-writer.js'
 

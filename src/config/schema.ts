@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ProviderPolicySchema } from '../provider/policy.js'
+import { ProviderPolicySchema } from './provider-policy.js'
 
 /** Listen addresses of the node's libp2p host and local API. */
 export const ListenConfigSchema = z.object({

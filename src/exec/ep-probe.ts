@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node'
-import { buildModel, node, tensorInitializer, valueInfo } from '../onnx/graph-builder.js'
+import { buildModel, node, tensorInitializer, valueInfo } from './graph-builder.js'
 import { createOnnxSession, type ExecutionProvider } from './onnx-session.js'
 
 /** What a start-up probe of an execution provider found. */

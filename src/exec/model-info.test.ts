@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { buildModel, node, tensorInitializer, valueInfo } from '../onnx/graph-builder.js'
 import { InputMismatchError, InvalidModelError } from './errors.js'
+import { buildModel, node, tensorInitializer, valueInfo } from './graph-builder.js'
 import { checkInputs, inspectModel } from './model-info.js'
 import { tensorFromValues } from './tensor-values.js'
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { ONNX_DTYPE } from '../onnx/graph-builder.js'
 import { type OnnxProto, onnx } from '../onnx/onnx-proto.js'
 import { InputMismatchError, InvalidModelError } from './errors.js'
+import { ONNX_DTYPE } from './graph-builder.js'
 import type { DType, TensorMap } from './tensor.js'
 
 /** A declared model input or output. A string dim is symbolic ('N', or '?' when unnamed). */

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { buildModel, node, tensorInitializer, valueInfo } from '../onnx/graph-builder.js'
 import {
   DeadlineExceededError,
   ExecutorStoppedError,
@@ -14,6 +13,7 @@ import {
   OutputTooLargeError,
   WorkerCrashedError,
 } from './errors.js'
+import { buildModel, node, tensorInitializer, valueInfo } from './graph-builder.js'
 import { createOnnxExecutor, runOnnxLocally } from './onnx-executor.js'
 import type { TensorMap } from './tensor.js'
 import { concatBatch, maxAbsDiffMap, sliceBatch } from './tensor-batch.js'

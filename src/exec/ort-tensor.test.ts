@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
-import { buildModel, node, valueInfo } from '../onnx/graph-builder.js'
+import { buildModel, node, valueInfo } from './graph-builder.js'
 import { fromOrtTensor, toOrtTensor } from './ort-tensor.js'
 import { DTYPES } from './tensor.js'
 import { tensorFromValues, tensorToValues } from './tensor-values.js'

@@ -15,7 +15,7 @@ import {
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { withDecodedErrors } from './decode-error.js'
-import type { Deployments } from './deployments.js'
+import type { Deployments } from './deployments-schema.js'
 import { LedgerRevertError } from './errors.js'
 
 /** A viem chain definition for any EVM chain reached at `rpcUrl`. */

@@ -1,6 +1,6 @@
 import type { Address, Hex } from 'viem'
 import { createLedgerContext } from './context.js'
-import type { Deployments } from './deployments.js'
+import type { Deployments } from './deployments-schema.js'
 import { disputeActions } from './dispute-actions.js'
 import { escrowActions } from './escrow-actions.js'
 import { escrowCloseActions } from './escrow-close-actions.js'

@@ -1,9 +1,9 @@
 import type { Logger } from '../log.js'
 import type { Host } from '../net/host.js'
 import { verifyPayload } from '../net/signing.js'
+import { type Capacity, CapacitySchema } from '../protocols/capacity-messages.js'
 import { DOMAINS, TOPICS } from '../protocols/ids.js'
-import { type Capacity, CapacitySchema } from '../provider/capacity-advert.js'
-import { signedPart } from './messages.js'
+import { signedPart } from '../protocols/market-messages.js'
 
 const MAX_ADVERT_BYTES = 16 * 1024
 const STALE_MS = 30_000

@@ -1,10 +1,10 @@
 import { type Address, type Hex, hexToBytes, keccak256, type LocalAccount } from 'viem'
+import type { TaskExecutor } from '../exec/task-executor.js'
 import { decodeTensors } from '../exec/tensor-codec.js'
 import type { DisputeActions } from '../ledger/dispute-actions.js'
 import { LedgerRevertError } from '../ledger/errors.js'
 import { type OracleActions, type RequestedEvent, signOracleAnswer } from '../ledger/oracle-actions.js'
 import type { Logger } from '../log.js'
-import type { TaskExecutor } from '../provider/types.js'
 import { accusationsToFile, decideAnswer } from './decide.js'
 import { quantiseOutputs } from './quantise.js'
 

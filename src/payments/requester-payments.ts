@@ -1,7 +1,7 @@
 import { type Address, getAddress, type Hex } from 'viem'
 import { type Ledger, receiptLeaf, receiptRootOfLeaves, StaleVoucherError } from '../ledger/index.js'
 import type { Logger } from '../log.js'
-import type { EscrowRef } from '../market/messages.js'
+import type { EscrowRef } from '../protocols/market-messages.js'
 import type { VoucherMessage } from '../protocols/task-messages.js'
 import type { Db } from '../store/db.js'
 import { type TaskRecord, toReceipt } from './receipt.js'

@@ -1,11 +1,11 @@
 import type { PeerId } from '@libp2p/interface'
 import { z } from 'zod'
 import { InvalidInputError } from '../errors.js'
-import { Sha256Hex } from '../market/messages.js'
 import { channel } from '../net/channel.js'
 import type { Host } from '../net/host.js'
 import type { BlobStore } from '../store/blob-store.js'
 import { PROTOCOLS } from './ids.js'
+import { Sha256Hex } from './market-messages.js'
 
 const CHUNK = 1024 * 1024
 const LIMITS = { maxHeaderBytes: 4096, maxBodyBytes: CHUNK }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AgreementSchema, Amount, EthAddress, Sha256Hex } from '../market/messages.js'
+import { AgreementSchema, Amount, EthAddress, Sha256Hex } from './market-messages.js'
 import { VoucherAckMsg, VoucherMsg } from './task-messages.js'
 
 /** Bytes of one chunk of a model sent over a stream session. */

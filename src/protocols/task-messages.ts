@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Sha256Hex } from '../market/messages.js'
+import { Sha256Hex } from './market-messages.js'
 
 const ID_MAX = 96
 const Id = z.string().min(1).max(ID_MAX)

@@ -1,4 +1,4 @@
-import type { Agreement, Offer } from '../market/messages.js'
+import type { Agreement, Offer } from '../protocols/market-messages.js'
 
 /** An agreement this provider countersigned, with the model it needs. */
 export interface ActiveAgreement {

@@ -2,7 +2,7 @@ import { type Address, getAddress, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { InvalidInputError } from '../errors.js'
 import { signTaskResult } from '../ledger/dispute-signing.js'
-import type { Agreement } from '../market/messages.js'
+import type { Agreement } from '../protocols/market-messages.js'
 import type { ResultEvidence } from '../protocols/task-messages.js'
 
 /** Thrown (and sent back as the refusal) when an agreement asks for evidence for a resolver we do not use. */

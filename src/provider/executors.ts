@@ -1,11 +1,11 @@
 import { createOnnxExecutor } from '../exec/onnx-executor.js'
 import type { ExecutionProvider } from '../exec/onnx-session.js'
 import type { Placement } from '../exec/onnx-worker-protocol.js'
+import type { TaskExecutor } from '../exec/task-executor.js'
 import { createWasmExecutor, type WasmLimits } from '../exec/wasm/executor.js'
 import { sandboxTaskExecutor, wasmCapsFor } from '../exec/wasm/sandbox-task.js'
-import type { JobKind } from '../market/messages.js'
+import type { JobKind } from '../protocols/market-messages.js'
 import { dispatchByKind } from './kind-executor.js'
-import type { TaskExecutor } from './types.js'
 
 /** The provider's executors, one per job kind it runs, behind one dispatching TaskExecutor. */
 export interface ProviderExecutors {

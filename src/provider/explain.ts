@@ -1,5 +1,5 @@
-import type { DeclineReason } from '../market/messages.js'
 import { formatPrice, priceAmount } from '../market/price.js'
+import type { DeclineReason } from '../protocols/market-messages.js'
 
 /** One demand this provider saw, and what it did with it. */
 export interface DemandSeen {

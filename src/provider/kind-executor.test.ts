@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import type { TaskExecutor } from '../exec/task-executor.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { dispatchByKind } from './kind-executor.js'
-import type { TaskExecutor } from './types.js'
 
 const tagged = (tag: number): TaskExecutor => ({
   run: async () => ({ tag: { dtype: 'uint8', dims: [1], data: Uint8Array.of(tag) } }) as TensorMap,

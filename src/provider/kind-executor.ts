@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors.js'
-import type { JobKind } from '../market/messages.js'
-import type { TaskExecutor } from './types.js'
+import type { TaskExecutor } from '../exec/task-executor.js'
+import type { JobKind } from '../protocols/market-messages.js'
 
 /** A task of a kind this provider does not run reached the executor (the agreement should have been refused). */
 export class UnsupportedKindError extends InvalidInputError {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Demand } from '../market/messages.js'
+import type { Demand } from '../protocols/market-messages.js'
 import { declineReason } from './offer-responder.js'
 import type { ProviderTerms } from './types.js'
 

@@ -2,6 +2,11 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
+import { formatPrice } from '../market/price.js'
+import { requestJson } from '../market/rpc.js'
+import type { Host } from '../net/host.js'
+import { signPayload, verifyPayload } from '../net/signing.js'
+import { DOMAINS, PROTOCOLS, TOPICS } from '../protocols/ids.js'
 import {
   AckSchema,
   type Decline,
@@ -10,12 +15,7 @@ import {
   DemandSchema,
   type Offer,
   signedPart,
-} from '../market/messages.js'
-import { formatPrice } from '../market/price.js'
-import { requestJson } from '../market/rpc.js'
-import type { Host } from '../net/host.js'
-import { signPayload, verifyPayload } from '../net/signing.js'
-import { DOMAINS, PROTOCOLS, TOPICS } from '../protocols/ids.js'
+} from '../protocols/market-messages.js'
 import type { AgreementBook } from './agreements.js'
 import { DeclineLimiter } from './decline-limiter.js'
 import type { DemandSeen } from './explain.js'

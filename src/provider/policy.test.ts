@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { ProviderPolicySchema } from '../config/provider-policy.js'
 import { detectHardware } from './hardware.js'
-import { InvalidPolicyError, MIN_TASK_MEMORY_BYTES, ProviderPolicySchema, resolvePolicy } from './policy.js'
+import { InvalidPolicyError, MIN_TASK_MEMORY_BYTES, resolvePolicy } from './policy.js'
 
 const GIB = 1024 ** 3
 const hw = (count: number, memoryBytes = 16 * GIB) => ({ cpus: { count, model: 'test' }, memoryBytes })

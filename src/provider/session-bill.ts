@@ -1,5 +1,5 @@
-import type { Agreement } from '../market/messages.js'
 import { ReceiptChunker } from '../payments/stream-receipts.js'
+import type { Agreement } from '../protocols/market-messages.js'
 import type { VoucherMessage } from '../protocols/task-messages.js'
 import { MAX_UNCOVERED_RECEIPTS, RECEIPT_EVERY, Refusal, type StreamPay } from './stream-agreement.js'
 

@@ -1,11 +1,11 @@
 import type { Identity } from '../identity/keys.js'
-import type { Agreement } from '../market/messages.js'
-import { signedPart } from '../market/messages.js'
 import type { Channel } from '../net/channel.js'
 import { signPayload, verifyPayload } from '../net/signing.js'
 import type { ProviderPayments } from '../payments/provider-payments.js'
 import type { ProviderSettlement } from '../payments/provider-settlement.js'
 import { DOMAINS } from '../protocols/ids.js'
+import type { Agreement } from '../protocols/market-messages.js'
+import { signedPart } from '../protocols/market-messages.js'
 import { StreamAgreementMsg, type StreamErrorCode } from '../protocols/stream-messages.js'
 
 /** A refusal of a session sent to the requester with its code. */

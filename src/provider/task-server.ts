@@ -1,14 +1,15 @@
 import { batchSizeAlong } from '../exec/batch-axes.js'
+import type { TaskExecutor } from '../exec/task-executor.js'
 import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
-import type { Agreement } from '../market/messages.js'
 import { channel } from '../net/channel.js'
 import type { Host } from '../net/host.js'
 import { signPayload } from '../net/signing.js'
 import type { ProviderPayments } from '../payments/provider-payments.js'
 import type { ProviderSettlement } from '../payments/provider-settlement.js'
 import { DOMAINS, PROTOCOLS } from '../protocols/ids.js'
+import type { Agreement } from '../protocols/market-messages.js'
 import {
   HEARTBEAT_MS,
   MAX_TASK_HEADER_BYTES,
@@ -21,7 +22,7 @@ import type { AgreementBook } from './agreements.js'
 import { creditExhausted } from './credit-limit.js'
 import type { EvidenceSigner } from './evidence-signer.js'
 import { taskErrorCode, taskErrorMessage } from './task-error-code.js'
-import type { ProviderTerms, TaskExecutor, WorkGate } from './types.js'
+import type { ProviderTerms, WorkGate } from './types.js'
 
 /** Components the task server needs. */
 export interface TaskServerComponents {

@@ -1,22 +1,4 @@
-import type { Placement } from '../exec/onnx-worker-protocol.js'
-import type { TensorMap } from '../exec/tensor.js'
-import type { JobKind } from '../market/messages.js'
-
-/** What the provider agent needs from an executor: run one task (ONNX inference or wasm runs). */
-export interface TaskExecutor {
-  run(request: {
-    /** The agreement's job kind (absent: `onnx-inference`); see dispatchByKind. */
-    kind?: JobKind
-    modelHash: string
-    inputs: TensorMap
-    /** The bytes `inputs` were decoded from; an executor may use them instead of encoding `inputs`. */
-    encoded?: Uint8Array
-    signal?: AbortSignal
-    deadline?: number
-  }): Promise<TensorMap>
-  /** Where a model ran last (ONNX executors): its execution provider, and why it fell back if it did. */
-  placement?(modelHash: string): Placement | undefined
-}
+import type { JobKind } from '../protocols/market-messages.js'
 
 /** Whether the provider takes new work now (idle-only mode, owner's pause). */
 export interface WorkGate {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Decline } from '../market/messages.js'
+import type { Decline } from '../protocols/market-messages.js'
 import { summarizeDeclines } from './decline-summary.js'
 
 const decline = (provider: string, reason: Decline['reason'], detail: string, ask?: string): Decline => ({

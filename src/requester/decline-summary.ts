@@ -1,5 +1,5 @@
-import { type Decline, DeclineReason } from '../market/messages.js'
 import { formatPrice, priceAmount } from '../market/price.js'
+import { type Decline, DeclineReason } from '../protocols/market-messages.js'
 
 /**
  * Reasons that hold until the demand changes (price, kind, size, memory, hardware, chain); `paused`/`busy` pass.

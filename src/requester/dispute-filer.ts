@@ -2,25 +2,11 @@ import type { Address } from 'viem'
 import type { SignedTaskResult } from '../ledger/dispute-actions.js'
 import type { Ledger } from '../ledger/index.js'
 import type { Logger } from '../log.js'
-import type { DisputeRef } from '../market/messages.js'
+import type { DisputeRef } from '../protocols/market-messages.js'
+import type { DisputeRecord } from './dispute-record.js'
 import { verifyEvidence } from './evidence-check.js'
 import type { VerificationSpec } from './job-spec.js'
 import type { Answer } from './vote-scheduler.js'
-
-/** A dispute the requester considered for an outvoted result (`progress.verification.disputes`). */
-export interface DisputeRecord {
-  shard: number
-  /** Peer id and Ethereum address of the outvoted provider. */
-  accused: string
-  accusedEth: string
-  /** Ethereum addresses of the quorum signers whose identical signed output is the evidence. */
-  verifiers: string[]
-  /** `filing` until the transaction is mined; `skipped` when no accusation is possible (see `reason`). */
-  status: 'filing' | 'filed' | 'failed' | 'skipped'
-  /** On-chain dispute id once filed. */
-  disputeId?: string
-  reason?: string
-}
 
 /** What the filer needs of the requester's ledger. */
 export type DisputeLedger = Pick<Ledger, 'chainId' | 'deployments' | 'stakeOf' | 'disputes'>

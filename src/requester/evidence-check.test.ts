@@ -1,7 +1,7 @@
 import { type Hex, hexToBigInt, numberToHex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
-import type { Agreement } from '../market/messages.js'
+import type { Agreement } from '../protocols/market-messages.js'
 import { evidenceSigner } from '../provider/evidence-signer.js'
 import { checkEvidence } from './evidence-check.js'
 

@@ -2,7 +2,7 @@ import { getAddress, type Hex, hexToBigInt, recoverTypedDataAddress, slice } fro
 import { BadSignatureError } from '../errors.js'
 import type { SignedTaskResult } from '../ledger/dispute-actions.js'
 import { taskResultTypedData } from '../ledger/dispute-signing.js'
-import type { Agreement } from '../market/messages.js'
+import type { Agreement } from '../protocols/market-messages.js'
 import type { ResultEvidence } from '../protocols/task-messages.js'
 
 /** Half the secp256k1 group order: the contract (OpenZeppelin ECDSA) refuses signatures with a larger s. */

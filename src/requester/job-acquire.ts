@@ -1,7 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { allOnAxisZero } from '../exec/batch-axes.js'
-import type { Decline } from '../market/messages.js'
 import { onlyRelayed } from '../net/connections.js'
+import type { Decline } from '../protocols/market-messages.js'
 import { summarizeDeclines } from './decline-summary.js'
 import type { JobContext } from './job-context.js'
 import { NoOffersError, NotEnoughProvidersError } from './job-errors.js'

@@ -1,11 +1,11 @@
 import { type Address, getAddress } from 'viem'
 import type { Logger } from '../log.js'
-import type { Agreement, Offer } from '../market/messages.js'
 import type { Host } from '../net/host.js'
 import type { TaskRecord } from '../payments/receipt.js'
 import type { RequesterPayments } from '../payments/requester-payments.js'
 import type { RequesterSettlement } from '../payments/requester-settlement.js'
 import type { Settlement } from '../payments/settlement.js'
+import type { Agreement, Offer } from '../protocols/market-messages.js'
 import type { ProviderSession } from './provider-session.js'
 import { askRelease } from './release-client.js'
 

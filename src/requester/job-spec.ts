@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { Amount, Sha256Hex } from '../market/messages.js'
 import { DEFAULT_MAX_PRICE, parsePrice } from '../market/price.js'
-import type { DisputeRecord } from './dispute-filer.js'
+import { Amount, Sha256Hex } from '../protocols/market-messages.js'
+import type { DisputeRecord } from './dispute-record.js'
 
 /**
  * How results are verified (src/verify): `none` trusts every provider; `replicate` runs every shard on `k`

@@ -3,6 +3,10 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
 import type { ProviderDirectory } from '../market/directory.js'
+import { requestJson } from '../market/rpc.js'
+import type { Host } from '../net/host.js'
+import { signPayload, verifyPayload } from '../net/signing.js'
+import { DOMAINS, PROTOCOLS, TOPICS } from '../protocols/ids.js'
 import {
   AckSchema,
   type Agreement,
@@ -12,11 +16,7 @@ import {
   type EscrowRef,
   type JobKind,
   type Offer,
-} from '../market/messages.js'
-import { requestJson } from '../market/rpc.js'
-import type { Host } from '../net/host.js'
-import { signPayload, verifyPayload } from '../net/signing.js'
-import { DOMAINS, PROTOCOLS, TOPICS } from '../protocols/ids.js'
+} from '../protocols/market-messages.js'
 import type { OfferInbox } from './offer-inbox.js'
 import { type Candidate, rankCandidates } from './select-offers.js'
 

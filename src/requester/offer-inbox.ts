@@ -1,9 +1,15 @@
 import type { Logger } from '../log.js'
-import { type Decline, DeclineSchema, type Offer, OfferSchema, signedPart } from '../market/messages.js'
 import { serveJson } from '../market/rpc.js'
 import type { Host } from '../net/host.js'
 import { verifyPayload } from '../net/signing.js'
 import { DOMAINS, PROTOCOLS } from '../protocols/ids.js'
+import {
+  type Decline,
+  DeclineSchema,
+  type Offer,
+  OfferSchema,
+  signedPart,
+} from '../protocols/market-messages.js'
 
 /** Where the answers to one open demand go. */
 interface DemandSink {

@@ -1,9 +1,9 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { Agreement } from '../market/messages.js'
 import { type Channel, channel } from '../net/channel.js'
 import type { FrameBody } from '../net/framing.js'
 import type { Host } from '../net/host.js'
 import { PROTOCOLS } from '../protocols/ids.js'
+import type { Agreement } from '../protocols/market-messages.js'
 import {
   HEARTBEAT_TIMEOUT_MS,
   type ToRequester,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Offer } from '../market/messages.js'
+import type { Offer } from '../protocols/market-messages.js'
 import { rankCandidates } from './select-offers.js'
 
 const offer = (provider: string, price: string, expires = Date.now() + 10_000): Offer => ({

@@ -1,4 +1,4 @@
-import type { Offer } from '../market/messages.js'
+import type { Offer } from '../protocols/market-messages.js'
 
 /** What the requester knows about a candidate when choosing. */
 export interface Candidate {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { Amount } from '../market/messages.js'
 import { PRICE_PATTERN } from '../market/price.js'
+import { Amount } from '../protocols/market-messages.js'
 import { VerificationSpecSchema } from '../requester/job-spec.js'
 
 /** Job-file fields every job kind shares: price, timeout, verification policy and provider counts. */

@@ -7,7 +7,7 @@ import { type BatchAxesOverrides, inferBatchAxes } from '../exec/infer-batch-axe
 import { checkInputs, inspectModel, type ModelInfo } from '../exec/model-info.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { loadTensorSpec, TensorSpecSchema } from '../exec/tensor-spec.js'
-import { JobKind } from '../market/messages.js'
+import { JobKind } from '../protocols/market-messages.js'
 import { commonJobFileFields } from './job-file-fields.js'
 import { type LoadedWasmJob, loadWasmJobFile } from './wasm-job-file.js'
 

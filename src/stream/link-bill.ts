@@ -1,5 +1,5 @@
-import type { Agreement } from '../market/messages.js'
 import { ReceiptChunker } from '../payments/stream-receipts.js'
+import type { Agreement } from '../protocols/market-messages.js'
 import type { StreamTerms } from '../protocols/stream-messages.js'
 import type { VoucherMessage } from '../protocols/task-messages.js'
 import type { SessionPayer } from './session-payer.js'

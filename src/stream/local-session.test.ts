@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import * as ort from 'onnxruntime-node'
 import { afterAll, describe, expect, it } from 'vitest'
+import { recurrentModel } from '../../test/helpers/stream-models.js'
 import { fromOrtResults } from '../exec/ort-tensor.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { tensorFromValues } from '../exec/tensor-values.js'
 import { openLocalSession } from './local-session.js'
-import { recurrentModel } from './test-models.js'
 
 const MLP = new Uint8Array(readFileSync(new URL('../../test/fixtures/models/mlp.onnx', import.meta.url)))
 const sample = (i: number, d: number): TensorMap => ({

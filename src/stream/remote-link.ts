@@ -3,11 +3,11 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { TensorMap } from '../exec/tensor.js'
 import { decodeTensors, encodeTensorParts } from '../exec/tensor-codec.js'
-import type { Agreement } from '../market/messages.js'
 import { formatPrice } from '../market/price.js'
 import { type Channel, channel } from '../net/channel.js'
 import type { Host } from '../net/host.js'
 import { PROTOCOLS } from '../protocols/ids.js'
+import type { Agreement } from '../protocols/market-messages.js'
 import {
   MAX_STREAM_HEADER_BYTES,
   MODEL_CHUNK_BYTES,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { recurrentModel, sineSample, tensorsHex } from '../../test/helpers/stream-models.js'
 import { logger } from '../log.js'
 import { createHost, type Host } from '../net/host.js'
 import { PROTOCOLS } from '../protocols/ids.js'
@@ -12,7 +13,6 @@ import { openLocalSession } from './local-session.js'
 import { nearestProviders } from './nearest.js'
 import { openRemoteSession, StreamFailedError } from './remote-session.js'
 import { spotCheck } from './spot-check.js'
-import { recurrentModel, sineSample, tensorsHex } from './test-models.js'
 
 const MLP = new Uint8Array(readFileSync(new URL('../../test/fixtures/models/mlp.onnx', import.meta.url)))
 const RNN = recurrentModel()

@@ -4,11 +4,11 @@ import { inspectModel } from '../exec/model-info.js'
 import type { TensorMap } from '../exec/tensor.js'
 import type { Host } from '../net/host.js'
 import { sha256Hex } from '../store/blob-store.js'
+import { type CallRecord, CallRecorder } from './call-recorder.js'
 import type { SessionOptions, StreamSession } from './local-session.js'
 import { pipelined } from './pipeline.js'
 import { openLink, type RemoteLink } from './remote-link.js'
 import type { SessionPayer, SessionSpend } from './session-payer.js'
-import { type CallRecord, CallRecorder } from './spot-check.js'
 import { initialState, nextState, withState } from './state-feedback.js'
 
 /** Options of a session at a provider. */

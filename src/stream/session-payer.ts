@@ -9,11 +9,11 @@ import {
   StaleVoucherError,
   type Voucher,
 } from '../ledger/index.js'
-import { type Agreement, signedPart } from '../market/messages.js'
 import { formatPrice } from '../market/price.js'
 import { signPayload } from '../net/signing.js'
 import { type TaskRecord, toReceipt } from '../payments/receipt.js'
 import { DOMAINS } from '../protocols/ids.js'
+import { type Agreement, signedPart } from '../protocols/market-messages.js'
 import type { StreamTerms } from '../protocols/stream-messages.js'
 import type { VoucherMessage } from '../protocols/task-messages.js'
 

@@ -1,6 +1,6 @@
 import type { Preprocessing } from '../data/preprocess.js'
 import { MutiraoError } from '../errors.js'
-import { buildModel, node, tensorInitializer, valueInfo } from '../onnx/graph-builder.js'
+import { buildModel, node, tensorInitializer, valueInfo } from '../exec/graph-builder.js'
 import type { OnnxProto } from '../onnx/onnx-proto.js'
 import type { tf } from './backend.js'
 

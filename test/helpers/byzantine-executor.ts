@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
+import type { TaskExecutor } from '../../src/exec/task-executor.js'
 import type { Tensor, TensorMap } from '../../src/exec/tensor.js'
 import { encodeTensors } from '../../src/exec/tensor-codec.js'
-import type { TaskExecutor } from '../../src/provider/types.js'
 
 /** How a Byzantine provider misbehaves. */
 export type ByzantineMode = 'honest' | 'always-wrong' | 'wrong-10pct' | 'lazy' | 'colluder'

@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { tensorFromValues } from '../../src/exec/tensor-values.js'
 import { openLocalSession } from '../../src/stream/local-session.js'
 import { outputsAsJson } from '../../src/stream/rows.js'
-import { recurrentModel } from '../../src/stream/test-models.js'
 import { CLI } from '../helpers/network.js'
+import { recurrentModel } from '../helpers/stream-models.js'
 
 /** Run `mutirao stream …` with `stdin`; its stdout lines, stderr and exit code. */
 function streamCli(

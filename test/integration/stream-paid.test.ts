@@ -15,9 +15,9 @@ import { createHost, type Host } from '../../src/net/host.js'
 import { openLocalSession } from '../../src/stream/local-session.js'
 import { openRemoteSession, StreamFailedError } from '../../src/stream/remote-session.js'
 import { ledgerPayer, ledgerWallet } from '../../src/stream/session-payer.js'
-import { sineSample, tensorsHex } from '../../src/stream/test-models.js'
 import { CLI, startNetwork, type TestNetwork } from '../helpers/network.js'
 import { nodeLedger, until } from '../helpers/node-ledger.js'
+import { sineSample, tensorsHex } from '../helpers/stream-models.js'
 
 const MLP = new Uint8Array(readFileSync(new URL('../fixtures/models/mlp.onnx', import.meta.url)))
 const COST = inspectModel(MLP).cost

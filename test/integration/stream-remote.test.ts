@@ -12,8 +12,8 @@ import { openLocalSession } from '../../src/stream/local-session.js'
 import { openStream } from '../../src/stream/open-stream.js'
 import type { RemoteStreamSession } from '../../src/stream/remote-session.js'
 import { outputsAsJson } from '../../src/stream/rows.js'
-import { recurrentModel, sineSample, tensorsHex } from '../../src/stream/test-models.js'
 import { CLI, startNetwork, type TestNetwork } from '../helpers/network.js'
+import { recurrentModel, sineSample, tensorsHex } from '../helpers/stream-models.js'
 
 const MLP = new Uint8Array(readFileSync(new URL('../fixtures/models/mlp.onnx', import.meta.url)))
 const RNN = recurrentModel()

@@ -1,4 +1,4 @@
-import type { TaskExecutor } from '../../provider/types.js'
+import type { TaskExecutor } from '../task-executor.js'
 import type { WasmExecutor, WasmLimits } from './pool.js'
 import { validateWasmModule } from './validate-module.js'
 import { wasmTaskExecutor } from './wasm-task.js'

@@ -1,5 +1,5 @@
 import { MutiraoError } from '../../errors.js'
-import type { TaskExecutor } from '../../provider/types.js'
+import type { TaskExecutor } from '../task-executor.js'
 import type { Tensor, TensorMap } from '../tensor.js'
 import type { WasmExecutor, WasmLimits } from './pool.js'
 

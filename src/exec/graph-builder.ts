@@ -1,7 +1,7 @@
 import { MutiraoError } from '../errors.js'
-import type { DType, Tensor } from '../exec/tensor.js'
-import { type ElementValue, tensorFromValues } from '../exec/tensor-values.js'
-import { type OnnxProto, onnx } from './onnx-proto.js'
+import { type OnnxProto, onnx } from '../onnx/onnx-proto.js'
+import type { DType, Tensor } from './tensor.js'
+import { type ElementValue, tensorFromValues } from './tensor-values.js'
 
 /** Building an ONNX graph failed: a dangling input name, a duplicate output, a bad attribute. */
 export class GraphBuildError extends MutiraoError {

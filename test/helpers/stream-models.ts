@@ -1,6 +1,6 @@
-import type { TensorMap } from '../exec/tensor.js'
-import { tensorFromValues } from '../exec/tensor-values.js'
-import { buildModel, node, tensorInitializer, valueInfo } from '../onnx/graph-builder.js'
+import { buildModel, node, tensorInitializer, valueInfo } from '../../src/exec/graph-builder.js'
+import type { TensorMap } from '../../src/exec/tensor.js'
+import { tensorFromValues } from '../../src/exec/tensor-values.js'
 
 /** Sample `i` of a test stream: input `x` float32 [1, d], values from a sine pattern. */
 export function sineSample(i: number, d: number): TensorMap {
