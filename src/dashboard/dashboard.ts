@@ -20,6 +20,7 @@ if (fragment.get('token')) {
 const api = dashboardApi(sessionStorage.getItem(TOKEN_KEY))
 const $ = (id: string) => document.getElementById(id)!
 const files = new ResultFiles(api)
+const policy = policyForm(api, $('policy') as HTMLFormElement, $('policy-msg'))
 let last: { node: NodeView; jobs: JobView[] } | undefined
 const RATE_KEY = 'mutirao.fiatRate'
 /** What 1 MUT is worth to the user (their figure, kept in this browser): money also shows in their currency. */
@@ -44,6 +45,7 @@ function show(s: { node: NodeView; jobs: JobView[] }) {
   $('provider').innerHTML = providerHtml(s.node)
   $('jobs').innerHTML = jobsHtml(s.jobs, (id) => files.get(id), rate)
   $('network').innerHTML = networkHtml(s.node)
+  if (s.node.provider) policy.show()
   $('conn').textContent = `live, updated ${new Date().toLocaleTimeString()}`
   document.body.dataset.ready = '1'
 }
@@ -64,6 +66,5 @@ rateForm.addEventListener('submit', (e) => e.preventDefault())
 followEvents(api, show, (e) => {
   $('conn').textContent = `not live: ${e.message}; retrying`
 })
-policyForm(api, $('policy') as HTMLFormElement, $('policy-msg'))
 submitForm(api, $('submit') as HTMLFormElement, $('submit-msg'))
 ledgerExplorer(api, $('ledger'))

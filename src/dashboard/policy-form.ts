@@ -4,9 +4,9 @@ import type { DashboardApi } from './api.js'
 /**
  * The provider's policy form: the ask, the share of the cores, the owner's pause and idle-only mode, filled
  * from the node and saved with `PUT /v1/provider/policy` (applied at once and kept in the node's config).
- * Hidden on a node that does not provide.
+ * Stays hidden until `show()` (called once the node says it provides).
  */
-export function policyForm(api: DashboardApi, form: HTMLFormElement, msg: HTMLElement): void {
+export function policyForm(api: DashboardApi, form: HTMLFormElement, msg: HTMLElement): { show(): void } {
   const el = (name: string) => form.elements.namedItem(name) as HTMLInputElement
   const fill = (p: LivePolicyView) => {
     el('price').value = p.price
@@ -18,15 +18,7 @@ export function policyForm(api: DashboardApi, form: HTMLFormElement, msg: HTMLEl
     msg.textContent = text
     msg.className = bad ? 'bad' : ''
   }
-  api.get<LivePolicyView>('/v1/provider/policy').then(
-    (p) => {
-      fill(p)
-      form.hidden = false
-    },
-    () => {
-      form.hidden = true
-    },
-  )
+  let shown = false
   form.addEventListener('submit', async (e) => {
     e.preventDefault()
     try {
@@ -44,4 +36,17 @@ export function policyForm(api: DashboardApi, form: HTMLFormElement, msg: HTMLEl
       say(`not saved: ${(err as Error).message}`, true)
     }
   })
+  return {
+    show() {
+      if (shown) return
+      shown = true
+      api.get<LivePolicyView>('/v1/provider/policy').then(
+        (p) => {
+          fill(p)
+          form.hidden = false
+        },
+        (e: Error) => say(`policy not read: ${e.message}`, true),
+      )
+    },
+  }
 }

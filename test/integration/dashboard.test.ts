@@ -182,6 +182,9 @@ describe.skipIf(!haveChromium)(
       expect(JSON.parse(shown.stdout) as LivePolicyView).toMatchObject({ price: '0.002', paused: true })
       const config = JSON.parse(await readFile(join(provider.dataDir, 'config.json'), 'utf8'))
       expect(config.provider).toMatchObject({ pricePerUnit: '2000000000000', paused: true })
+      // the live view shows it within one snapshot: paused, with the owner named as the reason, at the new ask
+      await page.locator('#provider', { hasText: 'paused by the owner' }).waitFor({ timeout: 10_000 })
+      expect(await page.locator('#provider').textContent()).toContain('asks 0.002 MUT per 1,000 units')
       await page.screenshot({ path: `${SHOTS}/provider-laptop.png`, fullPage: true })
       await page.setViewportSize({ width: 390, height: 844 })
       await page.screenshot({ path: `${SHOTS}/provider-phone.png`, fullPage: true })
