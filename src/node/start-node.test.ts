@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { existsSync, readdirSync, readlinkSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -17,6 +18,26 @@ const anvils = (): string[] => {
     return [] // pgrep exits 1 when nothing matches
   }
 }
+
+/** Files under `dir` this process holds open (the database, its WAL, logs). */
+const openFilesUnder = (dir: string): string[] =>
+  readdirSync('/proc/self/fd')
+    .map((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`)
+      } catch {
+        return '' // closed while listing
+      }
+    })
+    .filter((target) => target.startsWith(dir))
+
+/** Whether a TCP port on 127.0.0.1 can be bound (nobody listens on it). */
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer()
+      .once('error', () => resolve(false))
+      .listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
 
 describe('startNode lifecycle', () => {
   let dir: string
@@ -49,4 +70,41 @@ describe('startNode lifecycle', () => {
     expect(anvils()).toHaveLength(before)
     expect(existsSync(join(dir, 'node.json'))).toBe(false)
   }, 120_000)
+
+  it('a failure injected after each part starts leaves no chain process, open file or listening port behind', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'mutirao-faults-'))
+    try {
+      const parts: string[] = []
+      const first = await startNode({
+        dataDir: root,
+        provide: true,
+        overrides,
+        onPartStarted: (p) => parts.push(p),
+      })
+      await first.stop()
+      expect(parts).toEqual(
+        expect.arrayContaining(['database', 'chain', 'libp2p host', 'requester', 'provider', 'api']),
+      )
+      const before = anvils().length
+      for (const part of parts) {
+        const failed = await startNode({
+          dataDir: root,
+          provide: true,
+          overrides,
+          onPartStarted: (p) => {
+            if (p === part) throw new Error(`injected after ${p}`)
+          },
+        }).catch((err: Error) => err)
+        expect((failed as Error).message, part).toBe(`injected after ${part}`)
+        expect(anvils(), `anvil left running after a failure at ${part}`).toHaveLength(before)
+        expect(openFilesUnder(root), `files left open after a failure at ${part}`).toEqual([])
+        expect(existsSync(join(root, 'node.json')), part).toBe(false)
+        const { listen } = JSON.parse(await readFile(join(root, 'config.json'), 'utf8'))
+        for (const port of [listen.tcpPort, listen.wsPort].filter((p: number) => p > 0))
+          expect(await portFree(port), `port ${port} still bound after a failure at ${part}`).toBe(true)
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true })
+    }
+  }, 180_000)
 })

@@ -53,6 +53,8 @@ export interface StartNodeOptions {
   redeemThreshold?: bigint
   /** Provider: wrap the task executor (tests: Byzantine providers that return wrong results). */
   wrapExecutor?: (executor: TaskExecutor) => TaskExecutor
+  /** Hears each part of the node as it starts (`chain`, `libp2p host`, …; tests throw to inject failures). */
+  onPartStarted?: (part: string) => void
 }
 
 /** A running node. */
@@ -77,7 +79,7 @@ const MAX_TASK_BYTES = 64 * 1024 * 1024
  * role when asked, and the local API; writes `node.json` for the CLI and SDK.
  */
 export async function startNode(options: StartNodeOptions = {}): Promise<MutiraoNode> {
-  const teardown = new Teardown()
+  const teardown = new Teardown(options.onPartStarted)
   try {
     return await assemble(options, teardown)
   } catch (err) {

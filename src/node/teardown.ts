@@ -5,9 +5,13 @@
 export class Teardown {
   #steps: { name: string; stop: () => unknown }[] = []
 
+  /** `onAdd` hears each part as it is registered (progress; a test throws from it to inject a failure). */
+  constructor(private readonly onAdd?: (name: string) => void) {}
+
   /** Register how to stop a part that has just started. */
   add(name: string, stop: () => unknown): void {
     this.#steps.push({ name, stop })
+    this.onAdd?.(name)
   }
 
   /** The parts registered, in start order. */
