@@ -1,5 +1,4 @@
 import type { PeerId } from '@libp2p/interface'
-import type { TensorMap } from '../exec/tensor.js'
 import { maxAbsDiffMap } from '../exec/tensor-codec.js'
 import type { Host } from '../net/host.js'
 import type { CallRecord } from './call-recorder.js'
