@@ -2,12 +2,14 @@ import { timingSafeEqual } from 'node:crypto'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import type { FlService } from '../fl/network/service.js'
 import type { LivePolicy } from '../provider/live-policy.js'
 import type { Requester } from '../requester/requester.js'
 import type { BlobStore } from '../store/blob-store.js'
 import { registerDashboardRoutes } from './dashboard-routes.js'
 import { errorResponse } from './errors.js'
 import { registerEventRoutes } from './event-routes.js'
+import { registerFlRoutes } from './fl-routes.js'
 import { escrowSummary, type LedgerRouteComponents, registerLedgerRoutes } from './ledger-routes.js'
 import type { MetricsRegistry } from './metrics.js'
 import { registerProviderRoutes } from './provider-routes.js'
@@ -27,6 +29,8 @@ export interface ApiComponents {
   ledger?: LedgerRouteComponents
   /** The provider policy in force (`/v1/provider/policy`); absent = not a provider. */
   policy?: () => LivePolicy | undefined
+  /** Federated learning run by the node (`/v1/fl/*`); absent = not served. */
+  fl?: FlService
   /** The browser-tab provider's page (`/tab/`) and what it is told; absent = not served. */
   tab?: () => TabConfig
 }
@@ -115,6 +119,7 @@ export function apiApp(c: ApiComponents): Hono {
     return ctx.json({ ok: true })
   })
   registerProviderRoutes(app, c.policy ?? (() => undefined))
+  if (c.fl) registerFlRoutes(app, c.fl)
   if (c.tab) registerTabRoutes(app, c.tab)
   registerDashboardRoutes(app)
   if (c.ledger) {

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { parseUnits } from 'viem'
 import { createMetrics } from '../api/metrics.js'
 import { startApi } from '../api/server.js'
 import { parseConfig, saveConfig } from '../config/load.js'
 import type { NodeConfig } from '../config/schema.js'
 import type { TaskExecutor } from '../exec/task-executor.js'
+import { FlService } from '../fl/network/service.js'
+import { openFlStore } from '../fl/network/store.js'
 import { initDataDir } from '../identity/init.js'
 import { logger } from '../log.js'
 import { ProviderDirectory } from '../market/directory.js'
@@ -36,6 +39,7 @@ import { openDb } from '../store/db.js'
 import { type ChainConnection, connectChain, fundIfLocal } from './chain-setup.js'
 import { boundPorts, withStablePorts } from './listen-ports.js'
 import { startLivePolicy } from './live-provider-policy.js'
+import { networkStatus } from './network-status.js'
 import { clearNodeInfo, type NodeInfo, writeNodeInfo } from './node-info.js'
 import { providerStatus } from './provider-status.js'
 import { Teardown } from './teardown.js'
@@ -192,6 +196,9 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
     },
   })
   teardown.add('requester', () => requester.stop())
+  const flStore = openFlStore(join(layout.root, 'fl.db'))
+  const fl = new FlService({ host, key: identity.peerKey, store: flStore, ledger: chain.ledger, log })
+  teardown.add('federated learning', () => fl.stop())
 
   const providerPayments = options.provide
     ? new ProviderPayments(db, chain.ledger, logger('payments'), {
@@ -298,22 +305,14 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
     oracle: oracle
       ? { address: chain.ledger.oracle?.address, requests: oracle.records().slice(0, 50) }
       : null,
-    knownProviders: directory.list().map((p) => ({
-      peerId: p.provider,
-      threads: p.threads,
-      pricePerUnit: p.pricePerUnit,
-      accepting: p.accepting,
-      executionProvider: p.hardware.executionProvider ?? 'cpu',
-    })),
-    reputation: Object.fromEntries(
-      [
-        ...new Set([
-          ...directory.list().map((p) => p.provider),
-          ...reputation.list(200).map((r) => r.provider),
-          ...attestations.pool.providers().slice(0, 200),
-        ]),
-      ].map((p) => [p, reputationOf(p)]),
-    ),
+    ...networkStatus({
+      directory,
+      recorded: [
+        ...reputation.list(200).map((r) => r.provider),
+        ...attestations.pool.providers().slice(0, 200),
+      ],
+      reputationOf,
+    }),
   })
   const api = await startApi(
     {
@@ -324,6 +323,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
       status,
       maxBlobBytes: MAX_MODEL_BYTES,
       policy: () => live,
+      fl,
       tab: () => ({
         bootstrap: host
           .getMultiaddrs()

@@ -3,6 +3,7 @@ import type { Address, Hex } from 'viem'
 import { AbortedError, InvalidInputError, MutiraoError } from '../errors.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
+import type { FlRunView } from '../fl/network/service.js'
 import { dataDirLayout } from '../identity/data-dir.js'
 import { parsePrice } from '../market/price.js'
 import { readNodeInfo } from '../node/node-info.js'
@@ -122,6 +123,25 @@ export interface MutiraoClient {
   reclaimSession(escrowJob: string): Promise<{ escrowJob: string; amount: string; txHash: string }>
   /** The node's ledger account: wallet, faucet, staking, contributions, proofs, reclaim. */
   ledger: LedgerClient
+  /** Federated learning run by the node: coordinate a job, join one as a holder, follow a run's events. */
+  fl: {
+    coordinate(request: {
+      spec: unknown
+      test?: string
+      validation?: string
+      onnx?: string
+    }): Promise<FlRunView>
+    join(request: {
+      coordinator: string
+      job: string
+      data: string
+      epsilon?: number
+      delta?: number
+    }): Promise<FlRunView>
+    runs(): Promise<FlRunView[]>
+    /** A run with its events after sequence number `after`. */
+    run(id: string, after?: number): Promise<FlRunView>
+  }
   /** The node's provider policy (a provider node): shown, and changed while it runs (saved to its config). */
   provider: {
     policy(): Promise<LivePolicyView>
@@ -307,6 +327,12 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
     },
     async cancel(id) {
       await call(`/v1/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' })
+    },
+    fl: {
+      coordinate: (request) => post('/v1/fl/coordinations', request),
+      join: (request) => post('/v1/fl/holdings', request),
+      runs: () => json('/v1/fl/runs'),
+      run: (id, after = -1) => json(`/v1/fl/runs/${encodeURIComponent(id)}?after=${after}`),
     },
     provider: {
       policy: () => json('/v1/provider/policy'),

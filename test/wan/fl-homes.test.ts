@@ -1,32 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
 import { afterAll, describe, expect, it } from 'vitest'
-import { CLI, type LocalChain, startChainProcess } from '../../src/demo/local-network.js'
+import { type LocalChain, startChainProcess } from '../../src/demo/local-network.js'
+import { cliEvents } from '../helpers/cli-events.js'
 import { boxUnavailable, createWanBox, type WanBox } from './box.js'
 
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/fl-hospitals')
 const unavailable = boxUnavailable()
-
-/** `mutirao <args> --json` inside `netns`: its JSON-line events as they come, and its exit. */
-function cliEvents(netns: string, args: string[]) {
-  const proc = spawn('ip', ['netns', 'exec', netns, process.execPath, CLI, ...args, '--json'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MUTIRAO_LOG: 'warn' },
-  })
-  const events: Record<string, unknown>[] = []
-  const stderr: string[] = []
-  createInterface({ input: proc.stdout! }).on('line', (l) => {
-    try {
-      events.push(JSON.parse(l))
-    } catch {}
-  })
-  createInterface({ input: proc.stderr! }).on('line', (l) => stderr.push(l))
-  const exit = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)))
-  return { proc, events, stderr, exit }
-}
 
 describe.skipIf(unavailable)('internet in a box: federated learning across homes', () => {
   let box: WanBox | undefined
@@ -56,25 +38,28 @@ describe.skipIf(unavailable)('internet in a box: federated learning across homes
       expect(job.secureAggregation).toBeDefined()
 
       const owner = box.publicHost('owner')
-      const coordinator = cliEvents(owner.netns, [
-        'fl',
-        'start',
-        '--job',
-        jobFile,
-        '--schema-from',
-        join(EXAMPLE, 'owner-test.csv'),
-        '--target',
-        'diagnosis',
-        '--test',
-        join(EXAMPLE, 'owner-test.csv'),
-        '--host',
-        owner.ip,
-        '--port',
-        '4100',
-        '--data-dir',
-        join(root, 'owner'),
-        ...chain.args,
-      ])
+      const coordinator = cliEvents(
+        [
+          'fl',
+          'start',
+          '--job',
+          jobFile,
+          '--schema-from',
+          join(EXAMPLE, 'owner-test.csv'),
+          '--target',
+          'diagnosis',
+          '--test',
+          join(EXAMPLE, 'owner-test.csv'),
+          '--host',
+          owner.ip,
+          '--port',
+          '4100',
+          '--data-dir',
+          join(root, 'owner'),
+          ...chain.args,
+        ],
+        owner.netns,
+      )
       procs.push(coordinator.proc)
       // before it listens the coordinator funds the data budget on the chain (a few transactions, each
       // confirmed by polling): 30 s was once not enough in CI
@@ -91,19 +76,22 @@ describe.skipIf(unavailable)('internet in a box: federated learning across homes
         await box.home('home-c', 'symmetric'),
       ]
       const holders = ['a', 'b', 'c'].map((h, i) =>
-        cliEvents(homes[i].netns, [
-          'fl',
-          'join',
-          '--coordinator',
-          addr,
-          '--job',
-          job.id,
-          '--data',
-          join(EXAMPLE, `hospital-${h}.csv`),
-          '--data-dir',
-          join(root, `hospital-${h}`),
-          ...chain!.args,
-        ]),
+        cliEvents(
+          [
+            'fl',
+            'join',
+            '--coordinator',
+            addr,
+            '--job',
+            job.id,
+            '--data',
+            join(EXAMPLE, `hospital-${h}.csv`),
+            '--data-dir',
+            join(root, `hospital-${h}`),
+            ...chain!.args,
+          ],
+          homes[i].netns,
+        ),
       )
       procs.push(...holders.map((h) => h.proc))
       const codes = await Promise.all(holders.map((h) => h.exit))

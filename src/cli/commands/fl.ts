@@ -19,6 +19,7 @@ import { type ChainConnection, connectChain, fundIfLocal } from '../../node/chai
 import { createModel } from '../../train/create-model.js'
 import { exportToOnnx } from '../../train/export-onnx.js'
 import { setFlatWeights } from '../../train/weights.js'
+import { followRun, forNode, runningNode, warnIgnored } from '../fl-client.js'
 import { bold, green, printJson, red, runCommand, shortPeer } from '../output.js'
 
 const log = logger('cli:fl')
@@ -88,6 +89,33 @@ function describe(e: FlEvent): string {
   }
 }
 
+/** A coordinator run's event from the node (`event` names it), in words. */
+function describeRun(e: { event: string } & Record<string, unknown>): string {
+  if (e.event === 'payouts')
+    return `payouts ${Object.entries(e.payouts as Record<string, string>)
+      .map(([p, a]) => `${shortPeer(p)} ${a}`)
+      .join(', ')}`
+  if (e.event === 'onnx') return `model written to ${e.file}`
+  return describe({ ...e, type: e.event } as unknown as FlEvent)
+}
+
+/** A holder's event (`event` names it), in words. */
+function describeHolding(e: { event: string } & Record<string, unknown>): string {
+  const n = (k: string) => Number(e[k])
+  switch (e.event) {
+    case 'paid':
+      return `paid ${e.amount} (redeemed in ${e.txHash})`
+    case 'update-sent':
+      return `round ${e.round}: update sent (${e.secure ? 'masked' : 'plain'}), local loss ${n('loss').toFixed(4)}${e.epsilon === undefined ? '' : `, ε ${n('epsilon').toFixed(3)}`}`
+    case 'result':
+      return `done: model ${e.modelHash}, ${e.updatesSent} updates sent over ${e.rounds} rounds`
+    default: {
+      const { event, seq: _s, at: _a, ...rest } = e
+      return `${event} ${JSON.stringify(rest)}`
+    }
+  }
+}
+
 /** `mutirao fl`: federated training jobs (start as the model owner, join as a data holder, status, lineage). */
 export function flCommand(): Command {
   const fl = new Command('fl').description('federated learning: co-train a model without sharing data')
@@ -111,6 +139,19 @@ export function flCommand(): Command {
     .action((o) =>
       runCommand(o.json, async () => {
         const spec = await readSpec(o.job, o.schemaFrom, o.target)
+        const node = await runningNode(o.dataDir)
+        if (node) {
+          warnIgnored(o, ['host', 'port', 'rpcUrl', 'deployments'])
+          const files = { test: forNode(o.test), validation: forNode(o.validation), onnx: forNode(o.onnx) }
+          const run = await node.fl.coordinate({ spec, ...files })
+          const addr = run.multiaddrs?.[0]
+          line(
+            o.json,
+            { event: 'listening', job: spec.id, multiaddrs: run.multiaddrs },
+            `job ${bold(spec.id)}: coordinated by the running node at ${addr}\njoin with: mutirao fl join --coordinator ${addr} --job ${spec.id} --data <your.csv>`,
+          )
+          return followRun(node, run.id, (e) => line(o.json, e, describeRun(e)), o.json)
+        }
         const { layout, identity } = await initDataDir(o.dataDir)
         const load = (f?: string) => (f ? loadCsvFile(f, { schema: spec.schema }) : undefined)
         const [test, validation] = await Promise.all([load(o.test), load(o.validation)])
@@ -184,6 +225,18 @@ export function flCommand(): Command {
     .option('--json', 'JSON lines')
     .action((o) =>
       runCommand(o.json, async () => {
+        const node = await runningNode(o.dataDir)
+        if (node) {
+          warnIgnored(o, ['rpcUrl', 'deployments'])
+          const run = await node.fl.join({
+            coordinator: o.coordinator,
+            job: o.job,
+            data: forNode(o.data)!,
+            epsilon: Number(o.epsilon),
+            delta: Number(o.delta),
+          })
+          return followRun(node, run.id, (e) => line(o.json, e, describeHolding(e)), o.json)
+        }
         const { layout, identity } = await initDataDir(o.dataDir)
         const chain = await flChain(layout, identity, o)
         if (chain) await fundIfLocal(chain.ledger, 1n, log) // gas to redeem on a local chain
@@ -200,23 +253,10 @@ export function flCommand(): Command {
             data: o.data,
             privacyBudget: { epsilon: Number(o.epsilon), delta: Number(o.delta) },
             ...(chain ? { payments: chain.ledger } : {}),
-            onEvent: (e) =>
-              line(
-                o.json,
-                { event: e.type, ...e },
-                e.type === 'paid'
-                  ? `paid ${e.amount} (redeemed in ${e.txHash})`
-                  : e.type === 'update-sent'
-                    ? `round ${e.round}: update sent (${e.secure ? 'masked' : 'plain'}), local loss ${e.loss.toFixed(4)}${e.epsilon === undefined ? '' : `, ε ${e.epsilon.toFixed(3)}`}`
-                    : `${e.type} ${JSON.stringify(e)}`,
-              ),
+            onEvent: (e) => line(o.json, { event: e.type, ...e }, describeHolding({ event: e.type, ...e })),
           })
           const r = await holder.run(stopper.signal)
-          line(
-            o.json,
-            { event: 'done', ...r },
-            `done: model ${r.modelHash}, ${r.updatesSent} updates sent over ${r.rounds} rounds`,
-          )
+          line(o.json, { event: 'done', ...r }, describeHolding({ event: 'result', ...r }))
           if (r.payment?.error) return 1
         } finally {
           await host.stop()

@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { LocalChain, LocalNode } from '../../src/demo/local-network.js'
+import { startChainProcess, startNodeProcess } from '../../src/demo/local-network.js'
+import type { FlRunView } from '../../src/fl/network/service.js'
+import { connect } from '../../src/sdk/client.js'
+import { cliEvents } from '../helpers/cli-events.js'
+
+const EXAMPLE = resolve(import.meta.dirname, '../../examples/fl-hospitals')
+
+/**
+ * Federated learning inside the node: `mutirao fl start` and `mutirao fl join` against running nodes are thin
+ * clients — the coordinator and the holders run in the nodes, on their hosts, keys and shared chain.
+ */
+describe('federated learning run by nodes', () => {
+  let root = ''
+  let chain: LocalChain | undefined
+  const nodes: LocalNode[] = []
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'mutirao-fl-node-'))
+    // the hospitals' files and the owner's test rows (examples/fl-hospitals/split.ts writes them beside it)
+    const split = spawn(process.execPath, ['--import', 'tsx', join(EXAMPLE, 'split.ts')], {
+      cwd: resolve(EXAMPLE, '../..'),
+    })
+    expect(await new Promise((r) => split.on('exit', r))).toBe(0)
+    chain = await startChainProcess(join(root, 'chain'))
+    for (const name of ['owner', 'hospital-a', 'hospital-b', 'hospital-c'])
+      nodes.push(await startNodeProcess(name, join(root, name), chain.args))
+  }, 120_000)
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.stop()))
+    await chain?.stop()
+    if (root) await rm(root, { recursive: true, force: true })
+  })
+
+  it('`mutirao fl start` and three `fl join` against running nodes train under secure aggregation; each holder node is paid; the run is listed by the owner node', async () => {
+    const [owner, ...hospitals] = nodes
+    const job = JSON.parse(await readFile(join(EXAMPLE, 'job.json'), 'utf8'))
+    const jobFile = join(root, 'job.json')
+    await writeFile(jobFile, JSON.stringify({ ...job, rounds: 5, minParticipants: 3 }))
+    const onnx = join(root, 'trained.onnx')
+    const coordinator = cliEvents([
+      'fl',
+      'start',
+      '--job',
+      jobFile,
+      '--schema-from',
+      join(EXAMPLE, 'owner-test.csv'),
+      '--target',
+      'diagnosis',
+      '--test',
+      join(EXAMPLE, 'owner-test.csv'),
+      '--onnx',
+      onnx,
+      '--data-dir',
+      owner.dataDir,
+    ])
+    const listening = (await coordinator.first('listening')) as { multiaddrs: string[] }
+    // the coordinator is the owner's node itself: its peer id, its addresses
+    expect(listening.multiaddrs[0]).toContain(owner.peerId)
+    const holders = hospitals.map((h, i) =>
+      cliEvents([
+        'fl',
+        'join',
+        '--coordinator',
+        listening.multiaddrs[0],
+        '--job',
+        job.id,
+        '--data',
+        join(EXAMPLE, `hospital-${'abc'[i]}.csv`),
+        '--data-dir',
+        h.dataDir,
+      ]),
+    )
+    const codes = await Promise.all(holders.map((h) => h.exit))
+    for (const [i, h] of holders.entries()) expect(codes[i], h.stderr.slice(-10).join('\n')).toBe(0)
+    expect(await coordinator.exit, coordinator.stderr.slice(-10).join('\n')).toBe(0)
+
+    const rounds = coordinator.events.filter((e) => e.event === 'round') as {
+      participants: string[]
+      testAccuracy?: number
+      shares: Record<string, number>
+    }[]
+    expect(rounds).toHaveLength(5)
+    // every round aggregated the three holder nodes, by their node's peer ids
+    for (const r of rounds) expect(new Set(r.participants)).toEqual(new Set(hospitals.map((h) => h.peerId)))
+    expect(rounds.at(-1)!.testAccuracy).toBeGreaterThan(0.85)
+    expect(coordinator.events.some((e) => e.event === 'onnx' && e.file === onnx)).toBe(true)
+    expect((await readFile(onnx)).length).toBeGreaterThan(100)
+    for (const h of holders) {
+      const sent = h.events.filter((e) => e.event === 'update-sent') as { secure: boolean }[]
+      expect(sent.length).toBeGreaterThan(0)
+      expect(sent.every((e) => e.secure)).toBe(true)
+      expect(h.events.some((e) => e.event === 'paid')).toBe(true)
+    }
+
+    // the owner node keeps the run, with its events, for the dashboard and scripts
+    const runs = await (await connect({ dataDir: owner.dataDir })).fl.runs()
+    const run = runs.find((r) => r.role === 'coordinator') as FlRunView
+    expect(run).toMatchObject({ job: job.id, status: 'done' })
+    expect(run.events.filter((e) => e.event === 'round')).toHaveLength(5)
+    // a holder node keeps its own run
+    const held = await (await connect({ dataDir: hospitals[0].dataDir })).fl.runs()
+    expect(held).toEqual([expect.objectContaining({ role: 'holder', job: job.id, status: 'done' })])
+    console.log(`[fl-node] 5 rounds by running nodes, final test accuracy ${rounds.at(-1)!.testAccuracy}`)
+  }, 240_000)
+
+  it('refuses a malformed join or coordination, naming what is wrong', async () => {
+    const client = await connect({ dataDir: nodes[1].dataDir })
+    await expect(client.fl.join({ coordinator: 'x', job: 'j', data: '' })).rejects.toThrow(/data/)
+    await expect(client.fl.coordinate({ spec: { id: 'bad' } })).rejects.toThrow(/invalid fl-train job spec/)
+  }, 30_000)
+})
