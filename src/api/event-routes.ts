@@ -10,7 +10,7 @@ const MAX_GAP_MS = 2000
 export interface EventSources {
   /** Fires `change` whenever a job's progress changes. */
   changes: EventTarget
-  snapshot: () => { node: unknown; jobs: unknown }
+  snapshot: () => { node: unknown; jobs: unknown; fl?: unknown }
 }
 
 /** Resolves on `change`, after `ms`, or when `signal` aborts, whichever comes first. */
@@ -29,8 +29,8 @@ function nextChange(changes: EventTarget, ms: number, signal: AbortSignal): Prom
 }
 
 /**
- * `GET /v1/events`: server-sent events for the dashboard — a `snapshot` event (`{ node, jobs }`, as
- * `GET /v1/node` and `GET /v1/jobs`) at once, then on every job change (at most 4 a second) and at least every
+ * `GET /v1/events`: server-sent events for the dashboard — a `snapshot` event (`{ node, jobs, fl }`, as
+ * `GET /v1/node`, `GET /v1/jobs` and `GET /v1/fl/runs`) at once, then on every job change (at most 4 a second) and at least every
  * 2 s, until the client goes away.
  */
 export function registerEventRoutes(app: Hono, c: EventSources): void {

@@ -98,7 +98,7 @@ export function apiApp(c: ApiComponents): Hono {
   app.get('/v1/jobs', (ctx) => ctx.json(jobs()))
   registerEventRoutes(app, {
     changes: c.requester.changes,
-    snapshot: () => ({ node: c.status(), jobs: jobs() }),
+    snapshot: () => ({ node: c.status(), jobs: jobs(), fl: c.fl?.runs() ?? [] }),
   })
   app.get('/v1/jobs/:id', async (ctx) => {
     const after = Number(ctx.req.query('after') ?? Number.NaN)

@@ -5,6 +5,7 @@ import { ledgerExplorer } from './explorer.js'
 import { followEvents } from './live.js'
 import { policyForm } from './policy-form.js'
 import { type JobView, jobsHtml, type NodeView, networkHtml, nodeHtml, providerHtml } from './render.js'
+import { type FlRunRow, flHtml } from './render-fl.js'
 import { submitForm } from './submit-form.js'
 
 /**
@@ -21,7 +22,8 @@ const api = dashboardApi(sessionStorage.getItem(TOKEN_KEY))
 const $ = (id: string) => document.getElementById(id)!
 const files = new ResultFiles(api)
 const policy = policyForm(api, $('policy') as HTMLFormElement, $('policy-msg'))
-let last: { node: NodeView; jobs: JobView[] } | undefined
+type Snapshot = { node: NodeView; jobs: JobView[]; fl?: FlRunRow[] }
+let last: Snapshot | undefined
 const RATE_KEY = 'mutirao.fiatRate'
 /** What 1 MUT is worth to the user (their figure, kept in this browser): money also shows in their currency. */
 let rate: FiatRate | undefined
@@ -39,12 +41,13 @@ function setRate(perMut: string, currency: string) {
   if (last) show(last)
 }
 
-function show(s: { node: NodeView; jobs: JobView[] }) {
+function show(s: Snapshot) {
   last = s
   $('node').innerHTML = nodeHtml(s.node)
   $('provider').innerHTML = providerHtml(s.node)
   $('jobs').innerHTML = jobsHtml(s.jobs, (id) => files.get(id), rate)
   $('network').innerHTML = networkHtml(s.node)
+  $('fl').innerHTML = flHtml(s.fl ?? [])
   if (s.node.provider) policy.show()
   $('conn').textContent = `live, updated ${new Date().toLocaleTimeString()}`
   document.body.dataset.ready = '1'

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,9 +7,13 @@ import type { LocalChain, LocalNode } from '../../src/demo/local-network.js'
 import { startChainProcess, startNodeProcess } from '../../src/demo/local-network.js'
 import type { FlRunView } from '../../src/fl/network/service.js'
 import { connect } from '../../src/sdk/client.js'
+import { haveChromium, launchChromium } from '../helpers/browser-tabs.js'
 import { cliEvents } from '../helpers/cli-events.js'
+import { runCli } from '../helpers/network.js'
 
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/fl-hospitals')
+/** Kept by CI with the rest of the test output. */
+const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots')
 
 /**
  * Federated learning inside the node: `mutirao fl start` and `mutirao fl join` against running nodes are thin
@@ -107,6 +111,41 @@ describe('federated learning run by nodes', () => {
     expect(held).toEqual([expect.objectContaining({ role: 'holder', job: job.id, status: 'done' })])
     console.log(`[fl-node] 5 rounds by running nodes, final test accuracy ${rounds.at(-1)!.testAccuracy}`)
   }, 240_000)
+
+  it.skipIf(!haveChromium)(
+    "the owner's dashboard shows the finished training: its accuracy curve, the holders' shares and payouts",
+    async () => {
+      const browser = await launchChromium()
+      try {
+        const page = await browser.newPage({ viewport: { width: 1366, height: 900 } })
+        const url = (await runCli(['ui', '--print', '--data-dir', nodes[0].dataDir])).stdout.trim()
+        await page.goto(url)
+        await page.locator('#fl svg.curve polyline').waitFor({ timeout: 30_000 })
+        const text = (await page.locator('#fl').textContent()) ?? ''
+        expect(text).toMatch(/5 round\(s\), test accuracy \d+\.\d %/)
+        expect(text).toContain('Contribution shares')
+        expect(text).toMatch(/Payouts of the data budget.*MUT/)
+        expect(await page.locator('#fl svg.curve').getAttribute('aria-label')).toMatch(
+          /^test accuracy by round: round 1 /,
+        )
+        await mkdir(SHOTS, { recursive: true })
+        await page.locator('#fl').screenshot({ path: `${SHOTS}/fl-laptop.png` })
+        await page.setViewportSize({ width: 390, height: 844 })
+        await page.locator('#fl').screenshot({ path: `${SHOTS}/fl-phone.png` })
+        // a holder node's dashboard shows its own part
+        await page.goto((await runCli(['ui', '--print', '--data-dir', nodes[1].dataDir])).stdout.trim())
+        await page
+          .locator('#fl', { hasText: 'the rows never left this machine' })
+          .waitFor({ timeout: 30_000 })
+        expect(await page.locator('#fl').textContent()).toMatch(
+          /update\(s\) sent \(masked: secure aggregation\).*paid [\d.]+ MUT/,
+        )
+      } finally {
+        await browser.close()
+      }
+    },
+    120_000,
+  )
 
   it('refuses a malformed join or coordination, naming what is wrong', async () => {
     const client = await connect({ dataDir: nodes[1].dataDir })

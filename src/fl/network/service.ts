@@ -51,6 +51,8 @@ export interface FlRunView {
   /** Coordinator: addresses holders join at. */
   multiaddrs?: string[]
   events: FlRunEvent[]
+  /** Coordinator: every round's accuracy on the owner's test rows and mean loss (`runs()` keeps all of them). */
+  curve?: { round: number; testAccuracy?: number; meanLoss: number }[]
 }
 
 /** Most events a run keeps (rounds, joins, payments). */
@@ -79,8 +81,23 @@ export class FlService {
 
   constructor(private readonly c: FlServiceComponents) {}
 
+  /** Every run, newest first, with its last 50 events and (coordinators) the whole accuracy curve. */
   runs(): FlRunView[] {
-    return [...this.#runs.values()].map((r) => ({ ...r, events: r.events.slice(-50) }))
+    return [...this.#runs.values()].reverse().map((r) => ({
+      ...r,
+      events: r.events.slice(-50),
+      ...(r.role === 'coordinator'
+        ? {
+            curve: r.events
+              .filter((e) => e.event === 'round')
+              .map((e) => ({
+                round: e.round as number,
+                meanLoss: e.meanLoss as number,
+                ...(e.testAccuracy === undefined ? {} : { testAccuracy: e.testAccuracy as number }),
+              })),
+          }
+        : {}),
+    }))
   }
 
   /** A run with its events after `after` (sequence number), or undefined. */
