@@ -15,6 +15,7 @@ export interface JobReason {
     | 'excluded'
     | 'unchecked'
     | 'relayed'
+    | 'redispatched'
     | 'paid'
     | 'refund'
     | 'escrow-open'
@@ -61,6 +62,7 @@ export function explainJob(job: JobProgress, escrow?: EscrowFacts | null, rate?:
     else if (n.code === 'waiting-providers') add('waiting', n.message)
     else if (n.code === 'unchecked' || n.code === 'verification-failed') add('unchecked', n.message)
     else if (n.code === 'relayed') add('relayed', n.message)
+    else if (n.code === 'redispatched') add('redispatched', n.message)
   }
   for (const p of job.providers) {
     const eps = p.executionProviders?.length ? ` on ${p.executionProviders.join(', ')}` : ''

@@ -4,6 +4,8 @@ import type { ToRequester } from '../protocols/task-messages.js'
 import { sha256Hex } from '../store/blob-store.js'
 import { claimedEvidence } from './evidence-check.js'
 import { type JobContext, shardCounts, workOf } from './job-context.js'
+import { VerificationUnavailableError } from './job-errors.js'
+import { addNotice, STALL_MS, stallDecision } from './job-notices.js'
 import { checkResult } from './output-check.js'
 import type { ProviderSession } from './provider-session.js'
 import { resultEquality } from './verification.js'
@@ -18,7 +20,47 @@ export class JobResults {
   /** Signed answers kept for evidence (disputes) and payment, by task id. */
   readonly #answers = new Map<string, { session: ProviderSession; inputHash: string; signature: string }>()
 
+  /** Since when shards wait for a second opinion no provider gives (undefined: none waits). */
+  #stallSince?: number
+
   constructor(private readonly x: JobContext) {}
+
+  /**
+   * Shards that wait for a second opinion no provider can give: after a bounded wait the job fails (the error
+   * returned names them), unless its spec opted into `fallback: 'unchecked'` — then they are accepted, counted
+   * and reported.
+   */
+  settleStalled(liveProviders: ReadonlySet<string>): Error | undefined {
+    const { x } = this
+    const live = liveProviders.size
+    const stalled = x.sched.stalled(liveProviders)
+    if (stalled.length === 0 || x.verification.policy === 'replicate') {
+      this.#stallSince = undefined
+      return
+    }
+    this.#stallSince ??= Date.now()
+    const single = x.job.spec.providers.max < 2 || live < 2
+    const fallback = x.verification.fallback
+    const decision = stallDecision({ since: this.#stallSince, now: Date.now(), fallback, single })
+    if (decision === 'wait') return
+    const why = `no second provider could check ${stalled.length} shard(s) within ${STALL_MS / 1000} s (${live} provider(s) working, providers.max ${x.job.spec.providers.max})`
+    if (decision === 'fail')
+      return new VerificationUnavailableError(
+        `verification '${x.verification.policy}' could not be done: ${why}; add providers, or accept unchecked results with "verification": { "fallback": "unchecked" }`,
+      )
+    x.c.log.warn({ job: x.job.id, shards: stalled.length }, 'no second provider: accepting unchecked')
+    addNotice(x.progress, 'unchecked', `accepted unchecked (fallback: unchecked): ${why}`)
+    for (const idx of stalled) {
+      const a = x.sched.settleUnchecked(idx)
+      if (!a) continue
+      x.policy?.record({ provider: a.provider, task: a.taskId, verdict: 'unchecked' })
+      shardCounts(x.progress).unchecked++
+      this.store(idx, a)
+      this.pay(idx, a)
+    }
+    this.#stallSince = undefined
+    x.changed()
+  }
 
   /** A result arrived on `session`: check it, then count it towards its shard (or its canary). */
   async accept(session: ProviderSession, msg: Extract<ToRequester, { t: 'result' }>, body: Uint8Array) {

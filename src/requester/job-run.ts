@@ -7,14 +7,19 @@ import type { VerificationPolicy } from '../verify/index.js'
 import { type DisputeFiler, disputeFilerFor } from './dispute-filer.js'
 import { FailureTally, jobFaultMessage } from './failure-tally.js'
 import { JobAcquisition, remainingSamples } from './job-acquire.js'
-import { type JobContext, type JobRunComponents, shardCounts, type TaskRef } from './job-context.js'
+import type { JobContext, JobRunComponents, TaskRef } from './job-context.js'
 import { JobDispatch } from './job-dispatch.js'
-import { JobFaultError, VerificationUnavailableError } from './job-errors.js'
+import { JobFaultError } from './job-errors.js'
 import { type KindInfo, kindInfo } from './job-kind.js'
-import { addNotice, STALL_MS, stallDecision } from './job-notices.js'
+import { addNotice } from './job-notices.js'
 import { JobPayments } from './job-payments.js'
 import { JobResults } from './job-results.js'
-import { type JobProgress, type VerificationSpec, VerificationSpecSchema } from './job-spec.js'
+import {
+  type JobNotice,
+  type JobProgress,
+  type VerificationSpec,
+  VerificationSpecSchema,
+} from './job-spec.js'
 import type { JobRecord } from './job-store.js'
 import type { ProviderSession } from './provider-session.js'
 import { StarvationWatch } from './starvation-watch.js'
@@ -39,7 +44,6 @@ export class JobRun extends EventEmitter {
   readonly #tasks = new Map<string, TaskRef>()
   /** Shards the requester computed itself: known answers to use as canaries. */
   readonly #canaries = new Map<number, Answer>()
-  #stallSince?: number
   /** Fails the job fast once exclusions left too few providers to satisfy the policy. */
   readonly #starved = new StarvationWatch(STARVED_MS)
   #wake: () => void = () => {}
@@ -218,7 +222,8 @@ export class JobRun extends EventEmitter {
             })
         }
         if (started) this.#dispatch.fill()
-        this.#settleStalled(new Set(live.map((x) => x.provider)))
+        const unverifiable = this.#results.settleStalled(new Set(live.map((x) => x.provider)))
+        if (unverifiable) this.#fatal = unverifiable
         await new Promise<void>((resolve) => {
           this.#wake = resolve
           setTimeout(resolve, 1000)
@@ -266,43 +271,6 @@ export class JobRun extends EventEmitter {
     return this.#wrapped
   }
 
-  /**
-   * Shards that wait for a second opinion no provider can give: after a bounded wait the job fails, naming
-   * them, unless its spec opted into `fallback: 'unchecked'` — then they are accepted, counted and reported.
-   */
-  #settleStalled(liveProviders: ReadonlySet<string>): void {
-    const live = liveProviders.size
-    const stalled = this.#sched.stalled(liveProviders)
-    if (stalled.length === 0 || this.#verification.policy === 'replicate') {
-      this.#stallSince = undefined
-      return
-    }
-    this.#stallSince ??= Date.now()
-    const single = this.job.spec.providers.max < 2 || live < 2
-    const fallback = this.#verification.fallback
-    const decision = stallDecision({ since: this.#stallSince, now: Date.now(), fallback, single })
-    if (decision === 'wait') return
-    const why = `no second provider could check ${stalled.length} shard(s) within ${STALL_MS / 1000} s (${live} provider(s) working, providers.max ${this.job.spec.providers.max})`
-    if (decision === 'fail') {
-      this.#fatal = new VerificationUnavailableError(
-        `verification '${this.#verification.policy}' could not be done: ${why}; add providers, or accept unchecked results with "verification": { "fallback": "unchecked" }`,
-      )
-      return
-    }
-    this.c.log.warn({ job: this.job.id, shards: stalled.length }, 'no second provider: accepting unchecked')
-    addNotice(this.progress, 'unchecked', `accepted unchecked (fallback: unchecked): ${why}`)
-    for (const idx of stalled) {
-      const a = this.#sched.settleUnchecked(idx)
-      if (!a) continue
-      this.#policy?.record({ provider: a.provider, task: a.taskId, verdict: 'unchecked' })
-      shardCounts(this.progress).unchecked++
-      this.#results.store(idx, a)
-      this.#results.pay(idx, a)
-    }
-    this.#stallSince = undefined
-    this.#changed()
-  }
-
   readonly #events = {
     onVoucherAck: (session: ProviderSession, msg: Extract<ToRequester, { t: 'voucher-ack' }>) => {
       this.#payments?.acknowledged(session, BigInt(msg.cumulativeUnits))
@@ -331,6 +299,11 @@ export class JobRun extends EventEmitter {
       }
       // A provider that says "busy" (idle-only owner at work, credit limit) gets no task for a second.
       if (msg.code === 'busy') this.#dispatch.pausedUntil.set(session, Date.now() + 1000)
+      else if (task && !task.canary)
+        this.#notice(
+          'redispatched',
+          `shard ${task.idx} failed on ${session.provider} (${msg.code}: ${msg.message.slice(0, 200)}); sent again`,
+        )
       // A deterministic failure of the task (bad input, the model failing in the runtime, a sandbox limit)
       // costs the reporting provider nothing; reproduced on two providers it fails the job with the
       // runtime's message (src/requester/failure-tally.ts).
@@ -353,9 +326,18 @@ export class JobRun extends EventEmitter {
         this.#fatal = err as Error
       }
       this.c.log.warn({ provider: session.provider, reason, released: released.length }, 'provider lost')
+      if (released.length)
+        this.#notice(
+          'redispatched',
+          `provider ${session.provider} lost (${reason}): ${released.length} shard(s) sent again to the others`,
+        )
       this.c.onFault?.({ provider: session.provider, kind: 'gone', detail: reason })
       this.#wake()
     },
+  }
+
+  #notice(code: JobNotice['code'], message: string): void {
+    if (addNotice(this.progress, code, message)) this.#changed()
   }
 
   #changed(): void {

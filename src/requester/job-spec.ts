@@ -171,7 +171,15 @@ export interface JobProgress {
 /** One thing a job tells its user, with a stable code for scripts. */
 export interface JobNotice {
   at: number
-  code: 'unchecked' | 'no-offers' | 'waiting-providers' | 'verification-failed' | 'relayed' | 'escrow-open'
+  code:
+    | 'unchecked'
+    | 'no-offers'
+    | 'waiting-providers'
+    | 'verification-failed'
+    | 'relayed'
+    | 'escrow-open'
+    /** Tasks sent again: a provider's task failed, or the provider was lost (missed heartbeats, a dropped stream). */
+    | 'redispatched'
   message: string
 }
 

@@ -6,6 +6,7 @@ import { wdbcFeatures } from '../../test/helpers/wdbc.js'
 import { runOnnxLocally } from '../exec/onnx-executor.js'
 import type { TaskExecutor } from '../exec/task-executor.js'
 import { decodeTensors, encodeTensors, maxAbsDiff } from '../exec/tensor-codec.js'
+import { explainJob } from './job-explain.js'
 import type { JobSpecInput } from './job-spec.js'
 
 const MLP = new Uint8Array(readFileSync(new URL('../../test/fixtures/models/mlp.onnx', import.meta.url)))
@@ -89,6 +90,12 @@ describe('requester and providers in one process', () => {
     expect(job.status).toBe('done')
     expect(failures).toBeGreaterThanOrEqual(2)
     await expectLocal(job.jobId, x)
+    // the job says what was sent again and why; `mutirao job explain` tells it
+    const again = job.notices?.filter((n) => n.code === 'redispatched') ?? []
+    expect(again[0]?.message).toMatch(
+      /^shard \d+ failed on 12D3\w+ \(failed: .*the GPU fell off the bus.*\); sent again$/,
+    )
+    expect(explainJob(job).reasons.filter((r) => r.code === 'redispatched')).toHaveLength(again.length)
   }, 60_000)
 
   it('fails at once, naming the lowest ask, when every provider asks more than the max price', async () => {
