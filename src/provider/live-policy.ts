@@ -86,7 +86,10 @@ export class LivePolicy {
   }
 
   /** The work gate: the owner did not pause, and idle-only mode (when on) sees an idle machine. */
-  readonly gate: WorkGate = { accepting: () => !this.#paused && (!this.#idle || this.#idle.state === 'idle') }
+  readonly gate: WorkGate = {
+    accepting: () => !this.#paused && (!this.#idle || this.#idle.state === 'idle'),
+    why: () => (this.#paused ? 'paused by the owner' : 'idle-only: the owner is using the machine'),
+  }
 
   /** The idle monitor while idle-only mode is on. */
   get idle(): IdleMonitor | undefined {

@@ -110,7 +110,7 @@ async function handleDemand(
       : (declineReason(demand, c.terms) ??
         (c.gate.accepting()
           ? undefined
-          : { reason: 'paused', detail: 'idle-only: the owner is using the machine' }))
+          : { reason: 'paused', detail: c.gate.why?.() ?? 'idle-only: the owner is using the machine' }))
   c.seen?.({
     demandId: demand.demandId,
     at: Date.now(),

@@ -3,6 +3,8 @@ import type { JobKind } from '../protocols/market-messages.js'
 /** Whether the provider takes new work now (idle-only mode, owner's pause). */
 export interface WorkGate {
   accepting(): boolean
+  /** Why it is not accepting, in the owner's words (told to requesters with a `paused` decline). */
+  why?(): string
 }
 
 /** The concrete policy the agent enforces. */

@@ -106,6 +106,32 @@ describe('requester and providers in one process', () => {
     expect(job.error).toContain('lowest ask 0.005 MUT per 1,000 units')
   }, 60_000)
 
+  it('explains a job nobody offered for: a provider that does not run its kind, and one paused (idle-only mode)', async () => {
+    market = await startInProcessMarket([
+      { terms: { kinds: ['wasm'] } },
+      { gate: { accepting: () => false, why: () => 'paused by the owner' } },
+    ])
+    const { done } = await run({
+      verification: { policy: 'none' },
+      providers: { min: 1, max: 1, waitSeconds: 3 },
+    })
+    const job = await done
+    expect(job.status).toBe('failed')
+    const reasons = explainJob(job).reasons
+    expect(reasons[0]).toMatchObject({
+      code: 'outcome',
+      message: expect.stringMatching(/^failed in [\d.]+ s: 0 of the 1 providers/),
+    })
+    // every round of offers that heard declines is told (the last one is quoted in the failure)
+    const heard = reasons
+      .filter((r) => r.code === 'no-offers')
+      .map((r) => r.message)
+      .join('\n')
+    expect(heard).toMatch(/kind ×1 \(we do not run onnx-inference jobs \(we run wasm\)\)/)
+    expect(heard).toMatch(/paused ×1 \(paused by the owner\)/)
+    expect(heard).toContain('paused or busy providers may offer later')
+  }, 60_000)
+
   it('a cancelled job stops, says so, and its provider takes no more of its tasks', async () => {
     const slow = (inner: TaskExecutor): TaskExecutor => ({
       async run(req) {

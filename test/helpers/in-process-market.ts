@@ -11,7 +11,7 @@ import { createHost, type Host } from '../../src/net/host.js'
 import { serveBlobs } from '../../src/protocols/blob.js'
 import { TOPICS } from '../../src/protocols/ids.js'
 import { type ProviderAgent, startProviderAgent } from '../../src/provider/agent.js'
-import type { ProviderTerms } from '../../src/provider/types.js'
+import type { ProviderTerms, WorkGate } from '../../src/provider/types.js'
 import { OfferInbox } from '../../src/requester/offer-inbox.js'
 import { Requester, type RequesterComponents } from '../../src/requester/requester.js'
 import { type BlobStore, blobStore } from '../../src/store/blob-store.js'
@@ -22,6 +22,8 @@ export interface InProcessProviderOptions {
   /** Wraps the honest ONNX executor (a Byzantine one, a slow one, a failing one). */
   wrap?: (honest: TaskExecutor) => TaskExecutor
   terms?: Partial<ProviderTerms>
+  /** Whether it takes work (default: always); closed = paused, as idle-only mode pauses a provider. */
+  gate?: WorkGate
 }
 
 export interface InProcessProvider {
@@ -98,7 +100,7 @@ export async function startInProcessMarket(
         kinds: ['onnx-inference'],
         ...o.terms,
       },
-      gate: { accepting: () => true },
+      gate: o.gate ?? { accepting: () => true },
       executor: o.wrap ? o.wrap(honest) : honest,
       blobs: p.blobs,
       hardware: { cpus: 1, memoryBytes: 1 << 30, gpus: [] },
