@@ -7,6 +7,7 @@ import { InvalidInputError } from '../../errors.js'
 import { chainAnchor } from '../../fl/lineage/chain-anchor.js'
 import { verifyLineage } from '../../fl/lineage/verify.js'
 import { createFlCoordinator, type FlEvent, payoutsOf } from '../../fl/network/coordinator.js'
+import { writeTrainedOnnx } from '../../fl/network/export-model.js'
 import { createFlHolder } from '../../fl/network/holder.js'
 import { FlJobSpec } from '../../fl/network/protocol.js'
 import { openFlStore } from '../../fl/network/store.js'
@@ -16,9 +17,6 @@ import type { Identity } from '../../identity/keys.js'
 import { logger } from '../../log.js'
 import { createHost } from '../../net/host.js'
 import { type ChainConnection, connectChain, fundIfLocal } from '../../node/chain-setup.js'
-import { createModel } from '../../train/create-model.js'
-import { exportToOnnx } from '../../train/export-onnx.js'
-import { setFlatWeights } from '../../train/weights.js'
 import { followRun, forNode, runningNode, warnIgnored } from '../fl-client.js'
 import { bold, green, printJson, red, runCommand, shortPeer } from '../output.js'
 
@@ -190,20 +188,8 @@ export function flCommand(): Command {
                 .map(([p, a]) => `${shortPeer(p)} ${a}`)
                 .join(', ')}`,
             )
-          if (o.onnx && state.global && state.preprocessing) {
-            const net = createModel(
-              spec.model,
-              state.preprocessing.outputDim,
-              spec.schema.target.classes.length,
-              spec.seed,
-            )
-            setFlatWeights(net, state.global)
-            await writeFile(
-              o.onnx,
-              exportToOnnx(net, state.preprocessing, { classes: spec.schema.target.classes }),
-            )
+          if (o.onnx && (await writeTrainedOnnx(spec, state, o.onnx)))
             line(o.json, { event: 'onnx', file: o.onnx }, `model written to ${o.onnx}`)
-          }
         } finally {
           await c.stop()
           await host.stop()

@@ -1,15 +1,12 @@
-import { writeFile } from 'node:fs/promises'
 import type { PrivateKey } from '@libp2p/interface'
 import { z } from 'zod'
 import { loadCsvFile } from '../../data/load.js'
 import { InvalidInputError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import type { Host } from '../../net/host.js'
-import { createModel } from '../../train/create-model.js'
-import { exportToOnnx } from '../../train/export-onnx.js'
-import { setFlatWeights } from '../../train/weights.js'
 import { chainAnchor, type LineageLedger } from '../lineage/chain-anchor.js'
 import { createFlCoordinator, type FlCoordinator, type FlEvent, payoutsOf } from './coordinator.js'
+import { writeTrainedOnnx } from './export-model.js'
 import { createFlHolder, type FlHolderEvent } from './holder.js'
 import type { FlHolderLedger, FlOwnerLedger } from './payments.js'
 import { FlJobSpec } from './protocol.js'
@@ -142,20 +139,8 @@ export class FlService {
         const state = await coordinator.run(this.#stop.signal)
         const payouts = payoutsOf(state)
         if (payouts) this.#event(run, 'payouts', { payouts })
-        if (req.onnx && state.global && state.preprocessing) {
-          const net = createModel(
-            spec.model,
-            state.preprocessing.outputDim,
-            spec.schema.target.classes.length,
-            spec.seed,
-          )
-          setFlatWeights(net, state.global)
-          await writeFile(
-            req.onnx,
-            exportToOnnx(net, state.preprocessing, { classes: spec.schema.target.classes }),
-          )
+        if (req.onnx && (await writeTrainedOnnx(spec, state, req.onnx)))
           this.#event(run, 'onnx', { file: req.onnx })
-        }
       } finally {
         await coordinator.stop()
         this.#coordinators.delete(id)
