@@ -98,6 +98,36 @@ describe('requester and providers in one process', () => {
     expect(explainJob(job).reasons.filter((r) => r.code === 'redispatched')).toHaveLength(again.length)
   }, 60_000)
 
+  it('a provider lost mid-job: its shards go to the other, the job completes and says what was sent again', async () => {
+    const slow = (inner: TaskExecutor): TaskExecutor => ({
+      async run(req) {
+        await new Promise((r) => setTimeout(r, 100))
+        return inner.run(req)
+      },
+    })
+    market = await startInProcessMarket([{ wrap: slow }, { wrap: slow }])
+    const { submitted, x, done } = await run(
+      { verification: { policy: 'none' }, providers: { min: 2, max: 2 }, shardSize: 2 },
+      80,
+    )
+    const lost = market.providers[0]
+    while (
+      !market.requester
+        .get(submitted.jobId)
+        .providers.some((p) => p.provider === lost.peerId && p.samples > 0)
+    )
+      await new Promise((r) => setTimeout(r, 20))
+    await lost.host.stop()
+    const job = await done
+    expect(job.status).toBe('done')
+    await expectLocal(job.jobId, x)
+    const again = job.notices?.find((n) => n.code === 'redispatched')?.message ?? ''
+    expect(again).toMatch(
+      new RegExp(`^provider ${lost.peerId} lost \\(.+\\): \\d+ shard\\(s\\) sent again to the others$`),
+    )
+    expect(market.faults.some((f) => f.provider === lost.peerId && f.kind === 'gone')).toBe(true)
+  }, 60_000)
+
   it('fails at once, naming the lowest ask, when every provider asks more than the max price', async () => {
     market = await startInProcessMarket([{ terms: { pricePerUnit: 5_000_000_000_000n } }])
     const { done } = await run({ maxPricePerUnit: '1000000000000', verification: { policy: 'none' } })
