@@ -6,6 +6,7 @@ import { followEvents } from './live.js'
 import { policyForm } from './policy-form.js'
 import { type JobView, jobsHtml, type NodeView, networkHtml, nodeHtml, providerHtml } from './render.js'
 import { type FlRunRow, flHtml } from './render-fl.js'
+import { workPictureSvg } from './render-picture.js'
 import { submitForm } from './submit-form.js'
 
 /**
@@ -46,7 +47,7 @@ function show(s: Snapshot) {
   $('node').innerHTML = nodeHtml(s.node)
   $('provider').innerHTML = providerHtml(s.node)
   $('jobs').innerHTML = jobsHtml(s.jobs, (id) => files.get(id), rate)
-  $('network').innerHTML = networkHtml(s.node)
+  $('network').innerHTML = networkHtml(s.node, workPictureSvg(s.node, s.jobs))
   $('fl').innerHTML = flHtml(s.fl ?? [])
   if (s.node.provider) policy.show()
   $('conn').textContent = `live, updated ${new Date().toLocaleTimeString()}`

@@ -76,3 +76,27 @@ describe('dashboard views', () => {
     )
   })
 })
+
+describe('who computes for whom', () => {
+  it('draws an edge to each provider that worked for this node, thicker for more samples, and says it in words', async () => {
+    const { workPictureSvg } = await import('./render-picture.js')
+    const jobs: JobView[] = [
+      {
+        jobId: 'j1',
+        status: 'running',
+        samplesDone: 30,
+        samplesTotal: 40,
+        providers: [
+          { provider: '12D3KooWprovider0000', shards: 2, samples: 20 },
+          { provider: '12D3KooWother0000000', shards: 1, samples: 10 },
+        ],
+      },
+    ]
+    const svg = workPictureSvg(node, jobs)
+    expect(svg.match(/<line /g)).toHaveLength(2)
+    expect(svg).toContain('stroke-width="6.0"')
+    expect(svg).toContain('stroke-width="3.5"')
+    expect(svg).toContain('12D3Ko…0000 computed 20 samples (working now)')
+    expect(workPictureSvg({ ...node, knownProviders: [] }, [])).toBe('')
+  })
+})

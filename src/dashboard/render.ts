@@ -115,12 +115,12 @@ export function jobsHtml(jobs: JobView[], files?: JobFiles, rate?: FiatRate): st
   return `<table><thead><tr><th>Job</th><th>Progress</th><th>Who ran it</th><th>Money</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
 }
 
-export function networkHtml(n: NodeView): string {
+export function networkHtml(n: NodeView, picture = ''): string {
   const known = n.knownProviders ?? []
-  if (!known.length) return '<p class="muted">No provider adverts seen yet.</p>'
+  if (!known.length) return `${picture}<p class="muted">No provider adverts seen yet.</p>`
   const rows = known.map(
     (k) =>
       `<tr><td>${esc(short(k.peerId))}</td><td>${esc(k.executionProvider)}</td><td>${k.threads}</td><td>${esc(formatPrice(BigInt(k.pricePerUnit)))}</td><td>${k.accepting ? 'accepting' : 'paused'}</td></tr>`,
   )
-  return `<table><thead><tr><th>Provider</th><th>Runs on</th><th>Threads</th><th>Ask</th><th>State</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+  return `${picture}<table><thead><tr><th>Provider</th><th>Runs on</th><th>Threads</th><th>Ask</th><th>State</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
 }

@@ -83,6 +83,10 @@ describe.skipIf(!haveChromium)(
       expect(text).toMatch(/cost [\d.]+ MUT/)
       expect(text).toContain(net.providers[0].peerId.slice(0, 10))
       expect(text).toContain('Not providing')
+      // the picture of who computes for whom names the provider and its samples
+      expect(await page.locator('#network svg.picture').getAttribute('aria-label')).toContain(
+        'computed 100 samples',
+      )
       expect(errors).toEqual([])
       await mkdir(SHOTS, { recursive: true })
       await page.screenshot({ path: `${SHOTS}/dashboard-laptop.png`, fullPage: true })
