@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
+import { describeOnnxExecutor } from '../../test/helpers/executor-compliance.js'
 import { probeExecutionProvider } from './ep-probe.js'
 import { buildModel, node, valueInfo } from './graph-builder.js'
 import { createOnnxExecutor, runOnnxLocally } from './onnx-executor.js'
@@ -77,3 +78,11 @@ describe.skipIf(!haveIcd)(
     })
   },
 )
+
+// the same contract as every ONNX executor (test/helpers/executor-compliance.ts); without the driver the
+// describe above says why the webgpu tests are skipped
+if (haveIcd)
+  describeOnnxExecutor('onnxruntime-node on webgpu (SwiftShader)', async (getModel) => {
+    const executor = createOnnxExecutor({ threads: 1, getModel, executionProvider: 'webgpu' })
+    return { executor, close: () => executor.stop() }
+  })
