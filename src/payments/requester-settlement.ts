@@ -91,24 +91,29 @@ export class RequesterSettlement {
     if ((await ledger.jobInfo(escrow.escrowJob)).closed) return open('the escrow job is closed already')
     const releases: SignedRelease[] = []
     const problems: string[] = []
+    const released: Payee[] = []
+    // a payee that left (a closed browser tab) or will not release is still paid what we accepted
+    const redeemFor = (payee: Payee) =>
+      this.payments.redeemLastFor(jobId, payee.eth).catch((err: Error) => {
+        this.log.warn({ job: jobId, provider: payee.eth, err: err.message }, 'could not redeem for the payee')
+        return undefined
+      })
     await Promise.all(
       this.payees(jobId).map(async (payee) => {
         const problem = await this.#collect(jobId, escrow.escrowJob, payee, ask, releases)
-        if (!problem) return
-        // a payee that left (a closed browser tab) or will not release is still paid what we accepted
-        const paid = await this.payments.redeemLastFor(jobId, payee.eth).catch((err: Error) => {
-          this.log.warn(
-            { job: jobId, provider: payee.eth, err: err.message },
-            'could not redeem for the payee',
-          )
-          return undefined
-        })
+        if (!problem) return void released.push(payee)
+        const paid = await redeemFor(payee)
         problems.push(
           `provider ${payee.eth}: ${problem}${paid ? ` (its accepted work is paid on-chain${paid.txHash ? `: ${paid.txHash}` : ''})` : ''}`,
         )
       }),
     )
-    if (problems.length) return open(problems.join('; '))
+    if (problems.length) {
+      // the escrow cannot close without every release: those who released are paid their last voucher now,
+      // so that nobody's accepted work waits for another payee (a tab has no gas to redeem with itself)
+      await Promise.all(released.map(redeemFor))
+      return open(problems.join('; '))
+    }
     try {
       const r = await ledger.closeJob(escrow.escrowJob, releases)
       this.log.info(

@@ -235,6 +235,7 @@ export class JobRun extends EventEmitter {
       // Final vouchers go out (and the streams close gracefully) before the job is reported done.
       const pay = this.#payments
       if (pay) {
+        await this.#drain(DRAIN_MS)
         await Promise.all([...this.#sessions.values()].map((s) => pay.flush(s).catch(() => {})))
         await pay.awaitFinalAcks(this.#sessions.values())
       }
@@ -271,17 +272,39 @@ export class JobRun extends EventEmitter {
     return this.#wrapped
   }
 
+  /** Results being checked (hash, signature, vote): paid, when they are, once this settles. */
+  readonly #judging = new Set<Promise<void>>()
+
+  /**
+   * Before the final vouchers: let the tasks still out come back (up to `ms`) and their results be judged,
+   * so that every result a provider delivered and we accepted (late replicas that agree are useful work) is
+   * in the last voucher — a provider does not release an escrow while a delivered result is unpaid. What has
+   * not come back by then is cancelled.
+   */
+  async #drain(ms: number): Promise<void> {
+    const deadline = Date.now() + ms
+    const live = () => [...this.#sessions.values()].filter((s) => !s.dead)
+    while ((live().some((s) => s.inFlight.size > 0) || this.#judging.size > 0) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20))
+    for (const s of live()) for (const id of [...s.inFlight]) s.cancel(id)
+    await Promise.all([...this.#judging])
+  }
+
   readonly #events = {
     onVoucherAck: (session: ProviderSession, msg: Extract<ToRequester, { t: 'voucher-ack' }>) => {
       this.#payments?.acknowledged(session, BigInt(msg.cumulativeUnits))
     },
     onResult: (session: ProviderSession, msg: Extract<ToRequester, { t: 'result' }>, body: Uint8Array) => {
-      void this.#results
+      const judged: Promise<void> = this.#results
         .accept(session, msg, body)
         .catch((err) => {
           this.#fatal = err as Error
         })
-        .finally(() => this.#wake())
+        .finally(() => {
+          this.#judging.delete(judged)
+          this.#wake()
+        })
+      this.#judging.add(judged)
     },
     onTaskError: (session: ProviderSession, msg: Extract<ToRequester, { t: 'error' }>) => {
       const task = this.#tasks.get(msg.taskId)
@@ -369,3 +392,5 @@ const ROUND_GAP_MS = 10_000
  */
 const QUICK_ROUND_GAP_MS = 1_000
 const QUICK_ROUNDS = 3
+/** Longest wait, at the end of a paid job, for the tasks still out (see #drain). */
+const DRAIN_MS = 3000

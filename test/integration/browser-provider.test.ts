@@ -51,7 +51,9 @@ describe.skipIf(!haveChromium)(
       expect(g.backend).toBe('webgpu')
       expect(g.gpu?.adapter).toMatch(/swiftshader/i)
       const model = new Uint8Array(await readFile(MLP))
-      const inputs = { x: await wdbcFeatures(400) }
+      // enough shards that the tabs, slower to start (model fetch, onnxruntime-web session), get work beside the
+      // node's CPU, which computes a 25-row shard in microseconds (with 16 shards it once did them all)
+      const inputs = { x: await wdbcFeatures(4000) }
       const client = await connect({ dataDir: net.requester.dataDir })
       const outputs = await client.infer({ model, inputs, shardSize: 25, providers: { min: 3, max: 3 } })
       const local = await runOnnxLocally(model, inputs)
@@ -78,7 +80,14 @@ describe.skipIf(!haveChromium)(
         expect(paid.amount).toBe(BigInt(work.units) * price)
         expect(await ledger.balanceOf(getAddress(tab.ethAddress!))).toBeGreaterThan(0n)
       }
-      expect(withEscrow(job).settlement?.status).toBe('settled')
+      // closed early with every payee's release — or, when a payee holds a delivered result the requester did
+      // not take (a replica still on the wire as the job ended), left open for the refund after the redeem
+      // window, saying so; either way every tab was paid its accepted units on-chain (checked above)
+      const settlement = withEscrow(job).settlement
+      if (settlement?.status !== 'settled')
+        expect(settlement?.reason, JSON.stringify(settlement)).toMatch(
+          /not covered by a voucher yet.*\(its accepted work is paid on-chain: 0x[0-9a-f]{64}\)/,
+        )
       // and the tabs show it
       const shown = await wasm.until('earnings shown', (s) => s.balance !== undefined && s.balance !== '0')
       expect(shown.completed).toBeGreaterThan(0)
@@ -115,7 +124,8 @@ describe.skipIf(!haveChromium)(
       const job = (await client.jobs()).find((j) => j.kind === 'wasm')!
       expect(job.status).toBe('done')
       const [w, g] = [await wasm.state(), await webgpu.state()]
-      const by = Object.fromEntries(job.providers.map((p) => [p.provider, p.samples]))
+      // accepted (paid) work: under adaptive verification a tab's answers may all be checks of another's
+      const by = Object.fromEntries(job.providers.map((p) => [p.provider, p.units]))
       expect(by[w.peerId!]).toBeGreaterThan(0)
       expect(by[g.peerId!]).toBeGreaterThan(0)
       expect(job.verification?.invalid).toBe(0)
