@@ -5,7 +5,7 @@ import { getAddress } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runOnnxLocally } from '../../src/exec/onnx-executor.js'
 import { maxAbsDiff } from '../../src/exec/tensor-codec.js'
-import { tensorToValues } from '../../src/exec/tensor-values.js'
+import { tensorFromValues, tensorToValues } from '../../src/exec/tensor-values.js'
 import { createWasmExecutor, type WasmLimits } from '../../src/exec/wasm/executor.js'
 import type { Ledger } from '../../src/ledger/index.js'
 import { connect } from '../../src/sdk/client.js'
@@ -39,7 +39,39 @@ describe.skipIf(!haveChromium)(
       // each tab in its own browser context: its own storage, so its own keys and earnings
       wasm = await openProviderTab(browser, net.requester.apiUrl, { backend: 'wasm' })
       webgpu = await openProviderTab(browser, net.requester.apiUrl, { backend: 'webgpu' })
-    }, 180_000)
+      // Warm-up: a small job for all three. CI once saw a tab reach 'working' yet hear no demand for 60 s (its
+      // gossip subscription not known to the node; not reproduced locally): such a tab is reopened, once, and
+      // the test says so — the flaw is recorded in the issue, not hidden.
+      const client = await connect({ dataDir: net.requester.dataDir })
+      const mlp = new Uint8Array(await readFile(MLP))
+      const warm = () =>
+        client
+          .infer({
+            model: mlp,
+            inputs: { x: tensorFromValues('float32', [4, 30], new Array(120).fill(0.1)) },
+            shardSize: 1,
+            providers: { min: 3, max: 3, waitSeconds: 20 },
+            verification: { policy: 'none' },
+          })
+          .then(
+            () => true,
+            () => false,
+          )
+      if (!(await warm())) {
+        for (const [name, tab] of [
+          ['wasm', wasm],
+          ['webgpu', webgpu],
+        ] as const) {
+          if ((await tab.state()).demands.length > 0) continue
+          console.warn(`[browser-provider] the ${name} tab heard no demand: reopened`)
+          await tab.close()
+          const reopened = await openProviderTab(browser, net.requester.apiUrl, { backend: name })
+          if (name === 'wasm') wasm = reopened
+          else webgpu = reopened
+        }
+        expect(await warm(), 'a warm-up job with both tabs and the node').toBe(true)
+      }
+    }, 240_000)
     afterAll(async () => {
       await browser?.close()
       await net?.stop()
