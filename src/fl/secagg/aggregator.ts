@@ -12,6 +12,8 @@ import {
   ringFromBytes,
   ringSubInto,
 } from './fixedPoint.js'
+import { maskingGraph } from './graph.js'
+import { checkNeighbourhoodThreshold } from './holder.js'
 import { commitSeed, deriveMaskSeed, publicKeyOf } from './keys.js'
 import {
   type AdvertisedKeys,
@@ -47,6 +49,8 @@ export interface AggregatorConfig {
   session?: string
   /** Fixed-point fractional bits (default 16). */
   scaleBits?: number
+  /** SecAgg+: the holders' neighbourhood size (same value as theirs). Omitted: the complete graph. */
+  degree?: number
 }
 
 /** What the aggregator learns: the sum of the survivors' inputs, and who they were. */
@@ -64,8 +68,10 @@ export interface AggregateResult {
 /** The aggregator's side: `collect*` takes one holder's message, each round-closing call returns what to send. */
 export interface SecAggAggregator {
   collectKeys(message: AdvertisedKeys): void
-  /** Closes round 0; returns the key directory to send to every holder in it. */
+  /** Closes round 0; returns every advertised key (send each holder {@link directoryFor} it). */
   keyDirectory(): AdvertisedKeys[]
+  /** After round 0: the keys `holder` needs, its own and its neighbours' (all of them in the complete graph). */
+  directoryFor(holder: string): AdvertisedKeys[]
   collectShares(message: SharedKeys): void
   /** Closes round 1; returns, per holder that shared keys, the envelopes addressed to it. */
   routeShares(): Map<string, ShareEnvelope[]>
@@ -79,7 +85,10 @@ export interface SecAggAggregator {
 
 type Phase = 'keys' | 'shares' | 'masked' | 'unmask' | 'done'
 
-/** Creates the (honest-but-curious) aggregator of one SecAgg round; it only ever learns the sum. */
+/**
+ * Creates the (honest-but-curious) aggregator of one SecAgg round, or of a SecAgg+ round when `degree` is
+ * given; it only ever learns the sum.
+ */
 export function createAggregator(config: AggregatorConfig): SecAggAggregator {
   const roster = checkRoster(config.peers, config.threshold)
   const { threshold, length } = config
@@ -89,6 +98,9 @@ export function createAggregator(config: AggregatorConfig): SecAggAggregator {
   const session = config.session ?? ''
   const scaleBits = config.scaleBits ?? DEFAULT_SCALE_BITS
   const points = sharePoints(roster)
+  const graph = maskingGraph(roster, session, config.degree)
+  checkNeighbourhoodThreshold(graph, threshold)
+  const near = (a: string, b: string) => a === b || graph.adjacent(a, b)
   let phase: Phase = 'keys'
   const keys = new Map<string, AdvertisedKeys>() // U1
   const shares = new Map<string, SharedKeys>() // U2
@@ -126,6 +138,10 @@ export function createAggregator(config: AggregatorConfig): SecAggAggregator {
       phase = 'shares'
       return [...keys.values()]
     },
+    directoryFor(holder) {
+      if (phase === 'keys') throw new SecAggStateError('directoryFor called before keyDirectory')
+      return [...keys.values()].filter((k) => near(holder, k.from))
+    },
     collectShares(raw) {
       expect('shares', 'collectShares')
       const m = parseMessage(sharedKeysSchema, raw, 'shared keys')
@@ -134,17 +150,16 @@ export function createAggregator(config: AggregatorConfig): SecAggAggregator {
       for (const e of m.envelopes) {
         if (e.from !== m.from)
           throw new InvalidSecAggMessageError(`envelope from ${e.from} inside ${m.from}'s message`)
-        if (!keys.has(e.to) || e.to === m.from || targets.has(e.to)) {
+        if (!keys.has(e.to) || !graph.adjacent(m.from, e.to) || targets.has(e.to)) {
           throw new InvalidSecAggMessageError(
             `envelope from ${m.from} to unexpected or repeated holder ${e.to}`,
           )
         }
         targets.add(e.to)
       }
-      if (targets.size !== keys.size - 1) {
-        throw new InvalidSecAggMessageError(
-          `${m.from} sent ${targets.size} envelopes, expected ${keys.size - 1}`,
-        )
+      const expected = [...keys.keys()].filter((h) => graph.adjacent(m.from, h)).length
+      if (targets.size !== expected) {
+        throw new InvalidSecAggMessageError(`${m.from} sent ${targets.size} envelopes, expected ${expected}`)
       }
       shares.set(m.from, m)
     },
@@ -181,8 +196,9 @@ export function createAggregator(config: AggregatorConfig): SecAggAggregator {
       expect('unmask', 'collectUnmask')
       const m = parseMessage(unmaskResponseSchema, raw, 'unmask response')
       once(responses, m.from, (h) => masked.has(h), 'unmask response')
-      checkOwners(m.seedShares, request.survivors, `seed shares from ${m.from}`)
-      checkOwners(m.keyShares, request.dropped, `key shares from ${m.from}`)
+      const mine = (owners: string[]) => owners.filter((o) => near(m.from, o) && shares.has(o))
+      checkOwners(m.seedShares, mine(request.survivors), `seed shares from ${m.from}`)
+      checkOwners(m.keyShares, mine(request.dropped), `key shares from ${m.from}`)
       responses.set(m.from, m)
     },
     finish() {
@@ -190,11 +206,21 @@ export function createAggregator(config: AggregatorConfig): SecAggAggregator {
       atLeast(responses.size, 'survivors answered the unmask request')
       const sum = new Uint32Array(length)
       for (const y of masked.values()) ringAddInto(sum, y)
-      const sharesFor = (owner: string, pick: (r: UnmaskResponse) => RevealedShare[]) =>
-        [...responses.values()].map((r) => ({
-          x: points.get(r.from)!,
-          y: pick(r).find((s) => s.owner === owner)!.y,
-        }))
+      // the shares of `owner`'s secret revealed by the responders of its neighbourhood (every responder when complete)
+      const sharesFor = (owner: string, pick: (r: UnmaskResponse) => RevealedShare[]) => {
+        const found: { x: number; y: Uint8Array }[] = []
+        for (const r of responses.values()) {
+          const share = pick(r).find((s) => s.owner === owner)
+          if (share) found.push({ x: points.get(r.from)!, y: share.y })
+        }
+        if (found.length < threshold) {
+          throw new TooFewSurvivorsError(
+            `only ${found.length} holders answered with shares of ${owner}'s secret, threshold is ${threshold}`,
+            { metaMessages: ['Too many of its neighbours dropped: abandon this round and start a new one.'] },
+          )
+        }
+        return found
+      }
       for (const owner of request.survivors) {
         const seed = combineShares(
           sharesFor(owner, (r) => r.seedShares),
@@ -216,6 +242,7 @@ export function createAggregator(config: AggregatorConfig): SecAggAggregator {
           throw new ReconstructionError(`reconstructed mask key of ${owner} does not match its public key`)
         }
         for (const survivor of request.survivors) {
+          if (!graph.adjacent(owner, survivor)) continue // SecAgg+: they never paired
           const seed = deriveMaskSeed(sk, keys.get(survivor)!.maskPublicKey, {
             session,
             a: owner,

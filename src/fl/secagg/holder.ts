@@ -2,6 +2,7 @@ import { randomBytes } from '@noble/hashes/utils.js'
 import { logger } from '../../log.js'
 import { InvalidSecAggMessageError, SecAggStateError, TooFewSurvivorsError } from './errors.js'
 import { encodeFixedPoint, ringAddInto, ringSubInto, ringToBytes } from './fixedPoint.js'
+import { type MaskingGraph, maskingGraph } from './graph.js'
 import { agree, commitSeed, deriveMaskSeed, generateKeyPair, openEnvelope, sealEnvelope } from './keys.js'
 import {
   type AdvertisedKeys,
@@ -36,6 +37,11 @@ export interface HolderConfig {
   session?: string
   /** Fixed-point fractional bits (default 16). */
   scaleBits?: number
+  /**
+   * SecAgg+: pair with, and share secrets among, only this many neighbours (even; see {@link maskingGraph}).
+   * Omitted: the complete graph (every holder pairs with every other). Every party must use the same value.
+   */
+  degree?: number
 }
 
 /** One data holder's side of the protocol; each method is one round and returns the message to send. */
@@ -54,7 +60,8 @@ export interface SecAggHolder {
 type Phase = 'new' | 'advertised' | 'shared' | 'masked' | 'done'
 
 /**
- * Creates a holder for one round of SecAgg (Bonawitz et al. 2017, honest-but-curious variant).
+ * Creates a holder for one round of SecAgg (Bonawitz et al. 2017, honest-but-curious variant), or of SecAgg+
+ * (Bell et al. 2020) when `degree` is given: then every step involves only the holder's neighbours.
  *
  * @example
  * const h = createHolder({ id: 'a', input: update, threshold: 2, peers: ['a', 'b', 'c'] })
@@ -65,6 +72,9 @@ export function createHolder(config: HolderConfig): SecAggHolder {
   const { id, threshold } = config
   if (!roster.includes(id)) throw new InvalidSecAggMessageError(`holder ${id} is not in its own peer list`)
   const session = config.session ?? ''
+  const graph = maskingGraph(roster, session, config.degree)
+  checkNeighbourhoodThreshold(graph, threshold)
+  const near = (peer: string) => peer === id || graph.adjacent(id, peer)
   const points = sharePoints(roster)
   const encoded = encodeFixedPoint(config.input, { holders: roster.length, scaleBits: config.scaleBits })
   const maskKeys = generateKeyPair()
@@ -103,7 +113,7 @@ export function createHolder(config: HolderConfig): SecAggHolder {
         const k = parseMessage(advertisedKeysSchema, raw, 'advertised keys')
         if (!points.has(k.from)) throw new InvalidSecAggMessageError(`keys from unknown holder ${k.from}`)
         if (keysOf.has(k.from)) throw new InvalidSecAggMessageError(`keys from ${k.from} listed twice`)
-        keysOf.set(k.from, k)
+        if (near(k.from)) keysOf.set(k.from, k) // SecAgg+: a non-neighbour's keys are not this holder's business
       }
       const own = keysOf.get(id)
       if (
@@ -115,7 +125,7 @@ export function createHolder(config: HolderConfig): SecAggHolder {
       }
       if (keysOf.size < threshold) {
         throw new TooFewSurvivorsError(
-          `only ${keysOf.size} holders advertised keys, threshold is ${threshold}`,
+          `only ${keysOf.size} holders${graph.complete ? '' : ` of ${id}'s neighbourhood`} advertised keys, threshold is ${threshold}`,
         )
       }
       const members = [...keysOf.keys()].sort()
@@ -160,7 +170,7 @@ export function createHolder(config: HolderConfig): SecAggHolder {
       maskedWith = [...seedShareOf.keys()].sort()
       if (maskedWith.length < threshold) {
         throw new TooFewSurvivorsError(
-          `only ${maskedWith.length} holders shared keys, threshold is ${threshold}`,
+          `only ${maskedWith.length} holders${graph.complete ? '' : ` of ${id}'s neighbourhood`} shared keys, threshold is ${threshold}`,
         )
       }
       const y = encoded.slice()
@@ -187,7 +197,8 @@ export function createHolder(config: HolderConfig): SecAggHolder {
       const inU2 = new Set(maskedWith)
       const seen = new Set<string>()
       for (const h of [...survivors, ...dropped]) {
-        if (!inU2.has(h))
+        // SecAgg+: holders outside the neighbourhood are named too; this holder holds none of their shares
+        if (!inU2.has(h) && (graph.complete || near(h) || !points.has(h)))
           throw new InvalidSecAggMessageError(`unmask request names ${h}, which did not share keys`)
         if (seen.has(h))
           throw new InvalidSecAggMessageError(
@@ -195,23 +206,35 @@ export function createHolder(config: HolderConfig): SecAggHolder {
           )
         seen.add(h)
       }
-      if (seen.size !== inU2.size) {
+      if (maskedWith.some((h) => !seen.has(h))) {
         throw new InvalidSecAggMessageError(
           'unmask request does not account for every holder that shared keys',
         )
       }
       if (!survivors.includes(id))
         throw new InvalidSecAggMessageError(`unmask request does not list ${id} as a survivor`)
-      if (survivors.length < threshold) {
-        throw new TooFewSurvivorsError(`only ${survivors.length} survivors, threshold is ${threshold}`)
+      const nearSurvivors = survivors.filter((h) => inU2.has(h))
+      if (nearSurvivors.length < threshold) {
+        throw new TooFewSurvivorsError(
+          `only ${nearSurvivors.length} survivors${graph.complete ? '' : ` in ${id}'s neighbourhood`}, threshold is ${threshold}`,
+        )
       }
       phase = 'done' // never answer twice: two answers could reveal both b and the mask key of one holder
       return {
         from: id,
-        seedShares: survivors.map((owner) => ({ owner, y: seedShareOf.get(owner)! })),
-        keyShares: dropped.map((owner) => ({ owner, y: keyShareOf.get(owner)! })),
+        seedShares: nearSurvivors.map((owner) => ({ owner, y: seedShareOf.get(owner)! })),
+        keyShares: dropped.filter((h) => inU2.has(h)).map((owner) => ({ owner, y: keyShareOf.get(owner)! })),
       }
     },
+  }
+}
+
+/** Every secret is shared among its owner and its neighbours, so t may not exceed degree + 1. */
+export function checkNeighbourhoodThreshold(graph: MaskingGraph, threshold: number): void {
+  if (threshold > graph.degree + 1) {
+    throw new InvalidSecAggMessageError(
+      `threshold ${threshold} exceeds the ${graph.degree + 1} holders of each secret's shares (degree ${graph.degree} + 1)`,
+    )
   }
 }
 

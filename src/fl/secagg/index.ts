@@ -1,6 +1,7 @@
 /**
  * Secure aggregation (Bonawitz et al. 2017): holders' vectors are summed so that the aggregator learns only
- * the sum, with recovery from holders that drop out after sharing their keys. Pure functions, no network.
+ * the sum, with recovery from holders that drop out after sharing their keys; with a `degree`, SecAgg+
+ * (Bell et al. 2020) over a sparse masking graph. Pure functions, no network.
  */
 export {
   type AggregateResult,
@@ -16,6 +17,7 @@ export {
   type FixedPointOptions,
   fixedPointBound,
 } from './fixedPoint.js'
+export { type MaskingGraph, maskingGraph, plusDegree, plusThreshold } from './graph.js'
 export { createHolder, type HolderConfig, type SecAggHolder } from './holder.js'
 export {
   type AdvertisedKeys,

@@ -1,5 +1,11 @@
+import {
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto'
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
-import { x25519 } from '@noble/curves/ed25519.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { randomBytes } from '@noble/hashes/utils.js'
@@ -17,26 +23,65 @@ export interface X25519KeyPair {
   publicKey: Uint8Array
 }
 
+// X25519 runs in OpenSSL (node:crypto): ~0.05 ms per agreement here against ~1.6 ms in pure JS, which is
+// what lets a complete-graph round of hundreds of holders finish (each holder agrees with every peer twice).
+// Raw 32-byte keys travel in the fixed DER wrappers of RFC 8410.
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex')
+const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex')
+// Importing a private key computes its public key (~0.7 ms): each key array's KeyObject is kept while the
+// array lives, since a holder agrees with every neighbour under the same two keys.
+const privateObjects = new WeakMap<Uint8Array, KeyObject>()
+const publicObjects = new WeakMap<Uint8Array, KeyObject>()
+function privateKeyObject(secretKey: Uint8Array): KeyObject {
+  let key = privateObjects.get(secretKey)
+  if (!key) {
+    key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' })
+    privateObjects.set(secretKey, key)
+  }
+  return key
+}
+function publicKeyObject(publicKey: Uint8Array): KeyObject {
+  let key = publicObjects.get(publicKey)
+  if (!key) {
+    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' })
+    publicObjects.set(publicKey, key)
+  }
+  return key
+}
+const rawPublic = (key: KeyObject) =>
+  new Uint8Array(key.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length))
+
 /** A fresh X25519 key pair from the system's CSPRNG. */
 export function generateKeyPair(): X25519KeyPair {
-  const secretKey = x25519.utils.randomSecretKey()
-  return { secretKey, publicKey: x25519.getPublicKey(secretKey) }
+  const { privateKey, publicKey } = generateKeyPairSync('x25519')
+  const der = privateKey.export({ format: 'der', type: 'pkcs8' })
+  const secretKey = new Uint8Array(der.subarray(PKCS8_PREFIX.length))
+  privateObjects.set(secretKey, privateKey)
+  return { secretKey, publicKey: rawPublic(publicKey) }
 }
 
 /** The public key belonging to an X25519 secret key. */
 export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
-  return x25519.getPublicKey(secretKey)
+  if (secretKey.length !== 32) throw new InvalidSecAggMessageError('an X25519 secret key is 32 bytes')
+  return rawPublic(createPublicKey(privateKeyObject(secretKey)))
 }
 
 /** Raw X25519 key agreement; throws {@link InvalidSecAggMessageError} for an invalid (e.g. low-order) key. */
 export function agree(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
+  let shared: Uint8Array
   try {
-    return x25519.getSharedSecret(secretKey, peerPublicKey)
+    shared = new Uint8Array(
+      diffieHellman({ privateKey: privateKeyObject(secretKey), publicKey: publicKeyObject(peerPublicKey) }),
+    )
   } catch (cause) {
     throw new InvalidSecAggMessageError('X25519 key agreement failed: the peer public key is invalid', {
       cause,
     })
   }
+  if (shared.every((b) => b === 0)) {
+    throw new InvalidSecAggMessageError('X25519 key agreement failed: the peer public key has low order')
+  }
+  return shared
 }
 
 /** Context string binding a derived key to its purpose, the session and the (unordered) pair of holders. */

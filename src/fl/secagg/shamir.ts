@@ -1,11 +1,15 @@
 import { randomBytes } from '@noble/hashes/utils.js'
 import { InvalidSecAggMessageError, ReconstructionError, TooFewSurvivorsError } from './errors.js'
 
-/** The field of the shares: integers modulo the Mersenne prime 2^521 − 1 (any 32-byte secret fits). */
-export const SHAMIR_PRIME = (1n << 521n) - 1n
+/**
+ * The field of the shares: integers modulo the smallest prime above 2^256, 2^256 + 297, so that any 32-byte
+ * secret fits and a share takes 33 bytes (a share travels once per neighbour, which dominates what a holder
+ * sends besides its masked vector).
+ */
+export const SHAMIR_PRIME = (1n << 256n) + 297n
 
-/** Byte length of one share's y-coordinate (big-endian, 521 bits rounded up). */
-export const SHAMIR_SHARE_BYTES = 66
+/** Byte length of one share's y-coordinate (big-endian, 257 bits rounded up). */
+export const SHAMIR_SHARE_BYTES = 33
 
 /** Byte length of a secret that can be shared (seeds and X25519 keys). */
 export const SHAMIR_SECRET_BYTES = 32
@@ -50,11 +54,11 @@ function bigToBytes(v: bigint, length: number): Uint8Array {
   return out
 }
 
-/** A uniformly random field element, by rejection sampling on 521-bit strings. */
+/** A uniformly random field element, by rejection sampling on 257-bit strings. */
 function randomFieldElement(): bigint {
   for (;;) {
     const bytes = randomBytes(SHAMIR_SHARE_BYTES)
-    bytes[0] &= 0x01 // keep 521 bits
+    bytes[0] &= 0x01 // keep 257 bits
     const v = bytesToBig(bytes)
     if (v < SHAMIR_PRIME) return v
   }
@@ -97,13 +101,16 @@ let lastPoints = ''
 let lastLambdas: bigint[] = []
 
 /**
- * Lagrange coefficients λ_i = Π_{j≠i} x_j / (x_j − x_i) for interpolation at 0. The aggregator reconstructs
- * many secrets from the same responders, so the last set is memoised (one modular inversion per point).
+ * Lagrange coefficients λ_i = Π_{j≠i} x_j / (x_j − x_i) for interpolation at 0, with one modular inversion
+ * for the whole set (Montgomery's batch trick). The aggregator of a complete-graph round reconstructs many
+ * secrets from the same responders, so the last set is memoised.
  */
 function lagrangeAtZero(xs: readonly number[]): bigint[] {
   const key = xs.join(',')
   if (key === lastPoints) return lastLambdas
-  const lambdas = xs.map((x, i) => {
+  const nums: bigint[] = []
+  const dens: bigint[] = []
+  for (const [i, x] of xs.entries()) {
     let num = 1n
     let den = 1n
     for (let j = 0; j < xs.length; j++) {
@@ -111,8 +118,21 @@ function lagrangeAtZero(xs: readonly number[]): bigint[] {
       num = (num * BigInt(xs[j])) % SHAMIR_PRIME
       den = mod(den * BigInt(xs[j] - x))
     }
-    return (num * modPow(den, SHAMIR_PRIME - 2n)) % SHAMIR_PRIME
-  })
+    nums.push(num)
+    dens.push(den)
+  }
+  const prefix: bigint[] = [] // prefix[i] = d_0 · … · d_(i−1)
+  let acc = 1n
+  for (const d of dens) {
+    prefix.push(acc)
+    acc = (acc * d) % SHAMIR_PRIME
+  }
+  let inverse = modPow(acc, SHAMIR_PRIME - 2n) // (d_0 · … · d_(i))⁻¹, walking i down
+  const lambdas = new Array<bigint>(xs.length)
+  for (let i = xs.length - 1; i >= 0; i--) {
+    lambdas[i] = (((nums[i] * inverse) % SHAMIR_PRIME) * prefix[i]) % SHAMIR_PRIME
+    inverse = (inverse * dens[i]) % SHAMIR_PRIME
+  }
   lastPoints = key
   lastLambdas = lambdas
   return lambdas

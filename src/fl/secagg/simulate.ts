@@ -7,6 +7,8 @@ export interface SimulatedRound {
   threshold: number
   session?: string
   scaleBits?: number
+  /** SecAgg+ neighbourhood size; omitted: the complete graph (see `maskingGraph`). */
+  degree?: number
   /** Holders that go silent after advertising keys (round 0). */
   dropAfterKeys?: readonly string[]
   /** Holders that go silent after sharing their keys (round 1), before sending a masked input. */
@@ -25,6 +27,11 @@ export interface SimulatedOutcome extends AggregateResult {
   msByHolder: Map<string, number>
   /** CPU milliseconds the aggregator spent (collecting, routing, unmasking). */
   msByAggregator: number
+  /**
+   * The round's critical path had the holders run in parallel: per step, the slowest holder's CPU time plus
+   * the aggregator's (the network's latency and bandwidth are not modelled).
+   */
+  wallMs: number
 }
 
 /**
@@ -47,16 +54,32 @@ export function payloadBytes(value: unknown): number {
 export function runSecAggRound(round: SimulatedRound): SimulatedOutcome {
   const peers = [...round.inputs.keys()]
   const length = round.inputs.values().next().value?.length ?? 0
-  const common = { threshold: round.threshold, session: round.session, scaleBits: round.scaleBits }
+  const common = {
+    threshold: round.threshold,
+    session: round.session,
+    scaleBits: round.scaleBits,
+    degree: round.degree,
+  }
   const ms = new Map(peers.map((id) => [id, 0]))
   let aggregatorMs = 0
+  let wallMs = 0
+  const stepMs = new Map<string, number>() // each holder's CPU time in the current step
   const timed = <T>(who: string | null, f: () => T): T => {
     const t0 = performance.now()
     const out = f()
     const dt = performance.now() - t0
-    if (who === null) aggregatorMs += dt
-    else ms.set(who, ms.get(who)! + dt)
+    if (who === null) {
+      aggregatorMs += dt
+      wallMs += dt
+    } else {
+      ms.set(who, ms.get(who)! + dt)
+      stepMs.set(who, (stepMs.get(who) ?? 0) + dt)
+    }
     return out
+  }
+  const endStep = () => {
+    wallMs += Math.max(0, ...stepMs.values())
+    stepMs.clear()
   }
   const holders = peers.map((id) =>
     timed(id, () => createHolder({ id, input: round.inputs.get(id)!, peers, ...common })),
@@ -77,10 +100,12 @@ export function runSecAggRound(round: SimulatedRound): SimulatedOutcome {
     )
     timed(null, () => aggregator.collectKeys(m))
   }
+  endStep()
   for (const id of round.dropAfterKeys ?? []) gone.add(id)
-  const directory = timed(null, () => aggregator.keyDirectory())
+  timed(null, () => aggregator.keyDirectory())
   const alive = () => holders.filter((h) => !gone.has(h.id))
   for (const h of alive()) {
+    const directory = timed(null, () => aggregator.directoryFor(h.id))
     aggregatorSent += payloadBytes(directory)
     const m = send(
       h.id,
@@ -88,6 +113,7 @@ export function runSecAggRound(round: SimulatedRound): SimulatedOutcome {
     )
     timed(null, () => aggregator.collectShares(m))
   }
+  endStep()
   for (const id of round.dropAfterShares ?? []) gone.add(id)
   const inboxes = timed(null, () => aggregator.routeShares())
   for (const h of alive()) {
@@ -99,6 +125,7 @@ export function runSecAggRound(round: SimulatedRound): SimulatedOutcome {
     )
     timed(null, () => aggregator.collectMaskedInput(m))
   }
+  endStep()
   for (const id of round.dropBeforeUnmask ?? []) gone.add(id)
   const request = timed(null, () => aggregator.unmaskRequest())
   for (const h of alive()) {
@@ -109,6 +136,7 @@ export function runSecAggRound(round: SimulatedRound): SimulatedOutcome {
     )
     timed(null, () => aggregator.collectUnmask(m))
   }
+  endStep()
   const result = timed(null, () => aggregator.finish())
   return {
     ...result,
@@ -116,5 +144,6 @@ export function runSecAggRound(round: SimulatedRound): SimulatedOutcome {
     bytesSentByAggregator: aggregatorSent,
     msByHolder: ms,
     msByAggregator: aggregatorMs,
+    wallMs,
   }
 }
