@@ -102,4 +102,46 @@ describe('fl-train dropouts', () => {
       await net.stop()
     }
   }, 60_000)
+
+  it('SecAgg+: six holders, each paired with only 2 neighbours; one killed after sharing is recovered by them', async () => {
+    const six = dirichletPartition(train, { holders: 6, alpha: 5, seed: 2, minRows: 30 })
+    const envelopesSent: number[] = [] // per sa-shares frame: envelopes it carried
+    const kill = killAt('sa-masked')
+    let joined = 0
+    const net = await startFlTestNetwork({
+      spec: spec('drop-secagg-plus', {
+        rounds: 5,
+        secureAggregation: { stepTimeoutMs: 3000, degree: 2 },
+      }),
+      holders: six,
+      coordinator: { test, onEvent: (e) => void (e.type === 'holder-joined' && joined++) },
+      holder: (i, host) => ({
+        ...kill(i, host),
+        onSend: (frame) => {
+          const text = Buffer.from(frame).toString('latin1')
+          if (text.includes('"t":"sa-shares"')) envelopesSent.push(text.split('"nonce":').length - 1)
+        },
+      }),
+    })
+    const peers = net.holderHosts.map((h) => h.peerId.toString())
+    try {
+      // holders join over a second or two: start once all six are in, so that round 3 has all six
+      for (let i = 0; joined < 6 && i < 300; i++) await new Promise((r) => setTimeout(r, 50))
+      expect(joined).toBe(6)
+      const state = await net.coordinator.run()
+      const rounds = state.lineage!.rounds
+      expect(state.status).toBe('done')
+      expect(rounds).toHaveLength(5)
+      expect(rounds[1].participants).toHaveLength(6)
+      expect(rounds[2].dropped).toEqual([peers[2]]) // its 2 neighbours revealed its mask key's shares
+      expect(rounds.at(-1)!.participants).toHaveLength(5)
+      // every holder sealed shares for its 2 neighbours, never for all 5 others
+      expect(envelopesSent.length).toBeGreaterThanOrEqual(6 * 3)
+      expect(new Set(envelopesSent)).toEqual(new Set([2]))
+      expect(rounds.at(-1)!.testAccuracy).toBeGreaterThan(0.9)
+      expect((await verifyLineage(state.lineage)).ok).toBe(true)
+    } finally {
+      await net.stop()
+    }
+  }, 60_000)
 })

@@ -89,6 +89,7 @@ export async function handleRound(
         threshold: h.secagg.threshold,
         peers: h.secagg.peers,
         session: h.secagg.session,
+        degree: h.secagg.degree,
       })
       r.secagg = { session: h.secagg.session, holder }
       pendingOf.set(holder, extra)

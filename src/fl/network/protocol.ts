@@ -88,8 +88,25 @@ export const FlJobSpec = z.strictObject({
   /** Pairwise-masked secure aggregation (Bonawitz et al. 2017); implies FedAvg. */
   secureAggregation: z
     .strictObject({
-      /** Shamir threshold; default ⌊n/2⌋+1 of the round's holders. */
+      /**
+       * Shamir threshold; default a strict majority of those holding each secret's shares: ⌊n/2⌋+1 of the
+       * round's holders, or ⌊(k+1)/2⌋+1 under SecAgg+.
+       */
       threshold: z.number().int().min(2).optional(),
+      /**
+       * SecAgg+ (Bell et al. 2020): each holder masks with and shares its secrets among only k neighbours (an
+       * even number), or `'auto'`: the k that survives 30 % dropouts (`plusDegree`). Default: every holder.
+       */
+      degree: z
+        .union([
+          z.literal('auto'),
+          z
+            .number()
+            .int()
+            .min(2)
+            .refine((k) => k % 2 === 0, 'degree must be even'),
+        ])
+        .optional(),
       /** Deadline of each SecAgg step after the keys (ms). */
       stepTimeoutMs: z.number().int().min(100).max(600_000).default(5000),
       /** Sample counts are divided by this before weighting (keeps fixed-point values in range). */
@@ -198,6 +215,7 @@ export const CoordinatorMessage = z.discriminatedUnion('t', [
         peers: z.array(peerId).min(2).max(1000),
         threshold: z.number().int().min(2),
         session: z.string().max(200),
+        degree: z.number().int().min(2).max(1000).optional(),
       })
       .optional(),
   }),

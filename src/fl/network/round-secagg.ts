@@ -1,5 +1,6 @@
 import { logger } from '../../log.js'
 import { createAggregator } from '../secagg/aggregator.js'
+import { plusDegree, plusThreshold } from '../secagg/graph.js'
 import { fromB64, toB64, weightsToBytes } from './codec.js'
 import { FlRoundFailedError } from './errors.js'
 import { participantOf, type RoundInput, type RoundResult } from './round-types.js'
@@ -21,7 +22,9 @@ export async function runSecAggRound(input: RoundInput): Promise<RoundResult> {
   const sa = spec.secureAggregation!
   const d = global.length
   const peers = input.sessions.map((s) => s.peer).sort()
-  const threshold = sa.threshold ?? defaultThreshold(peers.length)
+  const degree = sa.degree === 'auto' ? plusDegree(peers.length) : sa.degree
+  const sparse = degree !== undefined && degree < peers.length - 1
+  const threshold = sa.threshold ?? (sparse ? plusThreshold(degree) : defaultThreshold(peers.length))
   if (peers.length < 2 || threshold > peers.length || peers.length < spec.minParticipants) {
     throw new FlRoundFailedError(
       `Round ${round}: ${peers.length} holders online, SecAgg needs ${Math.max(threshold, spec.minParticipants)}`,
@@ -29,14 +32,15 @@ export async function runSecAggRound(input: RoundInput): Promise<RoundResult> {
   }
   const bySession = new Map(input.sessions.map((s) => [s.peer, s]))
   const session = `${spec.id}:${round}:${attempt}`
-  const agg = createAggregator({ peers, threshold, length: d + 1, session })
+  const graph = sparse ? { degree } : {}
+  const agg = createAggregator({ peers, threshold, length: d + 1, session, ...graph })
   const base = { job: spec.id, round, attempt }
   const roundMsg = {
     t: 'round',
     ...base,
     deadline,
     preprocessing: input.preprocessing,
-    secagg: { peers, threshold, session },
+    secagg: { peers, threshold, session, ...graph },
   }
   await Promise.all(input.sessions.map((s) => s.send(roundMsg, weightsToBytes(global))))
 
@@ -77,13 +81,15 @@ export async function runSecAggRound(input: RoundInput): Promise<RoundResult> {
         })
       },
     )
-    const directory = agg.keyDirectory().map((k) => ({
-      from: k.from,
-      maskPublicKey: toB64(k.maskPublicKey),
-      encryptionPublicKey: toB64(k.encryptionPublicKey),
-    }))
-    const u1 = directory.map((k) => bySession.get(k.from)!)
-    await Promise.all(u1.map((s) => s.send({ t: 'sa-directory', ...base, keys: directory })))
+    const u1 = agg.keyDirectory().map((k) => bySession.get(k.from)!)
+    // each holder gets its neighbourhood's keys (everyone's in the complete graph)
+    const directoryFor = (peer: string) =>
+      agg.directoryFor(peer).map((k) => ({
+        from: k.from,
+        maskPublicKey: toB64(k.maskPublicKey),
+        encryptionPublicKey: toB64(k.encryptionPublicKey),
+      }))
+    await Promise.all(u1.map((s) => s.send({ t: 'sa-directory', ...base, keys: directoryFor(s.peer) })))
     type Env = { from: string; to: string; nonce: string; ciphertext: string }
     await step<{ header: { seedCommitment: string; envelopes: Env[] } }>(
       u1,
