@@ -53,6 +53,12 @@ export const DemandSchema = z.object({
   minMemoryBytes: z.number().int().nonnegative().optional(),
   /** Only providers running models on this execution provider may offer (`webgpu`: a GPU). */
   executionProvider: z.enum(['webgpu']).optional(),
+  /**
+   * Only providers in this sample offer (`inOfferSample`: a hash of the demand id and the provider below
+   * this rate); the rest stay silent, declines included. Absent: everyone. Keeps a large network's answers
+   * to a demand at tens, not thousands.
+   */
+  offerSample: z.number().gt(0).max(1).optional(),
   /** The requester's payer address and the escrow contract it pays through. */
   payment: z
     .object({ chainId: z.number().int().positive(), escrow: EthAddress, payer: EthAddress })

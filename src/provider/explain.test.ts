@@ -75,6 +75,14 @@ describe('explainProvider', () => {
     ])
   })
 
+  it('demands whose offer sample left this provider out are counted apart from declines', () => {
+    const e = explainProvider(
+      facts({ demands: [demand('not-sampled'), demand('not-sampled'), demand('price')] }),
+    )
+    expect(e.reasons.map((r) => r.code)).toEqual(['not-sampled', 'declined'])
+    expect(e.reasons[0].message).toMatch(/^2 demands asked a sample of the network's providers/)
+  })
+
   it('a working provider says so first', () => {
     const e = explainProvider(
       facts({

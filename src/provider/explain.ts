@@ -7,8 +7,8 @@ export interface DemandSeen {
   at: number
   kind: string
   maxPricePerUnit: bigint
-  /** Offered, or declined with a reason (`paused`: idle-only mode). */
-  decision: 'offered' | DeclineReason
+  /** Offered, declined with a reason (`paused`: idle-only mode), or silent: not in the demand's offer sample. */
+  decision: 'offered' | DeclineReason | 'not-sampled'
   detail?: string
   /** An agreement followed the offer (the requester chose us). */
   agreed?: boolean
@@ -54,7 +54,7 @@ export interface ProviderFacts {
 
 /** One reason, with a code scripts match on and words for the owner. */
 export interface ExplainReason {
-  code: 'working' | 'paused' | 'no-peers' | 'no-demand' | 'declined' | 'not-chosen' | 'chosen'
+  code: 'working' | 'paused' | 'no-peers' | 'no-demand' | 'declined' | 'not-sampled' | 'not-chosen' | 'chosen'
   message: string
 }
 
@@ -98,9 +98,16 @@ export function explainProvider(f: ProviderFacts): ProviderExplanation {
       code: 'no-demand',
       message: `no job demand seen in the last hour (connected to ${n(f.peers, 'peer')}): nobody asked for work`,
     })
+  const unsampled = f.demands.filter((d) => d.decision === 'not-sampled').length
+  if (unsampled)
+    reasons.push({
+      code: 'not-sampled',
+      message: `${n(unsampled, 'demand')} asked a sample of the network's providers for offers that did not include you (a large network is asked a few dozen at a time, a fresh sample per demand)`,
+    })
   const declined = new Map<string, DemandSeen[]>()
   for (const d of f.demands)
-    if (d.decision !== 'offered') declined.set(d.decision, [...(declined.get(d.decision) ?? []), d])
+    if (d.decision !== 'offered' && d.decision !== 'not-sampled')
+      declined.set(d.decision, [...(declined.get(d.decision) ?? []), d])
   for (const [reason, ds] of declined) {
     let message = `declined ${n(ds.length, 'demand')}: ${reason}`
     if (reason === 'price') {

@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
+import { inOfferSample } from '../market/offer-sample.js'
 import { formatPrice } from '../market/price.js'
 import { requestJson } from '../market/rpc.js'
 import type { Host } from '../net/host.js'
@@ -104,6 +105,17 @@ async function handleDemand(
   const demand = DemandSchema.parse(JSON.parse(decoder.decode(data)))
   await verifyPayload(demand.requester, DOMAINS.demand, signedPart(demand), demand.signature)
   if (demand.requester === c.identity.peerId) return
+  if (!inOfferSample(demand.demandId, c.identity.peerId, demand.offerSample)) {
+    c.seen?.({
+      demandId: demand.demandId,
+      at: Date.now(),
+      kind: demand.kind,
+      maxPricePerUnit: BigInt(demand.maxPricePerUnit),
+      decision: 'not-sampled',
+      detail: `the requester asked a ${(100 * (demand.offerSample ?? 1)).toFixed(1)} % sample of providers; not us this time`,
+    })
+    return
+  }
   const verdict: DeclineVerdict | undefined =
     c.acceptsPayment && !c.acceptsPayment(demand.payment)
       ? { reason: 'chain', detail: 'cannot be paid on our chain and escrow contract' }

@@ -3,6 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
 import type { ProviderDirectory } from '../market/directory.js'
+import { offerSampleRate } from '../market/offer-sample.js'
 import { requestJson } from '../market/rpc.js'
 import type { Host } from '../net/host.js'
 import { signPayload, verifyPayload } from '../net/signing.js'
@@ -79,6 +80,8 @@ export interface Acquisition {
  * (price, reputation, latency) and sign agreements with the best `want` providers.
  */
 export async function acquireProviders(c: MarketClientComponents, terms: DemandTerms): Promise<Acquisition> {
+  const known = c.directory.list().filter((p) => p.accepting && !terms.exclude.has(p.provider)).length
+  const sample = offerSampleRate(known, terms.want)
   const unsigned = {
     v: 1 as const,
     demandId: newId(),
@@ -94,6 +97,7 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
     ...(terms.minMemoryBytes ? { minMemoryBytes: terms.minMemoryBytes } : {}),
     ...(terms.executionProvider ? { executionProvider: terms.executionProvider } : {}),
     ...(terms.payment ? { payment: terms.payment } : {}),
+    ...(sample < 1 ? { offerSample: sample } : {}),
   }
   const demand: Demand = {
     ...unsigned,
