@@ -32,22 +32,22 @@ const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex')
 // array lives, since a holder agrees with every neighbour under the same two keys.
 const privateObjects = new WeakMap<Uint8Array, KeyObject>()
 const publicObjects = new WeakMap<Uint8Array, KeyObject>()
-function privateKeyObject(secretKey: Uint8Array): KeyObject {
-  let key = privateObjects.get(secretKey)
+function cachedKey(cache: WeakMap<Uint8Array, KeyObject>, raw: Uint8Array, make: () => KeyObject): KeyObject {
+  let key = cache.get(raw)
   if (!key) {
-    key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' })
-    privateObjects.set(secretKey, key)
+    key = make()
+    cache.set(raw, key)
   }
   return key
 }
-function publicKeyObject(publicKey: Uint8Array): KeyObject {
-  let key = publicObjects.get(publicKey)
-  if (!key) {
-    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' })
-    publicObjects.set(publicKey, key)
-  }
-  return key
-}
+const privateKeyObject = (secretKey: Uint8Array) =>
+  cachedKey(privateObjects, secretKey, () =>
+    createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' }),
+  )
+const publicKeyObject = (publicKey: Uint8Array) =>
+  cachedKey(publicObjects, publicKey, () =>
+    createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' }),
+  )
 const rawPublic = (key: KeyObject) =>
   new Uint8Array(key.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length))
 
