@@ -12,8 +12,7 @@ import {
   ringFromBytes,
   ringSubInto,
 } from './fixedPoint.js'
-import { maskingGraph } from './graph.js'
-import { checkNeighbourhoodThreshold } from './holder.js'
+import { checkNeighbourhoodThreshold, maskingGraph } from './graph.js'
 import { commitSeed, deriveMaskSeed, publicKeyOf } from './keys.js'
 import {
   type AdvertisedKeys,
@@ -206,12 +205,23 @@ export function createAggregator(config: AggregatorConfig): SecAggAggregator {
       atLeast(responses.size, 'survivors answered the unmask request')
       const sum = new Uint32Array(length)
       for (const y of masked.values()) ringAddInto(sum, y)
+      // each response's shares by owner, indexed once (a complete-graph round has n owners × n responders)
+      const index = new Map<RevealedShare[], Map<string, Uint8Array>>()
+      const indexed = (r: UnmaskResponse, pick: (r: UnmaskResponse) => RevealedShare[]) => {
+        const list = pick(r)
+        let byOwner = index.get(list)
+        if (!byOwner) {
+          byOwner = new Map(list.map((s) => [s.owner, s.y]))
+          index.set(list, byOwner)
+        }
+        return byOwner
+      }
       // the shares of `owner`'s secret revealed by the responders of its neighbourhood (every responder when complete)
       const sharesFor = (owner: string, pick: (r: UnmaskResponse) => RevealedShare[]) => {
         const found: { x: number; y: Uint8Array }[] = []
         for (const r of responses.values()) {
-          const share = pick(r).find((s) => s.owner === owner)
-          if (share) found.push({ x: points.get(r.from)!, y: share.y })
+          const share = indexed(r, pick).get(owner)
+          if (share) found.push({ x: points.get(r.from)!, y: share })
         }
         if (found.length < threshold) {
           throw new TooFewSurvivorsError(

@@ -129,3 +129,12 @@ function binomialBelow(n: number, p: number, t: number): number {
   }
   return total
 }
+
+/** Every secret is shared among its owner and its neighbours, so t may not exceed degree + 1. */
+export function checkNeighbourhoodThreshold(graph: MaskingGraph, threshold: number): void {
+  if (threshold > graph.degree + 1) {
+    throw new InvalidSecAggMessageError(
+      `threshold ${threshold} exceeds the ${graph.degree + 1} holders of each secret's shares (degree ${graph.degree} + 1)`,
+    )
+  }
+}

@@ -2,7 +2,7 @@ import { randomBytes } from '@noble/hashes/utils.js'
 import { logger } from '../../log.js'
 import { InvalidSecAggMessageError, SecAggStateError, TooFewSurvivorsError } from './errors.js'
 import { encodeFixedPoint, ringAddInto, ringSubInto, ringToBytes } from './fixedPoint.js'
-import { type MaskingGraph, maskingGraph } from './graph.js'
+import { checkNeighbourhoodThreshold, maskingGraph } from './graph.js'
 import { agree, commitSeed, deriveMaskSeed, generateKeyPair, openEnvelope, sealEnvelope } from './keys.js'
 import {
   type AdvertisedKeys,
@@ -226,15 +226,6 @@ export function createHolder(config: HolderConfig): SecAggHolder {
         keyShares: dropped.filter((h) => inU2.has(h)).map((owner) => ({ owner, y: keyShareOf.get(owner)! })),
       }
     },
-  }
-}
-
-/** Every secret is shared among its owner and its neighbours, so t may not exceed degree + 1. */
-export function checkNeighbourhoodThreshold(graph: MaskingGraph, threshold: number): void {
-  if (threshold > graph.degree + 1) {
-    throw new InvalidSecAggMessageError(
-      `threshold ${threshold} exceeds the ${graph.degree + 1} holders of each secret's shares (degree ${graph.degree} + 1)`,
-    )
   }
 }
 
