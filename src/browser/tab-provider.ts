@@ -6,6 +6,7 @@ import type { Deployments } from '../ledger/deployments-schema.js'
 import { createLedger, type Ledger } from '../ledger/ledger.js'
 import type { Logger } from '../log.js'
 import type { Host } from '../net/host.js'
+import { keepDialing } from '../net/keep-dialing.js'
 import { ProviderPayments } from '../payments/provider-payments.js'
 import { ProviderSettlement } from '../payments/provider-settlement.js'
 import type { JobKind } from '../protocols/market-messages.js'
@@ -80,6 +81,8 @@ export async function startTabProvider(
   const { identity } = deps
   const host = await createTabHost(identity.peerKey)
   await dialAny(host, config.bootstrap)
+  // the tab cannot be dialed: when its node connection drops, only the tab can restore it
+  const stopDialing = keepDialing(host, config.bootstrap, deps.log('net'))
   const blobs = memoryBlobs()
   const onnx = createWebOnnxExecutor({ backend: config.backend, getModel: (h) => blobs.get(h) })
   const sandbox = createTabWasmExecutor({ threads: config.threads, workerUrl: config.wasmWorkerUrl })
@@ -154,6 +157,7 @@ export async function startTabProvider(
       return { balance, pending }
     },
     async stop() {
+      stopDialing()
       await agent.stop()
       await host.stop()
       await onnx.close()

@@ -4,24 +4,6 @@ import { isLoopbackOnly } from './addresses.js'
 import type { Host } from './host.js'
 import { addressesToRemember, loadKnownPeers, saveKnownPeers } from './known-peers.js'
 
-/** Dial bootstrap peers now and again whenever we are not connected to them. */
-export function keepDialing(host: Host, addrs: string[], log: Logger): () => void {
-  if (!addrs.length) return () => {}
-  const targets = addrs.map((a) => multiaddr(a))
-  const dialAll = () => {
-    for (const ma of targets) {
-      const peer = ma.getComponents().find((c) => c.name === 'p2p')?.value
-      if (peer && host.getPeers().some((p) => p.toString() === peer)) continue
-      host
-        .dial(ma, { signal: AbortSignal.timeout(5000) })
-        .catch((err) => log.debug({ addr: ma.toString(), err: err.message }, 'bootstrap dial failed'))
-    }
-  }
-  dialAll()
-  const timer = setInterval(dialAll, 3000)
-  return () => clearInterval(timer)
-}
-
 /**
  * Dial the peers remembered from the last run once (so a restarted node rejoins without its bootstrap
  * list), and remember the connected peers every minute and at stop.

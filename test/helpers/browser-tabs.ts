@@ -60,7 +60,7 @@ export async function openProviderTab(
         if (pred(last)) return last
         if (last.phase === 'failed' || Date.now() > end)
           throw new Error(
-            `tab: ${what} did not happen (phase ${last.phase}${last.error ? `: ${last.error}` : ''}; page errors: ${errors.join('; ') || 'none'}; log: ${last.log
+            `tab: ${what} did not happen (phase ${last.phase}, balance ${last.balance}, pending ${last.pending}${last.error ? `: ${last.error}` : ''}; page errors: ${errors.join('; ') || 'none'}; log: ${last.log
               .slice(-5)
               .map((l) => l.msg)
               .join(' | ')})`,
