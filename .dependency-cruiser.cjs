@@ -9,7 +9,7 @@ const LAYERS = [
   ['config', 'stream', 'train', 'verify'],
   ['fl', 'identity', 'oracle'],
   ['network', 'provider', 'requester'],
-  ['api', 'browser'],
+  ['api', 'browser', 'sim'],
   ['node'],
   ['sdk'],
   ['dashboard', 'demo', 'index.ts'],

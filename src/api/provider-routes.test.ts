@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
+import { DemandLog } from '../provider/explain.js'
 import { LivePolicy } from '../provider/live-policy.js'
 import { errorResponse } from './errors.js'
 import { registerProviderRoutes } from './provider-routes.js'
@@ -59,5 +60,43 @@ describe('an oversized body on any route with a body limit', () => {
     const res = await a.request('/small', { method: 'POST', body: 'x'.repeat(100) })
     expect(res.status).toBe(413)
     expect(((await res.json()) as { error: { name: string } }).error.name).toBe('PayloadTooLarge')
+  })
+})
+
+describe('/v1/provider/demands', () => {
+  it('lists the demands seen since a time, prices as strings; 400 on a bad since; 409 without a provider', async () => {
+    const log = new DemandLog()
+    const seen = (demandId: string, at: number) =>
+      log.record({
+        demandId,
+        at,
+        kind: 'onnx-inference',
+        maxPricePerUnit: 10n ** 18n,
+        decision: 'not-sampled',
+      })
+    seen('d1', 1000)
+    seen('d2', 2000)
+    const a = new Hono()
+    a.onError((err, ctx) => errorResponse(ctx, err))
+    registerProviderRoutes(
+      a,
+      () => undefined,
+      () => log,
+    )
+    const list = (await (await a.request('/v1/provider/demands?since=1500')).json()) as Record<
+      string,
+      unknown
+    >[]
+    expect(list).toEqual([
+      {
+        demandId: 'd2',
+        at: 2000,
+        kind: 'onnx-inference',
+        maxPricePerUnit: '1000000000000000000',
+        decision: 'not-sampled',
+      },
+    ])
+    expect((await a.request('/v1/provider/demands?since=soon')).status).toBe(400)
+    expect((await app().request('/v1/provider/demands')).status).toBe(409)
   })
 })

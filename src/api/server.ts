@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { FlService } from '../fl/network/service.js'
+import type { DemandLog } from '../provider/explain.js'
 import type { LivePolicy } from '../provider/live-policy.js'
 import type { Requester } from '../requester/requester.js'
 import type { BlobStore } from '../store/blob-store.js'
@@ -29,6 +30,8 @@ export interface ApiComponents {
   ledger?: LedgerRouteComponents
   /** The provider policy in force (`/v1/provider/policy`); absent = not a provider. */
   policy?: () => LivePolicy | undefined
+  /** The demands the provider saw (`/v1/provider/demands`); absent = not a provider. */
+  demands?: () => DemandLog | undefined
   /** Federated learning run by the node (`/v1/fl/*`); absent = not served. */
   fl?: FlService
   /** The browser-tab provider's page (`/tab/`) and what it is told; absent = not served. */
@@ -118,7 +121,7 @@ export function apiApp(c: ApiComponents): Hono {
     c.requester.cancel(ctx.req.param('id'))
     return ctx.json({ ok: true })
   })
-  registerProviderRoutes(app, c.policy ?? (() => undefined))
+  registerProviderRoutes(app, c.policy ?? (() => undefined), c.demands)
   if (c.fl) registerFlRoutes(app, c.fl)
   if (c.tab) registerTabRoutes(app, c.tab)
   registerDashboardRoutes(app)

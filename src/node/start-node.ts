@@ -324,6 +324,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
       status,
       maxBlobBytes: MAX_MODEL_BYTES,
       policy: () => live,
+      demands: () => provider?.demands,
       fl,
       tab: () => ({
         bootstrap: host

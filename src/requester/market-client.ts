@@ -172,6 +172,7 @@ async function collectOffers(
     },
   )
   const bytes = new TextEncoder().encode(JSON.stringify(demand))
+  c.log.info({ demand: demand.demandId, known, offerSample: demand.offerSample ?? 1 }, 'demand published')
   try {
     while (Date.now() - started < 5000 && !terms.signal?.aborted) {
       await c.host.services.pubsub.publish(TOPICS.demand, bytes).catch(() => {})

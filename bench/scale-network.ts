@@ -1,0 +1,132 @@
+/**
+ * `bench:scale`'s process network: a chain, a requester and N provider processes on 127.0.0.1 (real libp2p,
+ * gossipsub, contracts on anvil); jobs submitted one after another; how fast each demand reached the providers
+ * (each provider's own record of when it saw it, `GET /v1/provider/demands`), how many offered, and the
+ * resident memory of every provider process.
+ */
+
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { dataDirLayout } from '../src/identity/data-dir.js'
+import { readNodeInfo } from '../src/node/node-info.js'
+import { connect } from '../src/sdk/client.js'
+import { type TestNode as LocalNode, startChainProcess, startNodeProcess } from '../test/helpers/network.js'
+import { wdbcFeatures } from '../test/helpers/wdbc.js'
+
+const MLP = resolve(import.meta.dirname, '../test/fixtures/models/mlp.onnx')
+
+export interface NetworkScale {
+  processes: number
+  /** Share of (demand, provider) pairs where the provider saw the demand within 1 s of its publication. */
+  demandReach1s: number
+  reachMs: { median: number; p95: number; max: number }
+  /** Offers sent per demand (providers outside the demand's offer sample stay silent). */
+  offersPerDemand: number
+  demands: number
+  rssMbPerNode: { median: number; max: number }
+  startSeconds: number
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN
+}
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024
+}
+
+async function demandsSeen(node: LocalNode, since: number) {
+  const { info, token } = await readNodeInfo(dataDirLayout(node.dataDir))
+  const res = await fetch(`${info.apiUrl}/v1/provider/demands?since=${since}`, {
+    headers: { authorization: `Bearer ${token}` },
+  })
+  return (await res.json()) as { demandId: string; at: number; decision: string }[]
+}
+
+/** Start the network, run `jobs` small jobs, measure, stop everything (also on failure). */
+export async function measureNetwork(o: {
+  providers: number
+  jobs: number
+  root: string
+  log: (line: string) => void
+}): Promise<NetworkScale> {
+  const started = performance.now()
+  const chain = await startChainProcess(resolve(o.root, 'chain'))
+  const nodes: LocalNode[] = []
+  try {
+    const requester = await startNodeProcess('requester', resolve(o.root, 'requester'), chain.args)
+    nodes.push(requester)
+    // a few at a time: 2 cores start ~5 nodes at once within the 30 s ready timeout
+    for (let i = 0; i < o.providers; i += 5) {
+      const batch = Array.from({ length: Math.min(5, o.providers - i) }, (_, k) => `provider-${i + k + 1}`)
+      nodes.push(
+        ...(await Promise.all(
+          batch.map((name) =>
+            startNodeProcess(name, resolve(o.root, name), [
+              '--provide',
+              '--bootstrap',
+              requester.multiaddrs[0],
+              ...chain.args,
+            ]),
+          ),
+        )),
+      )
+      o.log(`  ${nodes.length - 1} providers started`)
+    }
+    const providers = nodes.slice(1)
+    const client = await connect({ dataDir: requester.dataDir })
+    // every provider's capacity advert heard before the jobs
+    for (const end = Date.now() + 120_000; ; ) {
+      const node = (await client.node()) as { knownProviders?: unknown[] }
+      if ((node.knownProviders?.length ?? 0) >= o.providers || Date.now() > end) break
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    const startSeconds = (performance.now() - started) / 1000
+    const model = new Uint8Array(await readFile(MLP))
+    const since = Date.now()
+    for (let j = 0; j < o.jobs; j++) {
+      const inputs = { x: await wdbcFeatures(40) }
+      await client.infer({ model, inputs, shardSize: 10, providers: { min: 1, max: 4 } })
+      o.log(`  job ${j + 1}/${o.jobs} done`)
+    }
+    await new Promise((r) => setTimeout(r, 2000)) // late gossip still counts, only past 1 s
+    const published = requester.logs
+      .map((l) => {
+        try {
+          return JSON.parse(l) as { msg?: string; demand?: string; time?: string | number }
+        } catch {
+          return {}
+        }
+      })
+      .filter((e) => e.msg === 'demand published' && e.demand)
+      .map((e) => ({ id: e.demand!, at: new Date(e.time!).getTime() }))
+      .filter((d) => d.at >= since)
+    const seen = await Promise.all(providers.map((p) => demandsSeen(p, since)))
+    const delays: number[] = []
+    let reached = 0
+    let offers = 0
+    for (const d of published)
+      for (const list of seen) {
+        const s = list.find((x) => x.demandId === d.id)
+        if (!s) continue
+        delays.push(s.at - d.at)
+        if (s.at - d.at <= 1000) reached++
+        if (s.decision === 'offered') offers++
+      }
+    const rss = await Promise.all(providers.map((p) => rssMb(p.proc.pid!)))
+    return {
+      processes: providers.length + 1,
+      demandReach1s: reached / Math.max(1, published.length * providers.length),
+      reachMs: { median: quantile(delays, 0.5), p95: quantile(delays, 0.95), max: Math.max(...delays) },
+      offersPerDemand: offers / Math.max(1, published.length),
+      demands: published.length,
+      rssMbPerNode: { median: quantile(rss, 0.5), max: Math.max(...rss) },
+      startSeconds,
+    }
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()))
+    await chain.stop()
+  }
+}
