@@ -1,6 +1,6 @@
 import type { Offer } from '../protocols/market-messages.js'
 import type { VerificationPlan, VerificationPolicy } from '../verify/policy/types.js'
-import type { Rng } from '../verify/random.js'
+import { createRng, type Rng } from '../verify/random.js'
 import { logNormal, quantile } from './events.js'
 
 /** The simulated network: how many of whom, and how they behave. */
@@ -68,6 +68,7 @@ export interface Prov {
   /** Which of the simulation's real Ed25519 keys signs for it. */
   signer: number
   ask: bigint
+  /** Its access latency (one way, ms). */
   latency: number
   shardMs: number
   cheat: boolean
@@ -99,6 +100,8 @@ export interface Work {
 
 export interface Req {
   id: string
+  /** Its access latency (one way, ms). */
+  latency: number
   policy: VerificationPolicy
   /** Verdicts per provider, the requester's reputation book. */
   book: Map<string, { valid: number; invalid: number }>
@@ -188,4 +191,15 @@ export function report(
     events: t.events,
     wallMs: t.wallMs,
   }
+}
+
+/**
+ * One-way latency between a provider and a requester: the mean of their access latencies times a route
+ * factor of the pair (log-normal, σ 0.5, the same every time for the same pair) — so requesters in different
+ * places rank the same providers differently, as their pings would.
+ */
+export function oneWay(p: { id: string; latency: number }, r: { id: string; latency: number }): number {
+  let h = 2166136261
+  for (const ch of `${p.id}|${r.id}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619)
+  return ((p.latency + r.latency) / 2) * logNormal(createRng(h >>> 0), 1, 0.5)
 }

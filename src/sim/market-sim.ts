@@ -11,13 +11,14 @@ import { sha256Hex } from '../store/sha256.js'
 import { adaptive } from '../verify/policy/adaptive.js'
 import { decideQuorum } from '../verify/quorum.js'
 import { createRng } from '../verify/random.js'
-import { EventQueue } from './events.js'
+import { EventQueue, logNormal } from './events.js'
 import {
   type Job,
   type MarketSimOptions,
   type MarketSimResult,
   makeProviders,
   newStats,
+  oneWay,
   type Prov,
   type Req,
   report,
@@ -28,7 +29,8 @@ import {
 
 export type { MarketSimOptions, MarketSimResult } from './market-model.js'
 
-const MAX_PRICE = 10n ** 15n
+/** The requesters' max price: three times the median ask, so price weighs in the ranking. */
+const MAX_PRICE = 3n * 10n ** 12n
 /** Tasks in flight per provider and job: the task stream's slots of a one-thread provider, pipelined. */
 const PIPELINE = 2
 /** Mean online spell of a provider; the offline spell follows from the churn share. */
@@ -40,7 +42,7 @@ const encoder = new TextEncoder()
  * traffic: offer sampling (`offerSampleRate`, `inOfferSample`), a real Ed25519 check of every offer and
  * every result, the offer window (`offerGraceMs`), ranking (`rankCandidates`), adaptive verification
  * (`adaptive`, `decideQuorum`) with its verdicts and exclusions, and the heartbeat timeout that declares a
- * provider gone. The network is simulated: gossip reach in hops of the median latency, log-normal latency
+ * provider gone. The network is simulated: gossip reach in hops of the median latency, pair latencies (`oneWay`),
  * and compute time per provider, churn (providers going offline lose their queued work), and cheaters.
  * Providers serve every job that hires them from one queue, as a one-thread provider does.
  */
@@ -104,7 +106,14 @@ export async function simulateMarket(o: MarketSimOptions): Promise<MarketSimResu
         signature: '',
       }
       stats.sent++
-      q.after(gossipMs + 2 * p.latency + 5, { t: 'offer', job, demand: id, offer, prov: p, sentAt: q.now })
+      q.after(gossipMs + 2 * oneWay(p, job.req) + 5, {
+        t: 'offer',
+        job,
+        demand: id,
+        offer,
+        prov: p,
+        sentAt: q.now,
+      })
     }
     q.after(5000, { t: 'close', demand: id })
   }
@@ -123,7 +132,11 @@ export async function simulateMarket(o: MarketSimOptions): Promise<MarketSimResu
     }
     const live = w.offers.filter((x) => x.prov.online && !job.req.excluded.has(x.prov.id))
     const chosen = rankCandidates(
-      live.map((x) => ({ offer: x.offer, latencyMs: 2 * x.prov.latency, reputation: reputation(x.prov.id) })),
+      live.map((x) => ({
+        offer: x.offer,
+        latencyMs: 2 * oneWay(x.prov, job.req),
+        reputation: reputation(x.prov.id),
+      })),
       MAX_PRICE,
     ).slice(0, Math.max(1, want - job.providers.length))
     offerCpu += performance.now() - s
@@ -133,7 +146,7 @@ export async function simulateMarket(o: MarketSimOptions): Promise<MarketSimResu
     for (const p of fresh) {
       job.providers.push(p)
       p.jobs.add(job)
-      feed(job, p, 2 * p.latency) // the agreement: one round trip
+      feed(job, p, 2 * oneWay(p, job.req)) // the agreement: one round trip
     }
   }
 
@@ -143,7 +156,7 @@ export async function simulateMarket(o: MarketSimOptions): Promise<MarketSimResu
     task.open++
     task.job.outstanding.add(work)
     if (!canary) stats.executions++
-    q.after(delay + p.latency, { t: 'deliver', work })
+    q.after(delay + oneWay(p, task.job.req), { t: 'deliver', work })
   }
 
   const inFlight = (job: Job, p: Prov) => {
@@ -295,6 +308,7 @@ export async function simulateMarket(o: MarketSimOptions): Promise<MarketSimResu
     const policy = adaptive({ seed: o.seed * 1000 + r })
     const req: Req = {
       id: `r${r}`,
+      latency: logNormal(rng, latencyMs, 0.7),
       policy,
       book: new Map(),
       jobsLeft: o.jobsPerRequester,
@@ -352,7 +366,7 @@ export async function simulateMarket(o: MarketSimOptions): Promise<MarketSimResu
           taskId: work.task.id,
           outputHash,
         })
-        q.after(p.latency, { t: 'result', work, output, signature })
+        q.after(oneWay(p, work.task.job.req), { t: 'result', work, output, signature })
         break
       }
       case 'result':
