@@ -14,6 +14,8 @@ import { type TestNode as LocalNode, startChainProcess, startNodeProcess } from 
 import { wdbcFeatures } from '../test/helpers/wdbc.js'
 
 const MLP = resolve(import.meta.dirname, '../test/fixtures/models/mlp.onnx')
+// 50 nodes share 2 cores: a node started late waits for CPU behind the others' gossip and adverts
+process.env.MUTIRAO_READY_TIMEOUT_MS ??= '180000'
 
 export interface NetworkScale {
   processes: number
@@ -24,6 +26,8 @@ export interface NetworkScale {
   offersPerDemand: number
   demands: number
   rssMbPerNode: { median: number; max: number }
+  /** CPU of one idle provider node (all of them running, no job), % of one core, over 10 s. */
+  idleCpuPercentPerNode: number
   startSeconds: number
 }
 
@@ -35,6 +39,20 @@ const quantile = (xs: number[], q: number) => {
 async function rssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+async function idleCpuPercent(pids: number[], ms: number): Promise<number> {
+  const before = await Promise.all(pids.map(cpuSeconds))
+  await new Promise((r) => setTimeout(r, ms))
+  const after = await Promise.all(pids.map(cpuSeconds))
+  const used = after.reduce((s, a, i) => s + a - before[i], 0)
+  return (100 * used) / (ms / 1000) / pids.length
 }
 
 async function demandsSeen(node: LocalNode, since: number) {
@@ -73,7 +91,9 @@ export async function measureNetwork(o: {
           ),
         )),
       )
-      o.log(`  ${nodes.length - 1} providers started`)
+      o.log(
+        `  ${nodes.length - 1} providers started (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+      )
     }
     const providers = nodes.slice(1)
     const client = await connect({ dataDir: requester.dataDir })
@@ -84,6 +104,11 @@ export async function measureNetwork(o: {
       await new Promise((r) => setTimeout(r, 500))
     }
     const startSeconds = (performance.now() - started) / 1000
+    const idleCpuPercentPerNode = await idleCpuPercent(
+      providers.map((p) => p.proc.pid!),
+      10_000,
+    )
+    o.log(`  idle: ${idleCpuPercentPerNode.toFixed(1)} % of a core per provider node`)
     const model = new Uint8Array(await readFile(MLP))
     const since = Date.now()
     for (let j = 0; j < o.jobs; j++) {
@@ -123,6 +148,7 @@ export async function measureNetwork(o: {
       offersPerDemand: offers / Math.max(1, published.length),
       demands: published.length,
       rssMbPerNode: { median: quantile(rss, 0.5), max: Math.max(...rss) },
+      idleCpuPercentPerNode,
       startSeconds,
     }
   } finally {

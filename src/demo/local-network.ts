@@ -69,7 +69,10 @@ export interface ReadyProcess<T> {
   stop(): Promise<number | null>
 }
 
-/** Run `mutirao <args…> --json` (in network namespace `netns` when given) and wait for its `ready` event (30 s). */
+/** How long a started process may take to say it is ready (`MUTIRAO_READY_TIMEOUT_MS`, default 30 s). */
+const readyTimeoutMs = () => Number(process.env.MUTIRAO_READY_TIMEOUT_MS) || 30_000
+
+/** Run `mutirao <args…> --json` (in network namespace `netns` when given) and wait for its `ready` event. */
 export async function startCliProcess<T>(
   name: string,
   args: string[],
@@ -87,8 +90,11 @@ export async function startCliProcess<T>(
   })
   const ready = await new Promise<T>((ok, fail) => {
     const timer = setTimeout(
-      () => fail(new Error(`${name} did not start in 30 s:\n${logs.slice(-20).join('\n')}`)),
-      30_000,
+      () =>
+        fail(
+          new Error(`${name} did not start in ${readyTimeoutMs() / 1000} s:\n${logs.slice(-20).join('\n')}`),
+        ),
+      readyTimeoutMs(),
     )
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       try {

@@ -71,6 +71,25 @@ export interface FederatedResult {
 }
 
 /**
+ * The shared starting point of an in-process federated run: preprocessing from the holders' merged column
+ * statistics (unless given), a fresh model of `spec` seeded by `seed`, and the classifier that evaluates it.
+ */
+export function setupFlModel(
+  holders: readonly { data: Dataset }[],
+  spec: ModelSpec,
+  seed: number,
+  given?: Preprocessing,
+) {
+  const schema = holders[0].data.schema
+  const preprocessing =
+    given ?? preprocessingFromStats(schema, mergeColumnStats(holders.map((h) => columnStats(h.data))))
+  const net = createModel(spec, preprocessing.outputDim, schema.target.classes.length, seed)
+  const model: FlModel = { net, preprocessing }
+  const classifier: Classifier = { net, preprocessing, spec, classes: schema.target.classes }
+  return { preprocessing, net, model, classifier }
+}
+
+/**
  * Simulates a federated training job in one process (no networking): every round each holder runs
  * {@link localTrain} from the global weights, attacks are applied to what malicious holders send, the
  * aggregator combines the updates, and optionally each holder's round contribution is valued
@@ -79,13 +98,12 @@ export interface FederatedResult {
 export async function runFederated(options: RunFederatedOptions): Promise<FederatedResult> {
   await initTraining()
   const { holders, seed } = options
-  const schema = holders[0].data.schema
-  const preprocessing =
-    options.preprocessing ??
-    preprocessingFromStats(schema, mergeColumnStats(holders.map((h) => columnStats(h.data))))
-  const net = createModel(options.model, preprocessing.outputDim, schema.target.classes.length, seed)
-  const model: FlModel = { net, preprocessing }
-  const classifier: Classifier = { net, preprocessing, spec: options.model, classes: schema.target.classes }
+  const { preprocessing, net, model, classifier } = setupFlModel(
+    holders,
+    options.model,
+    seed,
+    options.preprocessing,
+  )
   const aggregate =
     typeof options.aggregator === 'function' ? options.aggregator : aggregatorFor(options.aggregator)
   const v = options.valuation

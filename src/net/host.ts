@@ -13,6 +13,7 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import { isLoopbackOnly, keepDialableAddresses } from './addresses.js'
+import { GOSSIP_SCORE_PARAMS } from './gossip-score.js'
 import { RELAY_LIMITS, type RelayLimits } from './relay-limits.js'
 
 /** Options of the node's libp2p host. */
@@ -89,6 +90,7 @@ export async function createHost(options: HostOptions) {
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,
         heartbeatInterval: 700,
+        scoreParams: GOSSIP_SCORE_PARAMS,
       }),
       ...(nat ? { autoNAT: autoNAT(), dcutr: dcutr() } : {}),
       ...(options.relay

@@ -80,7 +80,9 @@ export interface Acquisition {
  * (price, reputation, latency) and sign agreements with the best `want` providers.
  */
 export async function acquireProviders(c: MarketClientComponents, terms: DemandTerms): Promise<Acquisition> {
-  const known = c.directory.list().filter((p) => p.accepting && !terms.exclude.has(p.provider)).length
+  // the providers we know of that could answer, and how many of them take work now
+  const reachable = c.directory.list().filter((p) => !terms.exclude.has(p.provider))
+  const known = reachable.filter((p) => p.accepting).length
   const sample = offerSampleRate(known, terms.want)
   const unsigned = {
     v: 1 as const,
@@ -103,7 +105,7 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
     ...unsigned,
     signature: await signPayload(c.identity.peerKey, DOMAINS.demand, unsigned),
   }
-  const { offers, declines } = await collectOffers(c, demand, terms)
+  const { offers, declines } = await collectOffers(c, demand, terms, reachable.length, known)
   if (terms.signal?.aborted) return { agreements: [], declines }
   const adverts = new Map(c.directory.list().map((a) => [a.provider, a.hardware.executionProvider ?? 'cpu']))
   const candidates: Candidate[] = await Promise.all(
@@ -142,20 +144,21 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
  */
 export const offerGraceMs = (firstAfterMs: number) => Math.min(1000, Math.max(250, 2 * firstAfterMs))
 
+/** Publish `demand` and gather answers from the `candidates` providers we know of (`known` of them accepting). */
 async function collectOffers(
   c: MarketClientComponents,
   demand: Demand,
   terms: DemandTerms,
+  candidates: number,
+  known: number,
 ): Promise<{ offers: Offer[]; declines: Decline[] }> {
   const offers = new Map<string, Offer>()
   const declines = new Map<string, Decline>()
-  const candidates = c.directory.list().filter((p) => !terms.exclude.has(p.provider))
-  const known = candidates.filter((p) => p.accepting).length
   const expected = Math.max(terms.want, Math.min(known, terms.want * 2))
   const { promise: enough, resolve } = Promise.withResolvers<void>()
   const started = Date.now()
   // every provider we know of has answered (offer or decline): nothing more to wait for
-  const allAnswered = () => candidates.length > 0 && offers.size + declines.size >= candidates.length
+  const allAnswered = () => candidates > 0 && offers.size + declines.size >= candidates
   const stop = c.inbox.listen(
     demand.demandId,
     (offer) => {

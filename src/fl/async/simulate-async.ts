@@ -1,12 +1,10 @@
-import { columnStats, mergeColumnStats } from '../../data/column-stats.js'
-import { preprocessingFromStats } from '../../data/preprocess.js'
 import type { Dataset } from '../../data/schema.js'
 import { initTraining } from '../../train/backend.js'
 import { type Classifier, evaluate } from '../../train/classifier.js'
-import { createModel } from '../../train/create-model.js'
 import type { ModelSpec } from '../../train/model-spec.js'
 import { getFlatWeights, setFlatWeights } from '../../train/weights.js'
-import { type FlModel, type LocalTrainOptions, localTrain } from '../local-train.js'
+import { type LocalTrainOptions, localTrain } from '../local-train.js'
+import { setupFlModel } from '../simulate.js'
 import { type BufferedAggregatorOptions, createBufferedAggregator } from './buffered.js'
 
 /** A simulated holder of an asynchronous job: its rows and how long one local training takes it. */
@@ -57,14 +55,7 @@ export interface BufferedResult {
 export async function runBufferedFederated(options: RunBufferedOptions): Promise<BufferedResult> {
   await initTraining()
   const { holders, seed } = options
-  const schema = holders[0].data.schema
-  const preprocessing = preprocessingFromStats(
-    schema,
-    mergeColumnStats(holders.map((h) => columnStats(h.data))),
-  )
-  const net = createModel(options.model, preprocessing.outputDim, schema.target.classes.length, seed)
-  const model: FlModel = { net, preprocessing }
-  const classifier: Classifier = { net, preprocessing, spec: options.model, classes: schema.target.classes }
+  const { net, model, classifier } = setupFlModel(holders, options.model, seed)
   const server = createBufferedAggregator({ ...options.buffer, initial: getFlatWeights(net) })
   const accepted: Record<string, number> = Object.fromEntries(holders.map((h) => [h.id, 0]))
   const refused: Record<string, number> = Object.fromEntries(holders.map((h) => [h.id, 0]))
