@@ -76,21 +76,21 @@ export async function measureNetwork(o: {
   try {
     const requester = await startNodeProcess('requester', resolve(o.root, 'requester'), chain.args)
     nodes.push(requester)
-    // a few at a time: 2 cores start ~5 nodes at once within the 30 s ready timeout
+    // a few at a time, each kept as soon as it is up, so that `finally` stops it even when another fails
     for (let i = 0; i < o.providers; i += 5) {
       const batch = Array.from({ length: Math.min(5, o.providers - i) }, (_, k) => `provider-${i + k + 1}`)
-      nodes.push(
-        ...(await Promise.all(
-          batch.map((name) =>
-            startNodeProcess(name, resolve(o.root, name), [
-              '--provide',
-              '--bootstrap',
-              requester.multiaddrs[0],
-              ...chain.args,
-            ]),
-          ),
-        )),
+      const up = await Promise.allSettled(
+        batch.map((name) =>
+          startNodeProcess(name, resolve(o.root, name), [
+            '--provide',
+            '--bootstrap',
+            requester.multiaddrs[0],
+            ...chain.args,
+          ]).then((node) => nodes.push(node)),
+        ),
       )
+      const failed = up.find((r) => r.status === 'rejected')
+      if (failed) throw failed.reason
       o.log(
         `  ${nodes.length - 1} providers started (${((performance.now() - started) / 1000).toFixed(0)} s)`,
       )
