@@ -22,6 +22,9 @@ export interface NetworkScale {
   /** Share of (demand, provider) pairs where the provider saw the demand within 1 s of its publication. */
   demandReach1s: number
   reachMs: { median: number; p95: number; max: number }
+  jobs: number
+  /** Why each failed job failed. */
+  jobFailures: string[]
   /** Offers sent per demand (providers outside the demand's offer sample stay silent). */
   offersPerDemand: number
   demands: number
@@ -111,10 +114,20 @@ export async function measureNetwork(o: {
     o.log(`  idle: ${idleCpuPercentPerNode.toFixed(1)} % of a core per provider node`)
     const model = new Uint8Array(await readFile(MLP))
     const since = Date.now()
+    const failures: string[] = []
     for (let j = 0; j < o.jobs; j++) {
       const inputs = { x: await wdbcFeatures(40) }
-      await client.infer({ model, inputs, shardSize: 10, providers: { min: 1, max: 4 } })
-      o.log(`  job ${j + 1}/${o.jobs} done`)
+      const t = performance.now()
+      // a failed job is a result too (the demands it published are measured all the same)
+      await client
+        .infer({ model, inputs, shardSize: 10, providers: { min: 1, max: 4 } })
+        .then(() =>
+          o.log(`  job ${j + 1}/${o.jobs} done in ${((performance.now() - t) / 1000).toFixed(1)} s`),
+        )
+        .catch((err: Error) => {
+          failures.push(err.message.split('\n')[0])
+          o.log(`  job ${j + 1}/${o.jobs} failed: ${failures.at(-1)}`)
+        })
     }
     await new Promise((r) => setTimeout(r, 2000)) // late gossip still counts, only past 1 s
     const published = requester.logs
@@ -147,6 +160,8 @@ export async function measureNetwork(o: {
       reachMs: { median: quantile(delays, 0.5), p95: quantile(delays, 0.95), max: Math.max(...delays) },
       offersPerDemand: offers / Math.max(1, published.length),
       demands: published.length,
+      jobs: o.jobs,
+      jobFailures: failures,
       rssMbPerNode: { median: quantile(rss, 0.5), max: Math.max(...rss) },
       idleCpuPercentPerNode,
       startSeconds,

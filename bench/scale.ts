@@ -85,7 +85,9 @@ async function main() {
         ` started and all adverts heard in ${f(network.startSeconds, 0)} s): ${network.demands} demands;` +
         ` reached ${f(100 * network.demandReach1s, 1)} % of (demand, provider) pairs within 1 s (goal ≥ 95 %);` +
         ` delay median ${f(network.reachMs.median, 0)} ms, p95 ${f(network.reachMs.p95, 0)} ms, max ${f(network.reachMs.max, 0)} ms;` +
-        ` ${f(network.offersPerDemand, 1)} offers per demand; RSS per provider node median` +
+        ` ${f(network.offersPerDemand, 1)} offers per demand; ${network.jobs - network.jobFailures.length} of` +
+        ` ${network.jobs} jobs done${network.jobFailures.length ? ` (failed: ${network.jobFailures.join('; ')})` : ''};` +
+        ` idle CPU ${f(network.idleCpuPercentPerNode, 1)} % of a core per provider node; RSS per provider node median` +
         ` ${f(network.rssMbPerNode.median, 0)} MB, max ${f(network.rssMbPerNode.max, 0)} MB.`,
       '',
     )
