@@ -6,10 +6,11 @@ import { DOMAINS, TOPICS } from '../protocols/ids.js'
 import { signedPart } from '../protocols/market-messages.js'
 
 const MAX_ADVERT_BYTES = 16 * 1024
-const STALE_MS = 30_000
+/** Three advert periods (src/provider/capacity-advert.ts): one or two lost adverts do not drop a provider. */
+const STALE_MS = 45_000
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
-/** Providers known from their signed capacity adverts on gossip (fresh within 30 s). */
+/** Providers known from their signed capacity adverts on gossip (fresh within 45 s). */
 export class ProviderDirectory {
   readonly #byPeer = new Map<string, Capacity>()
   #stop?: () => void
