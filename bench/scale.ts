@@ -1,5 +1,5 @@
 import '../src/polyfill.js'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type MarketSimResult, simulateMarket } from '../src/sim/market-sim.js'
@@ -12,7 +12,8 @@ import { measureNetwork, type NetworkScale } from './scale-network.js'
  * and 10,000 providers (and 100 requesters), each row's growth given against the 100-provider row of the
  * same run.
  * Usage: npm run bench:scale [-- --processes 50] [--jobs 5] [--providers 100,1000,10000] [--requesters 100]
- *        [--no-processes] [--json] [--write]
+ *        [--no-processes] [--json] [--write] [--from saved.json]
+ * --from renders (and with --write records) a run saved from --json instead of measuring again.
  */
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -27,7 +28,19 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
 
 const f = (x: number, d = 2) => x.toFixed(d)
 
-async function main() {
+/** A run's measurements: measured now, or read back from a saved `--json` output (`--from <file>`). */
+async function measure(): Promise<{ network?: NetworkScale; simulation: Record<number, MarketSimResult> }> {
+  const from = arg('from', '')
+  if (from) {
+    const saved = JSON.parse(await readFile(from, 'utf8')) as {
+      network?: NetworkScale
+      simulation: Record<number, { detail: MarketSimResult }>
+    }
+    return {
+      network: saved.network,
+      simulation: Object.fromEntries(Object.entries(saved.simulation).map(([n, r]) => [n, r.detail])),
+    }
+  }
   let network: NetworkScale | undefined
   if (!process.argv.includes('--no-processes')) {
     log(`network of ${PROCESSES} provider processes + a requester + a chain…`)
@@ -49,6 +62,12 @@ async function main() {
       seed: 1,
     })
   }
+  return { network, simulation }
+}
+
+async function main() {
+  const { network, simulation } = await measure()
+  const sizes = Object.keys(simulation).map(Number)
   const out = {
     processes: network?.processes,
     demandReach1s: network?.demandReach1s,
@@ -71,7 +90,7 @@ async function main() {
     ),
   }
   if (JSON_OUT) console.log(JSON.stringify(out))
-  const base = simulation[SIZES[0]]
+  const base = simulation[sizes[0]]
   const lines = [
     '## Scale',
     '',
@@ -93,12 +112,12 @@ async function main() {
     )
   lines.push(
     `**Simulated market** (\`src/sim/market-sim.ts\`: the real offer sampling, offer and result signature checks,` +
-      ` ranking, adaptive verification and quorum; ${REQUESTERS} requesters × 3 jobs × 40 shards; 5 % cheaters` +
+      ` ranking, adaptive verification and quorum; ${base.requesters} requesters × 3 jobs × 40 shards; 5 % cheaters` +
       ' wrong on 30 % of tasks; 5 % churn; latency median 40 ms; ratios against the first row):',
     '',
     '| providers | job s (median / p95) | ×first | CPU ms per task | ×first | CPU ms per offer | offers sent / read per demand | executions per task | wrong accepted | failed tasks | cheaters excluded | wall s |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...SIZES.map((n) => {
+    ...sizes.map((n) => {
       const r = simulation[n]
       return `| ${n} | ${f(r.jobSeconds.median, 1)} / ${f(r.jobSeconds.p95, 1)} | ${f(r.jobSeconds.median / base.jobSeconds.median)} | ${f(r.requesterCpuMsPerTask, 3)} | ${f(r.requesterCpuMsPerTask / base.requesterCpuMsPerTask)} | ${f(r.requesterCpuMsPerOffer, 3)} | ${f(r.offersSentPerDemand, 1)} / ${f(r.offersPerDemand, 1)} | ${f(r.executionsPerTask)} | ${r.wrongAccepted} | ${r.failedTasks} | ${r.cheatersExcluded} | ${f(r.wallMs / 1000, 0)} |`
     }),
