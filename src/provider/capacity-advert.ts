@@ -1,18 +1,11 @@
-import { CID } from 'multiformats/cid'
-import { sha256 } from 'multiformats/hashes/sha2'
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
+import { kindCid } from '../market/kind-providers.js'
 import type { Host } from '../net/host.js'
 import { signPayload } from '../net/signing.js'
 import type { Capacity } from '../protocols/capacity-messages.js'
 import { DOMAINS, TOPICS } from '../protocols/ids.js'
 import type { ProviderTerms, WorkGate } from './types.js'
-
-/** The DHT key under which providers of a job kind announce themselves (content routing `provide`). */
-export async function kindCid(kind: string): Promise<CID> {
-  const digest = await sha256.digest(new TextEncoder().encode(`mutirao/provider/${kind}`))
-  return CID.createV1(0x55, digest)
-}
 
 /** Components of the advertiser. */
 export interface CapacityAdvertComponents {

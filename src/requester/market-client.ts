@@ -3,6 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
 import type { ProviderDirectory } from '../market/directory.js'
+import { connectKindProviders } from '../market/kind-providers.js'
 import { offerSampleRate } from '../market/offer-sample.js'
 import { requestJson } from '../market/rpc.js'
 import type { Host } from '../net/host.js'
@@ -105,6 +106,16 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
     ...unsigned,
     signature: await signPayload(c.identity.peerKey, DOMAINS.demand, unsigned),
   }
+  const kind = unsigned.kind
+  // nobody we know offers this kind: look for its providers on the DHT while the demand goes out (it is
+  // published again every second, so the providers found and connected hear it)
+  if (!reachable.some((p) => p.kinds.includes(kind)))
+    void connectKindProviders(c.host, kind, { limit: 2 * terms.want, timeoutMs: 4000, skip: terms.exclude })
+      .then(
+        (found) =>
+          found.length && c.log.info({ kind, found: found.length }, 'providers of the kind found on the DHT'),
+      )
+      .catch((err: Error) => c.log.debug({ kind, err: err.message }, 'DHT lookup of the kind failed'))
   const { offers, declines } = await collectOffers(c, demand, terms, reachable.length, known)
   if (terms.signal?.aborted) return { agreements: [], declines }
   const adverts = new Map(c.directory.list().map((a) => [a.provider, a.hardware.executionProvider ?? 'cpu']))
