@@ -9,7 +9,9 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { dataDirLayout } from '../src/identity/data-dir.js'
 import { readNodeInfo } from '../src/node/node-info.js'
+import { parseProcPidStat } from '../src/provider/cpu-sampler.js'
 import { connect } from '../src/sdk/client.js'
+import { quantile } from '../src/sim/events.js'
 import { type TestNode as LocalNode, startChainProcess, startNodeProcess } from '../test/helpers/network.js'
 import { wdbcFeatures } from '../test/helpers/wdbc.js'
 
@@ -34,21 +36,14 @@ export interface NetworkScale {
   startSeconds: number
 }
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN
-}
-
 async function rssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024
 }
 
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
+/** CPU seconds (user + system, 100 clock ticks a second) a process has used. */
+const cpuSeconds = async (pid: number) =>
+  (parseProcPidStat(await readFile(`/proc/${pid}/stat`, 'utf8')) ?? Number.NaN) / 100
 
 async function idleCpuPercent(pids: number[], ms: number): Promise<number> {
   const before = await Promise.all(pids.map(cpuSeconds))

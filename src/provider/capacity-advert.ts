@@ -25,8 +25,8 @@ const EARLY_MS = [300, 2000, 5000]
 /**
  * Announce capacity on gossip — soon after start, then every `intervalMs`, and within a second of a change
  * of what it says (taking work or not, price, threads) — and as a DHT provider record per job kind. Every
- * node handles every advert, so the period sets the network's idle load: 50 providers at 5 s cost each node
- * ~3 % of a core on this machine's measure; at 15 s a third of that. Returns a stop function.
+ * node handles every advert, so the period sets part of the network's idle load (measured at 50 providers on
+ * this machine: 3.9 % of a core per node at 5 s, 3.5 % at 15 s; see BENCHMARKS.md). Returns a stop function.
  */
 export function startCapacityAdvert(c: CapacityAdvertComponents): () => void {
   const publish = async () => {
