@@ -60,7 +60,12 @@ export async function pinnedRun(
     await pin(process.pid, '0')
     await pin(net.requester.proc.pid!, '0')
     for (const p of net.providers) await pin(p.proc.pid!, '1')
-    const r = await networkJob(net, client, model, batch, { size: shardSize, max: 1, policy: 'none' })
+    const r = await networkJob(net, client, model, batch, {
+      size: shardSize,
+      max: 1,
+      policy: 'none',
+      profile: process.env.PROF_JOB === 'pinned',
+    })
     return {
       localMs,
       run: r,

@@ -24,7 +24,7 @@
 // 1-provider jobs), --pinned-shard N (default 10000), --json (one JSON object on stdout:
 // { roundTripOverFloor, pinnedEndToEnd, pinnedSteady, tasksPerSecond, … }; the report goes to stderr).
 // Profiling (bench/profile-preload.cjs): with PROF_FLAG=<path> and PROF_JOB=<model name>:<shard size> (or `a1`),
-// the bench creates that file while that 1-provider job (or the timed a1 loop) runs, and the preload profiles every process while it exists.
+// `pinned`), the bench creates that file while that 1-provider job (or the timed a1 loop, or the pinned job) runs, and the preload profiles every process while it exists.
 import '../src/polyfill.js'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'

@@ -14,6 +14,7 @@ import type { JobProgress, JobSpec, ShardVerification, VerificationSpec } from '
 import type { JobRecord, JobStore } from './job-store.js'
 import type { MarketClientComponents } from './market-client.js'
 import type { ProviderSession } from './provider-session.js'
+import type { TrustBook } from './trust-book.js'
 import type { Answer, VoteScheduler } from './vote-scheduler.js'
 
 /** Components a job run needs. */
@@ -29,6 +30,8 @@ export interface JobRunComponents {
   payments?: RequesterPayments
   /** Payees and early closing of the job's escrow; absent = the escrow waits for reclaim. */
   settlement?: RequesterSettlement
+  /** Adaptive verification's trust in providers, carried across jobs; absent = every job starts afresh. */
+  trust?: TrustBook
   /** Called for each accepted result (ledger vouchers, reputation). */
   onAccepted?: (info: {
     agreement: Agreement

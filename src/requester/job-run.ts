@@ -3,7 +3,7 @@ import { concatAlong } from '../exec/batch-axes.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
 import type { ToRequester } from '../protocols/task-messages.js'
-import type { VerificationPolicy } from '../verify/index.js'
+import { adaptiveBook, type VerificationPolicy } from '../verify/index.js'
 import { type DisputeFiler, disputeFilerFor } from './dispute-filer.js'
 import { FailureTally, jobFaultMessage } from './failure-tally.js'
 import { JobAcquisition, remainingSamples } from './job-acquire.js'
@@ -68,7 +68,7 @@ export class JobRun extends EventEmitter {
   ) {
     super()
     this.#verification = VerificationSpecSchema.parse(job.spec.verification ?? {})
-    this.#policy = policyFor(this.#verification)
+    this.#policy = policyFor(this.#verification, c.trust?.prior)
     this.#sched = new VoteScheduler(c.store.shards(job.id), this.#policy, resultEquality(job.spec))
     const shards = this.#sched.shards
     this.progress = {
@@ -139,6 +139,7 @@ export class JobRun extends EventEmitter {
 
   /** Stop without recording a final status (node shutdown): the job resumes on the next start. */
   detach(): void {
+    if (!this.#detached) this.#keepTrust()
     this.#detached = true
   }
 
@@ -368,7 +369,14 @@ export class JobRun extends EventEmitter {
     this.emit('progress', this.progress)
   }
 
+  /** Keep what the policy learnt of the providers for the requester's next jobs. */
+  #keepTrust(): void {
+    const book = this.#policy && adaptiveBook(this.#policy.snapshot())
+    if (book) this.c.trust?.save(book)
+  }
+
   #finish(status: JobProgress['status'], error?: string, resultHash?: string): JobProgress {
+    this.#keepTrust()
     if (this.#detached) return this.progress
     const { verification, notices } = this.progress
     this.c.store.setStatus(this.job.id, status, error, resultHash, { verification, notices })

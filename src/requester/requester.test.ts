@@ -76,6 +76,22 @@ describe('requester and providers in one process', () => {
     expect(market.faults.some((f) => f.provider === liar && f.kind === 'outvoted')).toBe(true)
   }, 60_000)
 
+  it("a requester's second adaptive job trusts the providers its first one checked: fewer replica tasks", async () => {
+    market = await startInProcessMarket([{}, {}])
+    const spec = { providers: { min: 2, max: 2 }, verification: { policy: 'adaptive' as const } }
+    const first = await (await run(spec, 300)).done
+    expect(first.status).toBe('done')
+    // both providers are new: each is checked until 10 of its results were verified
+    expect(first.verification?.replicaTasks).toBeGreaterThanOrEqual(10)
+    for (const p of market.providers)
+      expect(market.requester.trust.get(p.peerId)?.streak).toBeGreaterThanOrEqual(10)
+    const { x, done } = await run(spec, 300)
+    const second = await done
+    expect(second.status).toBe('done')
+    expect(second.verification?.replicaTasks).toBeLessThan(first.verification!.replicaTasks)
+    await expectLocal(second.jobId, x)
+  }, 90_000)
+
   it('a task that fails on one provider is sent again and the job completes', async () => {
     let failures = 0
     const flaky = (inner: TaskExecutor): TaskExecutor => ({

@@ -11,6 +11,7 @@ import { JobRun, type JobRunComponents } from './job-run.js'
 import { type JobProgress, type JobSpecInput, JobSpecSchema } from './job-spec.js'
 import { JobStore } from './job-store.js'
 import { planShards } from './shard-plan.js'
+import { TrustBook } from './trust-book.js'
 
 /** Components of the requester service. */
 export type RequesterComponents = Omit<JobRunComponents, 'store'> & { db: Db; log: Logger }
@@ -30,8 +31,11 @@ export class Requester {
   readonly changes = new EventTarget()
   readonly #runs = new Map<string, { run: JobRun; abort: AbortController; done: Promise<JobProgress> }>()
 
+  readonly trust: TrustBook
+
   constructor(private readonly c: RequesterComponents) {
     this.store = new JobStore(c.db)
+    this.trust = c.trust ?? new TrustBook(c.db)
   }
 
   /**
@@ -77,7 +81,7 @@ export class Requester {
 
   #start(id: string): JobProgress {
     const job = this.store.get(id)!
-    const run = new JobRun({ ...this.c, store: this.store }, job)
+    const run = new JobRun({ ...this.c, store: this.store, trust: this.trust }, job)
     const abort = new AbortController()
     run.on('progress', () => this.changes.dispatchEvent(new Event('change')))
     const done = run.run(abort.signal)

@@ -6,6 +6,7 @@ import {
   compareTensors,
   replicate,
   spot,
+  type TrustPrior,
   type VerificationPolicy,
 } from '../verify/index.js'
 import type { JobSpec, VerificationSpec } from './job-spec.js'
@@ -15,9 +16,10 @@ export const DEFAULT_CANARY_RATE = 0.02
 
 /**
  * The policy a job's `verification` spec asks for, or undefined for `none` (the unverified fast path).
- * Defaults: `replicate` k = 3, quorum = 2 (one tie-breaker beyond k); canary rate 2%.
+ * Defaults: `replicate` k = 3, quorum = 2 (one tie-breaker beyond k); canary rate 2%. The adaptive policies
+ * start each provider from `prior` (the requester's trust from earlier jobs) when given.
  */
-export function policyFor(v: VerificationSpec): VerificationPolicy | undefined {
+export function policyFor(v: VerificationSpec, prior?: TrustPrior): VerificationPolicy | undefined {
   const rate = v.canaryRate ?? DEFAULT_CANARY_RATE
   switch (v.policy) {
     case 'none':
@@ -29,11 +31,11 @@ export function policyFor(v: VerificationSpec): VerificationPolicy | undefined {
       return replicate(k, q, { escalate: 1 })
     }
     case 'adaptive':
-      return v.canaryRate ? combine(adaptive(), spot(v.canaryRate)) : adaptive()
+      return v.canaryRate ? combine(adaptive({ prior }), spot(v.canaryRate)) : adaptive({ prior })
     case 'spot':
       return spot(rate)
     case 'adaptive+spot':
-      return combine(adaptive(), spot(rate))
+      return combine(adaptive({ prior }), spot(rate))
   }
 }
 

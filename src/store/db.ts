@@ -120,6 +120,16 @@ const MIGRATIONS: Migration[] = [
     `),
   // The execution provider each stored shard ran on, as its provider reported it (GPU issue)
   (db) => db.exec('ALTER TABLE shards ADD COLUMN ep TEXT'),
+  // Adaptive verification's trust in each provider, carried across jobs (src/requester/trust-book.ts)
+  (db) =>
+    db.exec(`
+      CREATE TABLE verification_trust (
+        provider TEXT PRIMARY KEY,
+        streak INTEGER NOT NULL,
+        record INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      )
+    `),
 ]
 
 /** Open (or create) the database and apply pending migrations. */

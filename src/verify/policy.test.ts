@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AdaptivePolicy, adaptive } from './policy/adaptive.js'
+import { AdaptivePolicy, adaptive, adaptiveBook } from './policy/adaptive.js'
 import { combine } from './policy/combine.js'
 import { replicate } from './policy/replicate.js'
 import { spot } from './policy/spot.js'
@@ -100,6 +100,26 @@ describe('policies in simulation (real policy code)', () => {
     expect(() => p.plan({ id: 'next' }, 'x')).toThrow(
       expect.objectContaining({ name: 'ProviderExcludedError' }),
     )
+  })
+
+  it('adaptive starts a provider met in earlier jobs from its carried streak and record; a lost vote still resets it', () => {
+    const prior = (p: string) => (p === 'veteran' ? { streak: 40, record: 300 } : undefined)
+    const p = adaptive({ seed: 5, prior })
+    expect(p.checkProbability('veteran')).toBeCloseTo(15 / 300, 9)
+    expect(p.checkProbability('newcomer')).toBe(1)
+    // the prior seeds the job's book once; this job's outcomes then move it as usual
+    p.record({ provider: 'veteran', task: 't', verdict: 'unchecked' })
+    expect(p.snapshot().providers.veteran).toMatchObject({ streak: 40, record: 301, valid: 0 })
+    p.record({ provider: 'veteran', task: 'bad', verdict: 'invalid' })
+    expect(p.checkProbability('veteran')).toBe(1)
+    // a carried streak below trustAfter still means every task is checked
+    const q = adaptive({ seed: 6, prior: () => ({ streak: 9, record: 500 }) })
+    expect(q.checkProbability('any')).toBe(1)
+    // what the requester keeps: the adaptive book, also inside a combined policy
+    const both = combine(adaptive({ seed: 7, prior }), spot(0.02, { seed: 8 }))
+    both.record({ provider: 'veteran', task: 'v', verdict: 'valid' })
+    expect(adaptiveBook(both.snapshot())?.veteran).toMatchObject({ streak: 41, record: 301 })
+    expect(adaptiveBook(replicate(3, 2).snapshot())).toBeUndefined()
   })
 
   it('a lost vote alone never excludes; a second one or a failed canary does (replicate and adaptive)', () => {
