@@ -7,6 +7,7 @@ import type { DemandLog } from '../provider/explain.js'
 import type { LivePolicy } from '../provider/live-policy.js'
 import type { Requester } from '../requester/requester.js'
 import type { BlobStore } from '../store/blob-store.js'
+import { registerBlobRoutes } from './blob-routes.js'
 import { registerDashboardRoutes } from './dashboard-routes.js'
 import { errorResponse } from './errors.js'
 import { registerEventRoutes } from './event-routes.js'
@@ -63,27 +64,7 @@ export function apiApp(c: ApiComponents): Hono {
   })
   app.onError((err, ctx) => errorResponse(ctx, err))
   app.get('/v1/node', (ctx) => ctx.json(c.status() as object))
-  app.post(
-    '/v1/blobs',
-    bodyLimit({
-      maxSize: c.maxBlobBytes,
-      onError: (ctx) =>
-        ctx.json(
-          {
-            error: {
-              name: 'PayloadTooLarge',
-              message: `blob larger than ${c.maxBlobBytes} bytes`,
-              hints: [],
-            },
-          },
-          413,
-        ),
-    }),
-    async (ctx) => {
-      const bytes = new Uint8Array(await ctx.req.arrayBuffer())
-      return ctx.json({ hash: await c.blobs.put(bytes), size: bytes.length }, 201)
-    },
-  )
+  registerBlobRoutes(app, c.blobs, c.maxBlobBytes)
   app.post('/v1/jobs', bodyLimit({ maxSize: 64 * 1024 }), async (ctx) => {
     let spec: unknown
     try {

@@ -21,6 +21,7 @@ import {
   VerificationSpecSchema,
 } from './job-spec.js'
 import type { JobRecord } from './job-store.js'
+import * as timing from './job-timing.js'
 import type { ProviderSession } from './provider-session.js'
 import { StarvationWatch } from './starvation-watch.js'
 import { policyFor, providersPerShard, resultEquality } from './verification.js'
@@ -45,7 +46,7 @@ export class JobRun extends EventEmitter {
   /** Shards the requester computed itself: known answers to use as canaries. */
   readonly #canaries = new Map<number, Answer>()
   /** Fails the job fast once exclusions left too few providers to satisfy the policy. */
-  readonly #starved = new StarvationWatch(STARVED_MS)
+  readonly #starved = new StarvationWatch(timing.STARVED_MS)
   #wake: () => void = () => {}
   #inputs?: TensorMap
   #info?: KindInfo
@@ -65,6 +66,8 @@ export class JobRun extends EventEmitter {
   constructor(
     private readonly c: JobRunComponents,
     private readonly job: JobRecord,
+    /** The model, its info and the inputs when the caller has them loaded already (a job just submitted). */
+    private loaded?: { model: Uint8Array; info: KindInfo; inputs: TensorMap },
   ) {
     super()
     this.#verification = VerificationSpecSchema.parse(job.spec.verification ?? {})
@@ -157,9 +160,11 @@ export class JobRun extends EventEmitter {
       await acquiring
     }
     try {
-      const model = await this.c.blobs.get(this.job.spec.modelHash)
-      this.#info = kindInfo(this.job.spec, model)
-      this.#inputs = decodeTensors(await this.c.blobs.get(this.job.spec.inputsHash))
+      const { spec } = this.job
+      const model = this.loaded?.model ?? (await this.c.blobs.get(spec.modelHash))
+      this.#info = this.loaded?.info ?? kindInfo(spec, model)
+      this.#inputs = this.loaded?.inputs ?? decodeTensors(await this.c.blobs.get(spec.inputsHash))
+      this.loaded = undefined
       await this.#dispatch.prepareCanaries(model)
       const runStart = Date.now()
       /** Tasks flow once `providers.min` providers have agreed; after that, the job goes on with fewer. */
@@ -201,7 +206,8 @@ export class JobRun extends EventEmitter {
           !acquiring &&
           now >= nextAcquireAt &&
           (live.length < this.job.spec.providers.min ||
-            now - lastAcquire > (shortRounds <= QUICK_ROUNDS ? QUICK_ROUND_GAP_MS : ROUND_GAP_MS))
+            now - lastAcquire >
+              (shortRounds <= timing.QUICK_ROUNDS ? timing.QUICK_ROUND_GAP_MS : timing.ROUND_GAP_MS))
         ) {
           acquiring = this.#acquisition
             .acquire(want, deadline, model.length, acquireSignal)
@@ -236,12 +242,12 @@ export class JobRun extends EventEmitter {
       // Final vouchers go out (and the streams close gracefully) before the job is reported done.
       const pay = this.#payments
       if (pay) {
-        await this.#drain(DRAIN_MS)
+        await this.#drain(timing.DRAIN_MS)
         await Promise.all([...this.#sessions.values()].map((s) => pay.flush(s).catch(() => {})))
         await pay.awaitFinalAcks(this.#sessions.values())
       }
       await Promise.all([...this.#sessions.values()].map((s) => s.close().catch(() => {})))
-      await this.#disputes?.settled(DISPUTE_WAIT_MS)
+      await this.#disputes?.settled(timing.DISPUTE_WAIT_MS)
       await this.#wrapUp()
       return this.#finish('done', undefined, resultHash)
     } catch (err) {
@@ -387,18 +393,3 @@ export class JobRun extends EventEmitter {
     return this.progress
   }
 }
-
-/** How long a finished job waits for accusations still being filed before it reports `done`. */
-const DISPUTE_WAIT_MS = 15_000
-/** How long a job with excluded providers may sit with no provider able to work before it fails. */
-const STARVED_MS = 30_000
-/** Gap between hiring rounds once the job has its minimum of providers. */
-const ROUND_GAP_MS = 10_000
-/**
- * Rounds that hired fewer providers than wanted are retried after this short gap, a few times: a provider
- * that missed the first demand (still joining the mesh) joins a short job before it ends.
- */
-const QUICK_ROUND_GAP_MS = 1_000
-const QUICK_ROUNDS = 3
-/** Longest wait, at the end of a paid job, for the tasks still out (see #drain). */
-const DRAIN_MS = 3000

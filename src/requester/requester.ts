@@ -59,7 +59,8 @@ export class Requester {
         })
     }
     const inputs = decodeTensors(await this.c.blobs.get(spec.inputsHash))
-    const info = await checkJob(spec, await this.c.blobs.get(spec.modelHash), inputs)
+    const model = await this.c.blobs.get(spec.modelHash)
+    const info = await checkJob(spec, model, inputs)
     if (spec.kind === 'onnx-inference') spec.batchAxes = inferBatchAxes(info as ModelInfo, spec.batchAxes)
     const samples = batchSizeAlong(
       inputs,
@@ -69,7 +70,7 @@ export class Requester {
     const id = `job-${randomBytes(6).toString('hex')}`
     const shards = planShards(samples, spec.shardSize, info.cost)
     this.store.create({ id, spec, status: 'running', createdAt: Date.now() }, shards)
-    return this.#start(id)
+    return this.#start(id, { model, info, inputs })
   }
 
   /** Resume every job left running by a previous process. */
@@ -79,9 +80,9 @@ export class Requester {
     return ids
   }
 
-  #start(id: string): JobProgress {
+  #start(id: string, loaded?: ConstructorParameters<typeof JobRun>[2]): JobProgress {
     const job = this.store.get(id)!
-    const run = new JobRun({ ...this.c, store: this.store, trust: this.trust }, job)
+    const run = new JobRun({ ...this.c, store: this.store, trust: this.trust }, job, loaded)
     const abort = new AbortController()
     run.on('progress', () => this.changes.dispatchEvent(new Event('change')))
     const done = run.run(abort.signal)

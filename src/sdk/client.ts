@@ -14,6 +14,7 @@ import type { StreamOptions } from '../stream/open-stream.js'
 import type { SessionWallet } from '../stream/session-payer.js'
 import type { ConnectOptions, InferenceJob, SubmitOptions, WaitOptions, WasmJob } from './client-options.js'
 import type { LedgerClient } from './ledger-types.js'
+import { putBlob as putBlobOnce } from './put-blob.js'
 import { type WasmRunOutput, wasmJobInputs, wasmJobOutputs } from './wasm-job.js'
 
 export type { ConnectOptions, InferenceJob, SubmitOptions, WaitOptions, WasmJob } from './client-options.js'
@@ -188,14 +189,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
       body: JSON.stringify(body),
       headers: { 'content-type': 'application/json' },
     })
-  const putBlob = async (bytes: Uint8Array) =>
-    (
-      await json<{ hash: string }>('/v1/blobs', {
-        method: 'POST',
-        body: bytes as Uint8Array<ArrayBuffer>,
-        headers: { 'content-type': 'application/octet-stream' },
-      })
-    ).hash
+  const putBlob = (bytes: Uint8Array) => putBlobOnce(call, bytes)
   const submitSpec = (spec: JobSpecInput) =>
     json<JobProgress>('/v1/jobs', {
       method: 'POST',

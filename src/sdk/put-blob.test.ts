@@ -1,0 +1,43 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Hono } from 'hono'
+import { afterEach, describe, expect, it } from 'vitest'
+import { registerBlobRoutes } from '../api/blob-routes.js'
+import { errorResponse } from '../api/errors.js'
+import { blobStore } from '../store/blob-store.js'
+import { sha256Hex } from '../store/sha256.js'
+import { type ApiCall, putBlob } from './put-blob.js'
+
+describe('putBlob over /v1/blobs', () => {
+  let dir: string | undefined
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('sends bytes the node lacks once; bytes it holds are not sent again; a bad address is a 400', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mutirao-put-blob-'))
+    const blobs = blobStore(dir)
+    const app = new Hono()
+    app.onError((err, ctx) => errorResponse(ctx, err))
+    registerBlobRoutes(app, blobs, 1024)
+    const posts: number[] = []
+    const call: ApiCall = async (path, init) => {
+      if (init?.method === 'POST') posts.push((init.body as Uint8Array).length)
+      const res = await app.request(path, init)
+      if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status })
+      return res
+    }
+    const bytes = new TextEncoder().encode('a model, say')
+    expect(await putBlob(call, bytes)).toBe(sha256Hex(bytes))
+    expect(blobs.has(sha256Hex(bytes))).toBe(true)
+    expect(await putBlob(call, bytes)).toBe(sha256Hex(bytes))
+    expect(posts).toEqual([bytes.length]) // the second time only the address was sent
+    await expect(putBlob(call, new Uint8Array(2048))).rejects.toMatchObject({ status: 413 })
+    expect((await app.request('/v1/blobs/not-a-hash')).status).toBe(400)
+    expect(await (await app.request(`/v1/blobs/${sha256Hex(bytes)}`)).json()).toEqual({
+      hash: sha256Hex(bytes),
+      size: bytes.length,
+    })
+  })
+})
