@@ -1,7 +1,5 @@
 // bench:dispatch (b): batches through the network against local onnxruntime on the same threads (bench/dispatch.ts).
-// the bench creates that file while that 1-provider job (or the timed a1 loop) runs, and the preload profiles every process while it exists.
 import '../src/polyfill.js'
-import { buildModel, float, node, tensorInitializer, valueInfo } from '../src/exec/graph-builder.js'
 import { createOnnxExecutor } from '../src/exec/onnx-executor.js'
 import { createOnnxSession, runSession } from '../src/exec/onnx-session.js'
 import type { TensorMap } from '../src/exec/tensor.js'
@@ -10,37 +8,11 @@ import type { MutiraoClient } from '../src/sdk/client.js'
 import { sha256Hex } from '../src/store/blob-store.js'
 import type { TestNetwork } from '../test/helpers/network.js'
 import { cpuOf, type Policy, startProfiles, stopProfiles } from './dispatch-common.js'
-
-/** Deterministic weights in [-scale, scale). */
-const weights = (seed: number, count: number, scale: number) =>
-  Array.from({ length: count }, (_, i) => Math.sin(seed * 7919 + i * 0.618) * scale)
+import { denseMlp } from './mlp-model.js'
 
 /** A compute-bound classifier: 30 → w → w → 2 (w = 512: ≈ 280k multiply-adds per sample; 1024: ≈ 1.1 M). */
-export function wideMlp(w = 512): Uint8Array {
-  const gemm = (x: string, w: string, b: string, y: string) =>
-    node('Gemm', [x, w, b], [y], { alpha: float(1), beta: float(1) })
-  return buildModel({
-    name: 'wide-mlp',
-    nodes: [
-      gemm('x', 'W1', 'b1', 'h1'),
-      node('Relu', ['h1'], ['a1']),
-      gemm('a1', 'W2', 'b2', 'h2'),
-      node('Relu', ['h2'], ['a2']),
-      gemm('a2', 'W3', 'b3', 'logits'),
-      node('Softmax', ['logits'], ['probabilities'], { axis: 1 }),
-    ],
-    initializers: [
-      tensorInitializer('W1', 'float32', [30, w], weights(1, 30 * w, 0.2)),
-      tensorInitializer('b1', 'float32', [w], weights(2, w, 0.1)),
-      tensorInitializer('W2', 'float32', [w, w], weights(3, w * w, 0.05)),
-      tensorInitializer('b2', 'float32', [w], weights(4, w, 0.1)),
-      tensorInitializer('W3', 'float32', [w, 2], weights(5, w * 2, 0.1)),
-      tensorInitializer('b3', 'float32', [2], weights(6, 2, 0.1)),
-    ],
-    inputs: [valueInfo('x', 'float32', ['N', 30])],
-    outputs: [valueInfo('probabilities', 'float32', ['N', 2])],
-  })
-}
+export const wideMlp = (w = 512): Uint8Array =>
+  denseMlp({ name: 'wide-mlp', widths: [30, w, w, 2], output: 'probabilities', softmax: true })
 
 /** A network run of a batch: wall times and CPU time per process. */
 export interface NetworkRun {

@@ -1,5 +1,4 @@
 // bench:dispatch (a): per-task latency of one task in flight against its transport floor (bench/dispatch.ts).
-// the bench creates that file while that 1-provider job (or the timed a1 loop) runs, and the preload profiles every process while it exists.
 import '../src/polyfill.js'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'

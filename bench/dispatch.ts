@@ -23,8 +23,8 @@
 // --mlp-shards N,N… (b: shard sizes, default 2000,10000 and 256,2000), --one-provider-only (b: only the
 // 1-provider jobs), --pinned-shard N (default 10000), --json (one JSON object on stdout:
 // { roundTripOverFloor, pinnedEndToEnd, pinnedSteady, tasksPerSecond, … }; the report goes to stderr).
-// Profiling (bench/profile-preload.cjs): with PROF_FLAG=<path> and PROF_JOB=<model name>:<shard size> (or `a1`),
-// `pinned`), the bench creates that file while that 1-provider job (or the timed a1 loop, or the pinned job) runs, and the preload profiles every process while it exists.
+// Profiling (bench/profile-preload.cjs): with PROF_FLAG=<path> and PROF_JOB=<model name>:<shard size> (or `a1`,
+// `a3`, `pinned`), the bench creates that file while that 1-provider job (or the timed a1 loop, or the pinned job) runs, and the preload profiles every process while it exists.
 import '../src/polyfill.js'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
@@ -33,7 +33,7 @@ import { connect } from '../src/sdk/client.js'
 import { quantile } from '../src/sim/events.js'
 import { CLI, startNetwork } from '../test/helpers/network.js'
 import { batchRun, type NetworkRun, wideMlp } from './dispatch-batch.js'
-import { cpuOf, ms, rows, runJob, stage } from './dispatch-common.js'
+import { cpuOf, ms, rows, runJob, stage, startProfiles, stopProfiles } from './dispatch-common.js'
 import { localPerTask, sequentialLatency } from './dispatch-latency.js'
 import { pinnedRun } from './dispatch-pinned.js'
 
@@ -108,7 +108,9 @@ async function main() {
       const a2Wall = (a2.done.finishedAt ?? 0) - (a2.done.firstResultAt ?? 0)
       const a2PerTask = a2Wall / (TASKS - 1)
       stage('(a3) scheduler throughput: the same job with adaptive verification, receipts and vouchers')
+      if (process.env.PROF_JOB === 'a3') await startProfiles()
       const a3 = await cpuOf(net, () => runJob(client, tiny, tinyInputs, 1, 'adaptive'))
+      if (process.env.PROF_JOB === 'a3') await stopProfiles()
       const v = a3.value.done.verification
       const a3Tasks = TASKS + (v?.replicaTasks ?? 0) + (v?.canaryTasks ?? 0)
       const a3Wall = (a3.value.done.finishedAt ?? 0) - (a3.value.done.firstResultAt ?? 0)
@@ -161,7 +163,9 @@ async function main() {
                 ),
               ]),
         ]
-    stage(`(b) pinned: requester on CPU 0, provider on CPU 1, 30-1024-1024-2 MLP in shards of ${PINNED_SHARD}`)
+    stage(
+      `(b) pinned: requester on CPU 0, provider on CPU 1, 30-1024-1024-2 MLP in shards of ${PINNED_SHARD}`,
+    )
     const pinned = ONLY_A ? undefined : await pinnedRun(net, client, wideMlp(1024), batch, PINNED_SHARD)
 
     say(`\n## dispatch benchmark (${new Date().toISOString()})`)

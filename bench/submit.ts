@@ -15,12 +15,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
-import { buildModel, float, node, tensorInitializer, valueInfo } from '../src/exec/graph-builder.js'
 import { writeNpy } from '../src/exec/npy.js'
 import type { Tensor } from '../src/exec/tensor.js'
 import type { JobProgress } from '../src/requester/job-spec.js'
 import { quantile } from '../src/sim/events.js'
 import { CLI, runCli, startNetwork } from '../test/helpers/network.js'
+import { denseMlp } from './mlp-model.js'
 
 const argOf = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -33,38 +33,8 @@ const SHARD = 1000
 const [H1, H2] = [2048, 4096]
 const stage = (what: string) => process.stderr.write(`[bench:submit] ${what}\n`)
 
-/** Deterministic weights in [-scale, scale). */
-const weights = (seed: number, count: number, scale: number) => {
-  const w = new Float32Array(count)
-  for (let i = 0; i < count; i++) w[i] = Math.sin(seed * 7919 + i * 0.618) * scale
-  return Array.from(w)
-}
-
 /** The generated model: 256 → 2048 → 4096 → 2 (≈ 8.9 M weights, ≈ 36 MB). */
-function bigMlp(): Uint8Array {
-  const gemm = (x: string, w: string, b: string, y: string) =>
-    node('Gemm', [x, w, b], [y], { alpha: float(1), beta: float(1) })
-  return buildModel({
-    name: 'submit-bench-mlp',
-    nodes: [
-      gemm('x', 'W1', 'b1', 'h1'),
-      node('Relu', ['h1'], ['a1']),
-      gemm('a1', 'W2', 'b2', 'h2'),
-      node('Relu', ['h2'], ['a2']),
-      gemm('a2', 'W3', 'b3', 'y'),
-    ],
-    initializers: [
-      tensorInitializer('W1', 'float32', [WIDTH, H1], weights(1, WIDTH * H1, 0.1)),
-      tensorInitializer('b1', 'float32', [H1], weights(2, H1, 0.1)),
-      tensorInitializer('W2', 'float32', [H1, H2], weights(3, H1 * H2, 0.02)),
-      tensorInitializer('b2', 'float32', [H2], weights(4, H2, 0.1)),
-      tensorInitializer('W3', 'float32', [H2, 2], weights(5, H2 * 2, 0.1)),
-      tensorInitializer('b3', 'float32', [2], weights(6, 2, 0.1)),
-    ],
-    inputs: [valueInfo('x', 'float32', ['N', WIDTH])],
-    outputs: [valueInfo('y', 'float32', ['N', 2])],
-  })
-}
+const bigMlp = () => denseMlp({ name: 'submit-bench-mlp', widths: [WIDTH, H1, H2, 2], output: 'y' })
 
 /** The input: SAMPLES rows of WIDTH float32. */
 function input(): Tensor {

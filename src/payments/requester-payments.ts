@@ -26,7 +26,14 @@ interface ReceiptRow {
 
 export class RequesterPayments {
   /** Leaves and units of acknowledged vouchers, per (job, provider): each voucher hashes only newer receipts. */
-  readonly #acked = new Map<string, { leaves: Hex[]; units: bigint; ids: Set<string> }>()
+  /**
+   * Per (job, provider): the receipts acknowledged vouchers cover, and the leaves of those not yet
+   * acknowledged (each hashed once, however many vouchers repeat it until one is acknowledged).
+   */
+  readonly #acked = new Map<
+    string,
+    { leaves: Hex[]; units: bigint; ids: Set<string>; openLeaves: Map<string, Hex> }
+  >()
   /** Vouchers sent and not yet acknowledged, per (job, provider), with the receipts each covered. */
   readonly #sent = new Map<
     string,
@@ -176,13 +183,19 @@ export class RequesterPayments {
         leaves: rows.map(leafOf),
         units: rows.reduce((a, r) => a + BigInt(r.units), 0n),
         ids: new Set(rows.map((r) => r.task_id)),
+        openLeaves: new Map(),
       }
       this.#acked.set(key, acked)
     }
     // Everything not yet acknowledged goes into the voucher, so a voucher lost with a stream is made good.
     const open = this.#rows.all(jobId, who, 0) as ReceiptRow[]
     if (!open.length) return undefined
-    const openLeaves = open.map(leafOf)
+    const memo = acked.openLeaves
+    const openLeaves = open.map((r) => {
+      const leaf = memo.get(r.task_id) ?? leafOf(r)
+      memo.set(r.task_id, leaf)
+      return leaf
+    })
     const openUnits = open.reduce((a, r) => a + BigInt(r.units), 0n)
     const cumulativeUnits = acked.units + openUnits
     const voucher = {
@@ -238,6 +251,7 @@ export class RequesterPayments {
     })()
     for (const r of added) {
       acked.ids.add(r.id)
+      acked.openLeaves.delete(r.id)
       acked.leaves.push(r.leaf)
       acked.units += r.units
     }
