@@ -1,10 +1,10 @@
 // Helpers of bench:dispatch (bench/dispatch.ts): profiling flag, stage output, CPU time per process, jobs.
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import type { TensorMap } from '../src/exec/tensor.js'
 import { tensorFromValues } from '../src/exec/tensor-values.js'
-import { parseProcPidStat } from '../src/provider/cpu-sampler.js'
 import type { MutiraoClient } from '../src/sdk/client.js'
 import type { TestNetwork } from '../test/helpers/network.js'
+import { cpuMs } from './proc-stats.js'
 
 const PROF_FLAG = process.env.PROF_FLAG
 
@@ -53,10 +53,6 @@ export async function runJob(
   })
   return { done, t0, firstSeen: firstSeen ?? Date.now() }
 }
-
-/** CPU time of a process so far in ms (utime + stime, all threads; 100 clock ticks a second). */
-export const cpuMs = async (pid: number): Promise<number> =>
-  (parseProcPidStat(await readFile(`/proc/${pid}/stat`, 'utf8')) ?? Number.NaN) * 10
 
 /** CPU ms the requester and the providers (together) spent while `fn` ran. */
 export async function cpuOf<T>(net: TestNetwork, fn: () => Promise<T>) {

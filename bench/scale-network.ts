@@ -9,11 +9,11 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { dataDirLayout } from '../src/identity/data-dir.js'
 import { readNodeInfo } from '../src/node/node-info.js'
-import { parseProcPidStat } from '../src/provider/cpu-sampler.js'
 import { connect } from '../src/sdk/client.js'
 import { quantile } from '../src/sim/events.js'
 import { type TestNode as LocalNode, startChainProcess, startNodeProcess } from '../test/helpers/network.js'
 import { wdbcFeatures } from '../test/helpers/wdbc.js'
+import { cpuMs, rssMb } from './proc-stats.js'
 
 const MLP = resolve(import.meta.dirname, '../test/fixtures/models/mlp.onnx')
 // 50 nodes share 2 cores: a node started late waits for CPU behind the others' gossip and adverts
@@ -36,21 +36,12 @@ export interface NetworkScale {
   startSeconds: number
 }
 
-async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024
-}
-
-/** CPU seconds (user + system, 100 clock ticks a second) a process has used. */
-const cpuSeconds = async (pid: number) =>
-  (parseProcPidStat(await readFile(`/proc/${pid}/stat`, 'utf8')) ?? Number.NaN) / 100
-
 async function idleCpuPercent(pids: number[], ms: number): Promise<number> {
-  const before = await Promise.all(pids.map(cpuSeconds))
+  const before = await Promise.all(pids.map(cpuMs))
   await new Promise((r) => setTimeout(r, ms))
-  const after = await Promise.all(pids.map(cpuSeconds))
+  const after = await Promise.all(pids.map(cpuMs))
   const used = after.reduce((s, a, i) => s + a - before[i], 0)
-  return (100 * used) / (ms / 1000) / pids.length
+  return (100 * used) / ms / pids.length
 }
 
 async function demandsSeen(node: LocalNode, since: number) {

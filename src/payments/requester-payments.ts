@@ -25,10 +25,9 @@ interface ReceiptRow {
 }
 
 export class RequesterPayments {
-  /** Leaves and units of acknowledged vouchers, per (job, provider): each voucher hashes only newer receipts. */
   /**
-   * Per (job, provider): the receipts acknowledged vouchers cover, and the leaves of those not yet
-   * acknowledged (each hashed once, however many vouchers repeat it until one is acknowledged).
+   * Per (job, provider): leaves and units of the receipts acknowledged vouchers cover, and the leaves of those
+   * not yet acknowledged — each receipt is hashed once, however many vouchers repeat it.
    */
   readonly #acked = new Map<
     string,

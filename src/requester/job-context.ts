@@ -17,6 +17,13 @@ import type { ProviderSession } from './provider-session.js'
 import type { TrustBook } from './trust-book.js'
 import type { Answer, VoteScheduler } from './vote-scheduler.js'
 
+/** A job's model (or wasm module), what it says of itself, and the inputs, loaded from the blob store. */
+export interface JobMaterial {
+  model: Uint8Array
+  info: KindInfo
+  inputs: TensorMap
+}
+
 /** Components a job run needs. */
 export interface JobRunComponents {
   host: Host

@@ -7,7 +7,7 @@ import { adaptiveBook, type VerificationPolicy } from '../verify/index.js'
 import { type DisputeFiler, disputeFilerFor } from './dispute-filer.js'
 import { FailureTally, jobFaultMessage } from './failure-tally.js'
 import { JobAcquisition, remainingSamples } from './job-acquire.js'
-import type { JobContext, JobRunComponents, TaskRef } from './job-context.js'
+import type { JobContext, JobMaterial, JobRunComponents, TaskRef } from './job-context.js'
 import { JobDispatch } from './job-dispatch.js'
 import { JobFaultError } from './job-errors.js'
 import { type KindInfo, kindInfo } from './job-kind.js'
@@ -66,8 +66,8 @@ export class JobRun extends EventEmitter {
   constructor(
     private readonly c: JobRunComponents,
     private readonly job: JobRecord,
-    /** The model, its info and the inputs when the caller has them loaded already (a job just submitted). */
-    private loaded?: { model: Uint8Array; info: KindInfo; inputs: TensorMap },
+    /** The job's material when the caller has it loaded already (a job just submitted). */
+    private loaded?: JobMaterial,
   ) {
     super()
     this.#verification = VerificationSpecSchema.parse(job.spec.verification ?? {})
@@ -382,8 +382,8 @@ export class JobRun extends EventEmitter {
   }
 
   #finish(status: JobProgress['status'], error?: string, resultHash?: string): JobProgress {
+    if (this.#detached) return this.progress // detach() kept the trust
     this.#keepTrust()
-    if (this.#detached) return this.progress
     const { verification, notices } = this.progress
     this.c.store.setStatus(this.job.id, status, error, resultHash, { verification, notices })
     this.progress.status = status

@@ -6,6 +6,7 @@ import type { ModelInfo } from '../exec/model-info.js'
 import { decodeTensors } from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
 import type { Db } from '../store/db.js'
+import type { JobMaterial } from './job-context.js'
 import { checkJob } from './job-kind.js'
 import { JobRun, type JobRunComponents } from './job-run.js'
 import { type JobProgress, type JobSpecInput, JobSpecSchema } from './job-spec.js'
@@ -80,7 +81,7 @@ export class Requester {
     return ids
   }
 
-  #start(id: string, loaded?: ConstructorParameters<typeof JobRun>[2]): JobProgress {
+  #start(id: string, loaded?: JobMaterial): JobProgress {
     const job = this.store.get(id)!
     const run = new JobRun({ ...this.c, store: this.store, trust: this.trust }, job, loaded)
     const abort = new AbortController()

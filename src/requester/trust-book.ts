@@ -1,11 +1,5 @@
 import type { Db } from '../store/db.js'
-import type { ProviderBookState, TrustPrior } from '../verify/index.js'
-
-/** One provider's carried trust: its streak of verified valid results and its record (see ProviderStats). */
-export interface CarriedTrust {
-  streak: number
-  record: number
-}
+import type { CarriedTrust, ProviderBookState, TrustPrior } from '../verify/index.js'
 
 /**
  * What this requester's adaptive verification learnt of each provider, kept across jobs: a job starts a

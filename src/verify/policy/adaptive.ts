@@ -41,7 +41,10 @@ export const ADAPTIVE_DEFAULTS: AdaptiveParams = {
  * What a requester learnt of a provider in earlier jobs: its streak of verified valid results and its record
  * (see ProviderStats). A provider this job has not met yet starts from it instead of from nothing.
  */
-export type TrustPrior = (provider: string) => Pick<ProviderStats, 'streak' | 'record'> | undefined
+export type TrustPrior = (provider: string) => CarriedTrust | undefined
+
+/** The part of a provider's stats that carries from one job to the next. */
+export type CarriedTrust = Pick<ProviderStats, 'streak' | 'record'>
 
 /** Serialisable state of {@link AdaptivePolicy}. */
 export interface AdaptiveState extends AdaptiveParams {
