@@ -230,6 +230,19 @@ export function registerLedgerRoutes(app: Hono, c: LedgerRouteComponents): void 
     }),
   )
   app.get(
+    '/v1/ledger/activity',
+    wrap(async (ctx) => {
+      const who = ctx.req.query('account')
+      const limit = Number(ctx.req.query('limit') ?? 100)
+      if (who !== undefined && who !== 'me' && !isAddress(who))
+        throw new InvalidInputError(`account is neither "me" nor an address: ${who.slice(0, 60)}`)
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+        throw new InvalidInputError('limit must be a whole number in 1..1000')
+      const account = who === 'me' ? ledger.address : who ? (getAddress(who) as Address) : undefined
+      return ctx.json(jsonSafe(await ledger.activity({ account, limit })) as object)
+    }),
+  )
+  app.get(
     '/v1/ledger/receipts',
     wrap(async (ctx) => {
       const limit = Number(ctx.req.query('limit') ?? 20)

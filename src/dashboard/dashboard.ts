@@ -7,6 +7,7 @@ import { policyForm } from './policy-form.js'
 import { type JobView, jobsHtml, type NodeView, networkHtml, nodeHtml, providerHtml } from './render.js'
 import { type FlRunRow, flHtml } from './render-fl.js'
 import { workPictureSvg } from './render-picture.js'
+import { stakeForm } from './stake-form.js'
 import { submitForm } from './submit-form.js'
 
 /**
@@ -71,4 +72,5 @@ followEvents(api, show, (e) => {
   $('conn').textContent = `not live: ${e.message}; retrying`
 })
 submitForm(api, $('submit') as HTMLFormElement, $('submit-msg'))
-ledgerExplorer(api, $('ledger'))
+const explorer = ledgerExplorer(api, $('ledger'), $('earnings'))
+stakeForm(api, $('stake') as HTMLFormElement, $('stake-msg'), explorer)

@@ -14,7 +14,7 @@ export function walletHtml(w: WalletInfo): string {
   return [
     `<dt>Account</dt><dd>${esc(w.address)} on chain ${esc(w.chain.chainId)}${w.chain.embedded ? ' (embedded, local)' : ''}</dd>`,
     `<dt>Balance</dt><dd>${esc(mutAmount(w.balance))} MUT</dd>`,
-    `<dt>Stake</dt><dd>${esc(mutAmount(w.stake))} MUT${BigInt(w.unbonding.amount) > 0n ? `, ${esc(mutAmount(w.unbonding.amount))} MUT unbonding` : ''}</dd>`,
+    `<dt>Stake</dt><dd>${esc(mutAmount(w.stake))} MUT${BigInt(w.unbonding.amount) > 0n ? `, ${esc(mutAmount(w.unbonding.amount))} MUT unbonding until ${esc(new Date(Number(w.unbonding.unlockAt) * 1000).toISOString().slice(0, 16).replace('T', ' '))} UTC` : ''}${w.registeredPeerId ? '' : ' (peer id not registered: staking registers it)'}</dd>`,
     `<dt>Vouchers held</dt><dd>${w.pendingVouchers.length ? `${w.pendingVouchers.length}, ${esc(mutAmount(pending))} MUT not redeemed yet` : 'none waiting to be redeemed'}</dd>`,
   ].join('')
 }

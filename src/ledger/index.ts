@@ -1,3 +1,4 @@
+export type { ActivityEvent, ActivityKind, ActivityQuery } from './activity-actions.js'
 export { anvilBinary } from './anvil-binary.js'
 export { decodeLedgerError } from './decode-error.js'
 export {

@@ -1,4 +1,5 @@
 import type { Address, Hex } from 'viem'
+import { activityActions } from './activity-actions.js'
 import { createLedgerContext } from './context.js'
 import type { Deployments } from './deployments-schema.js'
 import { disputeActions } from './dispute-actions.js'
@@ -35,7 +36,8 @@ export type Ledger = {
   ReturnType<typeof escrowActions> &
   ReturnType<typeof escrowCloseActions> &
   ReturnType<typeof registryActions> &
-  ReturnType<typeof lineageActions>
+  ReturnType<typeof lineageActions> &
+  ReturnType<typeof activityActions>
 
 /**
  * Creates a ledger client for one account.
@@ -60,5 +62,6 @@ export async function createLedger(options: CreateLedgerOptions): Promise<Ledger
     ...escrowCloseActions(ctx),
     ...registryActions(ctx, token),
     ...lineageActions(ctx),
+    ...activityActions(ctx),
   }
 }

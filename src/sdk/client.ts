@@ -349,6 +349,10 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
         if (filter.job !== undefined) q.set('job', filter.job.toString())
         return json(`/v1/ledger/contributions${q.size ? `?${q}` : ''}`)
       },
+      activity: ({ account, limit = 100 } = {}) =>
+        json(
+          `/v1/ledger/activity?${new URLSearchParams({ ...(account ? { account } : {}), limit: `${limit}` })}`,
+        ),
       receipts: (limit = 20) => json(`/v1/ledger/receipts?limit=${limit}`),
       prove: (taskId) => json(`/v1/ledger/prove/${encodeURIComponent(taskId)}`),
       reclaim: (jobId) => post(`/v1/jobs/${encodeURIComponent(jobId)}/reclaim`, {}),

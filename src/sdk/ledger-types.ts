@@ -1,3 +1,5 @@
+import type { ActivityKind } from '../ledger/activity-actions.js'
+
 /** What the SDK's ledger client returns: the node's `/v1/ledger/*` answers, amounts as decimal strings. */
 
 /** `GET /v1/ledger/wallet`: the node's account on the chain (amounts as decimal strings of base units). */
@@ -32,6 +34,23 @@ export interface ContributionInfo {
   txHash: string
 }
 
+/** One event of `GET /v1/ledger/activity`: escrow jobs, payments, stakes, slashes, disputes (amounts as decimal strings). */
+export interface ActivityInfo {
+  kind: ActivityKind
+  blockNumber: string
+  /** Block time, unix seconds. */
+  time: number
+  txHash: string
+  logIndex: number
+  account: string
+  counterparty?: string
+  jobId?: string
+  disputeId?: string
+  amount?: string
+  units?: string
+  detail?: string
+}
+
 /** `GET /v1/ledger/prove/:taskId`: a task receipt, its Merkle proof, and whether it verifies. */
 export interface ReceiptProofInfo {
   taskId: string
@@ -63,6 +82,8 @@ export interface LedgerClient {
   ): Promise<{ txHash: string; stake: string; unbonding: { amount: string; unlockAt: string } }>
   withdraw(): Promise<{ txHash: string; balance: string }>
   contributions(filter?: { provider?: string; job?: bigint | string }): Promise<ContributionInfo[]>
+  /** The chain's activity around Mutirão's contracts, newest first: every account's, or `'me'`, or one address's. */
+  activity(filter?: { account?: string; limit?: number }): Promise<ActivityInfo[]>
   /** Provider: the most recent tasks covered by a redeemed voucher (provable with `prove`). */
   receipts(limit?: number): Promise<{ escrowJob: string; taskId: string; units: number }[]>
   prove(taskId: string): Promise<ReceiptProofInfo>

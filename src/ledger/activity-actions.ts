@@ -1,0 +1,175 @@
+import { type AbiEvent, type Address, getAddress, type Hash, type Log } from 'viem'
+import { disputeResolverAbi, jobEscrowAbi, providerRegistryAbi } from './abi/index.js'
+import type { LedgerContext } from './context.js'
+import { DISPUTE_STATUS } from './dispute-actions.js'
+
+/** What happened on the chain, in words a user knows. */
+export type ActivityKind =
+  | 'job-opened'
+  | 'contribution'
+  | 'job-settled'
+  | 'job-reclaimed'
+  | 'staked'
+  | 'unstake-requested'
+  | 'withdrawn'
+  | 'slashed'
+  | 'accused'
+  | 'dispute-resolved'
+
+/** One event of the escrow, the registry or the dispute resolver (amounts in token base units). */
+export interface ActivityEvent {
+  kind: ActivityKind
+  blockNumber: bigint
+  /** Block time, unix seconds. */
+  time: number
+  txHash: Hash
+  logIndex: number
+  /** Whom it concerns first: the requester of an escrow job, the provider paid, staking or accused. */
+  account: Address
+  /** The other party: the accuser of a dispute, the slasher. */
+  counterparty?: Address
+  /** Escrow job id, or dispute id for `accused` and `dispute-resolved`. */
+  jobId?: bigint
+  disputeId?: bigint
+  amount?: bigint
+  units?: bigint
+  /** What the numbers mean where the kind alone does not say it (a dispute's outcome, an unlock time). */
+  detail?: string
+}
+
+/** Options of {@link ActivityActions.activity}. */
+export interface ActivityQuery {
+  /** Only events concerning this account (as `account` or `counterparty`). */
+  account?: Address
+  /** Most events returned, newest first. Default 100. */
+  limit?: number
+  /** Blocks looked back from the latest. Default 100,000 (never before the deployment). */
+  lookback?: bigint
+}
+
+const EVENTS: Record<string, ActivityKind> = {
+  JobOpened: 'job-opened',
+  ContributionRecorded: 'contribution',
+  JobSettled: 'job-settled',
+  JobReclaimed: 'job-reclaimed',
+  Staked: 'staked',
+  UnstakeRequested: 'unstake-requested',
+  Withdrawn: 'withdrawn',
+  Slashed: 'slashed',
+  Accused: 'accused',
+  Resolved: 'dispute-resolved',
+}
+
+const abiEvents = [...jobEscrowAbi, ...providerRegistryAbi, ...disputeResolverAbi].filter(
+  (i): i is Extract<typeof i, { type: 'event' }> => i.type === 'event' && i.name in EVENTS,
+) as AbiEvent[]
+
+type Args = Record<string, unknown>
+const big = (v: unknown) => (v === undefined ? undefined : BigInt(v as bigint))
+
+/** Maps one decoded log to an activity event (the block time filled in later). */
+export function toActivity(
+  eventName: string,
+  args: Args,
+): Omit<ActivityEvent, 'blockNumber' | 'time' | 'txHash' | 'logIndex'> {
+  const kind = EVENTS[eventName]
+  if (!kind) throw new Error(`not an activity event: ${eventName}`)
+  const a = (k: string) => getAddress(args[k] as Address)
+  switch (kind) {
+    case 'job-opened':
+      return { kind, account: a('requester'), jobId: big(args.jobId), amount: big(args.budget) }
+    case 'contribution':
+      return {
+        kind,
+        account: a('provider'),
+        jobId: big(args.jobId),
+        amount: big(args.amount),
+        units: big(args.units),
+      }
+    case 'job-settled':
+      return {
+        kind,
+        account: a('requester'),
+        jobId: big(args.jobId),
+        amount: big(args.refund),
+        detail: `${args.payees} payees released`,
+      }
+    case 'job-reclaimed':
+      return { kind, account: a('requester'), jobId: big(args.jobId), amount: big(args.amount) }
+    case 'staked':
+      return {
+        kind,
+        account: a('provider'),
+        amount: big(args.amount),
+        detail: `stake now ${args.totalStake}`,
+      }
+    case 'unstake-requested':
+      return { kind, account: a('provider'), amount: big(args.amount), detail: `unlocks at ${args.unlockAt}` }
+    case 'withdrawn':
+      return { kind, account: a('provider'), amount: big(args.amount) }
+    case 'slashed':
+      return { kind, account: a('provider'), counterparty: a('slasher'), amount: big(args.amount) }
+    case 'accused':
+      return {
+        kind,
+        account: a('accused'),
+        counterparty: a('accuser'),
+        disputeId: big(args.disputeId),
+        amount: big(args.held),
+      }
+    case 'dispute-resolved':
+      return {
+        kind,
+        account: a('resolver'),
+        disputeId: big(args.disputeId),
+        amount: big(args.rewarded),
+        detail: DISPUTE_STATUS[Number(args.status)] ?? `status ${args.status}`,
+      }
+  }
+}
+
+/** The chain's activity around Mutirão's contracts: escrow jobs, payments, stakes, slashes and disputes. */
+export function activityActions(ctx: LedgerContext) {
+  const d = ctx.deployments
+  const addresses = [d.escrow, d.registry, ...(d.disputeResolver ? [d.disputeResolver] : [])]
+  return {
+    /** Events newest first, with their block times; `Resolved` names no account, so it is kept for the accused. */
+    async activity(q: ActivityQuery = {}): Promise<ActivityEvent[]> {
+      const latest = await ctx.publicClient.getBlockNumber({ cacheTime: 0 })
+      const back = q.lookback ?? 100_000n
+      const fromBlock = latest - back > d.fromBlock ? latest - back : d.fromBlock
+      const logs = (await ctx.publicClient.getLogs({
+        address: addresses,
+        events: abiEvents,
+        fromBlock,
+        toBlock: latest,
+      })) as (Log & { eventName: string; args: Args })[]
+      const accusedOf = new Map<string, Address>()
+      const all = logs.map((l) => {
+        const e = {
+          ...toActivity(l.eventName, { resolver: '0x0000000000000000000000000000000000000000', ...l.args }),
+          blockNumber: l.blockNumber!,
+          txHash: l.transactionHash!,
+          logIndex: l.logIndex!,
+          time: 0,
+        }
+        if (e.kind === 'accused') accusedOf.set(String(e.disputeId), e.account)
+        if (e.kind === 'dispute-resolved') e.account = accusedOf.get(String(e.disputeId)) ?? e.account
+        return e
+      })
+      const mine = q.account ? getAddress(q.account) : undefined
+      const picked = all
+        .filter((e) => !mine || e.account === mine || e.counterparty === mine)
+        .reverse()
+        .slice(0, q.limit ?? 100)
+      const times = new Map<bigint, number>()
+      await Promise.all(
+        [...new Set(picked.map((e) => e.blockNumber))].map(async (n) =>
+          times.set(n, Number((await ctx.publicClient.getBlock({ blockNumber: n })).timestamp)),
+        ),
+      )
+      for (const e of picked) e.time = times.get(e.blockNumber) ?? 0
+      return picked
+    },
+  }
+}
