@@ -23,7 +23,7 @@ describe('on-chain activity views', () => {
       [
         ev({ kind: 'slashed', account: ME, counterparty: THEM, amount: (2n * MUT).toString() }),
         ev({ kind: 'job-opened', account: THEM, jobId: '7', amount: (10n * MUT).toString() }),
-        ev({ kind: 'dispute-resolved', account: ME, disputeId: '3', detail: '<b>upheld</b>' }),
+        ev({ kind: 'dispute-resolved', account: ME, disputeId: '3', outcome: '<b>upheld</b>' }),
       ],
       ME.toLowerCase(),
     )
@@ -36,6 +36,17 @@ describe('on-chain activity views', () => {
     expect(html).toContain('&#60;b&#62;upheld')
     expect(html).not.toContain('<b>upheld')
     expect(html).toContain('2027-01-15')
+    const stakes = activityHtml(
+      [
+        ev({ kind: 'staked', amount: (2n * MUT).toString(), total: (5n * MUT).toString() }),
+        ev({ kind: 'unstake-requested', amount: MUT.toString(), unlockAt: '1800000000' }),
+        ev({ kind: 'job-settled', account: THEM, jobId: '7', amount: '0', payees: 2 }),
+      ],
+      ME,
+    )
+    expect(stakes).toContain('staked <span class="muted">(stake now 5 MUT)')
+    expect(stakes).toContain('withdrawable from 2027-01-15 08:00:00')
+    expect(stakes).toContain('released by 2 provider(s)')
     expect(activityHtml([], ME)).toContain('Nothing on the chain yet')
   })
 

@@ -4,45 +4,23 @@
  * time and transaction. Everything from the API is escaped; amounts are shown in MUT.
  */
 import { mutAmount } from '../market/price.js'
+import { ACTIVITY_WORDS, activityDetails, activitySubject, utc as when } from '../sdk/activity-words.js'
 import type { ActivityInfo } from '../sdk/ledger-types.js'
 import { esc } from './render.js'
 
 const short = (h: string) => (h.length > 18 ? `${h.slice(0, 8)}…${h.slice(-4)}` : h)
-const when = (unix: number) => new Date(unix * 1000).toISOString().replace('T', ' ').slice(0, 19)
 
-/** What each kind of event means, in words. */
-const WORDS: Record<ActivityInfo['kind'], string> = {
-  'job-opened': 'opened an escrow job',
-  contribution: 'was paid for work',
-  'job-settled': 'closed an escrow job, refunded',
-  'job-reclaimed': 'reclaimed the unpaid rest',
-  staked: 'staked',
-  'unstake-requested': 'asked to unstake',
-  withdrawn: 'withdrew unbonded stake',
-  slashed: 'was slashed',
-  accused: 'was accused of a wrong result, held',
-  'dispute-resolved': 'dispute resolved',
-}
-
+/** The activity table: this node named as such, slashes and accusations marked. */
 export function activityHtml(list: ActivityInfo[], me: string): string {
   if (!list.length) return '<p class="muted">Nothing on the chain yet.</p>'
   const who = (a: string) => (a.toLowerCase() === me.toLowerCase() ? '<b>this node</b>' : esc(short(a)))
   const rows = list.map((e) => {
-    const subject =
-      e.jobId !== undefined
-        ? `job ${esc(e.jobId)}`
-        : e.disputeId !== undefined
-          ? `dispute ${esc(e.disputeId)}`
-          : ''
+    const subject = esc(activitySubject(e))
     const amount = e.amount !== undefined ? `${esc(mutAmount(e.amount))} MUT` : ''
-    const extra = [
-      e.units !== undefined ? `${esc(e.units)} units` : '',
-      e.detail ? esc(e.detail) : '',
-      e.counterparty ? `by ${who(e.counterparty)}` : '',
-    ]
+    const extra = [...activityDetails(e).map(esc), e.counterparty ? `by ${who(e.counterparty)}` : '']
       .filter(Boolean)
       .join(', ')
-    return `<tr class="${e.kind === 'slashed' || e.kind === 'accused' ? 'bad' : ''}"><td>${esc(when(e.time))}</td><td>${who(e.account)} ${esc(WORDS[e.kind] ?? e.kind)}${extra ? ` <span class="muted">(${extra})</span>` : ''}</td><td>${amount}</td><td>${subject}</td><td><code>${esc(short(e.txHash))}</code> #${esc(e.blockNumber)}</td></tr>`
+    return `<tr class="${e.kind === 'slashed' || e.kind === 'accused' ? 'bad' : ''}"><td>${esc(when(e.time))}</td><td>${who(e.account)} ${esc(ACTIVITY_WORDS[e.kind] ?? e.kind)}${extra ? ` <span class="muted">(${extra})</span>` : ''}</td><td>${amount}</td><td>${subject}</td><td><code>${esc(short(e.txHash))}</code> #${esc(e.blockNumber)}</td></tr>`
   })
   return `<table><caption>On-chain activity, newest first</caption><thead><tr><th>When (UTC)</th><th>What</th><th>Amount</th><th>Of</th><th>Transaction</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
 }

@@ -40,6 +40,21 @@ describe('dashboard views', () => {
     expect(html).toContain('cpu: 400000 rows/s on EPYC × 2')
     expect(html).toContain('webgpu: unavailable — No supported adapters')
     expect(providerHtml({ ...node, provider: null })).toContain('--provide')
+    expect(html).toContain('Reputation as others see it:</b> no staked requester has attested')
+    const seen = providerHtml({
+      ...node,
+      provider: {
+        ...node.provider!,
+        seenByOthers: {
+          score: 0.875,
+          attesters: 2,
+          attestedStake: '5',
+          counts: { valid: 40, invalid: 1, timeout: 1 },
+          latest: 1,
+        },
+      },
+    })
+    expect(seen).toContain('2 staked requesters rate it 0.88 of 1 (40 valid, 1 invalid, 1 timeout)')
   })
 
   it('show jobs with progress, who ran what on which execution provider, and money in MUT', () => {

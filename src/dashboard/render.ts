@@ -4,6 +4,7 @@
  */
 import { type FiatRate, fiatAmount } from '../market/fiat.js'
 import { formatPrice, mutAmount } from '../market/price.js'
+import { type SeenByOthers, seenByOthersText } from '../verify/seen-by-others.js'
 
 export const esc = (v: unknown): string => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
@@ -26,6 +27,7 @@ export interface NodeView {
     pricePerUnit: string
     tasks: { running: number; completed: number; failed: number; refused: number }
     explain?: { state: string; reasons: { code: string; message: string }[] }
+    seenByOthers?: SeenByOthers
   }
   knownProviders?: {
     peerId: string
@@ -81,6 +83,7 @@ export function providerHtml(n: NodeView): string {
   return [
     `<p><b>${p.accepting ? 'taking work' : 'paused'}</b>${p.explain ? ` — ${esc(p.explain.state)}` : ''}, asks ${esc(formatPrice(BigInt(p.pricePerUnit)))}</p>`,
     `<p>${t.running} running, ${t.completed} completed, ${t.failed} failed, ${t.refused} refused</p>`,
+    `<p class="reputation"><b>Reputation as others see it:</b> ${esc(seenByOthersText(p.seenByOthers))}</p>`,
     eps && `<h3>Execution providers</h3><ul>${eps}</ul>`,
     reasons && `<h3>Why</h3><ul>${reasons}</ul>`,
   ].join('')

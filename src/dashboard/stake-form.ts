@@ -47,7 +47,7 @@ export function stakeForm(
       say(`${action}: waiting for the chain…`)
       say(stakeSaid(action, typed, await api.send<StakeAnswer>('POST', `/v1/ledger/${action}`, body)))
     } catch (err) {
-      say(`${action} refused: ${(err as Error).message}`, true)
+      say(`${action} refused: ${(err as Error).message.replace(/\s*\n+\s*/g, '. ')}`, true)
     } finally {
       for (const b of buttons) b.disabled = false
     }

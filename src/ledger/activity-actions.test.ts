@@ -18,13 +18,13 @@ describe('toActivity', () => {
     })
     expect(toActivity('Resolved', { disputeId: 4n, status: 4, rewarded: 3n, resolver: A })).toMatchObject({
       kind: 'dispute-resolved',
-      detail: 'reversed',
+      outcome: 'reversed',
       amount: 3n,
     })
     expect(toActivity('JobSettled', { jobId: 1n, requester: A, refund: 5n, payees: 2n })).toMatchObject({
       kind: 'job-settled',
       amount: 5n,
-      detail: '2 payees released',
+      payees: 2,
     })
     expect(() => toActivity('FeeChanged', {})).toThrow(/not an activity event/)
   })
@@ -64,7 +64,7 @@ describe('ledger activity against a real anvil', () => {
     const mine = await provider.activity({ account: provider.address })
     expect(mine.map((e) => e.kind)).toEqual(['unstake-requested', 'staked', 'contribution'])
     expect(mine[2]).toMatchObject({ jobId, amount: 70n, units: 10n, account: provider.address })
-    expect(mine[1]).toMatchObject({ amount: 500n, detail: 'stake now 500' })
+    expect(mine[1]).toMatchObject({ amount: 500n, total: 500n })
     expect(mine.every((e) => e.time > 1_600_000_000 && /^0x[0-9a-f]{64}$/.test(e.txHash))).toBe(true)
     expect(mine[0].blockNumber).toBeGreaterThan(mine[2].blockNumber)
 

@@ -33,8 +33,14 @@ export interface ActivityEvent {
   disputeId?: bigint
   amount?: bigint
   units?: bigint
-  /** What the numbers mean where the kind alone does not say it (a dispute's outcome, an unlock time). */
-  detail?: string
+  /** `staked`: the stake after it. */
+  total?: bigint
+  /** `unstake-requested`: when the unbonding amount can be withdrawn (unix seconds). */
+  unlockAt?: bigint
+  /** `job-settled`: providers who released the job. */
+  payees?: number
+  /** `dispute-resolved`: how it ended. */
+  outcome?: string
 }
 
 /** Options of {@link ActivityActions.activity}. */
@@ -92,7 +98,7 @@ export function toActivity(
         account: a('requester'),
         jobId: big(args.jobId),
         amount: big(args.refund),
-        detail: `${args.payees} payees released`,
+        payees: Number(args.payees),
       }
     case 'job-reclaimed':
       return { kind, account: a('requester'), jobId: big(args.jobId), amount: big(args.amount) }
@@ -101,10 +107,10 @@ export function toActivity(
         kind,
         account: a('provider'),
         amount: big(args.amount),
-        detail: `stake now ${args.totalStake}`,
+        total: big(args.totalStake),
       }
     case 'unstake-requested':
-      return { kind, account: a('provider'), amount: big(args.amount), detail: `unlocks at ${args.unlockAt}` }
+      return { kind, account: a('provider'), amount: big(args.amount), unlockAt: big(args.unlockAt) }
     case 'withdrawn':
       return { kind, account: a('provider'), amount: big(args.amount) }
     case 'slashed':
@@ -123,7 +129,7 @@ export function toActivity(
         account: a('resolver'),
         disputeId: big(args.disputeId),
         amount: big(args.rewarded),
-        detail: DISPUTE_STATUS[Number(args.status)] ?? `status ${args.status}`,
+        outcome: DISPUTE_STATUS[Number(args.status)] ?? `status ${args.status}`,
       }
   }
 }

@@ -5,6 +5,7 @@ import type { Execution } from '../provider/execution-choice.js'
 import type { ProviderExecutors } from '../provider/executors.js'
 import { explainProvider } from '../provider/explain.js'
 import type { LivePolicy } from '../provider/live-policy.js'
+import type { SeenByOthers } from '../requester/attestation-pool.js'
 
 /** What the provider part of `status` reads. */
 export interface ProviderStatusSources {
@@ -17,11 +18,13 @@ export interface ProviderStatusSources {
   directory: ProviderDirectory
   self: string
   peers: number
+  /** How staked requesters rate this machine (their attestations about it). */
+  seenByOthers: SeenByOthers
 }
 
 /**
  * The provider part of `GET /v1/node`: taking work or paused, tasks and sessions, where models run (with every
- * CPU fallback), the ask, and `explain` — why this machine is or is not getting work.
+ * CPU fallback), the ask, how staked requesters rate it (`seenByOthers`), and `explain` — why this machine is or is not getting work.
  */
 export function providerStatus(s: ProviderStatusSources) {
   const accepting = s.policy.gate.accepting()
@@ -37,6 +40,7 @@ export function providerStatus(s: ProviderStatusSources) {
       fallbacks: s.executors?.placements().filter((p) => p.fallback) ?? [],
     },
     pricePerUnit: policy.pricePerUnit,
+    seenByOthers: s.seenByOthers,
     explain: explainProvider({
       now: Date.now(),
       accepting,
@@ -51,6 +55,7 @@ export function providerStatus(s: ProviderStatusSources) {
         .list()
         .filter((p) => p.provider !== s.self)
         .map((p) => BigInt(p.pricePerUnit)),
+      seenByOthers: s.seenByOthers,
     }),
   }
 }

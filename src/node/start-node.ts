@@ -301,6 +301,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
           directory,
           self: identity.peerId,
           peers: host.getPeers().length,
+          seenByOthers: attestations.pool.seenByOthers(),
         })
       : null,
     oracle: oracle

@@ -95,6 +95,30 @@ describe('explainProvider', () => {
   })
 })
 
+describe('explainProvider: reputation', () => {
+  it('says how staked requesters rate the machine, and what a low score costs; nothing when none attested', () => {
+    const counts = { valid: 3, invalid: 4, timeout: 1 }
+    const low = explainProvider(
+      facts({ seenByOthers: { score: 0.3, attesters: 2, counts, attestedStake: '1', latest: 1 } }),
+    )
+    expect(low.reasons.at(-1)).toEqual({
+      code: 'reputation',
+      message:
+        '2 staked requesters rate it 0.30 of 1 (3 valid, 4 invalid, 1 timeout): below the 0.5 of a newcomer, so requesters who have not met you rank you behind others',
+    })
+    const good = explainProvider(
+      facts({ seenByOthers: { score: 0.9, attesters: 1, counts, attestedStake: '1', latest: 1 } }),
+    )
+    expect(good.reasons.at(-1)?.message).toBe(
+      '1 staked requester rates it 0.90 of 1 (3 valid, 4 invalid, 1 timeout)',
+    )
+    const none = explainProvider(
+      facts({ seenByOthers: { score: null, attesters: 0, counts, attestedStake: '0', latest: null } }),
+    )
+    expect(none.reasons.map((r) => r.code)).not.toContain('reputation')
+  })
+})
+
 describe('DemandLog', () => {
   it('keeps the last 500 demands and marks the ones that became agreements', () => {
     const log = new DemandLog()

@@ -1,5 +1,6 @@
 import { formatPrice, priceAmount } from '../market/price.js'
 import type { DeclineReason } from '../protocols/market-messages.js'
+import { type SeenByOthers, seenByOthersText } from '../verify/seen-by-others.js'
 
 /** One demand this provider saw, and what it did with it. */
 export interface DemandSeen {
@@ -50,11 +51,22 @@ export interface ProviderFacts {
   demands: readonly DemandSeen[]
   /** Asks of the other providers this node knows (capacity adverts). */
   otherAsks: readonly bigint[]
+  /** How staked requesters rate this machine in their signed attestations (absent: not known). */
+  seenByOthers?: SeenByOthers
 }
 
 /** One reason, with a code scripts match on and words for the owner. */
 export interface ExplainReason {
-  code: 'working' | 'paused' | 'no-peers' | 'no-demand' | 'declined' | 'not-sampled' | 'not-chosen' | 'chosen'
+  code:
+    | 'working'
+    | 'paused'
+    | 'no-peers'
+    | 'no-demand'
+    | 'declined'
+    | 'not-sampled'
+    | 'not-chosen'
+    | 'chosen'
+    | 'reputation'
   message: string
 }
 
@@ -136,6 +148,12 @@ export function explainProvider(f: ProviderFacts): ProviderExplanation {
     reasons.push({
       code: 'chosen',
       message: `chosen for ${n(won, 'job')} in the last hour; ${n(f.tasks.completed, 'task')} completed, ${f.tasks.failed} failed since start`,
+    })
+  const seen = f.seenByOthers
+  if (seen && seen.score !== null)
+    reasons.push({
+      code: 'reputation',
+      message: `${seenByOthersText(seen)}${seen.score < 0.5 ? ': below the 0.5 of a newcomer, so requesters who have not met you rank you behind others' : ''}`,
     })
   const state = f.tasks.running > 0 ? 'working' : !f.accepting ? 'paused' : 'waiting'
   return { state, reasons }

@@ -64,7 +64,7 @@ describe('AttestationPool', () => {
     expect(await p.add(forged)).toBe('bad signature')
     expect(await p.add(a.attest(a.peerId, 1))).toBe('self-attestation')
     expect(await p.add(b.attest(provider, 1))).toBe('own attestation')
-    expect(await p.add(a.attest(b.peerId, 0))).toBe('about this node')
+    expect(await p.add(a.attest(b.peerId, 0.25))).toBe('kept') // about this node: how others see it
     expect(await p.add(sybil.attest(provider, 0))).toBe('no stake')
     expect(await p.add(a.attest(provider, 0, NOW - 8 * 24 * 3600_000))).toBe('too old')
     expect(await p.add(a.attest(provider, 0, NOW + 3600_000))).toBe('from the future')
@@ -74,6 +74,16 @@ describe('AttestationPool', () => {
     expect(p.aggregate(provider).used).toBe(1)
     // stakes are cached: one lookup for `sybil`, one for `a`
     expect(lookups()).toBe(2)
+    // what others say about this node is shown to it, never blended into its view of itself
+    expect(p.seenByOthers()).toEqual({
+      score: 0.25,
+      attesters: 1,
+      attestedStake: '100',
+      counts: { valid: 1, invalid: 0, timeout: 0 },
+      latest: NOW - 1000,
+    })
+    expect(p.providers()).toEqual([provider])
+    expect(p.reputation(b.peerId, emptyReputation(NOW)).attested).toBeNull()
   })
 
   it('keeps a bounded number of entries', async () => {

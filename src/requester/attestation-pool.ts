@@ -12,6 +12,9 @@ import {
   verifyAttestation,
 } from '../verify/attestation.js'
 import { type ReputationRecord, reputationScore } from '../verify/reputation.js'
+import type { SeenByOthers } from '../verify/seen-by-others.js'
+
+export type { SeenByOthers }
 
 /** Most attestations in one gossip message. */
 export const MAX_ATTESTATIONS_PER_MESSAGE = 16
@@ -134,7 +137,6 @@ export class AttestationPool {
     if (!attester) return 'attester is not an ed25519 key'
     if (attester === this.#o.self) return 'own attestation'
     if (attester === a.provider) return 'self-attestation'
-    if (a.provider === this.#o.self) return 'about this node'
     if (a.time > now + this.#o.maxSkewMs) return 'from the future'
     if (a.time < now - this.#o.maxAgeMs) return 'too old'
     const key = `${a.attester}\n${a.provider}`
@@ -170,9 +172,31 @@ export class AttestationPool {
     })
   }
 
-  /** Providers some kept attestation is about. */
+  /** Providers some kept attestation is about (not this node). */
   providers(): string[] {
-    return [...new Set([...this.#entries.values()].map((a) => a.provider))]
+    return [...new Set([...this.#entries.values()].map((a) => a.provider))].filter((p) => p !== this.#o.self)
+  }
+
+  /** What staked requesters attest about this node: how the network sees it (it does not change how it sees itself). */
+  seenByOthers(): SeenByOthers {
+    const agg = this.aggregate(this.#o.self)
+    const counts = { valid: 0, invalid: 0, timeout: 0 }
+    let latest: number | null = null
+    for (const a of this.#entries.values()) {
+      const peer = a.provider === this.#o.self ? attesterPeerId(a.attester) : undefined
+      if (!peer || (this.#stake.get(peer)?.stake ?? 0n) <= 0n) continue
+      counts.valid += a.counts.valid
+      counts.invalid += a.counts.invalid
+      counts.timeout += a.counts.timeout
+      latest = Math.max(latest ?? 0, a.time)
+    }
+    return {
+      score: agg.score ?? null,
+      attesters: agg.score === undefined ? 0 : agg.used,
+      attestedStake: agg.weight.toString(),
+      counts,
+      latest,
+    }
   }
 
   /** Own record blended with the attested score (see {@link blendReputation}). */

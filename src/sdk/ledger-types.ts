@@ -48,7 +48,14 @@ export interface ActivityInfo {
   disputeId?: string
   amount?: string
   units?: string
-  detail?: string
+  /** `staked`: the stake after it. */
+  total?: string
+  /** `unstake-requested`: unix seconds when it can be withdrawn. */
+  unlockAt?: string
+  /** `job-settled`: providers who released the job. */
+  payees?: number
+  /** `dispute-resolved`: upheld, reversed… */
+  outcome?: string
 }
 
 /** `GET /v1/ledger/prove/:taskId`: a task receipt, its Merkle proof, and whether it verifies. */

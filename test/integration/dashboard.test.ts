@@ -166,6 +166,53 @@ describe.skipIf(!haveChromium)(
       expect(await page.locator('#receipts').textContent()).toContain('escrow contract says valid')
       expect(await page.locator('#wallet').textContent()).toMatch(/Balance[\d.]+ MUT/)
       expect(await page.locator('#contributions').textContent()).toContain('MUT')
+      // what the chain paid this provider over time, and the chain's activity naming this node
+      const earned = page.locator('#earnings svg.earnings')
+      await earned.waitFor({ timeout: 20_000 })
+      expect(await earned.getAttribute('aria-label')).toMatch(
+        /^earned [\d.]+ MUT in \d+ payment\(s\) between /,
+      )
+      expect(await page.locator('#activity').textContent()).toContain('this node was paid for work')
+      expect(await page.locator('#provider').textContent()).toContain('Reputation as others see it')
+
+      // stake from the explorer: the chain's answer in words, the wallet and the activity follow
+      await page.fill('#stake input[name=amount]', '2')
+      await page.click('#stake button[value=stake]')
+      await page
+        .locator('#stake-msg', { hasText: /^staked 2 MUT.*: stake now 2 MUT, tx 0x/ })
+        .waitFor({ timeout: 20_000 })
+      await page.locator('#wallet', { hasText: 'Stake2 MUT' }).waitFor({ timeout: 10_000 })
+      await page.locator('#activity', { hasText: 'this node staked' }).waitFor({ timeout: 10_000 })
+      await page.fill('#stake input[name=amount]', '0.5')
+      await page.click('#stake button[value=unstake]')
+      await page
+        .locator('#stake-msg', { hasText: /^0\.5 MUT unbonding, withdrawable after / })
+        .waitFor({ timeout: 20_000 })
+      await page.locator('#wallet', { hasText: '0.5 MUT unbonding until' }).waitFor({ timeout: 10_000 })
+      // too early to withdraw: the contract's refusal, named, and nothing changes
+      await page.click('#stake button[value=withdraw]')
+      await page.locator('#stake-msg.bad', { hasText: /^withdraw refused: / }).waitFor({ timeout: 20_000 })
+      await page.fill('#stake input[name=amount]', 'lots')
+      await page.click('#stake button[value=stake]')
+      await page.locator('#stake-msg.bad', { hasText: 'is not an amount of MUT' }).waitFor({ timeout: 5_000 })
+      const wallet = await connect({ dataDir: provider.dataDir }).then((c) => c.ledger.wallet())
+      expect(wallet.stake).toBe((15n * 10n ** 17n).toString())
+      // the same record from the CLI: `mutirao ledger activity --mine`
+      const act = await runCli(['ledger', 'activity', '--mine', '--json', '--data-dir', provider.dataDir])
+      const kinds = (JSON.parse(act.stdout) as { kind: string }[]).map((e) => e.kind)
+      expect(kinds.slice(0, 2)).toEqual(['unstake-requested', 'staked'])
+      expect(kinds).toContain('contribution')
+      const text = await runCli([
+        'ledger',
+        'activity',
+        '--mine',
+        '--limit',
+        '2',
+        '--data-dir',
+        provider.dataDir,
+      ])
+      expect(text.stdout).toMatch(/asked to unstake 500000000000000000 \(0\.5 MUT\) \(withdrawable from /)
+      expect(text.stdout.trim().split('\n')).toHaveLength(2)
       await page.locator('#ledger').screenshot({ path: `${SHOTS}/explorer-laptop.png` })
 
       // the policy form: a new ask and a pause, applied at once and saved in the provider's config

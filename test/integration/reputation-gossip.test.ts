@@ -133,6 +133,29 @@ describe('reputation gossip: a newcomer uses a staked requester’s verified exp
       expect(bad.effective).toBeLessThan(seen[p].effective)
     }
 
+    // an honest provider hears how A rates it: its status and `provider explain` say so
+    const rated = net.providers.find((p) => p !== byz)!
+    let mine: { score: number | null; attesters: number; counts: { valid: number } } | undefined
+    for (
+      const until = Date.now() + 20_000;
+      Date.now() < until;
+      await new Promise((r) => setTimeout(r, 300))
+    ) {
+      const s = (await (await connect({ dataDir: rated.dataDir })).node()) as {
+        provider: { seenByOthers: typeof mine }
+      }
+      mine = s.provider.seenByOthers
+      if (mine?.score !== null && Math.abs((mine?.score ?? 0) - ownA[rated.peerId].own) < 1e-6) break
+    }
+    expect(mine, JSON.stringify(mine)).toMatchObject({ attesters: 1 })
+    expect(mine!.score).toBeCloseTo(ownA[rated.peerId].own, 6)
+    expect(mine!.counts.valid).toBeGreaterThan(0)
+    const explained = await runCli(['provider', 'explain', '--json', '--data-dir', rated.dataDir])
+    expect(JSON.parse(explained.stdout).reasons).toContainEqual({
+      code: 'reputation',
+      message: expect.stringMatching(/^1 staked requester rates it \d\.\d\d of 1 \(\d+ valid, 0 invalid/),
+    })
+
     // B's selection: one provider wanted out of three offers; the attested-bad one ranks last
     const job = await runJob(
       b,

@@ -1,5 +1,6 @@
 import { Command } from 'commander'
 import { InvalidInputError } from '../../errors.js'
+import { ACTIVITY_WORDS, activityDetails, activitySubject, utc } from '../../sdk/activity-words.js'
 import { connect } from '../../sdk/client.js'
 import { EXIT } from '../exit-codes.js'
 import { green, printJson, red, runCommand } from '../output.js'
@@ -10,10 +11,10 @@ const common = (cmd: Command) =>
     .option('--data-dir <dir>', 'data dir of the node (default ~/.mutirao)')
     .option('--json', 'machine-readable output')
 
-/** `mutirao ledger contributions|prove|reclaim|withdraw`: the on-chain record of work and payment. */
+/** `mutirao ledger contributions|activity|receipts|prove|reclaim|withdraw`: the on-chain record of work and payment. */
 export function ledgerCommand(): Command {
   const ledger = new Command('ledger').description(
-    'contributions recorded on the chain, receipt proofs, escrow',
+    'contributions and activity recorded on the chain, receipt proofs, escrow',
   )
   ledger.addCommand(
     common(new Command('contributions'))
@@ -31,6 +32,34 @@ export function ledgerCommand(): Command {
           for (const c of list) {
             console.log(
               `job ${c.jobId}  ${c.provider}  ${c.units} units  ${fmtTokens(c.amount)}  root ${c.receiptsRoot}  block ${c.blockNumber}`,
+            )
+          }
+        }),
+      ),
+  )
+  ledger.addCommand(
+    common(new Command('activity'))
+      .description(
+        'what happened on the chain, newest first: escrow jobs, payments, stakes, slashes, disputes',
+      )
+      .option('--mine', "only this node's account")
+      .option('--account <address>', 'only this account (Ethereum address)')
+      .option('--limit <n>', 'how many events', '50')
+      .action((opts) =>
+        runCommand(opts.json, async () => {
+          const limit = Number(opts.limit)
+          if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+            throw new InvalidInputError(`--limit is not a count in 1..1000: ${opts.limit}`)
+          const client = await connect({ dataDir: opts.dataDir })
+          const list = await client.ledger.activity({ account: opts.mine ? 'me' : opts.account, limit })
+          if (opts.json) return printJson(list)
+          if (!list.length) return console.log('Nothing on the chain yet.')
+          for (const e of list) {
+            const extra = [...activityDetails(e), e.counterparty ? `by ${e.counterparty}` : ''].filter(
+              Boolean,
+            )
+            console.log(
+              `${utc(e.time)}  ${e.account} ${ACTIVITY_WORDS[e.kind]}${e.amount === undefined ? '' : ` ${fmtTokens(e.amount)}`}${extra.length ? ` (${extra.join(', ')})` : ''}  ${activitySubject(e)}  tx ${e.txHash} block ${e.blockNumber}`,
             )
           }
         }),

@@ -4,6 +4,7 @@ import type { ConnectionView } from '../../net/connections.js'
 import type { OracleRecord } from '../../oracle/oracle-service.js'
 import type { ProviderReputation } from '../../requester/attestation-pool.js'
 import { connect } from '../../sdk/client.js'
+import { type SeenByOthers, seenByOthersText } from '../../verify/seen-by-others.js'
 import { printJson, runCommand } from '../output.js'
 
 /** `mutirao status`: the local node's identity, peers, provider state and known providers. */
@@ -61,6 +62,7 @@ export function providerLines(
         tasks: { running: number; completed: number; failed: number; refused: number }
         streams?: { open: number; samples: number; refused: number }
         execution?: ExecutionView
+        seenByOthers?: SeenByOthers
       }
     | null
     | undefined,
@@ -76,6 +78,7 @@ export function providerLines(
     `provider      ${state}`,
     `  ask         ${formatPrice(BigInt(p.pricePerUnit))} (${p.pricePerUnit} base units per work unit)`,
     `  tasks       ${t.running} running, ${t.completed} completed, ${t.failed} failed, ${t.refused} refused`,
+    `  reputation  ${seenByOthersText(p.seenByOthers)}`,
     ...executionLines(p.execution),
     p.streams
       ? `  streams     ${p.streams.open} sessions open, ${p.streams.samples} samples answered, ${p.streams.refused} refused (${BigInt(p.pricePerUnit) > 0n ? 'paid at the ask' : 'free: price 0'})`
