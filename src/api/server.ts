@@ -18,6 +18,9 @@ import { registerProviderRoutes } from './provider-routes.js'
 import { registerSessionRoutes } from './session-routes.js'
 import { registerTabRoutes, type TabConfig } from './tab-routes.js'
 
+/** Jobs of `GET /v1/jobs` (and each live snapshot) sent with their shard maps: the newest. */
+const SHARD_MAPS = 5
+
 /** Components of the local HTTP API. */
 export interface ApiComponents {
   requester: Requester
@@ -77,8 +80,13 @@ export function apiApp(c: ApiComponents): Hono {
     }
     return ctx.json(await c.requester.submit(spec as never), 201)
   })
+  /** Jobs, newest first, with their escrow; the newest few with their shard maps (who computes what). */
   const jobs = () =>
-    c.requester.list().map((p) => (c.ledger ? { ...p, escrow: escrowSummary(c.ledger, p.jobId) } : p))
+    c.requester.list().map((p, i) => ({
+      ...p,
+      ...(c.ledger && { escrow: escrowSummary(c.ledger, p.jobId) }),
+      ...(i < SHARD_MAPS && { shardMap: c.requester.shardMap(p.jobId) }),
+    }))
   app.get('/v1/jobs', (ctx) => ctx.json(jobs()))
   registerEventRoutes(app, {
     changes: c.requester.changes,
@@ -91,7 +99,11 @@ export function apiApp(c: ApiComponents): Hono {
     const progress = Number.isFinite(after)
       ? await c.requester.waitForChange(id, after, waitMs)
       : c.requester.get(id)
-    return ctx.json(c.ledger ? { ...progress, escrow: escrowSummary(c.ledger, id) } : progress)
+    return ctx.json({
+      ...progress,
+      ...(c.ledger && { escrow: escrowSummary(c.ledger, id) }),
+      shardMap: c.requester.shardMap(id),
+    })
   })
   app.get('/v1/jobs/:id/result', async (ctx) => {
     const bytes = await c.requester.result(ctx.req.param('id'))

@@ -4,9 +4,12 @@
  */
 import { type FiatRate, fiatAmount } from '../market/fiat.js'
 import { formatPrice, mutAmount } from '../market/price.js'
+import type { ShardMap } from '../requester/shard-map.js'
 import { type SeenByOthers, seenByOthersText } from '../verify/seen-by-others.js'
+import { esc } from './escape.js'
+import { shardMapSvg } from './render-shards.js'
 
-export const esc = (v: unknown): string => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+export { esc }
 
 /** What the dashboard reads of `GET /v1/node` (loosely typed: older nodes may lack fields). */
 export interface NodeView {
@@ -48,6 +51,8 @@ export interface JobView {
   samplesTotal: number
   error?: string
   providers: { provider: string; shards: number; samples: number; executionProviders?: string[] }[]
+  /** Who computed, or computes, each shard (the newest jobs only). */
+  shardMap?: ShardMap
   escrow?: null | {
     cost?: string
     refundable?: string
@@ -113,7 +118,7 @@ export function jobsHtml(jobs: JobView[], files?: JobFiles, rate?: FiatRate): st
     const money = e
       ? `cost ${esc(mutAmount(e.cost ?? '0'))} MUT${fiat(e.cost ?? '0')}, ${e.settlement?.status === 'settled' ? `refunded ${esc(mutAmount(e.settlement.refund ?? '0'))} MUT${fiat(e.settlement.refund ?? '0')}` : `refundable ${esc(mutAmount(e.refundable ?? '0'))} MUT${fiat(e.refundable ?? '0')}`}${e.settlement?.status === 'open' ? `<br><span class="bad">escrow open: ${esc(e.settlement.reason)}</span>` : ''}`
       : 'unpaid'
-    return `<tr><td>${j.name ? `${esc(j.name)}<br>` : ''}<code>${esc(j.jobId)}</code><br><span class="muted">${esc(j.kind ?? 'onnx-inference')}</span></td><td class="${j.status === 'failed' ? 'bad' : j.status === 'done' ? 'ok' : ''}">${esc(j.status)}<br><progress max="${j.samplesTotal}" value="${j.samplesDone}" aria-label="samples done"></progress> ${j.samplesDone}/${j.samplesTotal}${j.error ? `<br>${esc(j.error)}` : ''}${filesHtml(j, files)}</td><td>${who || '—'}</td><td>${money}</td></tr>`
+    return `<tr><td>${j.name ? `${esc(j.name)}<br>` : ''}<code>${esc(j.jobId)}</code><br><span class="muted">${esc(j.kind ?? 'onnx-inference')}</span></td><td class="${j.status === 'failed' ? 'bad' : j.status === 'done' ? 'ok' : ''}">${esc(j.status)}<br><progress max="${j.samplesTotal}" value="${j.samplesDone}" aria-label="samples done"></progress> ${j.samplesDone}/${j.samplesTotal}${j.error ? `<br>${esc(j.error)}` : ''}${filesHtml(j, files)}</td><td>${shardMapSvg(j.shardMap)}${who || '—'}</td><td>${money}</td></tr>`
   })
   return `<table><thead><tr><th>Job</th><th>Progress</th><th>Who ran it</th><th>Money</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
 }

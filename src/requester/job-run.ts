@@ -23,6 +23,7 @@ import {
 import type { JobRecord } from './job-store.js'
 import * as timing from './job-timing.js'
 import type { ProviderSession } from './provider-session.js'
+import { type ShardMap, shardMap } from './shard-map.js'
 import { StarvationWatch } from './starvation-watch.js'
 import { policyFor, providersPerShard, resultEquality } from './verification.js'
 import { type Answer, VoteScheduler } from './vote-scheduler.js'
@@ -36,6 +37,8 @@ export type { JobRunComponents } from './job-context.js'
  */
 export class JobRun extends EventEmitter {
   readonly progress: JobProgress
+  /** Who computed, or computes, each shard now. */
+  shardMap = (): ShardMap => shardMap(this.#sched.shards)
   readonly #sessions = new Map<string, ProviderSession>()
   readonly #banned = new Set<string>()
   readonly #sched: VoteScheduler

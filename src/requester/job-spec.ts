@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { DEFAULT_MAX_PRICE, parsePrice } from '../market/price.js'
 import { Amount, Sha256Hex } from '../protocols/market-messages.js'
 import type { DisputeRecord } from './dispute-record.js'
+import type { ShardMap } from './shard-map.js'
 
 /**
  * How results are verified (src/verify): `none` trusts every provider; `replicate` runs every shard on `k`
@@ -166,6 +167,8 @@ export interface JobProgress {
   notices?: JobNotice[]
   /** Increments on every change; clients long-poll on it. */
   version: number
+  /** Who computed, or computes, each shard: added by the API (`GET /v1/jobs/:id`, the newest of `GET /v1/jobs`). */
+  shardMap?: ShardMap
 }
 
 /** One thing a job tells its user, with a stable code for scripts. */

@@ -133,9 +133,17 @@ describe('requester and providers in one process', () => {
         .providers.some((p) => p.provider === lost.peerId && p.samples > 0)
     )
       await new Promise((r) => setTimeout(r, 20))
+    // live, the shard map shows shards accepted (capitals), computing (lower case) and waiting (.)
+    const live = market.requester.shardMap(submitted.jobId)
+    expect(live.cells).toHaveLength(40)
+    expect(live.cells).toMatch(/[A-Z]/)
+    expect(live.cells).toMatch(/[a-z]/)
+    expect(live.cells).toContain('.')
+    expect(live.providers).toContain(lost.peerId)
     await lost.host.stop()
     const job = await done
     expect(job.status).toBe('done')
+    expect(market.requester.shardMap(job.jobId).cells).toMatch(/^[AB]{40}$/)
     await expectLocal(job.jobId, x)
     const again = job.notices?.find((n) => n.code === 'redispatched')?.message ?? ''
     expect(again).toMatch(

@@ -11,6 +11,7 @@ import { checkJob } from './job-kind.js'
 import { JobRun, type JobRunComponents } from './job-run.js'
 import { type JobProgress, type JobSpecInput, JobSpecSchema } from './job-spec.js'
 import { JobStore } from './job-store.js'
+import { type ShardMap, shardMap } from './shard-map.js'
 import { planShards } from './shard-plan.js'
 import { TrustBook } from './trust-book.js'
 
@@ -123,6 +124,14 @@ export class Requester {
   }
 
   /** Recent jobs, newest first. */
+  /** Who computed, or computes, each of the job's shards (live, or as stored). */
+  shardMap(id: string): ShardMap {
+    const live = this.#runs.get(id)
+    if (live) return live.run.shardMap()
+    this.get(id)
+    return shardMap(this.store.shards(id))
+  }
+
   list(): JobProgress[] {
     return this.store.list().map((j) => this.get(j.id))
   }

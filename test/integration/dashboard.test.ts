@@ -83,6 +83,16 @@ describe.skipIf(!haveChromium)(
       expect(text).toMatch(/cost [\d.]+ MUT/)
       expect(text).toContain(net.providers[0].peerId.slice(0, 10))
       expect(text).toContain('Not providing')
+      // the job's shards as squares, each in its provider's colour, the same facts in words
+      const squares = await page.locator('#jobs figure.shards svg').first().getAttribute('aria-label')
+      expect(squares).toBe(
+        `each square is a shard; ${net.providers[0].peerId.slice(0, 6)}…${net.providers[0].peerId.slice(-4)}: 4 accepted`,
+      )
+      expect((await client.job(job.jobId)).shardMap).toEqual({
+        providers: [net.providers[0].peerId],
+        cells: 'AAAA',
+        shardsPerCell: 1,
+      })
       // the picture of who computes for whom names the provider and its samples
       expect(await page.locator('#network svg.picture').getAttribute('aria-label')).toContain(
         'computed 100 samples',
