@@ -102,6 +102,8 @@ describe('formatJobSummary: money', () => {
         cost: '16000000000000000',
         refundable: '32000000000000000',
         reclaimed: null,
+        refunded: null,
+        settlement: null,
       },
     })
     expect(text).toContain('price      2 MUT per 1,000 units')
@@ -131,7 +133,16 @@ describe('jobsTable', () => {
           excluded: [],
           shards: { checked: 1, single: 0, unchecked: 1, local: 0 },
         },
-        escrow: { escrowJob: '3', pricePerUnit: '1000000000000', cost: '8000000000000' },
+        escrow: {
+          escrowJob: '3',
+          pricePerUnit: '1000000000000',
+          cost: '8000000000000',
+          budget: null,
+          refundable: null,
+          refunded: null,
+          reclaimed: null,
+          settlement: null,
+        },
       },
     ])
     const [head, failed, done] = text.split('\n')

@@ -1,18 +1,10 @@
 import { formatPrice, mutAmount } from '../market/price.js'
+import type { EscrowFacts } from '../requester/job-explain.js'
 import type { JobProgress, VerificationProgress } from '../requester/job-spec.js'
 import { bold, shortPeer } from './output.js'
 
 /** A job's escrow as the API reports it (`GET /v1/jobs/:id`), amounts in base units. */
-export interface EscrowView {
-  escrowJob: string
-  pricePerUnit: string
-  budget?: string | null
-  cost?: string
-  refundable?: string | null
-  reclaimed?: string | null
-  refunded?: string | null
-  settlement?: { status: 'settled'; txHash: string } | { status: 'open'; reason: string } | null
-}
+export type EscrowView = EscrowFacts
 
 /** Base units as MUT (18 decimals), trailing zeros trimmed: `2500000000000000` → `0.0025 MUT`. */
 export const mut = (baseUnits: string | bigint): string => `${mutAmount(baseUnits)} MUT`

@@ -27,6 +27,19 @@ const node: NodeView = {
   ],
 }
 
+/** A finished one-shard job's progress, as the API sends it. */
+const progress: JobView = {
+  jobId: 'job-1',
+  status: 'done',
+  samplesDone: 10,
+  samplesTotal: 10,
+  shardsDone: 1,
+  shardsTotal: 1,
+  createdAt: 1_000,
+  finishedAt: 3_000,
+  providers: [],
+}
+
 describe('dashboard views', () => {
   it('escape everything from the API', () => {
     expect(esc('<img src=x onerror=alert(1)>')).toBe('&#60;img src=x onerror=alert(1)&#62;')
@@ -59,12 +72,20 @@ describe('dashboard views', () => {
 
   it('show jobs with progress, who ran what on which execution provider, and money in MUT', () => {
     const job: JobView = {
-      jobId: 'job-1',
-      status: 'done',
-      samplesDone: 10,
-      samplesTotal: 10,
-      providers: [{ provider: '12D3KooWprovider0000', shards: 1, samples: 10, executionProviders: ['wasm'] }],
-      escrow: { cost: '20000000000000', settlement: { status: 'settled', refund: '380000000000000' } },
+      ...progress,
+      providers: [
+        { provider: '12D3KooWprovider0000', shards: 1, samples: 10, units: 10, executionProviders: ['wasm'] },
+      ],
+      escrow: {
+        escrowJob: '4',
+        pricePerUnit: '2000000000000',
+        budget: '400000000000000',
+        cost: '20000000000000',
+        refundable: '0',
+        refunded: '380000000000000',
+        reclaimed: null,
+        settlement: { status: 'settled', refund: '380000000000000', paid: '0', txHash: '0xab', at: 1 },
+      },
     }
     const html = jobsHtml([job])
     expect(html).toContain('10/10')
@@ -74,12 +95,33 @@ describe('dashboard views', () => {
     expect(jobsHtml([job], undefined, { currency: 'EUR', perMut: 1e6 })).toContain(
       'cost 0.00002 MUT (≈ 20 EUR), refunded 0.00038 MUT (≈ 380 EUR)',
     )
+    // the job's story under "Why", as `mutirao job explain` tells it
+    expect(html).toContain('<details class="why"><summary>Why</summary>')
+    expect(html).toContain('<b>outcome</b> done in 2.0 s: 10/10 samples in 1/1 shards')
+    expect(html).toContain('<b>provider</b> 12D3KooWprov…0000 computed 10 samples in 1 shards on wasm')
+    expect(html).toContain('<b>refund</b> 0.00038 MUT came back when the escrow closed')
+    const checked = jobsHtml([
+      {
+        ...job,
+        verification: {
+          policy: 'adaptive',
+          replicaTasks: 3,
+          canaryTasks: 0,
+          invalid: 1,
+          excluded: ['12D3KooW<bad>0000'],
+        },
+        notices: [{ at: 1, code: 'no-offers', message: 'no provider runs <wasm>' }],
+      },
+    ])
+    expect(checked).toContain('<b>outvoted</b> 1 results lost a vote')
+    expect(checked).toContain('<b>excluded</b> 12D3KooW&#60;bad…0000 was excluded')
+    expect(checked).toContain('<b>no-offers</b> no provider runs &#60;wasm&#62;')
     expect(jobsHtml([])).toContain('No jobs yet')
     expect(networkHtml(node)).toContain('webgpu')
   })
 
   it("offer a finished job's results: a button first, then one link per output, or why they are missing", () => {
-    const done: JobView = { jobId: 'job-1', status: 'done', samplesDone: 1, samplesTotal: 1, providers: [] }
+    const done: JobView = { ...progress, samplesDone: 1, samplesTotal: 1, providers: [] }
     expect(jobsHtml([done], () => undefined)).toContain('data-results="job-1"')
     expect(jobsHtml([{ ...done, status: 'running' }], () => undefined)).not.toContain('data-results')
     const links = jobsHtml([done], () => [
@@ -97,13 +139,14 @@ describe('who computes for whom', () => {
     const { workPictureSvg } = await import('./render-picture.js')
     const jobs: JobView[] = [
       {
+        ...progress,
         jobId: 'j1',
         status: 'running',
         samplesDone: 30,
         samplesTotal: 40,
         providers: [
-          { provider: '12D3KooWprovider0000', shards: 2, samples: 20 },
-          { provider: '12D3KooWother0000000', shards: 1, samples: 10 },
+          { provider: '12D3KooWprovider0000', shards: 2, samples: 20, units: 20 },
+          { provider: '12D3KooWother0000000', shards: 1, samples: 10, units: 10 },
         ],
       },
     ]

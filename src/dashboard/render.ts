@@ -4,6 +4,7 @@
  */
 import { type FiatRate, fiatAmount } from '../market/fiat.js'
 import { formatPrice, mutAmount } from '../market/price.js'
+import { type EscrowFacts, type ExplainableJob, explainJob } from '../requester/job-explain.js'
 import type { ShardMap } from '../requester/shard-map.js'
 import { type SeenByOthers, seenByOthersText } from '../verify/seen-by-others.js'
 import { esc } from './escape.js'
@@ -41,23 +42,13 @@ export interface NodeView {
   }[]
 }
 
-/** What the dashboard reads of each job of `GET /v1/jobs`. */
-export interface JobView {
-  jobId: string
+/** What the dashboard reads of each job of `GET /v1/jobs`: its progress, escrow and (the newest) shard map. */
+export interface JobView extends ExplainableJob {
   name?: string
   kind?: string
-  status: string
-  samplesDone: number
-  samplesTotal: number
-  error?: string
-  providers: { provider: string; shards: number; samples: number; executionProviders?: string[] }[]
   /** Who computed, or computes, each shard (the newest jobs only). */
   shardMap?: ShardMap
-  escrow?: null | {
-    cost?: string
-    refundable?: string
-    settlement?: { status: string; refund?: string; reason?: string } | null
-  }
+  escrow?: EscrowFacts | null
 }
 
 const short = (id: string) => `${id.slice(0, 10)}…${id.slice(-4)}`
@@ -105,6 +96,14 @@ function filesHtml(j: JobView, files?: JobFiles): string {
   return f.map((o) => `<br><a href="${esc(o.href)}" download="${esc(o.name)}">${esc(o.label)}</a>`).join('')
 }
 
+/** The job's story, as `mutirao job explain` tells it, folded under "Why". */
+function whyHtml(j: JobView, rate?: FiatRate): string {
+  const reasons = explainJob(j, j.escrow, rate).reasons.map(
+    (r) => `<li><b>${esc(r.code)}</b> ${esc(r.message)}</li>`,
+  )
+  return `<details class="why"><summary>Why</summary><ul>${reasons.join('')}</ul></details>`
+}
+
 export function jobsHtml(jobs: JobView[], files?: JobFiles, rate?: FiatRate): string {
   const fiat = (units: string) => (rate ? ` (${esc(fiatAmount(units, rate))})` : '')
   if (!jobs.length) return '<p class="muted">No jobs yet: <code>mutirao submit job.json</code>.</p>'
@@ -118,7 +117,7 @@ export function jobsHtml(jobs: JobView[], files?: JobFiles, rate?: FiatRate): st
     const money = e
       ? `cost ${esc(mutAmount(e.cost ?? '0'))} MUT${fiat(e.cost ?? '0')}, ${e.settlement?.status === 'settled' ? `refunded ${esc(mutAmount(e.settlement.refund ?? '0'))} MUT${fiat(e.settlement.refund ?? '0')}` : `refundable ${esc(mutAmount(e.refundable ?? '0'))} MUT${fiat(e.refundable ?? '0')}`}${e.settlement?.status === 'open' ? `<br><span class="bad">escrow open: ${esc(e.settlement.reason)}</span>` : ''}`
       : 'unpaid'
-    return `<tr><td>${j.name ? `${esc(j.name)}<br>` : ''}<code>${esc(j.jobId)}</code><br><span class="muted">${esc(j.kind ?? 'onnx-inference')}</span></td><td class="${j.status === 'failed' ? 'bad' : j.status === 'done' ? 'ok' : ''}">${esc(j.status)}<br><progress max="${j.samplesTotal}" value="${j.samplesDone}" aria-label="samples done"></progress> ${j.samplesDone}/${j.samplesTotal}${j.error ? `<br>${esc(j.error)}` : ''}${filesHtml(j, files)}</td><td>${shardMapSvg(j.shardMap)}${who || '—'}</td><td>${money}</td></tr>`
+    return `<tr><td>${j.name ? `${esc(j.name)}<br>` : ''}<code>${esc(j.jobId)}</code><br><span class="muted">${esc(j.kind ?? 'onnx-inference')}</span></td><td class="${j.status === 'failed' ? 'bad' : j.status === 'done' ? 'ok' : ''}">${esc(j.status)}<br><progress max="${j.samplesTotal}" value="${j.samplesDone}" aria-label="samples done"></progress> ${j.samplesDone}/${j.samplesTotal}${j.error ? `<br>${esc(j.error)}` : ''}${filesHtml(j, files)}${whyHtml(j, rate)}</td><td>${shardMapSvg(j.shardMap)}${who || '—'}</td><td>${money}</td></tr>`
   })
   return `<table><thead><tr><th>Job</th><th>Progress</th><th>Who ran it</th><th>Money</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
 }

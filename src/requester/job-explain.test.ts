@@ -50,12 +50,14 @@ describe('explainJob', () => {
         notices: [{ at: 2_000, code: 'relayed', message: 'provider X reached only through a relay' }],
       },
       {
+        escrowJob: '1',
+        budget: null,
         pricePerUnit: '1000000000000',
         cost: '200000000000000',
         refundable: '0',
         refunded: '200000000000000',
         reclaimed: null,
-        settlement: { status: 'settled', txHash: '0xabc' },
+        settlement: { status: 'settled', txHash: '0xabc', refund: '0', paid: '0', at: 1 },
       },
     )
     const codes = e.reasons.map((r) => r.code)
@@ -85,12 +87,14 @@ describe('explainJob', () => {
     const e = explainJob(
       { ...base, status: 'done' },
       {
+        escrowJob: '1',
+        budget: null,
         pricePerUnit: '1000000000000',
         cost: '2000000000000000000',
         refundable: null,
         refunded: '1000000000000000000',
         reclaimed: null,
-        settlement: { status: 'settled', txHash: '0xabc' },
+        settlement: { status: 'settled', txHash: '0xabc', refund: '0', paid: '0', at: 1 },
       },
       { currency: 'EUR', perMut: 0.5 },
     )
@@ -111,12 +115,14 @@ describe('explainJob', () => {
         ],
       },
       {
+        escrowJob: '1',
+        budget: null,
         pricePerUnit: '1',
         cost: '0',
         refundable: '5000',
         refunded: null,
         reclaimed: null,
-        settlement: { status: 'open', reason: 'provider 0x1: unreachable' },
+        settlement: { status: 'open', reason: 'provider 0x1: unreachable', at: 1 },
       },
     )
     expect(e.reasons[0]).toEqual({

@@ -1,5 +1,6 @@
 import { type FiatRate, fiatAmount } from '../market/fiat.js'
 import { mutAmount } from '../market/price.js'
+import type { Settlement } from '../payments/settlement.js'
 import type { JobProgress } from './job-spec.js'
 
 /** One fact of a job's story: a code to script against and words for people. */
@@ -22,6 +23,23 @@ export interface JobReason {
   message: string
 }
 
+/** What {@link explainJob} reads of a job's progress. */
+export type ExplainableJob = Pick<
+  JobProgress,
+  | 'jobId'
+  | 'status'
+  | 'error'
+  | 'samplesDone'
+  | 'samplesTotal'
+  | 'shardsDone'
+  | 'shardsTotal'
+  | 'createdAt'
+  | 'finishedAt'
+  | 'notices'
+  | 'providers'
+  | 'verification'
+>
+
 /** `mutirao job explain`: what happened to a job and why. */
 export interface JobExplanation {
   jobId: string
@@ -29,14 +47,18 @@ export interface JobExplanation {
   reasons: JobReason[]
 }
 
-/** The escrow part the API adds to a job (api/ledger-routes.ts escrowSummary). */
+/** The escrow part the API adds to a job (api/ledger-routes.ts escrowSummary), amounts in base units. */
 export interface EscrowFacts {
+  escrowJob: string
   pricePerUnit: string
+  /** Locked when the job opened its escrow. */
+  budget: string | null
+  /** Accepted work at the job's price. */
   cost: string
   refundable: string | null
   refunded: string | null
   reclaimed: string | null
-  settlement: { status: 'settled'; txHash: string } | { status: 'open'; reason: string } | null
+  settlement: Settlement | null
 }
 
 const short = (peer: string) => `${peer.slice(0, 12)}…${peer.slice(-4)}`
@@ -46,7 +68,11 @@ const short = (peer: string) => `${peer.slice(0, 12)}…${peer.slice(-4)}`
  * verified (outvoted, excluded, unchecked), what was paid and what came back or is refundable — from its stored
  * progress and escrow; with the user's `rate`, money also in their currency. Pure.
  */
-export function explainJob(job: JobProgress, escrow?: EscrowFacts | null, rate?: FiatRate): JobExplanation {
+export function explainJob(
+  job: ExplainableJob,
+  escrow?: EscrowFacts | null,
+  rate?: FiatRate,
+): JobExplanation {
   const fiat = (units: string | bigint) => (rate ? ` (${fiatAmount(units, rate)})` : '')
   const reasons: JobReason[] = []
   const add = (code: JobReason['code'], message: string) => reasons.push({ code, message })

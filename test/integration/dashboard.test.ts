@@ -88,6 +88,11 @@ describe.skipIf(!haveChromium)(
       expect(squares).toBe(
         `each square is a shard; ${net.providers[0].peerId.slice(0, 6)}…${net.providers[0].peerId.slice(-4)}: 4 accepted`,
       )
+      // the job's story under "Why", the same facts as `mutirao job explain`
+      const why = page.locator(`#jobs tr:has(code:text("${job.jobId}")) details.why`)
+      await why.locator('summary').click()
+      const story = (await why.textContent()) ?? ''
+      for (const r of reasons) expect(story).toContain(r.message)
       expect((await client.job(job.jobId)).shardMap).toEqual({
         providers: [net.providers[0].peerId],
         cells: 'AAAA',
