@@ -68,6 +68,37 @@ describe('dashboard views', () => {
       },
     })
     expect(seen).toContain('2 staked requesters rate it 0.88 of 1 (40 valid, 1 invalid, 1 timeout)')
+    // whom it computes for, each stream with its tasks and what they earn
+    const working = providerHtml({
+      ...node,
+      provider: {
+        ...node.provider!,
+        work: [
+          {
+            agreementId: 'a1',
+            jobId: 'job-<x>',
+            requester: '12D3KooWrequester0001',
+            kind: 'onnx-inference',
+            modelHash: 'ab',
+            escrowJob: '4',
+            pricePerUnit: '1000000000000',
+            since: 0,
+            lastAt: 0,
+            running: 2,
+            completed: 40,
+            failed: 1,
+            units: 1200,
+            earned: '1200000000000000',
+          },
+        ],
+      },
+    })
+    expect(working).toContain('<h3>Computing for</h3>')
+    expect(working).toContain('job-&#60;x&#62;, onnx-inference, escrow job 4')
+    expect(working).toContain('2 running, 40 done, <span class="bad">1 failed</span>')
+    expect(working).toContain('1200 units, 0.0012 MUT')
+    expect(working).toContain('<b>open</b> since')
+    expect(html).not.toContain('Computing for')
   })
 
   it('show jobs with progress, who ran what on which execution provider, and money in MUT', () => {

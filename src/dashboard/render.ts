@@ -4,6 +4,7 @@
  */
 import { type FiatRate, fiatAmount } from '../market/fiat.js'
 import { formatPrice, mutAmount } from '../market/price.js'
+import type { WorkView } from '../provider/current-work.js'
 import { type EscrowFacts, type ExplainableJob, explainJob } from '../requester/job-explain.js'
 import type { ShardMap } from '../requester/shard-map.js'
 import { type SeenByOthers, seenByOthersText } from '../verify/seen-by-others.js'
@@ -32,6 +33,7 @@ export interface NodeView {
     tasks: { running: number; completed: number; failed: number; refused: number }
     explain?: { state: string; reasons: { code: string; message: string }[] }
     seenByOthers?: SeenByOthers
+    work?: WorkView[]
   }
   knownProviders?: {
     peerId: string
@@ -62,6 +64,16 @@ export function nodeHtml(n: NodeView): string {
   ].join('')
 }
 
+/** Whom this provider computes for: each task stream, open or recently closed, with its tasks and earnings. */
+function workHtml(work: WorkView[]): string {
+  if (!work.length) return ''
+  const rows = work.map(
+    (w) =>
+      `<tr><td><code>${esc(short(w.requester))}</code><br><span class="muted">${esc(w.jobId)}, ${esc(w.kind)}${w.escrowJob ? `, escrow job ${esc(w.escrowJob)}` : ''}</span></td><td>${w.running} running, ${w.completed} done${w.failed ? `, <span class="bad">${w.failed} failed</span>` : ''}</td><td>${esc(w.units)} units, ${esc(mutAmount(w.earned))} MUT</td><td>${w.closedAt === undefined ? '<b>open</b>' : 'closed'} since ${esc(new Date(w.since).toLocaleTimeString())}</td></tr>`,
+  )
+  return `<h3>Computing for</h3><table><thead><tr><th>Requester, job</th><th>Tasks</th><th>Earned at the agreed price</th><th>Stream</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+}
+
 export function providerHtml(n: NodeView): string {
   const p = n.provider
   if (!p) return '<p class="muted">Not providing: start the node with <code>--provide</code>.</p>'
@@ -80,6 +92,7 @@ export function providerHtml(n: NodeView): string {
     `<p><b>${p.accepting ? 'taking work' : 'paused'}</b>${p.explain ? ` — ${esc(p.explain.state)}` : ''}, asks ${esc(formatPrice(BigInt(p.pricePerUnit)))}</p>`,
     `<p>${t.running} running, ${t.completed} completed, ${t.failed} failed, ${t.refused} refused</p>`,
     `<p class="reputation"><b>Reputation as others see it:</b> ${esc(seenByOthersText(p.seenByOthers))}</p>`,
+    workHtml(p.work ?? []),
     eps && `<h3>Execution providers</h3><ul>${eps}</ul>`,
     reasons && `<h3>Why</h3><ul>${reasons}</ul>`,
   ].join('')

@@ -24,7 +24,7 @@ export interface ProviderStatusSources {
 
 /**
  * The provider part of `GET /v1/node`: taking work or paused, tasks and sessions, where models run (with every
- * CPU fallback), the ask, how staked requesters rate it (`seenByOthers`), and `explain` — why this machine is or is not getting work.
+ * CPU fallback), what it computes for whom (`work`), the ask, how staked requesters rate it (`seenByOthers`), and `explain` — why this machine is or is not getting work.
  */
 export function providerStatus(s: ProviderStatusSources) {
   const accepting = s.policy.gate.accepting()
@@ -34,6 +34,7 @@ export function providerStatus(s: ProviderStatusSources) {
     foreignLoad: s.policy.idle?.foreignLoad,
     policy,
     tasks: s.agent.stats,
+    work: s.agent.work.list(),
     streams: s.agent.streams,
     execution: s.execution && {
       ...s.execution,

@@ -11,6 +11,7 @@ import type { BlobStore } from '../store/blob-store.js'
 import { serveAgreements } from './agreement-handler.js'
 import { AgreementBook } from './agreements.js'
 import { startCapacityAdvert } from './capacity-advert.js'
+import { CurrentWork } from './current-work.js'
 import type { EvidenceSigner } from './evidence-signer.js'
 import { DemandLog } from './explain.js'
 import { startOfferResponder } from './offer-responder.js'
@@ -48,6 +49,8 @@ export interface ProviderAgent {
   book: AgreementBook
   /** Demands seen recently and what was done with each (`mutirao provider explain`). */
   demands: DemandLog
+  /** What it computes for whom: open task streams and the recently closed. */
+  work: CurrentWork
   stop(): Promise<void>
 }
 
@@ -67,7 +70,8 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
   }
   const demands = new DemandLog()
   await serveAgreements({ ...c, book, vet, onAgreed: (a) => demands.agreed(a.demandId) })
-  const stats = await serveTasks({ ...c, book })
+  const work = new CurrentWork()
+  const stats = await serveTasks({ ...c, book, work })
   // sessions are paid like tasks when the provider has a price and a wallet; free at price 0
   const pay =
     c.payments && c.terms.pricePerUnit > 0n
@@ -102,6 +106,7 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
     streams,
     book,
     demands,
+    work,
     async stop() {
       stopOffers()
       stopAdvert()

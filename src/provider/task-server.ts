@@ -20,6 +20,7 @@ import {
 import { sha256Hex } from '../store/sha256.js'
 import type { AgreementBook } from './agreements.js'
 import { creditExhausted } from './credit-limit.js'
+import type { CurrentWork } from './current-work.js'
 import type { EvidenceSigner } from './evidence-signer.js'
 import { taskErrorCode, taskErrorMessage } from './task-error-code.js'
 import type { ProviderTerms, WorkGate } from './types.js'
@@ -41,6 +42,8 @@ export interface TaskServerComponents {
   settlement?: ProviderSettlement
   /** Dispute evidence on results whose agreement asks for it; absent = never attached. */
   evidence?: EvidenceSigner
+  /** What this provider computes for whom (status, the dashboard); absent = not kept. */
+  work?: CurrentWork
 }
 
 /** Live counters of the task server. */
@@ -72,6 +75,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
       }
       let heartbeat: NodeJS.Timeout | undefined
       let escrowJob: string | undefined
+      let working: string | undefined
       let badFrame: Error | undefined
       /** Results of this stream that no voucher covers yet (see creditExhausted). */
       const unvouchered = new Set<string>()
@@ -96,6 +100,8 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
         }
         await active.modelReady
         await send({ t: 'ready', slots: c.terms.threads })
+        c.work?.open(agreement)
+        working = agreement.agreementId
         heartbeat = setInterval(
           () => void send({ t: 'hb', running: stats.running, busy: !c.gate.accepting() }),
           HEARTBEAT_MS,
@@ -209,6 +215,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
         } else c.log.debug({ err: (err as Error).message }, 'task stream ended')
       } finally {
         if (heartbeat) clearInterval(heartbeat)
+        if (working) c.work?.closed(working)
         await vouchers // a voucher still being checked is held (and redeemed below) once it checks out
         if (escrowJob) c.payments?.jobEnded(escrowJob)
         for (const ctl of controllers.values()) ctl.abort()
@@ -251,6 +258,8 @@ async function runTask(
   unvouchered: Set<string>,
 ): Promise<void> {
   stats.running++
+  c.work?.started(agreement.agreementId)
+  let ok = false
   try {
     if (sha256Hex(body) !== msg.inputHash)
       throw Object.assign(new Error('input hash mismatch'), { code: 'invalid-input' })
@@ -268,6 +277,7 @@ async function runTask(
     const signature = await signPayload(c.identity.peerKey, DOMAINS.result, signed)
     const evidence = agreement.disputes && (await c.evidence?.sign(agreement, signed))
     stats.completed++
+    ok = true
     c.payments?.recordTask(agreement, {
       taskId: msg.taskId,
       units: msg.units,
@@ -292,5 +302,6 @@ async function runTask(
     await send({ t: 'error', taskId: msg.taskId, code, message: taskErrorMessage(err) })
   } finally {
     stats.running--
+    c.work?.ended(agreement.agreementId, ok, msg.units)
   }
 }

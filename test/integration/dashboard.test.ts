@@ -116,6 +116,11 @@ describe.skipIf(!haveChromium)(
       expect(ptext).toContain('taking work')
       expect(ptext).toMatch(/cpu: \d+ rows\/s/)
       expect(ptext).toMatch(/1 completed|[2-9] completed|\d{2,} completed/)
+      // whom it computed for: the requester's stream, its tasks and what they earn at the agreed price
+      expect(ptext).toContain('Computing for')
+      expect(ptext).toContain(net.requester.peerId.slice(0, 10))
+      expect(ptext).toContain(`${job.jobId}, onnx-inference`)
+      expect(ptext).toMatch(/0 running, 4 done/)
       await page.close()
 
       // without the token the page says what to do

@@ -35,6 +35,30 @@ describe('providerLines', () => {
       '  streams     2 sessions open, 10000 samples answered, 1 refused (paid at the ask)',
     )
   })
+  it('names whom it computes for on open streams, and how others rate it', () => {
+    const w = {
+      agreementId: 'a',
+      jobId: 'job-1',
+      requester: '12D3KooWreq',
+      kind: 'onnx-inference',
+      modelHash: 'ab',
+      pricePerUnit: '1000000000000',
+      since: 0,
+      lastAt: 0,
+      running: 1,
+      completed: 4,
+      failed: 0,
+      units: 120,
+      earned: '120000000000000',
+    }
+    const lines = providerLines({ ...base, work: [w, { ...w, agreementId: 'b', closedAt: 1 }] })
+    expect(lines.filter((l) => l.includes('computing'))).toEqual([
+      '  computing   for 12D3KooWreq (job-1): 1 running, 4 done, 120 units = 0.00012 MUT',
+    ])
+    expect(lines).toContain(
+      '  reputation  no staked requester has attested about this machine yet (requesters publish what they verified after each job)',
+    )
+  })
 })
 
 describe('executionLines', () => {

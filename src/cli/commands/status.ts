@@ -2,6 +2,7 @@ import { Command } from 'commander'
 import { formatPrice, mutAmount } from '../../market/price.js'
 import type { ConnectionView } from '../../net/connections.js'
 import type { OracleRecord } from '../../oracle/oracle-service.js'
+import type { WorkView } from '../../provider/current-work.js'
 import type { ProviderReputation } from '../../requester/attestation-pool.js'
 import { connect } from '../../sdk/client.js'
 import { type SeenByOthers, seenByOthersText } from '../../verify/seen-by-others.js'
@@ -63,6 +64,7 @@ export function providerLines(
         streams?: { open: number; samples: number; refused: number }
         execution?: ExecutionView
         seenByOthers?: SeenByOthers
+        work?: WorkView[]
       }
     | null
     | undefined,
@@ -79,6 +81,12 @@ export function providerLines(
     `  ask         ${formatPrice(BigInt(p.pricePerUnit))} (${p.pricePerUnit} base units per work unit)`,
     `  tasks       ${t.running} running, ${t.completed} completed, ${t.failed} failed, ${t.refused} refused`,
     `  reputation  ${seenByOthersText(p.seenByOthers)}`,
+    ...(p.work ?? [])
+      .filter((w) => w.closedAt === undefined)
+      .map(
+        (w) =>
+          `  computing   for ${w.requester} (${w.jobId}): ${w.running} running, ${w.completed} done, ${w.units} units = ${mutAmount(w.earned)} MUT`,
+      ),
     ...executionLines(p.execution),
     p.streams
       ? `  streams     ${p.streams.open} sessions open, ${p.streams.samples} samples answered, ${p.streams.refused} refused (${BigInt(p.pricePerUnit) > 0n ? 'paid at the ask' : 'free: price 0'})`
