@@ -5,7 +5,7 @@ import { ledgerExplorer } from './explorer.js'
 import { followEvents } from './live.js'
 import { policyForm } from './policy-form.js'
 import { type JobView, jobsHtml, type NodeView, networkHtml, nodeHtml, providerHtml } from './render.js'
-import { type FlRunRow, flHtml } from './render-fl.js'
+import { type FlRunRow, flHtml, type LineageOutcome } from './render-fl.js'
 import { workPictureSvg } from './render-picture.js'
 import { stakeForm } from './stake-form.js'
 import { submitForm } from './submit-form.js'
@@ -26,6 +26,8 @@ const files = new ResultFiles(api)
 const policy = policyForm(api, $('policy') as HTMLFormElement, $('policy-msg'))
 type Snapshot = { node: NodeView; jobs: JobView[]; fl?: FlRunRow[] }
 let last: Snapshot | undefined
+/** Lineages checked from the FL view (`GET /v1/fl/runs/:id/lineage`), kept across live updates. */
+const lineages = new Map<string, LineageOutcome>()
 const RATE_KEY = 'mutirao.fiatRate'
 /** What 1 MUT is worth to the user (their figure, kept in this browser): money also shows in their currency. */
 let rate: FiatRate | undefined
@@ -49,7 +51,7 @@ function show(s: Snapshot) {
   $('provider').innerHTML = providerHtml(s.node)
   $('jobs').innerHTML = jobsHtml(s.jobs, (id) => files.get(id), rate)
   $('network').innerHTML = networkHtml(s.node, workPictureSvg(s.node, s.jobs))
-  $('fl').innerHTML = flHtml(s.fl ?? [])
+  $('fl').innerHTML = flHtml(s.fl ?? [], lineages)
   if (s.node.provider) policy.show()
   $('conn').textContent = `live, updated ${new Date().toLocaleTimeString()}`
   document.body.dataset.ready = '1'
@@ -60,6 +62,18 @@ $('jobs').addEventListener('click', async (e) => {
   if (!button) return
   button.disabled = true
   await files.fetch(button.dataset.results!)
+  if (last) show(last)
+})
+$('fl').addEventListener('click', async (e) => {
+  const button = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-lineage]')
+  if (!button) return
+  const id = button.dataset.lineage!
+  button.disabled = true
+  try {
+    lineages.set(id, await api.get(`/v1/fl/runs/${encodeURIComponent(id)}/lineage`))
+  } catch (err) {
+    lineages.set(id, { error: (err as Error).message })
+  }
   if (last) show(last)
 })
 const saved = JSON.parse(localStorage.getItem(RATE_KEY) ?? '{}') as { perMut?: string; currency?: string }

@@ -3,8 +3,14 @@
  * curve over the rounds (an SVG drawn from the numbers, no script), the holders' contribution shares and the
  * payouts; as holder, its updates, privacy spent and payment. Everything from the API is escaped.
  */
+
+import type { LineageCheck } from '../fl/lineage/view.js'
 import { mutAmount } from '../market/price.js'
 import { esc } from './render.js'
+import { lineageHtml } from './render-lineage.js'
+
+/** A lineage checked from the page, or why it could not be. */
+export type LineageOutcome = LineageCheck | { error: string }
 
 /** What the view reads of `GET /v1/fl/runs` (src/fl/network/service.ts FlRunView). */
 export interface FlRunRow {
@@ -32,7 +38,7 @@ export function curveSvg(points: { round: number; testAccuracy?: number }[], w =
   return `<svg class="curve" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${esc(label)}"><line x1="10" y1="${y(1)}" x2="${w - 10}" y2="${y(1)}" stroke="#ccc"/><line x1="10" y1="${y(0.5)}" x2="${w - 10}" y2="${y(0.5)}" stroke="#eee"/><polyline points="${line}" fill="none" stroke="#0b4f3c" stroke-width="2"/><text x="${w - 40}" y="${y(1) + 12}" font-size="10" fill="#555">100 %</text><text x="${w - 40}" y="${y(0.5) + 12}" font-size="10" fill="#555">50 %</text></svg>`
 }
 
-function coordinatorHtml(r: FlRunRow): string {
+function coordinatorHtml(r: FlRunRow, check?: LineageOutcome): string {
   const curve = r.curve ?? []
   const lastRound = r.events.findLast((e) => e.event === 'round') as
     | { shares?: Record<string, number> }
@@ -59,6 +65,12 @@ function coordinatorHtml(r: FlRunRow): string {
     done?.root
       ? `<p>model <code>${esc(short(String(done.modelHash)))}</code>, lineage root <code>${esc(short(String(done.root)))}</code> (<code>mutirao fl lineage</code> verifies it)</p>`
       : '',
+    `<button type="button" data-lineage="${esc(r.id)}">Verify lineage</button>`,
+    check
+      ? 'error' in check
+        ? `<p class="bad">lineage not checked: ${esc(check.error)}</p>`
+        : lineageHtml(check, payouts?.payouts)
+      : '',
   ].join('')
 }
 
@@ -69,10 +81,13 @@ function holderHtml(r: FlRunRow): string {
   return `<h3>${esc(r.job)} <span class="${r.status === 'failed' ? 'bad' : r.status === 'done' ? 'ok' : ''}">${esc(r.status)}</span></h3><p>held data here: ${sent.length} update(s) sent${sent.some((e) => e.secure) ? ' (masked: secure aggregation)' : ''}${eps === undefined ? '' : `, privacy spent ε ${esc(eps.toFixed(3))}`}${paid ? `, paid ${esc(mutAmount(String(paid.amount)))} MUT` : ''}${r.error ? `; <span class="bad">${esc(r.error)}</span>` : ''}; the rows never left this machine</p>`
 }
 
-export function flHtml(runs: FlRunRow[]): string {
+export function flHtml(runs: FlRunRow[], checks: ReadonlyMap<string, LineageOutcome> = new Map()): string {
   if (!runs.length)
     return '<p class="muted">No federated training on this node: <code>mutirao fl start</code> or <code>mutirao fl join</code> with this node running.</p>'
   return runs
-    .map((r) => `<article>${r.role === 'coordinator' ? coordinatorHtml(r) : holderHtml(r)}</article>`)
+    .map(
+      (r) =>
+        `<article>${r.role === 'coordinator' ? coordinatorHtml(r, checks.get(r.id)) : holderHtml(r)}</article>`,
+    )
     .join('')
 }

@@ -128,6 +128,33 @@ describe('federated learning run by nodes', () => {
         expect(await page.locator('#fl svg.curve').getAttribute('aria-label')).toMatch(
           /^test accuracy by round: round 1 /,
         )
+        // the lineage, verified with one click: hashes, links, holder signatures and the root anchored on the chain
+        await page.click('#fl button[data-lineage]')
+        const checked = page.locator('#fl .lineage-check')
+        await checked.waitFor({ timeout: 30_000 })
+        const verdict = (await checked.textContent()) ?? ''
+        expect(verdict).toMatch(
+          /^verified: 5 round\(s\), every record's hash, link and holder signature checks out/,
+        )
+        expect(verdict).toContain('its root is the one anchored on the chain')
+        expect(await checked.locator('svg.lineage').getAttribute('aria-label')).toMatch(
+          /^lineage of job .+: genesis, 5 round\(s\) with 3 holder\(s\), then the model /,
+        )
+        // each holder: 5 rounds, its rows, its share, the privacy it spent and what it was paid
+        const rows = await checked.locator('tbody tr').allTextContents()
+        expect(rows).toHaveLength(3)
+        for (const r of rows) expect(r).toMatch(/^\S+5\d+[\d.]+ %(ε [\d.]+|no DP)[\d.]+ MUT$/)
+        // a holder's run has no lineage here: the API says where it is
+        const holderUrl = (await runCli(['ui', '--print', '--data-dir', nodes[1].dataDir])).stdout.trim()
+        const [base, token] = holderUrl.split('#token=')
+        const held = (await (await connect({ dataDir: nodes[1].dataDir })).fl.runs())[0]
+        const res = await fetch(`${base}v1/fl/runs/${held.id}/lineage`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+        expect(res.status).toBe(400)
+        expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+          'its coordinator keeps the lineage',
+        )
         await mkdir(SHOTS, { recursive: true })
         await page.locator('#fl').screenshot({ path: `${SHOTS}/fl-laptop.png` })
         await page.setViewportSize({ width: 390, height: 844 })

@@ -5,6 +5,8 @@ import { InvalidInputError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import type { Host } from '../../net/host.js'
 import { chainAnchor, type LineageLedger } from '../lineage/chain-anchor.js'
+import { verifyLineage } from '../lineage/verify.js'
+import { type LineageCheck, lineageView } from '../lineage/view.js'
 import { createFlCoordinator, type FlCoordinator, type FlEvent, payoutsOf } from './coordinator.js'
 import { writeTrainedOnnx } from './export-model.js'
 import { createFlHolder, type FlHolderEvent } from './holder.js'
@@ -101,6 +103,30 @@ export class FlService {
   run(id: string, after = -1): FlRunView | undefined {
     const r = this.#runs.get(id)
     return r && { ...r, events: r.events.filter((e) => e.seq > after) }
+  }
+
+  /**
+   * A coordinated run's lineage and its verification (every hash and link, the holders' signatures, and the
+   * root against the one anchored on the chain when the node has a ledger). Undefined for an unknown run.
+   * @throws {InvalidInputError} when the run is a holding (the coordinator keeps the lineage) or has none yet.
+   */
+  async lineage(id: string): Promise<LineageCheck | undefined> {
+    const run = this.#runs.get(id)
+    if (!run) return undefined
+    if (run.role !== 'coordinator')
+      throw new InvalidInputError(`${id} held data for job ${run.job}: its coordinator keeps the lineage`, {
+        metaMessages: ['Ask the coordinator for the lineage file and run `mutirao fl lineage --file`.'],
+      })
+    const lineage = this.state(run.job)?.lineage
+    if (!lineage)
+      throw new InvalidInputError(`job ${run.job} has no lineage yet: it starts with its first round`)
+    const { ledger } = this.c
+    const report = await verifyLineage(lineage, ledger ? { anchor: chainAnchor(ledger) } : {})
+    if (ledger && run.status === 'done' && report.anchored === undefined) {
+      report.ok = false
+      report.problems.push(`model ${lineage.modelHash} has no lineage anchored on-chain`)
+    }
+    return { report, lineage: lineageView(lineage) }
   }
 
   /** The persisted state of a coordinated job (rounds done, lineage). */
