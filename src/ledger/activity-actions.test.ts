@@ -73,5 +73,11 @@ describe('ledger activity against a real anvil', () => {
     expect(theirs[0]).toMatchObject({ jobId, amount: 7_000n })
     expect((await provider.activity()).length).toBe(4)
     expect(await provider.activity({ limit: 1 })).toEqual([mine[0]])
+    // read backwards in windows of 2 blocks: the same events, and it stops once it has enough
+    expect(await provider.activity({ account: provider.address, step: 2n })).toEqual(mine)
+    expect(await provider.activity({ account: provider.address, step: 2n, limit: 2 })).toEqual(
+      mine.slice(0, 2),
+    )
+    expect(await provider.activity({ lookback: 0n })).toEqual([mine[0]]) // the latest block only
   })
 })

@@ -1,4 +1,4 @@
-import { type AbiEvent, type Address, getAddress, type Hash, type Log } from 'viem'
+import { type AbiEvent, type Address, getAddress, type Hash, type Log, zeroAddress } from 'viem'
 import { disputeResolverAbi, jobEscrowAbi, providerRegistryAbi } from './abi/index.js'
 import type { LedgerContext } from './context.js'
 import { DISPUTE_STATUS } from './dispute-actions.js'
@@ -51,6 +51,8 @@ export interface ActivityQuery {
   limit?: number
   /** Blocks looked back from the latest. Default 100,000 (never before the deployment). */
   lookback?: bigint
+  /** Blocks per `eth_getLogs` request. Default 10,000. */
+  step?: bigint
 }
 
 const EVENTS: Record<string, ActivityKind> = {
@@ -134,48 +136,75 @@ export function toActivity(
   }
 }
 
+/** Blocks per `eth_getLogs` request (public RPC endpoints commonly refuse wider ranges). */
+const LOG_STEP = 10_000n
+/** Block times remembered (they never change). */
+const MAX_TIMES = 10_000
+
 /** The chain's activity around Mutirão's contracts: escrow jobs, payments, stakes, slashes and disputes. */
 export function activityActions(ctx: LedgerContext) {
   const d = ctx.deployments
   const addresses = [d.escrow, d.registry, ...(d.disputeResolver ? [d.disputeResolver] : [])]
+  const times = new Map<bigint, number>()
+  const timeOf = async (n: bigint) => {
+    let t = times.get(n)
+    if (t === undefined) {
+      t = Number((await ctx.publicClient.getBlock({ blockNumber: n })).timestamp)
+      if (times.size >= MAX_TIMES) times.delete(times.keys().next().value as bigint)
+      times.set(n, t)
+    }
+    return t
+  }
+  const logsIn = async (fromBlock: bigint, toBlock: bigint, events = abiEvents) =>
+    (await ctx.publicClient.getLogs({ address: addresses, events, fromBlock, toBlock })) as (Log & {
+      eventName: string
+      args: Args
+    })[]
+  const toEvent = (l: Log & { eventName: string; args: Args }): ActivityEvent => ({
+    ...toActivity(l.eventName, { resolver: zeroAddress, ...l.args }),
+    blockNumber: l.blockNumber!,
+    txHash: l.transactionHash!,
+    logIndex: l.logIndex!,
+    time: 0,
+  })
+  /** The accused of a dispute (a `Resolved` event does not name it): its `Accused` event. */
+  const accusedOf = async (disputeId: bigint): Promise<Address | undefined> => {
+    if (!d.disputeResolver) return undefined
+    const [l] = await ctx.publicClient.getContractEvents({
+      address: d.disputeResolver,
+      abi: disputeResolverAbi,
+      eventName: 'Accused',
+      args: { disputeId },
+      fromBlock: d.fromBlock,
+      toBlock: 'latest',
+    })
+    return l ? getAddress(l.args.accused as Address) : undefined
+  }
   return {
-    /** Events newest first, with their block times; `Resolved` names no account, so it is kept for the accused. */
+    /**
+     * Events newest first, with their block times: read backwards from the latest block in windows of
+     * 10,000 blocks until `limit` events are found or `lookback` blocks were read. Block times are cached.
+     */
     async activity(q: ActivityQuery = {}): Promise<ActivityEvent[]> {
       const latest = await ctx.publicClient.getBlockNumber({ cacheTime: 0 })
       const back = q.lookback ?? 100_000n
-      const fromBlock = latest - back > d.fromBlock ? latest - back : d.fromBlock
-      const logs = (await ctx.publicClient.getLogs({
-        address: addresses,
-        events: abiEvents,
-        fromBlock,
-        toBlock: latest,
-      })) as (Log & { eventName: string; args: Args })[]
-      const accusedOf = new Map<string, Address>()
-      const all = logs.map((l) => {
-        const e = {
-          ...toActivity(l.eventName, { resolver: '0x0000000000000000000000000000000000000000', ...l.args }),
-          blockNumber: l.blockNumber!,
-          txHash: l.transactionHash!,
-          logIndex: l.logIndex!,
-          time: 0,
-        }
-        if (e.kind === 'accused') accusedOf.set(String(e.disputeId), e.account)
-        if (e.kind === 'dispute-resolved') e.account = accusedOf.get(String(e.disputeId)) ?? e.account
-        return e
-      })
+      const floor = latest - back > d.fromBlock ? latest - back : d.fromBlock
+      const step = q.step ?? LOG_STEP
+      const limit = q.limit ?? 100
       const mine = q.account ? getAddress(q.account) : undefined
-      const picked = all
-        .filter((e) => !mine || e.account === mine || e.counterparty === mine)
-        .reverse()
-        .slice(0, q.limit ?? 100)
-      const times = new Map<bigint, number>()
-      await Promise.all(
-        [...new Set(picked.map((e) => e.blockNumber))].map(async (n) =>
-          times.set(n, Number((await ctx.publicClient.getBlock({ blockNumber: n })).timestamp)),
-        ),
-      )
-      for (const e of picked) e.time = times.get(e.blockNumber) ?? 0
-      return picked
+      const picked: ActivityEvent[] = []
+      for (let to = latest; to >= floor && picked.length < limit; to -= step) {
+        const from = to - step + 1n > floor ? to - step + 1n : floor
+        const window = (await logsIn(from, to)).map(toEvent)
+        for (const e of window)
+          if (e.kind === 'dispute-resolved') e.account = (await accusedOf(e.disputeId!)) ?? e.account
+        picked.push(...window.filter((e) => !mine || e.account === mine || e.counterparty === mine).reverse())
+      }
+      const out = picked.slice(0, limit)
+      const blocks = [...new Set(out.map((e) => e.blockNumber))]
+      const at = new Map(await Promise.all(blocks.map(async (n) => [n, await timeOf(n)] as const)))
+      for (const e of out) e.time = at.get(e.blockNumber)!
+      return out
     },
   }
 }

@@ -7,6 +7,7 @@ import { runOnnxLocally } from '../../src/exec/onnx-executor.js'
 import { encodeTensors } from '../../src/exec/tensor-codec.js'
 import { tensorFromValues } from '../../src/exec/tensor-values.js'
 import { mutiraoTokenAbi, providerRegistryAbi } from '../../src/ledger/abi/index.js'
+import { activityActions } from '../../src/ledger/activity-actions.js'
 import { createLedgerContext, type LedgerContext } from '../../src/ledger/context.js'
 import { deployDisputeResolver, disputeActions } from '../../src/ledger/dispute-actions.js'
 import { signTaskResult } from '../../src/ledger/dispute-signing.js'
@@ -130,6 +131,23 @@ describe('disputes on a local chain: slashing, rewards, appeals by re-execution'
     expect((await bal('v2')) - before.v2).toBe(held / 4n)
     expect(await bal('requester')).toBe(before.req) // deposit returned
     expect(await totalSupply()).toBe(supply - held / 2n)
+    // the chain's activity tells the cheater's story, newest first (read in windows of 3 blocks: the
+    // `Resolved` event names no one, its accused is found from the `Accused` event)
+    const seen = await activityActions({
+      ...admin,
+      deployments: { ...t.deployments, disputeResolver: resolver },
+    }).activity({ account: addr('cheater'), step: 3n })
+    const kinds = seen.map((e) => e.kind)
+    expect(kinds.indexOf('dispute-resolved')).toBeLessThan(kinds.indexOf('accused'))
+    expect(seen.find((e) => e.kind === 'dispute-resolved')).toMatchObject({
+      outcome: 'upheld',
+      disputeId: BigInt(id),
+    })
+    expect(seen.find((e) => e.kind === 'accused')).toMatchObject({
+      counterparty: addr('requester'),
+      amount: held,
+    })
+    expect(kinds).toContain('staked')
   }, 60_000)
 
   it("an honest provider's appeal succeeds when falsely accused: referees re-execute and side with it", async () => {
