@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs'
 import { type LoadOptions, loadCsv } from '../src/data/load.js'
 import { dirichletPartition } from '../src/data/partition.js'
 import { trainTestSplit } from '../src/data/split.js'
-import { startFlTestNetwork } from '../src/fl/network/test-harness.js'
 import { evaluate } from '../src/train/classifier.js'
 import { trainClassifier } from '../src/train/train-classifier.js'
+import { startFlTestNetwork } from '../test/helpers/fl-network.js'
 
 const ROUNDS = 60
 const cases: { name: string; file: string; load: LoadOptions; holders: number; seed: number }[] = [

@@ -9,7 +9,8 @@
  * centrally trained model of the same architecture and epochs (the baseline, same run), and the latency.
  */
 import '../../src/polyfill.js'
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadCsv } from '../../src/data/load.js'
 import { dirichletPartition } from '../../src/data/partition.js'
@@ -17,10 +18,12 @@ import { rocAuc } from '../../src/data/roc-auc.js'
 import type { Dataset } from '../../src/data/schema.js'
 import { shuffle, subset } from '../../src/data/split.js'
 import { toOnnx } from '../../src/demo/fl-demo-serve.js'
+import { runOnNodes } from '../../src/demo/fl-on-nodes.js'
+import { startChainProcess, startNodeProcess } from '../../src/demo/local-network.js'
 import { DATA_DIR } from '../../src/demo/run-demo.js'
 import { tensorFromValues, tensorToValues } from '../../src/exec/tensor-values.js'
-import { startFlTestNetwork } from '../../src/fl/network/test-harness.js'
 import { openLocalSession } from '../../src/stream/local-session.js'
+import { initTraining } from '../../src/train/backend.js'
 import { exportToOnnx } from '../../src/train/export-onnx.js'
 import { trainClassifier } from '../../src/train/train-classifier.js'
 
@@ -62,12 +65,19 @@ say(
   `Shuttle sensor log: ${all.n} rows, anomaly rate ${(rate(all) * 100).toFixed(1)} %; training rows per factory: ${parts.map((p) => p.n).join(', ')}`,
 )
 
-// 1. Federated training: coordinator and factories are libp2p peers in this process; secure aggregation on.
+// 1. Federated training by nodes: the owner's node coordinates, each factory is a node process of its own
+// holding its rows in a CSV file; all share one local chain; secure aggregation on.
 const t0 = Date.now()
 const model = { kind: 'mlp' as const, hidden: [16] }
 const local = { epochs: arg('epochs', 1), batchSize: 64, lr: 0.01, optimizer: 'adam' as const }
-const net = await startFlTestNetwork({
-  spec: {
+const root = await mkdtemp(join(tmpdir(), 'mutirao-factory-edge-'))
+const chain = await startChainProcess(join(root, 'chain'))
+const nodes = await Promise.all(
+  ['owner', ...FACTORIES].map((n) => startNodeProcess(n, join(root, n), chain.args, { MUTIRAO_LOG: 'warn' })),
+)
+let onnx: Uint8Array
+try {
+  const spec = {
     id: 'factory-anomaly',
     model,
     schema: all.schema,
@@ -77,16 +87,14 @@ const net = await startFlTestNetwork({
     local,
     seed: SEED,
     secureAggregation: {},
-  },
-  holders: parts,
-})
-let onnx: Uint8Array
-try {
-  const state = await net.coordinator.run()
-  await Promise.all(net.holderRuns)
+  }
+  const state = await runOnNodes({ names: FACTORIES, parts }, spec, nodes[0]!, nodes.slice(1), {}, () => {})
+  await initTraining() // toOnnx builds the network with tfjs in this process
   onnx = toOnnx(state)
 } finally {
-  await net.stop()
+  await Promise.all(nodes.map((n) => n.stop()))
+  await chain.stop()
+  await rm(root, { recursive: true, force: true })
 }
 const flSeconds = (Date.now() - t0) / 1000
 say(

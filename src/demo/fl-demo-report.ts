@@ -16,8 +16,6 @@ export interface FlDemoOptions {
   providers?: number
   /** Data budget of each job, in MUT (default 1000). */
   budgetMut?: string
-  /** Run each data holder as its own `mutirao fl join` process (default true); false: in-process libp2p hosts. */
-  holderProcesses?: boolean
   /** Skip step 3 (serving the WDBC model on the compute market). */
   serve?: boolean
   /** Keep the data dirs here (default: a temp dir, removed at the end). */

@@ -1,9 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { generateKeyPair } from '@libp2p/crypto/keys'
+import { join } from 'node:path'
 import { type Hex, parseUnits } from 'viem'
 import { generatePrivateKey } from 'viem/accounts'
 import { type LoadOptions, loadCsv } from '../data/load.js'
@@ -12,16 +9,13 @@ import type { Dataset } from '../data/schema.js'
 import { trainTestSplit } from '../data/split.js'
 import { chainAnchor } from '../fl/lineage/chain-anchor.js'
 import { verifyLineage } from '../fl/lineage/verify.js'
-import { createFlCoordinator, type FlCoordinatorOptions, payoutsOf } from '../fl/network/coordinator.js'
+import { payoutsOf } from '../fl/network/coordinator.js'
 import type { FlJobSpecInput } from '../fl/network/protocol.js'
 import type { FlJobState } from '../fl/network/store.js'
-import { openFlStore } from '../fl/network/store.js'
-import { startFlTestNetwork } from '../fl/network/test-harness.js'
 import { initDataDir } from '../identity/init.js'
 import { readDeployments } from '../ledger/deployments.js'
 import { createLedger, type Ledger } from '../ledger/ledger.js'
 import { logger } from '../log.js'
-import { createHost } from '../net/host.js'
 import { fundIfLocal } from '../node/chain-setup.js'
 import { evaluate } from '../train/classifier.js'
 import { trainClassifier } from '../train/train-classifier.js'
@@ -35,7 +29,8 @@ import {
   printJob,
 } from './fl-demo-report.js'
 import { serve, toOnnx } from './fl-demo-serve.js'
-import { CLI, type LocalChain, startNetwork } from './local-network.js'
+import { datasetToCsv, runOnNodes } from './fl-on-nodes.js'
+import { type LocalNetwork, type LocalNode, startNetwork, startNodeProcess } from './local-network.js'
 import { DATA_DIR } from './run-demo.js'
 
 export {
@@ -46,6 +41,7 @@ export {
   type FlDemoReport,
   type FlDemoServe,
 } from './fl-demo-report.js'
+export { datasetToCsv } from './fl-on-nodes.js'
 
 const log = logger('fl-demo')
 
@@ -63,129 +59,56 @@ interface JobSetup {
   secure: boolean
 }
 
-type CoordinatorExtras = Partial<Omit<FlCoordinatorOptions, 'host' | 'key' | 'store' | 'spec'>>
-
-/** Holders as in-process libp2p hosts (one per holder, each with its own ledger account). */
-async function runInProcess(
-  s: JobSetup,
-  spec: FlJobSpecInput,
-  coordinator: CoordinatorExtras,
-  holders: Ledger[],
-): Promise<{ state: FlJobState; peers: string[] }> {
-  const net = await startFlTestNetwork({
-    spec,
-    holders: s.parts,
-    coordinator,
-    holder: (i) => ({ payments: holders[i] }),
-  })
-  try {
-    const state = await net.coordinator.run()
-    const results = await Promise.all(net.holderRuns) // each holder redeemed its own voucher
-    for (const [i, r] of results.entries())
-      if (r.payment?.error) throw new FlDemoError(`${s.names[i]} could not redeem: ${r.payment.error}`)
-    return { state, peers: net.holderHosts.map((h) => h.peerId.toString()) }
-  } finally {
-    await net.stop()
-  }
-}
-
 /**
- * Holders as separate `mutirao fl join` processes, each with its own data dir (identity, ledger key) and
- * its own CSV file; the coordinator runs in this process. Each holder redeems its voucher and exits 0.
- */
-async function runWithProcesses(
-  s: JobSetup,
-  spec: FlJobSpecInput,
-  coordinator: CoordinatorExtras,
-  chain: LocalChain,
-  dirs: string[],
-  peers: string[],
-): Promise<{ state: FlJobState; peers: string[] }> {
-  const key = await generateKeyPair('Ed25519')
-  const host = await createHost({ privateKey: key })
-  await host.start()
-  const store = openFlStore(join(dirname(dirs[0]!), 'owner', 'fl.db'))
-  const c = createFlCoordinator({ host, key, store, spec, ...coordinator })
-  const procs: ChildProcess[] = []
-  try {
-    await c.start()
-    const addr = host.getMultiaddrs()[0]!.toString()
-    const exits = s.parts.map(async (part, i) => {
-      const csv = join(dirs[i]!, 'data.csv')
-      const text = datasetToCsv(part)
-      const back = loadCsv(text, { schema: spec.schema })
-      if (back.x.some((v, k) => !Object.is(v, part.x[k])) || back.y.some((v, k) => v !== part.y[k]))
-        throw new FlDemoError(`${s.names[i]}'s rows do not survive the CSV round trip`)
-      await writeFile(csv, text)
-      const args = ['fl', 'join', '--coordinator', addr, '--job', spec.id, '--data', csv]
-      const proc = spawn(process.execPath, [CLI, ...args, '--data-dir', dirs[i]!, ...chain.args, '--json'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, MUTIRAO_LOG: 'warn' },
-      })
-      procs.push(proc)
-      const stderr: string[] = []
-      createInterface({ input: proc.stderr! }).on('line', (l) => stderr.push(l))
-      const code = await new Promise<number | null>((done) => proc.on('exit', done))
-      if (code !== 0)
-        throw new FlDemoError(`${s.names[i]} (mutirao fl join) exited with ${code}`, {
-          details: stderr.slice(-10).join('\n'),
-          metaMessages: ['Is dist/ built (npm run build)? The holder processes run bin/mutirao.js.'],
-        })
-    })
-    // A holder that exits early (bad file, no dist/) fails the job at once instead of at the join timeout.
-    const holderFailed = Promise.all(exits).then(() => new Promise<never>(() => {}))
-    const state = await Promise.race([c.run(), holderFailed])
-    await Promise.all(exits) // each holder redeemed its own voucher
-    return { state, peers }
-  } finally {
-    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL')
-    await c.stop()
-    await host.stop()
-    store.close()
-  }
-}
-
-/** Writes encoded rows back as CSV (schema column names, categories by name, missing values empty). */
-export function datasetToCsv(ds: Dataset): string {
-  const q = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)
-  const f = ds.schema.features
-  const lines = [[...f.map((c) => c.name), ds.schema.target.name].map(q).join(',')]
-  for (let i = 0; i < ds.n; i++) {
-    const row = f.map((c, j) => {
-      const v = ds.x[i * ds.d + j]!
-      if (Number.isNaN(v)) return ''
-      return c.kind === 'categorical' ? q(c.categories[v]!) : String(v)
-    })
-    row.push(q(ds.schema.target.classes[ds.y[i]!]!))
-    lines.push(row.join(','))
-  }
-  return `${lines.join('\n')}\n`
-}
-
-/**
- * Runs one co-training job: an owner (coordinator, in this process) that escrows the data budget on the
- * chain, N holders (processes or in-process hosts) with their own ledger accounts that redeem their
- * vouchers; compares with the same model trained centrally and verifies the lineage against the anchor.
+ * Runs one co-training job on nodes: the owner's node coordinates it and escrows the data budget on the chain;
+ * N holder nodes (separate processes, their own ledger accounts) train on their own files and redeem their
+ * vouchers; compares with the same model trained centrally and verifies the lineage against the anchor with a
+ * fresh account, as any auditor could.
  */
 async function coTrain(
   s: JobSetup,
-  chain: LocalChain,
-  o: Required<Pick<FlDemoOptions, 'rounds' | 'every' | 'budgetMut'>> & { workDir?: string },
+  net: LocalNetwork,
+  o: Required<Pick<FlDemoOptions, 'rounds' | 'every' | 'budgetMut'>> & { workDir: string },
   say: (line: string) => void,
 ): Promise<{ report: FlDemoJob; state: FlJobState }> {
   const t0 = Date.now()
+  const { chain } = net
   const budget = parseUnits(o.budgetMut, 18)
   const deployments = await readDeployments(chain.deploymentsFile)
   const ledger = (key: Hex = generatePrivateKey()) =>
     createLedger({ rpcUrl: chain.rpcUrl, privateKey: key, deployments })
-  const owner = await ledger()
+  // the owner is the network's requester node: it co-trains the model, then serves it on the market
+  const ownerNode = net.requester
+  const owner = await ledger((await initDataDir(ownerNode.dataDir)).identity.ethPrivateKey)
   await fundIfLocal(owner, budget, log)
-  // Holder processes: their data dirs (identity and ledger key) are created here first.
-  const ids =
-    o.workDir === undefined
-      ? undefined
-      : await Promise.all(s.names.map((n) => initDataDir(join(o.workDir!, s.job, n))))
-  const holders = await Promise.all(s.parts.map((_, i) => ledger(ids?.[i]?.identity.ethPrivateKey)))
+  const dir = join(o.workDir, s.job)
+  const holderNodes = await Promise.all(
+    s.names.map((n) => startNodeProcess(n, join(dir, n), chain.args, { MUTIRAO_LOG: 'warn' })),
+  )
+  try {
+    return await coTrainOn(s, { ownerNode, owner, holderNodes, ledger, budget, dir }, o, say, t0)
+  } finally {
+    await Promise.all(holderNodes.map((h) => h.stop()))
+  }
+}
+
+async function coTrainOn(
+  s: JobSetup,
+  n: {
+    ownerNode: LocalNode
+    owner: Ledger
+    holderNodes: LocalNode[]
+    ledger: (key?: Hex) => Promise<Ledger>
+    budget: bigint
+    dir: string
+  },
+  o: Required<Pick<FlDemoOptions, 'rounds' | 'every' | 'budgetMut'>>,
+  say: (line: string) => void,
+  t0: number,
+): Promise<{ report: FlDemoJob; state: FlJobState }> {
+  const { owner, budget, ledger } = n
+  const ids = await Promise.all(n.holderNodes.map((h) => initDataDir(h.dataDir)))
+  const holders = await Promise.all(ids.map((r) => ledger(r.identity.ethPrivateKey)))
   for (const h of holders) await fundIfLocal(h, 1n, log) // gas to redeem its voucher
   const central = await trainClassifier({
     data: s.train,
@@ -199,7 +122,7 @@ async function coTrain(
   const centralAccuracy = evaluate(central, s.test).accuracy
   central.net.dispose()
   say(
-    `${s.job}: ${s.parts.length} holders${ids ? ' (mutirao fl join processes)' : ''}: ${s.parts.map((p, i) => `${s.names[i]} ${p.n} rows`).join(', ')}; ` +
+    `${s.job}: ${s.parts.length} holder nodes: ${s.parts.map((p, i) => `${s.names[i]} ${p.n} rows`).join(', ')}; ` +
       `${s.test.n} held-out rows; ${s.secure ? 'secure aggregation ON' : 'plain FedAvg, GTG-Shapley on the owner’s validation rows'}`,
   )
   const ownerBefore = await owner.balance()
@@ -216,29 +139,20 @@ async function coTrain(
     dataBudget: budget.toString(),
     ...(s.secure ? { secureAggregation: {} } : {}),
   }
-  const coordinator: CoordinatorExtras = {
-    test: s.test,
-    validation: s.validation,
-    payments: owner,
-    anchor: chainAnchor(owner),
-    joinTimeoutMs: 60_000,
-    onEvent: (e) => {
-      if (e.type === 'round' && (e.round % o.every === 0 || e.round === o.rounds))
-        say(`  round ${String(e.round).padStart(3)}  accuracy ${pct(e.testAccuracy ?? 0)}`)
-      if (e.type === 'escrow-opened')
-        say(`  data budget ${fmtMut(budget)} locked in escrow job ${e.escrowJobId}`)
-    },
+  const files = {
+    test: join(n.dir, 'owner-test.csv'),
+    ...(s.validation ? { validation: join(n.dir, 'owner-validation.csv') } : {}),
   }
-  const { state, peers } = ids
-    ? await runWithProcesses(
-        s,
-        spec,
-        coordinator,
-        chain,
-        ids.map((r) => r.layout.root),
-        ids.map((r) => r.identity.peerId),
-      )
-    : await runInProcess(s, spec, coordinator, holders)
+  await writeFile(files.test, datasetToCsv(s.test))
+  if (s.validation && files.validation) await writeFile(files.validation, datasetToCsv(s.validation))
+  const state = await runOnNodes(s, spec, n.ownerNode, n.holderNodes, files, (e) => {
+    const round = e.round as number
+    if (e.event === 'round' && (round % o.every === 0 || round === o.rounds))
+      say(`  round ${String(round).padStart(3)}  accuracy ${pct((e.testAccuracy as number) ?? 0)}`)
+    if (e.event === 'escrow-opened')
+      say(`  data budget ${fmtMut(budget)} locked in escrow job ${e.escrowJobId}`)
+  })
+  const peers = ids.map((r) => r.identity.peerId)
   const lineage = state.lineage
   const payouts = payoutsOf(state)
   if (state.status !== 'done' || !lineage || !payouts || !state.payments)
@@ -298,7 +212,7 @@ export async function runFlDemo(options: FlDemoOptions = {}): Promise<FlDemoRepo
     rounds: options.rounds ?? 40,
     every: options.every ?? 5,
     budgetMut: options.budgetMut ?? '1000',
-    workDir: options.holderProcesses === false ? undefined : join(workDir, 'holders'),
+    workDir: join(workDir, 'holders'),
   }
   say('Starting a local chain, a requester and providers (separate processes on 127.0.0.1)…')
   const net = await startNetwork({ providers: options.providers ?? 2, root: join(workDir, 'nodes') })
@@ -315,7 +229,7 @@ export async function runFlDemo(options: FlDemoOptions = {}): Promise<FlDemoRepo
         seed: 1,
         secure: true,
       },
-      net.chain,
+      net,
       o,
       say,
     )
@@ -334,7 +248,7 @@ export async function runFlDemo(options: FlDemoOptions = {}): Promise<FlDemoRepo
         seed: 2,
         secure: false,
       },
-      net.chain,
+      net,
       o,
       say,
     )

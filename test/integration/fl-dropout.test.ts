@@ -6,8 +6,8 @@ import { trainTestSplit } from '../../src/data/split.js'
 import { AbortedError } from '../../src/errors.js'
 import { verifyLineage } from '../../src/fl/lineage/verify.js'
 import type { FlJobSpecInput } from '../../src/fl/network/protocol.js'
-import { startFlTestNetwork } from '../../src/fl/network/test-harness.js'
 import type { Host } from '../../src/net/host.js'
+import { startFlTestNetwork } from '../helpers/fl-network.js'
 
 const ds = loadCsv(readFileSync(new URL('../../data/wdbc-breast-cancer.csv', import.meta.url), 'utf8'), {
   target: 'diagnosis',

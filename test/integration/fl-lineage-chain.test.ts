@@ -8,9 +8,9 @@ import { loadCsv } from '../../src/data/load.js'
 import { dirichletPartition } from '../../src/data/partition.js'
 import { chainAnchor } from '../../src/fl/lineage/chain-anchor.js'
 import { appendRound, type Lineage, startLineage } from '../../src/fl/lineage/record.js'
-import { startFlTestNetwork } from '../../src/fl/network/test-harness.js'
 import { createLedger } from '../../src/ledger/ledger.js'
 import { startTestChain, TEST_KEYS } from '../../src/ledger/test-utils.js'
+import { startFlTestNetwork } from '../helpers/fl-network.js'
 
 const ROOT = new URL('../..', import.meta.url).pathname
 const ds = loadCsv(readFileSync(join(ROOT, 'data/wdbc-breast-cancer.csv'), 'utf8'), { target: 'diagnosis' })

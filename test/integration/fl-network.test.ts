@@ -7,9 +7,9 @@ import { dirichletPartition } from '../../src/data/partition.js'
 import { trainTestSplit } from '../../src/data/split.js'
 import { verifyLineage } from '../../src/fl/lineage/verify.js'
 import type { FlJobSpecInput } from '../../src/fl/network/protocol.js'
-import { startFlTestNetwork } from '../../src/fl/network/test-harness.js'
 import { evaluate } from '../../src/train/classifier.js'
 import { trainClassifier } from '../../src/train/train-classifier.js'
+import { startFlTestNetwork } from '../helpers/fl-network.js'
 
 const ds = loadCsv(readFileSync(new URL('../../data/wdbc-breast-cancer.csv', import.meta.url), 'utf8'), {
   target: 'diagnosis',

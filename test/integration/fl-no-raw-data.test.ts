@@ -5,8 +5,8 @@ import { dirichletPartition } from '../../src/data/partition.js'
 import { applyPreprocessing, fitPreprocessing } from '../../src/data/preprocess.js'
 import type { Dataset } from '../../src/data/schema.js'
 import { trainTestSplit } from '../../src/data/split.js'
-import { startFlTestNetwork } from '../../src/fl/network/test-harness.js'
 import { encodeFrame } from '../../src/net/framing.js'
+import { startFlTestNetwork } from '../helpers/fl-network.js'
 
 const text = readFileSync(new URL('../../data/wdbc-breast-cancer.csv', import.meta.url), 'utf8')
 const ds = loadCsv(text, { target: 'diagnosis' })

@@ -10,9 +10,9 @@ import { subset, trainTestSplit } from '../../src/data/split.js'
 import { chainAnchor } from '../../src/fl/lineage/chain-anchor.js'
 import { verifyLineage } from '../../src/fl/lineage/verify.js'
 import { payoutsOf } from '../../src/fl/network/coordinator.js'
-import { startFlTestNetwork } from '../../src/fl/network/test-harness.js'
 import { createLedger, type Ledger } from '../../src/ledger/ledger.js'
 import { startTestChain, TEST_KEYS } from '../../src/ledger/test-utils.js'
+import { startFlTestNetwork } from '../helpers/fl-network.js'
 
 const ds = loadCsv(readFileSync(new URL('../../data/wdbc-breast-cancer.csv', import.meta.url), 'utf8'), {
   target: 'diagnosis',

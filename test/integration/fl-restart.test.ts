@@ -4,7 +4,7 @@ import { loadCsv } from '../../src/data/load.js'
 import { dirichletPartition } from '../../src/data/partition.js'
 import { trainTestSplit } from '../../src/data/split.js'
 import { verifyLineage } from '../../src/fl/lineage/verify.js'
-import { startFlTestNetwork } from '../../src/fl/network/test-harness.js'
+import { startFlTestNetwork } from '../helpers/fl-network.js'
 
 const ds = loadCsv(readFileSync(new URL('../../data/wdbc-breast-cancer.csv', import.meta.url), 'utf8'), {
   target: 'diagnosis',

@@ -5,7 +5,7 @@ import { type LoadOptions, loadCsv } from '../../src/data/load.js'
 import { dirichletPartition } from '../../src/data/partition.js'
 import { trainTestSplit } from '../../src/data/split.js'
 import type { AggregatorSpecSchema } from '../../src/fl/network/protocol.js'
-import { startFlTestNetwork } from '../../src/fl/network/test-harness.js'
+import { startFlTestNetwork } from '../helpers/fl-network.js'
 
 type Aggregator = z.input<typeof AggregatorSpecSchema>
 

@@ -353,7 +353,6 @@ export function flCommand(): Command {
     .option('--every <n>', 'print the accuracy every n rounds', (v) => Number.parseInt(v, 10), 5)
     .option('--providers <n>', 'provider processes serving the model', (v) => Number.parseInt(v, 10), 2)
     .option('--no-serve', 'skip serving the WDBC model on the compute market')
-    .option('--in-process', 'data holders as in-process libp2p hosts (default: `mutirao fl join` processes)')
     .option('--keep <dir>', 'keep the data dirs of the demo in this directory')
     .option('--json', 'machine-readable report')
     .action((o) =>
@@ -364,7 +363,6 @@ export function flCommand(): Command {
           every: o.every,
           providers: o.providers,
           serve: o.serve,
-          holderProcesses: !o.inProcess,
           workDir: o.keep,
           say: o.json ? undefined : (l) => console.log(l),
         })

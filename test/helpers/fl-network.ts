@@ -3,12 +3,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import type { Dataset } from '../../data/schema.js'
-import { createHost, type Host } from '../../net/host.js'
-import { createFlCoordinator, type FlCoordinator, type FlCoordinatorOptions } from './coordinator.js'
-import { createFlHolder, type FlHolderOptions, type FlHolderResult } from './holder.js'
-import type { FlJobSpecInput } from './protocol.js'
-import { type FlStore, openFlStore } from './store.js'
+import type { Dataset } from '../../src/data/schema.js'
+import {
+  createFlCoordinator,
+  type FlCoordinator,
+  type FlCoordinatorOptions,
+} from '../../src/fl/network/coordinator.js'
+import { createFlHolder, type FlHolderOptions, type FlHolderResult } from '../../src/fl/network/holder.js'
+import type { FlJobSpecInput } from '../../src/fl/network/protocol.js'
+import { type FlStore, openFlStore } from '../../src/fl/network/store.js'
+import { createHost, type Host } from '../../src/net/host.js'
 
 /** A coordinator and N holders, each its own libp2p host on 127.0.0.1, in this process (tests, demos). */
 export interface FlTestNetwork {
