@@ -9,11 +9,11 @@ import {
   WasmTrapError,
   WasmWorkerError,
 } from './errors.js'
+import { WASM_MAX_BYTES } from './limits.js'
 import { capModuleMemory } from './module-limits.js'
 import type { WorkerRequest, WorkerResponse } from './protocol.js'
 
-/** Largest module, stdin and output the executor accepts (64 MiB each). */
-export const WASM_MAX_BYTES = 64 * 1024 * 1024
+export { WASM_MAX_BYTES }
 /** Bytes of stderr kept per run; the rest is dropped. */
 export const WASM_STDERR_BYTES = 64 * 1024
 
