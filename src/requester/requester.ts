@@ -32,6 +32,8 @@ export class Requester {
   /** Dispatches `change` whenever a running job's progress changes (the dashboard's live view). */
   readonly changes = new EventTarget()
   readonly #runs = new Map<string, { run: JobRun; abort: AbortController; done: Promise<JobProgress> }>()
+  /** Shard maps of jobs not running here (read from the store once; dropped when the job runs again). */
+  readonly #maps = new Map<string, ShardMap>()
 
   readonly trust: TrustBook
 
@@ -84,6 +86,7 @@ export class Requester {
 
   #start(id: string, loaded?: JobMaterial): JobProgress {
     const job = this.store.get(id)!
+    this.#maps.delete(id)
     const run = new JobRun({ ...this.c, store: this.store, trust: this.trust }, job, loaded)
     const abort = new AbortController()
     run.on('progress', () => this.changes.dispatchEvent(new Event('change')))
@@ -128,8 +131,14 @@ export class Requester {
   shardMap(id: string): ShardMap {
     const live = this.#runs.get(id)
     if (live) return live.run.shardMap()
-    this.get(id)
-    return shardMap(this.store.shards(id))
+    let map = this.#maps.get(id)
+    if (!map) {
+      this.get(id)
+      map = shardMap(this.store.shards(id))
+      if (this.#maps.size >= 32) this.#maps.delete(this.#maps.keys().next().value as string)
+      this.#maps.set(id, map)
+    }
+    return map
   }
 
   list(): JobProgress[] {
