@@ -8,6 +8,8 @@ export const TAB_DIR = fileURLToPath(new URL('../../dist-tab/', import.meta.url)
 /** What the page is told about the network: nodes to join through and the chain it is paid on. */
 export interface TabConfig {
   bootstrap: string[]
+  /** The network whose protocol ids and topics the tab speaks. */
+  network: string
   /** `deployments` as JSON: addresses, `fromBlock` as a decimal string. */
   chain?: { rpcUrl: string; chainId: number; deployments: Record<string, string | number> }
   operator?: string

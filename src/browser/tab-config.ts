@@ -1,10 +1,13 @@
 import { z } from 'zod'
 import { parsePrice } from '../market/price.js'
+import { LOCAL_NETWORK, NETWORK_NAME } from '../net/wire.js'
 
 /** `tab-config.json`, written by the node that serves the page (or by whoever hosts the static build). */
 export const TabConfigFile = z.object({
   /** WebSocket multiaddrs of nodes to join through. */
   bootstrap: z.array(z.string().max(512)).max(16).default([]),
+  /** The network whose protocols the tab speaks (the serving node's). */
+  network: z.string().regex(NETWORK_NAME).default(LOCAL_NETWORK),
   /** The chain providers are paid on; absent: unpaid work only. */
   chain: z
     .object({

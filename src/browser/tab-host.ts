@@ -7,15 +7,19 @@ import { ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { neighbours } from '../net/neighbours.js'
+import { wireOf } from '../net/wire.js'
 
 /**
  * The libp2p host of a browser tab: WebSockets out (a tab cannot listen; peers reach it over the
- * connections it opened), noise, yamux, identify, ping and gossipsub — the market's demands and adverts.
+ * connections it opened), noise, yamux, identify, ping and gossipsub — the market's demands and adverts —,
+ * speaking `network`'s protocol ids and topics (the serving node's).
  * The browser's default gater refuses plain `ws://` and private addresses; the tab dials only the nodes
  * the visitor (or the page that served it) named, and the requesters whose demands it answers, so it
  * allows them.
  */
-export async function createTabHost(privateKey: PrivateKey) {
+export async function createTabHost(privateKey: PrivateKey, network?: string) {
+  const wire = wireOf(network)
   const host = await createLibp2p({
     privateKey,
     addresses: { listen: [] },
@@ -25,6 +29,8 @@ export async function createTabHost(privateKey: PrivateKey) {
     connectionGater: { denyDialMultiaddr: () => false },
     connectionManager: { maxConnections: 50 },
     services: {
+      wire: () => wire,
+      neighbours: neighbours(wire.network),
       identify: identify(),
       ping: ping(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, heartbeatInterval: 700 }),

@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-web'
 import { parseDeployments } from '../ledger/deployments-schema.js'
 import { mutAmount, parsePrice } from '../market/price.js'
+import { LOCAL_NETWORK } from '../net/wire.js'
 import { probeWebGpu } from './gpu-probe.js'
 import { loadSqlite } from './shims/better-sqlite3.js'
 import { choicesFromQuery, type TabChoices, TabConfigFile, threadsFor } from './tab-config.js'
@@ -98,6 +99,7 @@ async function start(config: TabConfigFile, extraBootstrap: string[]) {
     provider = await startTabProvider(
       {
         bootstrap: [...extraBootstrap, ...config.bootstrap],
+        network: config.network,
         chain: config.chain && {
           rpcUrl: config.chain.rpcUrl,
           chainId: config.chain.chainId,
@@ -155,7 +157,7 @@ async function refresh() {
 
 async function main() {
   const query = new URLSearchParams(location.search)
-  let config: TabConfigFile = { bootstrap: [] }
+  let config: TabConfigFile = { bootstrap: [], network: LOCAL_NETWORK }
   try {
     const res = await fetch('./tab-config.json')
     if (res.ok) config = TabConfigFile.parse(await res.json())

@@ -31,6 +31,8 @@ export interface TabChain {
 export interface TabProviderConfig {
   /** WebSocket multiaddrs (with `/p2p/<id>`) of nodes to join through. */
   bootstrap: string[]
+  /** The network the tab speaks (its protocol ids and topics). */
+  network: string
   /** Absent: the tab works unpaid (and only for requesters that do not pay). */
   chain?: TabChain
   /** Where ONNX models run. */
@@ -79,7 +81,7 @@ export async function startTabProvider(
   deps: { identity: Identity; gate: WorkGate; log: (component: string) => Logger },
 ): Promise<TabProvider> {
   const { identity } = deps
-  const host = await createTabHost(identity.peerKey)
+  const host = await createTabHost(identity.peerKey, config.network)
   await dialAny(host, config.bootstrap)
   // the tab cannot be dialed: when its node connection drops, only the tab can restore it
   const stopDialing = keepDialing(host, config.bootstrap, deps.log('net'))

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { NETWORK_NAME } from '../net/wire.js'
 import { ProviderPolicySchema } from './provider-policy.js'
 
 /** Listen addresses of the node's libp2p host and local API. */
@@ -49,7 +50,10 @@ export const OracleConfigSchema = z.object({
 export const NodeConfigSchema = z.object({
   version: z.literal(1).default(1),
   /** Name of the network joined with `mutirao init --network` (absent: the local development network). */
-  network: z.string().max(40).optional(),
+  network: z
+    .string()
+    .regex(NETWORK_NAME, "network: lower-case letters, digits and dashes, up to 40 (a profile's name)")
+    .optional(),
   listen: ListenConfigSchema.prefault({}),
   /** Multiaddrs of peers to dial at start-up. */
   bootstrap: z.array(z.string()).default([]),

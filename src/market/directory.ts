@@ -2,7 +2,7 @@ import type { Logger } from '../log.js'
 import type { Host } from '../net/host.js'
 import { verifyPayload } from '../net/signing.js'
 import { type Capacity, CapacitySchema } from '../protocols/capacity-messages.js'
-import { DOMAINS, TOPICS } from '../protocols/ids.js'
+import { DOMAINS } from '../protocols/ids.js'
 import { signedPart } from '../protocols/market-messages.js'
 
 const MAX_ADVERT_BYTES = 16 * 1024
@@ -18,7 +18,11 @@ export class ProviderDirectory {
   /** Start listening to capacity adverts. */
   start(host: Host, log: Logger): void {
     const onMessage = (evt: { detail: { topic: string; data: Uint8Array } }) => {
-      if (evt.detail.topic !== TOPICS.capacity || evt.detail.data.length > MAX_ADVERT_BYTES) return
+      if (
+        evt.detail.topic !== host.services.wire.topics.capacity ||
+        evt.detail.data.length > MAX_ADVERT_BYTES
+      )
+        return
       void (async () => {
         const advert = CapacitySchema.parse(JSON.parse(decoder.decode(evt.detail.data)))
         await verifyPayload(advert.provider, DOMAINS.capacity, signedPart(advert), advert.signature)
@@ -26,7 +30,7 @@ export class ProviderDirectory {
         if (!known || known.at < advert.at) this.#byPeer.set(advert.provider, advert)
       })().catch((err) => log.debug({ err: (err as Error).message }, 'bad capacity advert'))
     }
-    host.services.pubsub.subscribe(TOPICS.capacity)
+    host.services.pubsub.subscribe(host.services.wire.topics.capacity)
     host.services.pubsub.addEventListener('message', onMessage as never)
     this.#stop = () => host.services.pubsub.removeEventListener('message', onMessage as never)
   }

@@ -1,6 +1,6 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHost, DHT_PROTOCOL, type Host } from '../net/host.js'
+import { createHost, type Host } from '../net/host.js'
 import { connectKindProviders, kindCid } from './kind-providers.js'
 
 describe('connectKindProviders (the DHT lookup of a job kind)', () => {
@@ -18,7 +18,9 @@ describe('connectKindProviders (the DHT lookup of a job kind)', () => {
     await rare.dial(middle.getMultiaddrs()[0])
     // the provider record goes to the middle node once the DHT knows it: after identify says it speaks kad
     const speaksKad = async (h: Host, peer: Host) =>
-      (await h.peerStore.get(peer.peerId).catch(() => undefined))?.protocols.includes(DHT_PROTOCOL)
+      (await h.peerStore.get(peer.peerId).catch(() => undefined))?.protocols.includes(
+        h.services.wire.protocols.dht,
+      )
     for (
       const end = Date.now() + 20_000;
       !(await speaksKad(rare, middle)) || !(await speaksKad(requester, middle));

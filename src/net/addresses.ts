@@ -45,3 +45,7 @@ export function parseMultiaddr(text: string, flag: string): string {
     )
   }
 }
+
+/** The WebSocket addresses among `addrs` (what a browser tab can dial). */
+export const webSocketAddresses = (addrs: readonly unknown[]): string[] =>
+  addrs.map(String).filter((a) => a.includes('/ws/'))

@@ -14,11 +14,15 @@ import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import { isLoopbackOnly, keepDialableAddresses } from './addresses.js'
 import { GOSSIP_SCORE_PARAMS } from './gossip-score.js'
+import { neighbours } from './neighbours.js'
 import { RELAY_LIMITS, type RelayLimits } from './relay-limits.js'
+import { wireOf } from './wire.js'
 
 /** Options of the node's libp2p host. */
 export interface HostOptions {
   privateKey: PrivateKey
+  /** The network whose protocol ids and topics the node speaks (default: `local`). */
+  network?: string
   /**
    * Multiaddrs to listen on. When absent: TCP and WebSockets on `host` (127.0.0.1 by default) at
    * `tcpPort` / `wsPort` (0 = any free port).
@@ -40,9 +44,6 @@ export interface HostOptions {
   relay?: { limits?: Partial<RelayLimits> }
 }
 
-/** The Kademlia protocol of the Mutirão network (kept apart from the public IPFS DHT). */
-export const DHT_PROTOCOL = '/mutirao/kad/1.0.0'
-
 /** The listen multiaddrs these options stand for. */
 export function listenAddresses(options: HostOptions): string[] {
   if (options.listen?.length) return options.listen
@@ -53,7 +54,9 @@ export function listenAddresses(options: HostOptions): string[] {
 /**
  * Create (not start) the libp2p host: TCP + WebSockets, noise, yamux, identify, ping, Kademlia, gossipsub;
  * off loopback also the circuit relay transport with `nat.reservations` reservations, AutoNAT, DCUtR and
- * mDNS when asked; a relay server when `relay` is given.
+ * mDNS when asked; a relay server when `relay` is given. The `wire` service holds the network's protocol ids
+ * and topics, so every part that holds the host speaks its network's; `neighbours` the connected peers that
+ * speak another network's.
  */
 export async function createHost(options: HostOptions) {
   const listen = listenAddresses(options)
@@ -63,6 +66,7 @@ export async function createHost(options: HostOptions) {
   const reservations = options.relay ? 0 : (nat?.reservations ?? 0)
   const peerDiscovery = options.mdns && !loopback ? [mdns({ interval: 2000 })] : []
   const limits = { ...RELAY_LIMITS, ...options.relay?.limits }
+  const wire = wireOf(options.network)
   return createLibp2p({
     privateKey: options.privateKey,
     addresses: {
@@ -76,10 +80,12 @@ export async function createHost(options: HostOptions) {
     peerDiscovery,
     connectionManager: { maxConnections: 300 },
     services: {
+      wire: () => wire,
+      neighbours: neighbours(wire.network),
       identify: identify(),
       ping: ping(),
       dht: kadDHT({
-        protocol: DHT_PROTOCOL,
+        protocol: wire.protocols.dht,
         clientMode: false,
         peerInfoMapper: loopback ? (p) => p : keepDialableAddresses,
         // on loopback a lone node may query (tests, demos); off it, queries wait for a first peer: the

@@ -5,6 +5,7 @@ import { InvalidInputError } from '../errors.js'
 import type { DataDirLayout } from '../identity/data-dir.js'
 import { type Deployments, readDeployments, writeDeployments } from '../ledger/deployments.js'
 import { parseMultiaddr } from '../net/addresses.js'
+import { NETWORK_NAME } from '../net/wire.js'
 
 const MAX_PROFILE_BYTES = 64 * 1024
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected an address')
@@ -16,7 +17,7 @@ const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected an address')
 export const NetworkProfileSchema = z.object({
   v: z.literal(1),
   /** Lower-case name, also the data dir's record of which network it joined. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, up to 40'),
+  name: z.string().regex(NETWORK_NAME, 'lower-case letters, digits and dashes, up to 40'),
   chainId: z.number().int().positive(),
   rpcUrl: z.string().url(),
   deployments: z.object({

@@ -20,6 +20,8 @@ export interface ProviderStatusSources {
   peers: number
   /** How staked requesters rate this machine (their attestations about it). */
   seenByOthers: SeenByOthers
+  /** Connected peers that speak another network, in a sentence (`Neighbours.explain`). */
+  elsewhere?: string
 }
 
 /**
@@ -57,6 +59,7 @@ export function providerStatus(s: ProviderStatusSources) {
         .filter((p) => p.provider !== s.self)
         .map((p) => BigInt(p.pricePerUnit)),
       seenByOthers: s.seenByOthers,
+      elsewhere: s.elsewhere,
     }),
   }
 }

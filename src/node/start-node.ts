@@ -23,7 +23,6 @@ import { ProviderSettlement } from '../payments/provider-settlement.js'
 import { RequesterPayments } from '../payments/requester-payments.js'
 import { RequesterSettlement } from '../payments/requester-settlement.js'
 import { serveBlobs } from '../protocols/blob.js'
-import { TOPICS } from '../protocols/ids.js'
 import { type ProviderAgent, startProviderAgent } from '../provider/agent.js'
 import { evidenceSigner } from '../provider/evidence-signer.js'
 import { chooseExecutionProvider, type Execution } from '../provider/execution-choice.js'
@@ -43,6 +42,7 @@ import { startLivePolicy } from './live-provider-policy.js'
 import { networkStatus } from './network-status.js'
 import { clearNodeInfo, type NodeInfo, writeNodeInfo } from './node-info.js'
 import { providerStatus } from './provider-status.js'
+import { tabConfigOf } from './tab-config.js'
 import { Teardown } from './teardown.js'
 
 /** How to start a node. */
@@ -124,6 +124,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
   })
   const host = await createHost({
     privateKey: identity.peerKey,
+    network: config.network,
     listen: config.listen.addresses,
     host: config.listen.host,
     tcpPort: config.listen.tcpPort,
@@ -161,7 +162,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
   teardown.add('provider directory', () => directory.stop())
   // Every node carries demands on gossip, providing or not: a requester and a provider at two homes
   // meet only through the nodes between them (relays are ordinary nodes).
-  host.services.pubsub.subscribe(TOPICS.demand)
+  host.services.pubsub.subscribe(host.services.wire.topics.demand)
   const reputation = new ReputationBook(db)
   const attestations = startAttestationGossip({
     host,
@@ -283,7 +284,8 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
   const token = randomBytes(24).toString('base64url')
   await writeFile(layout.apiToken, `${token}\n`, { mode: 0o600 })
   const status = () => ({
-    network: config.network ?? 'local',
+    network: host.services.wire.network,
+    otherNetworks: host.services.neighbours.others(),
     peerId: identity.peerId,
     ethAddress: identity.ethAddress,
     multiaddrs: host.getMultiaddrs().map(String),
@@ -302,6 +304,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
           self: identity.peerId,
           peers: host.getPeers().length,
           seenByOthers: attestations.pool.seenByOthers(),
+          elsewhere: host.services.neighbours.explain(),
         })
       : null,
     oracle: oracle
@@ -327,21 +330,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
       policy: () => live,
       demands: () => provider?.demands,
       fl,
-      tab: () => ({
-        bootstrap: host
-          .getMultiaddrs()
-          .map(String)
-          .filter((a) => a.includes('/ws/')),
-        chain: {
-          rpcUrl: chain.rpcUrl,
-          chainId: chain.ledger.chainId,
-          deployments: {
-            ...chain.ledger.deployments,
-            fromBlock: chain.ledger.deployments.fromBlock.toString(),
-          },
-        },
-        operator: `node ${identity.peerId}`,
-      }),
+      tab: () => tabConfigOf(host, chain, identity.peerId),
       ledger: {
         ledger: chain.ledger,
         requester,

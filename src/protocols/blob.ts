@@ -4,7 +4,6 @@ import { InvalidInputError } from '../errors.js'
 import { channel } from '../net/channel.js'
 import type { Host } from '../net/host.js'
 import type { BlobStore } from '../store/blob-store.js'
-import { PROTOCOLS } from './ids.js'
 import { Sha256Hex } from './market-messages.js'
 
 const CHUNK = 1024 * 1024
@@ -24,7 +23,7 @@ export async function serveBlobs(
   allow: (peer: string, hash: string) => boolean,
 ) {
   await host.handle(
-    PROTOCOLS.blob,
+    host.services.wire.protocols.blob,
     async (stream, connection) => {
       const ch = channel(stream, LIMITS)
       try {
@@ -59,7 +58,7 @@ export async function fetchBlob(
   options: { maxBytes: number; signal?: AbortSignal },
 ): Promise<void> {
   if (store.has(hash)) return
-  const stream = await host.dialProtocol(peer, PROTOCOLS.blob, {
+  const stream = await host.dialProtocol(peer, host.services.wire.protocols.blob, {
     signal: options.signal,
     runOnLimitedConnection: true,
   })

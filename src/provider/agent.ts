@@ -5,7 +5,6 @@ import type { Host } from '../net/host.js'
 import { PaymentRefusedError, type ProviderPayments } from '../payments/provider-payments.js'
 import type { ProviderSettlement } from '../payments/provider-settlement.js'
 import type { Capacity } from '../protocols/capacity-messages.js'
-import { PROTOCOLS } from '../protocols/ids.js'
 import type { Agreement } from '../protocols/market-messages.js'
 import type { BlobStore } from '../store/blob-store.js'
 import { serveAgreements } from './agreement-handler.js'
@@ -111,10 +110,10 @@ export async function startProviderAgent(c: ProviderAgentComponents): Promise<Pr
       stopOffers()
       stopAdvert()
       await payments?.stop()
-      await c.host.unhandle(PROTOCOLS.agree)
-      await c.host.unhandle(PROTOCOLS.task)
-      if (streams) await c.host.unhandle(PROTOCOLS.stream)
-      if (c.settlement) await c.host.unhandle(PROTOCOLS.release)
+      await c.host.unhandle(c.host.services.wire.protocols.agree)
+      await c.host.unhandle(c.host.services.wire.protocols.task)
+      if (streams) await c.host.unhandle(c.host.services.wire.protocols.stream)
+      if (c.settlement) await c.host.unhandle(c.host.services.wire.protocols.release)
     },
   }
 }

@@ -4,7 +4,7 @@ import { kindCid } from '../market/kind-providers.js'
 import type { Host } from '../net/host.js'
 import { signPayload } from '../net/signing.js'
 import type { Capacity } from '../protocols/capacity-messages.js'
-import { DOMAINS, TOPICS } from '../protocols/ids.js'
+import { DOMAINS } from '../protocols/ids.js'
 import type { ProviderTerms, WorkGate } from './types.js'
 
 /** Components of the advertiser. */
@@ -45,7 +45,10 @@ export function startCapacityAdvert(c: CapacityAdvertComponents): () => void {
       ...unsigned,
       signature: await signPayload(c.identity.peerKey, DOMAINS.capacity, unsigned),
     }
-    await c.host.services.pubsub.publish(TOPICS.capacity, new TextEncoder().encode(JSON.stringify(advert)))
+    await c.host.services.pubsub.publish(
+      c.host.services.wire.topics.capacity,
+      new TextEncoder().encode(JSON.stringify(advert)),
+    )
   }
   const said = () => `${c.gate.accepting()}|${c.terms.pricePerUnit}|${c.terms.threads}`
   let last = ''

@@ -35,6 +35,14 @@ describe('explainProvider', () => {
     ])
   })
 
+  it('peers on another network: says so beside the missing demand', () => {
+    const elsewhere = "1 connected peer(s) speak another network (1 on 'testnet'), not 'local'"
+    expect(explainProvider(facts({ elsewhere })).reasons.map((r) => [r.code, r.message])).toEqual([
+      ['no-demand', 'no job demand seen in the last hour (connected to 3 peers): nobody asked for work'],
+      ['other-network', elsewhere],
+    ])
+  })
+
   it('an ask above every max price: names the best max price and the --price that would have offered', () => {
     const e = explainProvider(
       facts({ demands: [demand('price'), demand('price', { maxPricePerUnit: parsePrice('0.0015') })] }),

@@ -53,6 +53,8 @@ export interface ProviderFacts {
   otherAsks: readonly bigint[]
   /** How staked requesters rate this machine in their signed attestations (absent: not known). */
   seenByOthers?: SeenByOthers
+  /** Why connected peers never send demands: they speak another network (`Neighbours.explain`). */
+  elsewhere?: string
 }
 
 /** One reason, with a code scripts match on and words for the owner. */
@@ -62,6 +64,7 @@ export interface ExplainReason {
     | 'paused'
     | 'no-peers'
     | 'no-demand'
+    | 'other-network'
     | 'declined'
     | 'not-sampled'
     | 'not-chosen'
@@ -110,6 +113,7 @@ export function explainProvider(f: ProviderFacts): ProviderExplanation {
       code: 'no-demand',
       message: `no job demand seen in the last hour (connected to ${n(f.peers, 'peer')}): nobody asked for work`,
     })
+  if (f.elsewhere) reasons.push({ code: 'other-network', message: f.elsewhere })
   const unsampled = f.demands.filter((d) => d.decision === 'not-sampled').length
   if (unsampled)
     reasons.push({

@@ -7,7 +7,7 @@ import { formatPrice } from '../market/price.js'
 import { requestJson } from '../market/rpc.js'
 import type { Host } from '../net/host.js'
 import { signPayload, verifyPayload } from '../net/signing.js'
-import { DOMAINS, PROTOCOLS, TOPICS } from '../protocols/ids.js'
+import { DOMAINS } from '../protocols/ids.js'
 import {
   AckSchema,
   type Decline,
@@ -83,12 +83,12 @@ export function declineReason(
 export function startOfferResponder(c: OfferResponderComponents): () => void {
   const limiter = new DeclineLimiter()
   const onMessage = (evt: { detail: { topic: string; data: Uint8Array } }) => {
-    if (evt.detail.topic !== TOPICS.demand) return
+    if (evt.detail.topic !== c.host.services.wire.topics.demand) return
     void handleDemand(c, evt.detail.data, limiter).catch((err) =>
       c.log.debug({ err: err.message }, 'demand ignored'),
     )
   }
-  c.host.services.pubsub.subscribe(TOPICS.demand)
+  c.host.services.pubsub.subscribe(c.host.services.wire.topics.demand)
   c.host.services.pubsub.addEventListener('message', onMessage as never)
   return () => {
     // the node stays subscribed: it forwards demands for the peers behind it (see src/node/start-node.ts)
@@ -152,7 +152,14 @@ async function handleDemand(
   }
   c.book.rememberOffer(offer)
   const requester = await rememberRequester(c, demand)
-  const ack = await requestJson(c.host, requester, PROTOCOLS.offer, offer, AckSchema, 5000)
+  const ack = await requestJson(
+    c.host,
+    requester,
+    c.host.services.wire.protocols.offer,
+    offer,
+    AckSchema,
+    5000,
+  )
   c.log.debug({ demand: demand.demandId, ok: ack.ok }, 'offer sent')
 }
 
@@ -171,7 +178,7 @@ async function sendDecline(c: OfferResponderComponents, demand: Demand, v: Decli
     signature: await signPayload(c.identity.peerKey, DOMAINS.decline, unsigned),
   }
   const requester = await rememberRequester(c, demand)
-  await requestJson(c.host, requester, PROTOCOLS.decline, decline, AckSchema, 5000)
+  await requestJson(c.host, requester, c.host.services.wire.protocols.decline, decline, AckSchema, 5000)
 }
 
 /** The demand's requester, with the addresses it announced added to our peer store. */

@@ -2,7 +2,6 @@ import type { Logger } from '../log.js'
 import { serveJson } from '../market/rpc.js'
 import type { Host } from '../net/host.js'
 import type { ProviderSettlement } from '../payments/provider-settlement.js'
-import { PROTOCOLS } from '../protocols/ids.js'
 import { ReleaseRequestMsg } from '../protocols/release-messages.js'
 
 /**
@@ -10,13 +9,18 @@ import { ReleaseRequestMsg } from '../protocols/release-messages.js'
  * job's end; the answer is the release or a refusal with its reason (never a bare error).
  */
 export async function serveReleases(c: { host: Host; settlement: ProviderSettlement; log: Logger }) {
-  await serveJson(c.host, PROTOCOLS.release, ReleaseRequestMsg, async (req, remotePeer) => {
-    try {
-      return await c.settlement.release(req)
-    } catch (err) {
-      const reason = `release failed here: ${(err as Error).message.split('\n')[0].slice(0, 300)}`
-      c.log.warn({ escrowJob: req.escrowJob, requester: remotePeer, reason }, 'release failed')
-      return { t: 'release-refused', escrowJob: req.escrowJob, reason, retry: true }
-    }
-  })
+  await serveJson(
+    c.host,
+    c.host.services.wire.protocols.release,
+    ReleaseRequestMsg,
+    async (req, remotePeer) => {
+      try {
+        return await c.settlement.release(req)
+      } catch (err) {
+        const reason = `release failed here: ${(err as Error).message.split('\n')[0].slice(0, 300)}`
+        c.log.warn({ escrowJob: req.escrowJob, requester: remotePeer, reason }, 'release failed')
+        return { t: 'release-refused', escrowJob: req.escrowJob, reason, retry: true }
+      }
+    },
+  )
 }

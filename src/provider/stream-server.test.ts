@@ -8,7 +8,6 @@ import { encodeTensors } from '../exec/tensor-codec.js'
 import { logger } from '../log.js'
 import { type Channel, channel } from '../net/channel.js'
 import { createHost, type Host } from '../net/host.js'
-import { PROTOCOLS } from '../protocols/ids.js'
 import { MAX_STREAM_HEADER_BYTES, ToStreamRequesterMsg } from '../protocols/stream-messages.js'
 import { blobStore, sha256Hex } from '../store/blob-store.js'
 import { type StreamServerStats, serveStreams } from './stream-server.js'
@@ -47,7 +46,7 @@ describe('stream server: untrusted requesters', () => {
   })
 
   const open = async (): Promise<Channel> =>
-    channel(await requester.dialProtocol(provider.peerId, PROTOCOLS.stream), {
+    channel(await requester.dialProtocol(provider.peerId, requester.services.wire.protocols.stream), {
       maxHeaderBytes: MAX_STREAM_HEADER_BYTES,
       maxBodyBytes: 1 << 20,
     })

@@ -3,7 +3,6 @@ import { decodeTensors, encodeTensorParts } from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
 import { type Channel, channel } from '../net/channel.js'
 import type { Host } from '../net/host.js'
-import { PROTOCOLS } from '../protocols/ids.js'
 import {
   MAX_STREAM_HEADER_BYTES,
   MODEL_CHUNK_BYTES,
@@ -61,7 +60,7 @@ export async function serveStreams(c: StreamServerComponents): Promise<StreamSer
     maxBodyBytes: Math.max(MODEL_CHUNK_BYTES, c.terms.maxTaskBytes),
   }
   await c.host.handle(
-    PROTOCOLS.stream,
+    c.host.services.wire.protocols.stream,
     async (stream, connection) => {
       const ch = channel(stream, limits)
       const peer = connection.remotePeer.toString()

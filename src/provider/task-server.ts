@@ -8,7 +8,7 @@ import type { Host } from '../net/host.js'
 import { signPayload } from '../net/signing.js'
 import type { ProviderPayments } from '../payments/provider-payments.js'
 import type { ProviderSettlement } from '../payments/provider-settlement.js'
-import { DOMAINS, PROTOCOLS } from '../protocols/ids.js'
+import { DOMAINS } from '../protocols/ids.js'
 import type { Agreement } from '../protocols/market-messages.js'
 import {
   HEARTBEAT_MS,
@@ -62,7 +62,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
   const stats: TaskServerStats = { running: 0, completed: 0, failed: 0, refused: 0 }
   const maxFrame = { maxHeaderBytes: MAX_TASK_HEADER_BYTES, maxBodyBytes: c.terms.maxTaskBytes }
   await c.host.handle(
-    PROTOCOLS.task,
+    c.host.services.wire.protocols.task,
     async (stream) => {
       const ch = channel(stream, maxFrame)
       const controllers = new Map<string, AbortController>()

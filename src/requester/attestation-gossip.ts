@@ -1,7 +1,6 @@
 import type { PrivateKey } from '@libp2p/interface'
 import type { Logger } from '../log.js'
 import type { Host } from '../net/host.js'
-import { TOPICS } from '../protocols/ids.js'
 import { signAttestation } from '../verify/attestation.js'
 import { reputationScore } from '../verify/reputation.js'
 import { AttestationPool, MAX_ATTESTATIONS_PER_MESSAGE, parseAttestationMessage } from './attestation-pool.js'
@@ -43,6 +42,7 @@ export interface AttestationGossip {
 export function startAttestationGossip(c: AttestationGossipComponents): AttestationGossip {
   const pubsub = c.host.services.pubsub
   const pool = new AttestationPool({ self: c.peerId, stakeOfPeer: c.stakeOfPeer })
+  const topic = c.host.services.wire.topics.reputation
   const secret = c.peerKey.raw.slice(0, 32)
 
   const publish = async () => {
@@ -61,7 +61,7 @@ export function startAttestationGossip(c: AttestationGossipComponents): Attestat
         ),
       )
       const bytes = new TextEncoder().encode(JSON.stringify({ v: 1, attestations }))
-      await pubsub.publish(TOPICS.reputation, bytes)
+      await pubsub.publish(topic, bytes)
     }
     if (own.length) c.log.debug({ providers: own.length }, 'published attestations')
   }
@@ -69,7 +69,7 @@ export function startAttestationGossip(c: AttestationGossipComponents): Attestat
     void publish().catch((err) => c.log.info({ err: (err as Error).message }, 'attestation publish failed'))
 
   const onMessage = (evt: { detail: { topic: string; data: Uint8Array } }) => {
-    if (evt.detail.topic !== TOPICS.reputation) return
+    if (evt.detail.topic !== topic) return
     void (async () => {
       for (const a of parseAttestationMessage(evt.detail.data)) {
         const outcome = await pool.add(a)
@@ -77,7 +77,7 @@ export function startAttestationGossip(c: AttestationGossipComponents): Attestat
       }
     })().catch((err) => c.log.debug({ err: (err as Error).message }, 'bad attestation message'))
   }
-  pubsub.subscribe(TOPICS.reputation)
+  pubsub.subscribe(topic)
   pubsub.addEventListener('message', onMessage as never)
   const timer = setInterval(tick, c.intervalMs ?? 30_000)
   let soon: NodeJS.Timeout | undefined
@@ -95,7 +95,7 @@ export function startAttestationGossip(c: AttestationGossipComponents): Attestat
       clearInterval(timer)
       clearTimeout(soon)
       pubsub.removeEventListener('message', onMessage as never)
-      pubsub.unsubscribe(TOPICS.reputation)
+      pubsub.unsubscribe(topic)
     },
   }
 }

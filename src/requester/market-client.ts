@@ -8,7 +8,7 @@ import { offerSampleRate } from '../market/offer-sample.js'
 import { requestJson } from '../market/rpc.js'
 import type { Host } from '../net/host.js'
 import { signPayload, verifyPayload } from '../net/signing.js'
-import { DOMAINS, PROTOCOLS, TOPICS } from '../protocols/ids.js'
+import { DOMAINS } from '../protocols/ids.js'
 import {
   AckSchema,
   type Agreement,
@@ -189,7 +189,7 @@ async function collectOffers(
   c.log.info({ demand: demand.demandId, known, offerSample: demand.offerSample ?? 1 }, 'demand published')
   try {
     while (Date.now() - started < 5000 && !terms.signal?.aborted) {
-      await c.host.services.pubsub.publish(TOPICS.demand, bytes).catch(() => {})
+      await c.host.services.pubsub.publish(c.host.services.wire.topics.demand, bytes).catch(() => {})
       const more = await Promise.race([enough.then(() => true), sleep(1000).then(() => false)])
       if (more || offers.size > 0) break
     }
@@ -232,7 +232,7 @@ async function agree(
   const ack = await requestJson(
     c.host,
     peerIdFromString(offer.provider),
-    PROTOCOLS.agree,
+    c.host.services.wire.protocols.agree,
     { ...unsigned, requesterSig },
     AckSchema,
   )

@@ -2,7 +2,7 @@ import type { Logger } from '../log.js'
 import { serveJson } from '../market/rpc.js'
 import type { Host } from '../net/host.js'
 import { verifyPayload } from '../net/signing.js'
-import { DOMAINS, PROTOCOLS } from '../protocols/ids.js'
+import { DOMAINS } from '../protocols/ids.js'
 import {
   type Decline,
   DeclineSchema,
@@ -26,7 +26,7 @@ export class OfferInbox {
 
   /** Start serving the offer protocol. */
   async start(host: Host, log: Logger): Promise<void> {
-    await serveJson(host, PROTOCOLS.offer, OfferSchema, async (offer, remotePeer) => {
+    await serveJson(host, host.services.wire.protocols.offer, OfferSchema, async (offer, remotePeer) => {
       if (offer.provider !== remotePeer) throw new Error('offer provider is not the dialing peer')
       await verifyPayload(offer.provider, DOMAINS.offer, signedPart(offer), offer.signature)
       const sink = this.#waiting.get(offer.demandId)
@@ -35,15 +35,23 @@ export class OfferInbox {
       sink.offer(offer)
       return { ok: true }
     })
-    await serveJson(host, PROTOCOLS.decline, DeclineSchema, async (decline, remotePeer) => {
-      if (decline.provider !== remotePeer) throw new Error('decline provider is not the dialing peer')
-      await verifyPayload(decline.provider, DOMAINS.decline, signedPart(decline), decline.signature)
-      const sink = this.#waiting.get(decline.demandId)
-      if (!sink) return { ok: false, error: 'demand closed' }
-      log.debug({ demand: decline.demandId, provider: decline.provider, reason: decline.reason }, 'declined')
-      sink.decline?.(decline)
-      return { ok: true }
-    })
+    await serveJson(
+      host,
+      host.services.wire.protocols.decline,
+      DeclineSchema,
+      async (decline, remotePeer) => {
+        if (decline.provider !== remotePeer) throw new Error('decline provider is not the dialing peer')
+        await verifyPayload(decline.provider, DOMAINS.decline, signedPart(decline), decline.signature)
+        const sink = this.#waiting.get(decline.demandId)
+        if (!sink) return { ok: false, error: 'demand closed' }
+        log.debug(
+          { demand: decline.demandId, provider: decline.provider, reason: decline.reason },
+          'declined',
+        )
+        sink.decline?.(decline)
+        return { ok: true }
+      },
+    )
   }
 
   /** Route offers (and declines) for `demandId` to the sinks until the returned function is called. */

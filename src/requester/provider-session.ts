@@ -2,7 +2,6 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { type Channel, channel } from '../net/channel.js'
 import type { FrameBody } from '../net/framing.js'
 import type { Host } from '../net/host.js'
-import { PROTOCOLS } from '../protocols/ids.js'
 import type { Agreement } from '../protocols/market-messages.js'
 import {
   HEARTBEAT_TIMEOUT_MS,
@@ -65,10 +64,14 @@ export class ProviderSession {
   /** Open the stream and wait until the provider has the model and says ready. */
   async open(timeoutMs = 30_000): Promise<void> {
     const signal = AbortSignal.timeout(timeoutMs)
-    const stream = await this.host.dialProtocol(peerIdFromString(this.provider), PROTOCOLS.task, {
-      signal,
-      runOnLimitedConnection: true,
-    })
+    const stream = await this.host.dialProtocol(
+      peerIdFromString(this.provider),
+      this.host.services.wire.protocols.task,
+      {
+        signal,
+        runOnLimitedConnection: true,
+      },
+    )
     this.#ch = channel(stream, { maxHeaderBytes: 16 * 1024, maxBodyBytes: this.maxResultBytes })
     await this.#ch.send({ t: 'open', agreementId: this.agreement.agreementId }, undefined, { signal })
     const { header } = await this.#ch.recv(ToRequesterMsg, { signal })

@@ -25,4 +25,15 @@ describe('providerWait', () => {
     )
     expect(providerWait({ ...base, waitSeconds: 3, now: 3001 }).kind).toBe('fail')
   })
+
+  it('says that connected peers speak another network while none came, and when it fails', () => {
+    const elsewhere = "2 connected peer(s) speak another network (2 on 'local'), not 'testnet'"
+    expect(providerWait({ ...base, live: 0, now: 1000, elsewhere })).toEqual({
+      kind: 'wait',
+      notice: `waiting: ${elsewhere}`,
+    })
+    const failed = providerWait({ ...base, live: 0, waitSeconds: 3, now: 3001, elsewhere })
+    expect(failed.kind).toBe('fail')
+    expect(failed.kind === 'fail' && failed.message).toContain(`; ${elsewhere}; lower providers.min`)
+  })
 })

@@ -11,7 +11,8 @@ export type ProviderWait =
 
 /**
  * Whether a job has the providers it asked for: `providers.min`, or one per shard when it has fewer shards.
- * Pure: the caller passes the time. `heard` is the latest summary of declines, quoted when it fails.
+ * Pure: the caller passes the time. `heard` is the latest summary of declines, quoted when it fails;
+ * `elsewhere` says that connected peers speak another network, quoted while none came and when it fails.
  */
 export function providerWait(o: {
   live: number
@@ -21,6 +22,8 @@ export function providerWait(o: {
   now: number
   waitSeconds?: number
   heard?: string
+  /** Why connected peers never offer: they speak another network (see `Neighbours.explain`). */
+  elsewhere?: string
 }): ProviderWait {
   const need = Math.min(o.min, o.shards)
   if (o.live >= need) return { kind: 'enough' }
@@ -29,7 +32,8 @@ export function providerWait(o: {
   if (o.now - o.since > waitS * 1000)
     return {
       kind: 'fail',
-      message: `${why} within ${waitS} s${o.heard ? `; ${o.heard}` : ''}; lower providers.min, or raise providers.waitSeconds`,
+      message: `${why} within ${waitS} s${o.heard ? `; ${o.heard}` : ''}${o.elsewhere ? `; ${o.elsewhere}` : ''}; lower providers.min, or raise providers.waitSeconds`,
     }
-  return o.live > 0 ? { kind: 'wait', notice: `waiting: ${why} so far` } : { kind: 'wait' }
+  if (o.live > 0) return { kind: 'wait', notice: `waiting: ${why} so far` }
+  return o.elsewhere ? { kind: 'wait', notice: `waiting: ${o.elsewhere}` } : { kind: 'wait' }
 }

@@ -1,6 +1,5 @@
 import type { PeerId } from '@libp2p/interface'
 import type { Host } from '../net/host.js'
-import { PROTOCOLS } from '../protocols/ids.js'
 
 /** A provider with its measured round trip. */
 export interface MeasuredProvider {
@@ -17,7 +16,7 @@ export async function nearestProviders(host: Host, pings = 3): Promise<MeasuredP
   const candidates: PeerId[] = []
   for (const peer of host.getPeers()) {
     const record = await host.peerStore.get(peer).catch(() => undefined)
-    if (record?.protocols.includes(PROTOCOLS.stream)) candidates.push(peer)
+    if (record?.protocols.includes(host.services.wire.protocols.stream)) candidates.push(peer)
   }
   const measured = await Promise.all(
     candidates

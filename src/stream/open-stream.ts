@@ -30,6 +30,8 @@ export interface StreamOptions
   where?: StreamWhere
   /** The libp2p host remote sessions go through; absent: a short-lived host of their own. */
   host?: Host
+  /** The network a short-lived host speaks (default `local`; a node's own host speaks its node's). */
+  network?: string
   /** Multiaddrs to dial first (a short-lived host finds `nearest` providers among these peers). */
   connect?: string[]
   /**
@@ -62,7 +64,7 @@ export async function openStream(options: StreamOptions): Promise<StreamSession>
       },
     )
   const key = await generateKeyPair('Ed25519')
-  const own = options.host ? undefined : await shortLivedHost(key)
+  const own = options.host ? undefined : await shortLivedHost(key, options.network)
   const host = options.host ?? own!
   const payer = options.payer ?? (options.pay && ledgerPayer({ ...options.pay, peerKey: key }))
   try {
@@ -73,7 +75,10 @@ export async function openStream(options: StreamOptions): Promise<StreamSession>
         : ('peer' in where ? [where.peer] : where.peers).map(checkedPeer)
     if (!providers.length)
       throw new InvalidInputError('no provider serving streaming sessions is connected', {
-        metaMessages: ['Connect to the network first (--connect <multiaddr>), or name a peer.'],
+        metaMessages: [
+          host.services.neighbours.explain() ??
+            'Connect to the network first (--connect <multiaddr>), or name a peer.',
+        ],
       })
     const session = await openRemoteSession(bytes, { ...options, host, providers, payer })
     if (!own) return session
@@ -120,8 +125,8 @@ function checkedPeer(where: string): string {
 }
 
 /** A client-only host (listening on loopback) with a fresh identity, for one session. */
-async function shortLivedHost(privateKey: PrivateKey): Promise<Host> {
-  const host = await createHost({ privateKey, host: '127.0.0.1' })
+async function shortLivedHost(privateKey: PrivateKey, network?: string): Promise<Host> {
+  const host = await createHost({ privateKey, network, host: '127.0.0.1' })
   await host.start()
   return host
 }

@@ -6,7 +6,6 @@ import { decodeTensors, encodeTensorParts } from '../exec/tensor-codec.js'
 import { formatPrice } from '../market/price.js'
 import { type Channel, channel } from '../net/channel.js'
 import type { Host } from '../net/host.js'
-import { PROTOCOLS } from '../protocols/ids.js'
 import type { Agreement } from '../protocols/market-messages.js'
 import {
   MAX_STREAM_HEADER_BYTES,
@@ -99,7 +98,7 @@ export async function openLink(
         : peerIdFromString(provider)
   const signal = AbortSignal.any([AbortSignal.timeout(90_000), ...(o.signal ? [o.signal] : [])])
   const stream = await host
-    .dialProtocol(peer, PROTOCOLS.stream, { signal, runOnLimitedConnection: true })
+    .dialProtocol(peer, host.services.wire.protocols.stream, { signal, runOnLimitedConnection: true })
     .catch((err: Error) => {
       if (err.name === 'UnsupportedProtocolError')
         throw new SessionRefusedError(

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recurrentModel, sineSample, tensorsHex } from '../../test/helpers/stream-models.js'
 import { logger } from '../log.js'
 import { createHost, type Host } from '../net/host.js'
-import { PROTOCOLS } from '../protocols/ids.js'
+import { LOCAL_NETWORK } from '../net/wire.js'
 import { type StreamServerStats, serveStreams } from '../provider/stream-server.js'
 import { blobStore } from '../store/blob-store.js'
 import { openLocalSession } from './local-session.js'
@@ -180,6 +180,6 @@ describe('remote streaming sessions (two libp2p hosts on loopback)', () => {
     expect(ids).toContain(b.host.peerId.toString())
     for (const m of near) expect(m.rttMs).toBeGreaterThanOrEqual(0)
     expect(near.every((m) => m.peer.toString() !== client.peerId.toString())).toBe(true)
-    expect(PROTOCOLS.stream).toBe('/mutirao/stream/1')
+    expect(client.services.wire.protocols.stream).toBe(`/mutirao/${LOCAL_NETWORK}/stream/1`)
   })
 })

@@ -9,7 +9,6 @@ import { logger } from '../../src/log.js'
 import { ProviderDirectory } from '../../src/market/directory.js'
 import { createHost, type Host } from '../../src/net/host.js'
 import { serveBlobs } from '../../src/protocols/blob.js'
-import { TOPICS } from '../../src/protocols/ids.js'
 import { type ProviderAgent, startProviderAgent } from '../../src/provider/agent.js'
 import type { ProviderTerms, WorkGate } from '../../src/provider/types.js'
 import { OfferInbox } from '../../src/requester/offer-inbox.js'
@@ -61,7 +60,7 @@ export async function startInProcessMarket(
     const host = await createHost({ privateKey: identity.peerKey, mdns: false })
     await host.start()
     stops.push(() => host.stop())
-    host.services.pubsub.subscribe(TOPICS.demand)
+    host.services.pubsub.subscribe(host.services.wire.topics.demand)
     return { identity, host, blobs: blobStore(join(layout.root, 'blobs')) }
   }
   const log = logger('test')
@@ -113,7 +112,7 @@ export async function startInProcessMarket(
   // gossipsub forms its mesh on its heartbeat (1 s): wait until the requester sees every provider on the topic
   const deadline = Date.now() + 10_000
   while (
-    r.host.services.pubsub.getSubscribers(TOPICS.demand).length < started.length &&
+    r.host.services.pubsub.getSubscribers(r.host.services.wire.topics.demand).length < started.length &&
     Date.now() < deadline
   )
     await new Promise((res) => setTimeout(res, 50))

@@ -15,7 +15,7 @@ import { requestJson } from '../../src/market/rpc.js'
 import { channel } from '../../src/net/channel.js'
 import { createHost, type Host } from '../../src/net/host.js'
 import { signPayload } from '../../src/net/signing.js'
-import { DOMAINS, PROTOCOLS } from '../../src/protocols/ids.js'
+import { DOMAINS } from '../../src/protocols/ids.js'
 import { AckSchema } from '../../src/protocols/market-messages.js'
 import type { JobProgress } from '../../src/requester/job-spec.js'
 import { ApiError, connect } from '../../src/sdk/client.js'
@@ -133,7 +133,7 @@ describe('bad input is refused with a clear error while the nodes keep serving',
 
   it('peer: an oversized frame on /mutirao/task/1 resets the stream', async () => {
     const provider = peerIdFromString(net.providers[0].peerId)
-    const stream = await probe.dialProtocol(provider, PROTOCOLS.task)
+    const stream = await probe.dialProtocol(provider, probe.services.wire.protocols.task)
     // announce a 100 MiB frame (limit: 16 KiB header + 64 MiB body) and send its first KiB
     await byteStream(stream).write(
       Uint8Array.from([...varint(100 * 1024 * 1024), ...new Uint8Array(1024).fill(0x7b)]),
@@ -155,7 +155,7 @@ describe('bad input is refused with a clear error while the nodes keep serving',
 
   it('peer: an oversized frame on /mutirao/offer/1 is answered with an error naming the size', async () => {
     const requester = peerIdFromString(net.requester.peerId)
-    const stream = await probe.dialProtocol(requester, PROTOCOLS.offer)
+    const stream = await probe.dialProtocol(requester, probe.services.wire.protocols.offer)
     // a real 200 KB frame; the offer protocol allows 64 KiB of header and no body
     await lpStream(stream).write(new Uint8Array(200_000).fill(0x20))
     const answer = await channel(stream)
@@ -192,19 +192,19 @@ describe('bad input is refused with a clear error while the nodes keep serving',
     }
     const good = await signPayload(probeKey, DOMAINS.offer, unsigned)
     const forged = { ...unsigned, signature: Buffer.alloc(64, 7).toString('base64') }
-    const ack = await requestJson(probe, requester, PROTOCOLS.offer, forged, AckSchema)
+    const ack = await requestJson(probe, requester, probe.services.wire.protocols.offer, forged, AckSchema)
     expect(ack.ok).toBe(false)
     expect(ack.error).toMatch(/Bad mutirao:offer:1 signature/)
 
     // the same offer signed for a different price no longer verifies
     const altered = { ...unsigned, pricePerUnit: '0', signature: good }
-    const ack2 = await requestJson(probe, requester, PROTOCOLS.offer, altered, AckSchema)
+    const ack2 = await requestJson(probe, requester, probe.services.wire.protocols.offer, altered, AckSchema)
     expect(ack2).toMatchObject({ ok: false, error: expect.stringMatching(/Bad mutirao:offer:1 signature/) })
     // the genuine one passes the signature check: it is refused only because no such demand is open
     const ack3 = await requestJson(
       probe,
       requester,
-      PROTOCOLS.offer,
+      probe.services.wire.protocols.offer,
       { ...unsigned, signature: good },
       AckSchema,
     )

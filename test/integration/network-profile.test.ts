@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ANVIL_FAUCET_KEY } from '../../src/ledger/index.js'
 import { runCli, startChainProcess, startNodeProcess, type TestNode } from '../helpers/network.js'
@@ -19,7 +19,8 @@ describe('networks: `mutirao network create` deploys and writes a profile; `muti
     // a bare EVM chain: `mutirao chain` deploys its own contracts, `network create` deploys another set
     const chain = await startChainProcess(join(root, 'chain'))
     stops.push(chain.stop)
-    const boot: TestNode = await startNodeProcess('boot', join(root, 'boot'), chain.args)
+    // the bootstrap peer provides on the `local` network: it never hears the testnet member's demands
+    const boot: TestNode = await startNodeProcess('boot', join(root, 'boot'), [...chain.args, '--provide'])
     stops.push(boot.stop)
     const keyFile = join(root, 'deployer.key')
     await writeFile(keyFile, ANVIL_FAUCET_KEY, { mode: 0o600 })
@@ -73,6 +74,37 @@ describe('networks: `mutirao network create` deploys and writes a profile; `muti
     }
     expect(status?.network).toBe('testnet')
     expect(status?.connections.map((c) => c.peer)).toContain(boot.peerId)
+
+    // the two networks meet (a shared bootstrap) but never trade, and both nodes say why
+    const others = async (d: string) =>
+      JSON.parse((await runCli(['status', '--data-dir', d, '--json'])).stdout).otherNetworks
+    expect(await others(dir)).toEqual([{ network: 'local', peers: 1 }])
+    expect(await others(boot.dataDir)).toEqual([{ network: 'testnet', peers: 1 }])
+    const text = await runCli(['status', '--data-dir', dir])
+    expect(text.stdout).toMatch(/other networks 1 connected peer\(s\) speak another network \(1 on 'local'\)/)
+    const explain = JSON.parse(
+      (await runCli(['provider', 'explain', '--data-dir', boot.dataDir, '--json'])).stdout,
+    )
+    expect(explain.reasons).toContainEqual({
+      code: 'other-network',
+      message: expect.stringContaining("1 on 'testnet'), not 'local'"),
+    })
+    const job = join(root, 'job.json')
+    await writeFile(
+      job,
+      JSON.stringify({
+        kind: 'onnx-inference',
+        model: resolve(import.meta.dirname, '../fixtures/models/tiny.onnx'),
+        inputs: { x: { data: [[1, 2, 3, 4]], dtype: 'float32' } },
+        providers: { min: 1, waitSeconds: 3 },
+      }),
+    )
+    const submitted = await runCli(['submit', job, '--data-dir', dir])
+    expect(submitted.code).not.toBe(0)
+    expect(submitted.stderr).toMatch(/notice waiting-providers: waiting: 1 connected peer\(s\) speak another/)
+    expect(submitted.stdout + submitted.stderr).toMatch(
+      /0 of the 1 providers .* speak another network \(1 on 'local'\), not 'testnet'/,
+    )
   }, 120_000)
 
   it('a damaged profile is refused with the file and the field, and nothing is half-joined', async () => {

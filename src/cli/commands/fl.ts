@@ -150,12 +150,17 @@ export function flCommand(): Command {
           )
           return followRun(node, run.id, (e) => line(o.json, e, describeRun(e)), o.json)
         }
-        const { layout, identity } = await initDataDir(o.dataDir)
+        const { layout, identity, config } = await initDataDir(o.dataDir)
         const load = (f?: string) => (f ? loadCsvFile(f, { schema: spec.schema }) : undefined)
         const [test, validation] = await Promise.all([load(o.test), load(o.validation)])
         const chain = await flChain(layout, identity, o)
         if (chain && spec.dataBudget) await fundIfLocal(chain.ledger, BigInt(spec.dataBudget), log)
-        const host = await createHost({ privateKey: identity.peerKey, host: o.host, tcpPort: Number(o.port) })
+        const host = await createHost({
+          privateKey: identity.peerKey,
+          network: config.network,
+          host: o.host,
+          tcpPort: Number(o.port),
+        })
         await host.start()
         const store = openFlStore(join(layout.root, 'fl.db'))
         const c = createFlCoordinator({
@@ -223,10 +228,10 @@ export function flCommand(): Command {
           })
           return followRun(node, run.id, (e) => line(o.json, e, describeHolding(e)), o.json)
         }
-        const { layout, identity } = await initDataDir(o.dataDir)
+        const { layout, identity, config } = await initDataDir(o.dataDir)
         const chain = await flChain(layout, identity, o)
         if (chain) await fundIfLocal(chain.ledger, 1n, log) // gas to redeem on a local chain
-        const host = await createHost({ privateKey: identity.peerKey })
+        const host = await createHost({ privateKey: identity.peerKey, network: config.network })
         await host.start()
         const stopper = new AbortController()
         process.once('SIGINT', () => stopper.abort(new Error('interrupted')))
@@ -293,7 +298,7 @@ export function flCommand(): Command {
             })
         }
         if (o.export) await writeFile(o.export, JSON.stringify(lineage, null, 1))
-        const { layout, identity } = await initDataDir(o.dataDir)
+        const { layout, identity, config } = await initDataDir(o.dataDir)
         const chain = await flChain(layout, identity, o)
         const anchor = chain && chainAnchor(chain.ledger)
         const report = await verifyLineage(lineage, { modelHash, ...(anchor ? { anchor } : {}) })

@@ -27,7 +27,7 @@ export function providerCommand(): Command {
         }
         if (opts.json) return printJson(explain)
         console.log(`provider ${explain.state}`)
-        for (const r of explain.reasons) console.log(`  ${r.code.padEnd(11)} ${r.message}`)
+        for (const r of explain.reasons) console.log(`  ${r.code.padEnd(13)} ${r.message}`)
         return node.provider ? EXIT.ok : EXIT.failed
       }),
     )

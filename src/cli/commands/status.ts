@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { formatPrice, mutAmount } from '../../market/price.js'
 import type { ConnectionView } from '../../net/connections.js'
+import { otherNetworksSentence } from '../../net/neighbours.js'
 import type { OracleRecord } from '../../oracle/oracle-service.js'
 import type { WorkView } from '../../provider/current-work.js'
 import type { ProviderReputation } from '../../requester/attestation-pool.js'
@@ -29,6 +30,8 @@ export function statusCommand(): Command {
         console.log(`connections   ${conns.length - relayed.length} direct, ${relayed.length} relayed`)
         for (const c of relayed)
           console.log(`  relayed     ${c.peer} (no direct path found; within the relay's limits)`)
+        const elsewhere = otherNetworksSentence(s.network, s.otherNetworks ?? [])
+        if (elsewhere) console.log(`other networks ${elsewhere}`)
         for (const line of providerLines(s.provider)) console.log(line)
         for (const line of oracleLines(s.oracle)) console.log(line)
         const known = s.knownProviders as {

@@ -23,6 +23,7 @@ export function streamCommand(): Command {
       'local',
     )
     .option('--connect <multiaddr>', 'peers to connect to first (for --where nearest; repeatable)', collect)
+    .option('--network <name>', 'the network the remote providers are on (a profile name)', 'local')
     .option('--no-failover', 'when the serving provider fails, fail the pending rows instead of moving on')
     .option(
       '--pay',
@@ -76,6 +77,7 @@ export function streamCommand(): Command {
           where,
           feedback,
           connect: opts.connect,
+          network: opts.network,
           failover: opts.failover,
           pay,
           onFailover: (f) =>

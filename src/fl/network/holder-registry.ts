@@ -3,7 +3,7 @@ import { AbortedError } from '../../errors.js'
 import { logger } from '../../log.js'
 import type { Host } from '../../net/host.js'
 import { FlJobFailedError } from './errors.js'
-import { FL_PROTOCOL, HolderMessage } from './protocol.js'
+import { HolderMessage } from './protocol.js'
 import { createHolderSession, type HolderSession } from './session.js'
 import type { FlJobState } from './store.js'
 import { flWire } from './wire.js'
@@ -38,7 +38,7 @@ export async function acceptHolders(
     for (const l of listeners) l()
   }
   await host.handle(
-    FL_PROTOCOL,
+    host.services.wire.protocols.fl,
     async (stream, connection) => {
       const remote = connection.remotePeer.toString()
       const wire = flWire(stream, { key, remotePeer: remote })
@@ -113,7 +113,7 @@ export async function acceptHolders(
       await Promise.all(open().map((s) => s.send(header(s.peer))))
     },
     async stop() {
-      await host.unhandle(FL_PROTOCOL)
+      await host.unhandle(host.services.wire.protocols.fl)
       for (const s of sessions.values()) s.close()
       sessions.clear()
     },

@@ -12,7 +12,7 @@ import { createPrivacyAccountant, type PrivacyAccountant, type PrivacyBudget } f
 import { FlDataMismatchError, FlJoinRejectedError } from './errors.js'
 import { handleRound, type RoundRunner, roundRunner } from './holder-round.js'
 import { type FlHolderLedger, redeemDataPayment } from './payments.js'
-import { CoordinatorMessage, type DataPayment, FL_PROTOCOL, type FlJobSpec } from './protocol.js'
+import { CoordinatorMessage, type DataPayment, type FlJobSpec } from './protocol.js'
 import { flWire } from './wire.js'
 
 const log = logger('fl:holder')
@@ -119,7 +119,7 @@ export function createFlHolder(options: FlHolderOptions): FlHolder {
 
   /** One connection: join, then answer messages until `done` (returns) or the stream ends (throws). */
   async function session(signal?: AbortSignal): Promise<FlHolderResult> {
-    const stream = await options.host.dialProtocol(addr, FL_PROTOCOL, {
+    const stream = await options.host.dialProtocol(addr, options.host.services.wire.protocols.fl, {
       signal,
       runOnLimitedConnection: true,
     })

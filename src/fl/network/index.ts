@@ -34,7 +34,6 @@ export {
   DataPayment,
   FL_DOMAIN,
   FL_FRAME_LIMITS,
-  FL_PROTOCOL,
   FlJobSpec,
   type FlJobSpecInput,
   HolderMessage,

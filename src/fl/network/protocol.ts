@@ -2,9 +2,6 @@ import { z } from 'zod'
 import { DataSchema } from '../../data/schema.js'
 import { ModelSpec } from '../../train/model-spec.js'
 
-/** The federated-learning protocol: one long-lived stream per data holder, dialled by the holder. */
-export const FL_PROTOCOL = '/mutirao/fl/1'
-
 /** Signature domain of every `/mutirao/fl/1` message (never valid as another message kind). */
 export const FL_DOMAIN = 'mutirao:fl:1'
 
