@@ -27,7 +27,9 @@ describe('tab choices and config', () => {
   })
 
   it('validates tab-config.json: bounded bootstrap list, an http(s) RPC URL', () => {
-    expect(TabConfigFile.parse({})).toEqual({ bootstrap: [] })
+    expect(TabConfigFile.parse({})).toEqual({ bootstrap: [], network: 'local' })
+    expect(TabConfigFile.parse({ network: 'farms-coop' }).network).toBe('farms-coop')
+    expect(() => TabConfigFile.parse({ network: '../x' })).toThrow()
     expect(() => TabConfigFile.parse({ bootstrap: Array(17).fill('/x') })).toThrow()
     expect(() => TabConfigFile.parse({ chain: { rpcUrl: 'nope', chainId: 1, deployments: {} } })).toThrow()
   })

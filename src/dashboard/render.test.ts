@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { esc, type JobView, jobsHtml, type NodeView, networkHtml, providerHtml } from './render.js'
+import { esc, type JobView, jobsHtml, type NodeView, networkHtml, nodeHtml, providerHtml } from './render.js'
 
 const node: NodeView = {
   peerId: '12D3KooWabc',
@@ -187,5 +187,21 @@ describe('who computes for whom', () => {
     expect(svg).toContain('stroke-width="3.5"')
     expect(svg).toContain('12D3Ko…0000 computed 20 samples (working now)')
     expect(workPictureSvg({ ...node, knownProviders: [] }, [])).toBe('')
+  })
+})
+
+describe('nodeHtml', () => {
+  it('names peers that speak another network, escaped', () => {
+    const node = {
+      peerId: 'p',
+      ethAddress: '0x1',
+      multiaddrs: [],
+      peers: 2,
+      provider: null,
+      network: 'farms',
+    }
+    expect(nodeHtml(node)).not.toContain('Other network')
+    const html = nodeHtml({ ...node, otherNetworks: [{ network: '<b>x</b>', peers: 2 }] })
+    expect(html).toContain('2 connected peer(s) speak network &#60;b&#62;x&#60;/b&#62;, not farms')
   })
 })

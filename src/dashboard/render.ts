@@ -18,6 +18,8 @@ export interface NodeView {
   peerId: string
   ethAddress: string
   network?: string
+  /** Connected peers that speak another network's protocols (they never trade with this node). */
+  otherNetworks?: { network: string; peers: number }[]
   multiaddrs: string[]
   peers: number
   executionProviders?: {
@@ -60,6 +62,10 @@ export function nodeHtml(n: NodeView): string {
     `<dt>Peer id</dt><dd>${esc(n.peerId)}</dd>`,
     `<dt>Paid to</dt><dd>${esc(n.ethAddress)}</dd>`,
     `<dt>Network</dt><dd>${esc(n.network ?? 'local')}, ${esc(n.peers)} peers connected</dd>`,
+    ...(n.otherNetworks ?? []).map(
+      (o) =>
+        `<dt>Other network</dt><dd class="bad">${esc(o.peers)} connected peer(s) speak network ${esc(o.network)}, not ${esc(n.network ?? 'local')}: they never see this node's demands or offers</dd>`,
+    ),
     `<dt>Addresses</dt><dd>${n.multiaddrs.map(esc).join('<br>')}</dd>`,
   ].join('')
 }
