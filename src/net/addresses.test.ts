@@ -1,7 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
-import { isLoopbackOnly, keepDialableAddresses, parseMultiaddr } from './addresses.js'
+import { addressScope, isLoopbackOnly, keepAddressesOf, parseMultiaddr } from './addresses.js'
 
 const ID = '12D3KooWG3L2zAH27eRrg98BsU8VQB74ZJuR9ZgHRs18f3k9Fu1a'
 
@@ -13,17 +13,37 @@ describe('listen and peer addresses', () => {
     expect(isLoopbackOnly(['/ip4/198.18.0.11/tcp/4001'])).toBe(false)
   })
 
-  it('peer infos from the DHT lose loopback addresses and keep the rest, relay circuits included', () => {
+  it('tells loopback, private (NAT, LAN) and public addresses apart; 198.18/15 is the box public range', () => {
+    const scopes = (hosts: string[]) => hosts.map(addressScope)
+    expect(scopes(['127.0.0.1', '::1', 'localhost'])).toEqual(['loopback', 'loopback', 'loopback'])
+    expect(
+      scopes(['10.1.0.2', '172.16.0.1', '172.31.9.9', '192.168.1.4', '100.64.0.1', '169.254.3.3', 'fd00::1']),
+    ).toEqual(Array(7).fill('private'))
+    expect(
+      scopes(['198.18.0.11', '172.32.0.1', '100.128.0.1', '8.8.8.8', '2001:db8::1', 'relay.example.org']),
+    ).toEqual(Array(6).fill('public'))
+  })
+
+  it('the WAN DHT keeps public addresses and relay circuits through public relays; the LAN DHT private ones', () => {
     const circuit = `/ip4/198.18.0.11/tcp/4001/p2p/${ID}/p2p-circuit`
-    const info = keepDialableAddresses({
+    const info = {
       id: peerIdFromString(ID),
       multiaddrs: [
         multiaddr('/ip4/127.0.0.1/tcp/4001'),
         multiaddr('/ip4/10.1.0.2/tcp/4001'),
+        multiaddr('/ip4/198.18.0.20/tcp/4001'),
         multiaddr(circuit),
+        multiaddr(`/ip4/192.168.0.1/tcp/4001/p2p/${ID}/p2p-circuit`),
       ],
-    })
-    expect(info.multiaddrs.map(String)).toEqual(['/ip4/10.1.0.2/tcp/4001', circuit])
+    }
+    expect(keepAddressesOf('public')(info).multiaddrs.map(String)).toEqual([
+      '/ip4/198.18.0.20/tcp/4001',
+      circuit,
+    ])
+    expect(keepAddressesOf('private')(info).multiaddrs.map(String)).toEqual([
+      '/ip4/10.1.0.2/tcp/4001',
+      `/ip4/192.168.0.1/tcp/4001/p2p/${ID}/p2p-circuit`,
+    ])
   })
 
   it('a bad --listen value is refused with the flag, the value and an example', () => {

@@ -21,18 +21,50 @@ export function isLoopbackOnly(listen: string[]): boolean {
   })
 }
 
+/** Where an address leads: this machine, a private network (behind a NAT, a LAN), or the internet. */
+export type AddressScope = 'loopback' | 'private' | 'public'
+
+const ip4 = (host: string) => host.split('.').map(Number)
+
 /**
- * DHT peer-info mapper of a node that is not on loopback: drops the loopback addresses peers report (they
- * name the other peer's own machine, never a path to it) and keeps the rest, relay circuits included.
+ * The scope of an address's host. Private: RFC 1918, shared address space (100.64/10, carrier-grade NAT),
+ * link-local, IPv6 unique-local and link-local. Everything else is public, DNS names included — also
+ * 198.18.0.0/15, the benchmarking range the internet in a box gives its public segment (libp2p's own
+ * `isPrivate` counts it private, so its mappers would hide every public node of the box).
  */
-export function keepDialableAddresses(peer: PeerInfo): PeerInfo {
-  return {
-    ...peer,
-    multiaddrs: peer.multiaddrs.filter((ma) => {
-      const host = hostOf(ma.toString())
-      return host === undefined || !isLoopbackHost(host)
-    }),
+export function addressScope(host: string): AddressScope {
+  if (isLoopbackHost(host)) return 'loopback'
+  if (host.includes(':')) {
+    const h = host.toLowerCase()
+    return /^(fc|fd|fe[89ab])/.test(h) ? 'private' : 'public'
   }
+  const [a, b] = ip4(host)
+  if (Number.isNaN(a) || Number.isNaN(b)) return 'public' // a DNS name
+  const priv =
+    a === 10 ||
+    (a === 172 && b >= 16 && b < 32) ||
+    (a === 192 && b === 168) ||
+    (a === 100 && b >= 64 && b < 128) ||
+    (a === 169 && b === 254)
+  return priv ? 'private' : 'public'
+}
+
+/** The scope of a multiaddr: of its first host (a relay circuit's is its relay's); public without one. */
+export function multiaddrScope(addr: string): AddressScope {
+  const host = hostOf(addr)
+  return host === undefined ? 'public' : addressScope(host)
+}
+
+/**
+ * A DHT peer-info mapper that keeps the addresses of one scope: the WAN DHT keeps public addresses (relay
+ * circuits through public relays included), the LAN DHT private ones — as IPFS runs its two DHTs, so a home
+ * network's addresses never travel the internet's DHT and a LAN finds its own peers without it.
+ */
+export function keepAddressesOf(scope: 'private' | 'public') {
+  return (peer: PeerInfo): PeerInfo => ({
+    ...peer,
+    multiaddrs: peer.multiaddrs.filter((ma) => multiaddrScope(ma.toString()) === scope),
+  })
 }
 
 /** Checks a multiaddr given by a user (`--listen`, `--announce`); throws with the reason when invalid. */

@@ -12,7 +12,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
-import { isLoopbackOnly, keepDialableAddresses } from './addresses.js'
+import { isLoopbackOnly, keepAddressesOf } from './addresses.js'
 import { GOSSIP_SCORE_PARAMS } from './gossip-score.js'
 import { neighbours } from './neighbours.js'
 import { RELAY_LIMITS, type RelayLimits } from './relay-limits.js'
@@ -52,7 +52,8 @@ export function listenAddresses(options: HostOptions): string[] {
 }
 
 /**
- * Create (not start) the libp2p host: TCP + WebSockets, noise, yamux, identify, ping, Kademlia, gossipsub;
+ * Create (not start) the libp2p host: TCP + WebSockets, noise, yamux, identify, ping, Kademlia (off loopback
+ * two: a WAN DHT of public addresses and a LAN DHT of private ones), gossipsub;
  * off loopback also the circuit relay transport with `nat.reservations` reservations, AutoNAT, DCUtR and
  * mDNS when asked; a relay server when `relay` is given. The `wire` service holds the network's protocol ids
  * and topics, so every part that holds the host speaks its network's; `neighbours` the connected peers that
@@ -84,14 +85,27 @@ export async function createHost(options: HostOptions) {
       neighbours: neighbours(wire.network),
       identify: identify(),
       ping: ping(),
+      // on loopback one DHT keeps every address (tests, demos); a lone node may query, off loopback
+      // queries wait for a first peer (the relay search's random walk spins on an empty table otherwise)
       dht: kadDHT({
         protocol: wire.protocols.dht,
         clientMode: false,
-        peerInfoMapper: loopback ? (p) => p : keepDialableAddresses,
-        // on loopback a lone node may query (tests, demos); off it, queries wait for a first peer: the
-        // relay search's random walk spins without pause on an empty routing table otherwise
+        peerInfoMapper: loopback ? (p) => p : keepAddressesOf('public'),
         allowQueryWithZeroPeers: loopback,
       }),
+      // off loopback, a second DHT for the LAN, as IPFS runs one: private addresses stay off the WAN DHT
+      ...(loopback
+        ? {}
+        : {
+            lanDht: kadDHT({
+              protocol: wire.protocols.lanDht,
+              clientMode: false,
+              peerInfoMapper: keepAddressesOf('private'),
+              logPrefix: 'libp2p:dht-lan',
+              datastorePrefix: '/dht-lan',
+              metricsPrefix: 'libp2p_dht_lan',
+            }),
+          }),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,

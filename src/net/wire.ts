@@ -26,6 +26,8 @@ const PROTOCOL_NAMES = {
   fl: 'fl/1',
   /** The network's own Kademlia DHT (kept apart from the public IPFS DHT and from other networks'). */
   dht: 'kad/1.0.0',
+  /** The LAN DHT beside it (private addresses only; off loopback). */
+  lanDht: 'lan/kad/1.0.0',
 } as const
 
 /** Gossip topics, by name. */
