@@ -298,7 +298,7 @@ export function flCommand(): Command {
             })
         }
         if (o.export) await writeFile(o.export, JSON.stringify(lineage, null, 1))
-        const { layout, identity, config } = await initDataDir(o.dataDir)
+        const { layout, identity } = await initDataDir(o.dataDir)
         const chain = await flChain(layout, identity, o)
         const anchor = chain && chainAnchor(chain.ledger)
         const report = await verifyLineage(lineage, { modelHash, ...(anchor ? { anchor } : {}) })
