@@ -1,7 +1,6 @@
 import * as ort from 'onnxruntime-web'
 import { parseDeployments } from '../ledger/deployments-schema.js'
 import { mutAmount, parsePrice } from '../market/price.js'
-import { LOCAL_NETWORK } from '../net/wire.js'
 import { probeWebGpu } from './gpu-probe.js'
 import { loadSqlite } from './shims/better-sqlite3.js'
 import { choicesFromQuery, type TabChoices, TabConfigFile, threadsFor } from './tab-config.js'
@@ -157,7 +156,7 @@ async function refresh() {
 
 async function main() {
   const query = new URLSearchParams(location.search)
-  let config: TabConfigFile = { bootstrap: [], network: LOCAL_NETWORK }
+  let config = TabConfigFile.parse({})
   try {
     const res = await fetch('./tab-config.json')
     if (res.ok) config = TabConfigFile.parse(await res.json())

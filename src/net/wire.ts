@@ -71,6 +71,8 @@ const KNOWN = new Set<string>(Object.values(PROTOCOL_NAMES))
 
 /** The network a Mutirão protocol id belongs to (`/mutirao/<network>/task/1` → `<network>`); else undefined. */
 export function networkOfProtocol(protocol: string): string | undefined {
-  const m = /^\/mutirao\/([a-z0-9][a-z0-9-]{0,39})\/(.+)$/.exec(protocol)
-  return m && KNOWN.has(m[2]) ? m[1] : undefined
+  const [empty, root, network = '', ...name] = protocol.split('/')
+  return empty === '' && root === 'mutirao' && NETWORK_NAME.test(network) && KNOWN.has(name.join('/'))
+    ? network
+    : undefined
 }

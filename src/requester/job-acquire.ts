@@ -107,7 +107,7 @@ export class JobAcquisition {
       now: Date.now(),
       waitSeconds,
       heard: x.progress.notices?.findLast((n) => n.code === 'no-offers')?.message,
-      elsewhere: x.c.host.services.neighbours?.explain(),
+      elsewhere: x.c.host.services.neighbours.explain(),
     })
     if (w.kind === 'fail') throw new NotEnoughProvidersError(w.message)
     if (w.kind === 'wait' && w.notice && addNotice(x.progress, 'waiting-providers', w.notice)) x.changed()
