@@ -2,7 +2,6 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { dcutr } from '@libp2p/dcutr'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
@@ -13,7 +12,9 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import { isLoopbackOnly, keepAddressesOf } from './addresses.js'
+import { freeTcpPort, tcpFromPort } from './fixed-port-tcp.js'
 import { GOSSIP_SCORE_PARAMS } from './gossip-score.js'
+import { holePunch } from './hole-punch.js'
 import { neighbours } from './neighbours.js'
 import { RELAY_LIMITS, type RelayLimits } from './relay-limits.js'
 import { wireOf } from './wire.js'
@@ -37,9 +38,10 @@ export interface HostOptions {
   mdns?: boolean
   /**
    * NAT traversal (off on a loopback-only host): AutoNAT, relay reservations on `reservations` relays
-   * (their `/p2p-circuit` addresses are advertised) and DCUtR hole punching.
+   * (their `/p2p-circuit` addresses are advertised) and DCUtR hole punching, with outgoing TCP connections
+   * leaving from `dialPort` (0 or absent: a free port chosen at start; see `tcpFromPort`).
    */
-  nat?: { reservations: number }
+  nat?: { reservations: number; dialPort?: number }
   /** Serve as a circuit relay v2 for NATed peers, within `limits`. */
   relay?: { limits?: Partial<RelayLimits> }
 }
@@ -68,6 +70,7 @@ export async function createHost(options: HostOptions) {
   const peerDiscovery = options.mdns && !loopback ? [mdns({ interval: 2000 })] : []
   const limits = { ...RELAY_LIMITS, ...options.relay?.limits }
   const wire = wireOf(options.network)
+  const dialPort = nat ? nat.dialPort || (await freeTcpPort()) : undefined
   return createLibp2p({
     privateKey: options.privateKey,
     addresses: {
@@ -75,7 +78,11 @@ export async function createHost(options: HostOptions) {
       listen: [...listen, ...Array.from({ length: reservations }, () => '/p2p-circuit')],
       ...(options.announce?.length ? { announce: options.announce } : {}),
     },
-    transports: [tcp(), webSockets(), ...(nat ? [circuitRelayTransport({ reservationConcurrency: 2 })] : [])],
+    transports: [
+      dialPort ? tcpFromPort(dialPort) : tcp(),
+      webSockets(),
+      ...(nat ? [circuitRelayTransport({ reservationConcurrency: 2 })] : []),
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
@@ -112,7 +119,7 @@ export async function createHost(options: HostOptions) {
         heartbeatInterval: 700,
         scoreParams: GOSSIP_SCORE_PARAMS,
       }),
-      ...(nat ? { autoNAT: autoNAT(), dcutr: dcutr() } : {}),
+      ...(nat ? { autoNAT: autoNAT(), holePunch: holePunch({ dialPort }) } : {}),
       ...(options.relay
         ? {
             relay: circuitRelayServer({

@@ -1,0 +1,272 @@
+import type {
+  AbortOptions,
+  ComponentLogger,
+  Connection,
+  IdentifyResult,
+  Libp2pEvents,
+  Logger,
+  PeerId,
+  Startable,
+  Stream,
+  TypedEventTarget,
+} from '@libp2p/interface'
+import { pbStream } from '@libp2p/utils'
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
+import { multiaddrScope } from './addresses.js'
+import { HolePunchCodec, type HolePunchMessage, MAX_ADDRESSES } from './hole-punch-message.js'
+import { ObservedAddresses } from './observed-addresses.js'
+
+/** The DCUtR protocol id (libp2p spec `relay/DCUtR.md`), the same on every network. */
+export const DCUTR_PROTOCOL = '/libp2p/dcutr'
+const MAX_MESSAGE_BYTES = 4096
+
+/** What hole punching has done since the node started. */
+export interface HolePunchStats {
+  /** Punches this node took part in (as either side). */
+  attempts: number
+  /** Those that ended with a direct connection. */
+  direct: number
+  /** Why the last one that failed did, in words. */
+  lastFailure?: string
+  /** The external addresses this node would offer a punch now (from identify's observed addresses). */
+  observed: string[]
+}
+
+/** The parts of libp2p the service uses. */
+export interface HolePunchComponents {
+  registrar: {
+    handle(
+      protocol: string,
+      handler: (stream: Stream, connection: Connection) => void | Promise<void>,
+      options?: { maxInboundStreams?: number; maxOutboundStreams?: number; runOnLimitedConnection?: boolean },
+    ): Promise<void>
+    unhandle(protocol: string): Promise<void>
+    register(
+      protocol: string,
+      topology: {
+        notifyOnLimitedConnection?: boolean
+        onConnect?(peer: PeerId, connection: Connection): void
+      },
+    ): Promise<string>
+    unregister(id: string): void
+  }
+  /** Dials straight through the transport: libp2p's dial queue drops `initiator`, which a simultaneous open needs. */
+  transportManager: {
+    dial(addr: Multiaddr, options: AbortOptions & { initiator?: boolean }): Promise<Connection>
+  }
+  events: TypedEventTarget<Libp2pEvents>
+  logger: ComponentLogger
+}
+
+/** Options of {@link holePunch}. */
+export interface HolePunchInit {
+  /** The fixed local port dials leave from (see `tcpFromPort`); observed addresses on it are ours. */
+  dialPort?: number
+  /** Time for each try of the exchange and its dial (default 5 s). */
+  timeoutMs?: number
+  /** Tries per relayed connection (default 3, as the spec says). */
+  retries?: number
+}
+
+const isRelayed = (c: Connection) => c.remoteAddr.toString().includes('/p2p-circuit')
+
+/**
+ * DCUtR ("direct connection upgrade through relay") with this project's address scopes and observed
+ * addresses. libp2p's own `@libp2p/dcutr` cannot punch from Node.js: it offers only addresses AutoNAT
+ * confirmed, identify drops every observed TCP address (they come from ephemeral ports, js-libp2p#2620),
+ * and it takes 198.18.0.0/15 for private. Here dials leave from one fixed port ({@link HolePunchInit.dialPort}),
+ * so the observed address is the one the punch uses; the exchange is the spec's: B, which accepted a
+ * relayed connection, sends CONNECT with its observed addresses; A answers CONNECT with its own; B
+ * measures the round trip, sends SYNC and dials A half a round trip later as the responder of a TCP
+ * simultaneous open, while A dials B on receiving SYNC. The direct connection replaces the relayed one.
+ */
+export class HolePunch implements Startable {
+  readonly #observed: ObservedAddresses
+  readonly #log: Logger
+  readonly #timeoutMs: number
+  readonly #retries: number
+  readonly #punching = new Set<string>()
+  #topology?: string
+  #stats = { attempts: 0, direct: 0, lastFailure: undefined as string | undefined }
+
+  constructor(
+    private readonly components: HolePunchComponents,
+    init: HolePunchInit = {},
+  ) {
+    this.#observed = new ObservedAddresses(init.dialPort)
+    this.#log = components.logger.forComponent('mutirao:hole-punch')
+    this.#timeoutMs = init.timeoutMs ?? 5000
+    this.#retries = init.retries ?? 3
+  }
+
+  readonly #onIdentify = (evt: CustomEvent<IdentifyResult>) => {
+    const { connection, observedAddr, peerId } = evt.detail
+    if (!observedAddr || connection.direction !== 'outbound' || isRelayed(connection)) return
+    this.#observed.add(observedAddr.toString(), peerId.toString())
+  }
+
+  async start(): Promise<void> {
+    this.components.events.addEventListener('peer:identify', this.#onIdentify)
+    await this.components.registrar.handle(
+      DCUTR_PROTOCOL,
+      (stream, connection) => this.#answer(stream, connection),
+      {
+        maxInboundStreams: 1,
+        maxOutboundStreams: 1,
+        runOnLimitedConnection: true,
+      },
+    )
+    this.#topology = await this.components.registrar.register(DCUTR_PROTOCOL, {
+      notifyOnLimitedConnection: true,
+      onConnect: (_peer, connection) => {
+        if (!isRelayed(connection) || connection.direction !== 'inbound') return
+        void this.#initiate(connection)
+      },
+    })
+  }
+
+  async stop(): Promise<void> {
+    this.components.events.removeEventListener('peer:identify', this.#onIdentify)
+    await this.components.registrar.unhandle(DCUTR_PROTOCOL)
+    if (this.#topology) this.components.registrar.unregister(this.#topology)
+  }
+
+  /** What hole punching has done so far, and the addresses it would offer. */
+  stats(): HolePunchStats {
+    return { ...this.#stats, observed: this.#observed.addresses() }
+  }
+
+  #ourAddresses(): Uint8Array[] {
+    return this.#observed.addresses(MAX_ADDRESSES).map((a) => multiaddr(a).bytes)
+  }
+
+  /** The peer's addresses worth a punch: public, direct TCP. */
+  #dialable(message: HolePunchMessage): Multiaddr[] {
+    const out: Multiaddr[] = []
+    for (const bytes of message.addresses) {
+      try {
+        const text = multiaddr(bytes)
+          .toString()
+          .replace(/\/p2p\/[^/]+$/, '')
+        if (/^\/ip[46]\/[^/]+\/tcp\/\d+$/.test(text) && multiaddrScope(text) === 'public')
+          out.push(multiaddr(text))
+      } catch {} // not a multiaddr: skipped, as the spec asks
+    }
+    return out
+  }
+
+  #failed(peer: PeerId, reason: string): void {
+    this.#stats.lastFailure = `${peer.toString().slice(-8)}: ${reason}`
+    this.#log('hole punch with %p failed: %s', peer, reason)
+  }
+
+  /** B's side: a peer reached us through a relay; try to replace that connection by a direct one. */
+  async #initiate(relayed: Connection): Promise<void> {
+    const peer = relayed.remotePeer
+    const key = peer.toString()
+    if (this.#punching.has(key)) return
+    this.#punching.add(key)
+    this.#log('B: relayed connection from %p, punching', peer)
+    this.#stats.attempts++
+    try {
+      for (let attempt = 1; attempt <= this.#retries; attempt++) {
+        if (relayed.status !== 'open') return this.#failed(peer, 'the relayed connection closed')
+        const signal = AbortSignal.timeout(this.#timeoutMs)
+        let stream: Stream | undefined
+        try {
+          const ours = this.#ourAddresses()
+          if (ours.length === 0)
+            return this.#failed(peer, 'no observed public address of ours (symmetric NAT?)')
+          stream = await relayed.newStream(DCUTR_PROTOCOL, { signal, runOnLimitedConnection: true })
+          const pb = pbStream(stream, { maxDataLength: MAX_MESSAGE_BYTES }).pb(HolePunchCodec)
+          const sent = Date.now()
+          await pb.write({ type: 'connect', addresses: ours }, { signal })
+          const answer = await pb.read({ signal })
+          if (answer.type !== 'connect') throw new Error(`expected CONNECT, got ${answer.type}`)
+          const theirs = this.#dialable(answer)
+          if (theirs.length === 0) return this.#failed(peer, 'the peer offered no public TCP address')
+          const rtt = Date.now() - sent
+          this.#log('B: got CONNECT from %p after %d ms: %s', peer, rtt, theirs.join(' '))
+          await pb.write({ type: 'sync', addresses: [] }, { signal })
+          await new Promise((r) => setTimeout(r, rtt / 2))
+          return await this.#succeeded(relayed, await this.#dialAny(peer, theirs, signal, false))
+        } catch (err) {
+          stream?.abort(err as Error)
+          stream = undefined
+          this.#failed(peer, `try ${attempt} of ${this.#retries}: ${(err as Error).message}`)
+        } finally {
+          await stream?.close({ signal: AbortSignal.timeout(1000) }).catch(() => {})
+        }
+      }
+    } finally {
+      this.#punching.delete(key)
+    }
+  }
+
+  /** A's side: the peer we reached through a relay proposes a punch. */
+  async #answer(stream: Stream, relayed: Connection): Promise<void> {
+    const signal = AbortSignal.timeout(this.#timeoutMs)
+    const peer = relayed.remotePeer
+    this.#stats.attempts++
+    try {
+      const pb = pbStream(stream, { maxDataLength: MAX_MESSAGE_BYTES }).pb(HolePunchCodec)
+      const connect = await pb.read({ signal })
+      if (connect.type !== 'connect') throw new Error(`expected CONNECT, got ${connect.type}`)
+      const theirs = this.#dialable(connect)
+      await pb.write({ type: 'connect', addresses: this.#ourAddresses() }, { signal })
+      const sync = await pb.read({ signal })
+      if (sync.type !== 'sync') throw new Error(`expected SYNC, got ${sync.type}`)
+      this.#log('A: SYNC from %p, dialing %s', peer, theirs.join(' '))
+      if (theirs.length === 0) throw new Error('the peer offered no public TCP address')
+      await this.#succeeded(relayed, await this.#dialAny(peer, theirs, signal, true))
+      await stream.close({ signal }).catch(() => {})
+    } catch (err) {
+      stream.abort(err as Error)
+      this.#failed(peer, (err as Error).message)
+    }
+  }
+
+  /**
+   * Dial every address at once from the fixed port, as the initiator of the handshakes or not (the two
+   * ends of a simultaneous open must disagree); the first connection wins, the others are closed. Each
+   * address carries the peer's id, so noise refuses anyone else answering there.
+   */
+  async #dialAny(
+    peer: PeerId,
+    addrs: Multiaddr[],
+    signal: AbortSignal,
+    initiator: boolean,
+  ): Promise<Connection> {
+    const dials = addrs.map((a) =>
+      this.components.transportManager.dial(a.encapsulate(`/p2p/${peer.toString()}`), { signal, initiator }),
+    )
+    try {
+      const first = await Promise.any(dials)
+      for (const dial of dials)
+        dial.then(
+          (c) => c !== first && c.abort(new Error('a duplicate punch')),
+          () => {},
+        )
+      return first
+    } catch (err) {
+      const reasons = (err as AggregateError).errors?.map((e: Error) => e.message) ?? [(err as Error).message]
+      throw new Error(`direct dial failed: ${[...new Set(reasons)].join('; ')}`)
+    }
+  }
+
+  async #succeeded(relayed: Connection, direct: Connection): Promise<void> {
+    if (isRelayed(direct)) throw new Error('the dial gave another relayed connection')
+    this.#stats.direct++
+    this.#log(
+      'hole punch with %p: direct via %a; closing the relayed connection',
+      relayed.remotePeer,
+      direct.remoteAddr,
+    )
+    await relayed.close({ signal: AbortSignal.timeout(this.#timeoutMs) }).catch((err) => relayed.abort(err))
+  }
+}
+
+/** The service factory for libp2p's `services`. */
+export function holePunch(init: HolePunchInit = {}): (components: HolePunchComponents) => HolePunch {
+  return (components) => new HolePunch(components, init)
+}
