@@ -22,6 +22,11 @@ export const ListenConfigSchema = z.object({
 export const NatConfigSchema = z.object({
   /** Relays to hold a reservation on (each advertises a `/p2p-circuit` address of ours); 0 = none. */
   reservations: z.number().int().min(0).max(8).default(2),
+  /**
+   * TCP port outgoing connections leave from, for hole punching (a NAT that keeps ports then maps every
+   * connection to one external port that peers can punch to); 0 = a free port chosen at each start.
+   */
+  dialPort: z.number().int().min(0).max(65535).default(0),
 })
 
 /** Serving as a circuit relay v2 for NATed peers (for reachable nodes). */

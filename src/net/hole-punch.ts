@@ -71,6 +71,20 @@ export interface HolePunchInit {
 const isRelayed = (c: Connection) => c.remoteAddr.toString().includes('/p2p-circuit')
 
 /**
+ * Close a connection once it carries no stream: new streams already take the direct connection (libp2p
+ * prefers an unlimited, direct one), and what was in flight on the relay (an offer, a job's task stream)
+ * finishes instead of being cut; the relay's own limits (duration, bytes) still bound it.
+ */
+function closeWhenIdle(connection: Connection): void {
+  const check = () => {
+    if (connection.status !== 'open') return
+    if (connection.streams.length > 0) return void setTimeout(check, 1000).unref()
+    connection.close({ signal: AbortSignal.timeout(5000) }).catch((err) => connection.abort(err))
+  }
+  check()
+}
+
+/**
  * DCUtR ("direct connection upgrade through relay") with this project's address scopes and observed
  * addresses. libp2p's own `@libp2p/dcutr` cannot punch from Node.js: it offers only addresses AutoNAT
  * confirmed, identify drops every observed TCP address (they come from ephemeral ports, js-libp2p#2620),
@@ -85,7 +99,8 @@ export class HolePunch implements Startable {
   readonly #log: Logger
   readonly #timeoutMs: number
   readonly #retries: number
-  readonly #punching = new Set<string>()
+  /** Punches in progress, by peer: what {@link HolePunch.settled} waits on. */
+  readonly #punching = new Map<string, Promise<void>>()
   #topology?: string
   #stats = { attempts: 0, direct: 0, lastFailure: undefined as string | undefined }
 
@@ -131,6 +146,27 @@ export class HolePunch implements Startable {
     if (this.#topology) this.components.registrar.unregister(this.#topology)
   }
 
+  /**
+   * Resolves once no punch with `peer` is in progress, or after `maxWaitMs`: a job about to open its
+   * long-lived task stream waits, so the stream takes the direct connection instead of the relay.
+   */
+  async settled(peer: string, maxWaitMs: number): Promise<void> {
+    const running = this.#punching.get(peer)
+    if (!running) return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([running, new Promise<void>((ok) => (timer = setTimeout(ok, maxWaitMs)))])
+    clearTimeout(timer)
+  }
+
+  /** Run `punch` as the one punch with `peer` (none when one runs already). */
+  async #exclusive(peer: string, punch: () => Promise<void>): Promise<void> {
+    if (this.#punching.has(peer)) return
+    this.#stats.attempts++
+    const running = punch().finally(() => this.#punching.delete(peer))
+    this.#punching.set(peer, running)
+    await running
+  }
+
   /** What hole punching has done so far, and the addresses it would offer. */
   stats(): HolePunchStats {
     return { ...this.#stats, observed: this.#observed.addresses() }
@@ -161,22 +197,17 @@ export class HolePunch implements Startable {
   }
 
   /** B's side: a peer reached us through a relay; try to replace that connection by a direct one. */
-  async #initiate(relayed: Connection): Promise<void> {
+  #initiate(relayed: Connection): Promise<void> {
     const peer = relayed.remotePeer
-    const key = peer.toString()
-    if (this.#punching.has(key)) return
-    this.#punching.add(key)
-    this.#log('B: relayed connection from %p, punching', peer)
-    this.#stats.attempts++
-    try {
+    return this.#exclusive(peer.toString(), async () => {
       for (let attempt = 1; attempt <= this.#retries; attempt++) {
         if (relayed.status !== 'open') return this.#failed(peer, 'the relayed connection closed')
+        const ours = this.#ourAddresses()
+        if (ours.length === 0)
+          return this.#failed(peer, 'no observed public address of ours (symmetric NAT?)')
         const signal = AbortSignal.timeout(this.#timeoutMs)
         let stream: Stream | undefined
         try {
-          const ours = this.#ourAddresses()
-          if (ours.length === 0)
-            return this.#failed(peer, 'no observed public address of ours (symmetric NAT?)')
           stream = await relayed.newStream(DCUTR_PROTOCOL, { signal, runOnLimitedConnection: true })
           const pb = pbStream(stream, { maxDataLength: MAX_MESSAGE_BYTES }).pb(HolePunchCodec)
           const sent = Date.now()
@@ -186,10 +217,10 @@ export class HolePunch implements Startable {
           const theirs = this.#dialable(answer)
           if (theirs.length === 0) return this.#failed(peer, 'the peer offered no public TCP address')
           const rtt = Date.now() - sent
-          this.#log('B: got CONNECT from %p after %d ms: %s', peer, rtt, theirs.join(' '))
           await pb.write({ type: 'sync', addresses: [] }, { signal })
+          // the peer dials on receiving SYNC, half a round trip from now: both SYNs then cross
           await new Promise((r) => setTimeout(r, rtt / 2))
-          return await this.#succeeded(relayed, await this.#dialAny(peer, theirs, signal, false))
+          return this.#succeeded(relayed, await this.#dialAny(peer, theirs, signal, false))
         } catch (err) {
           stream?.abort(err as Error)
           stream = undefined
@@ -198,32 +229,34 @@ export class HolePunch implements Startable {
           await stream?.close({ signal: AbortSignal.timeout(1000) }).catch(() => {})
         }
       }
-    } finally {
-      this.#punching.delete(key)
-    }
+    })
   }
 
   /** A's side: the peer we reached through a relay proposes a punch. */
-  async #answer(stream: Stream, relayed: Connection): Promise<void> {
-    const signal = AbortSignal.timeout(this.#timeoutMs)
+  #answer(stream: Stream, relayed: Connection): Promise<void> {
     const peer = relayed.remotePeer
-    this.#stats.attempts++
-    try {
-      const pb = pbStream(stream, { maxDataLength: MAX_MESSAGE_BYTES }).pb(HolePunchCodec)
-      const connect = await pb.read({ signal })
-      if (connect.type !== 'connect') throw new Error(`expected CONNECT, got ${connect.type}`)
-      const theirs = this.#dialable(connect)
-      await pb.write({ type: 'connect', addresses: this.#ourAddresses() }, { signal })
-      const sync = await pb.read({ signal })
-      if (sync.type !== 'sync') throw new Error(`expected SYNC, got ${sync.type}`)
-      this.#log('A: SYNC from %p, dialing %s', peer, theirs.join(' '))
-      if (theirs.length === 0) throw new Error('the peer offered no public TCP address')
-      await this.#succeeded(relayed, await this.#dialAny(peer, theirs, signal, true))
-      await stream.close({ signal }).catch(() => {})
-    } catch (err) {
-      stream.abort(err as Error)
-      this.#failed(peer, (err as Error).message)
+    if (this.#punching.has(peer.toString())) {
+      stream.abort(new Error('a hole punch with this peer is already running'))
+      return Promise.resolve()
     }
+    return this.#exclusive(peer.toString(), async () => {
+      const signal = AbortSignal.timeout(this.#timeoutMs)
+      try {
+        const pb = pbStream(stream, { maxDataLength: MAX_MESSAGE_BYTES }).pb(HolePunchCodec)
+        const connect = await pb.read({ signal })
+        if (connect.type !== 'connect') throw new Error(`expected CONNECT, got ${connect.type}`)
+        const theirs = this.#dialable(connect)
+        await pb.write({ type: 'connect', addresses: this.#ourAddresses() }, { signal })
+        const sync = await pb.read({ signal })
+        if (sync.type !== 'sync') throw new Error(`expected SYNC, got ${sync.type}`)
+        if (theirs.length === 0) throw new Error('the peer offered no public TCP address')
+        this.#succeeded(relayed, await this.#dialAny(peer, theirs, signal, true))
+        await stream.close({ signal }).catch(() => {})
+      } catch (err) {
+        stream.abort(err as Error)
+        this.#failed(peer, (err as Error).message)
+      }
+    })
   }
 
   /**
@@ -254,15 +287,15 @@ export class HolePunch implements Startable {
     }
   }
 
-  async #succeeded(relayed: Connection, direct: Connection): Promise<void> {
+  #succeeded(relayed: Connection, direct: Connection): void {
     if (isRelayed(direct)) throw new Error('the dial gave another relayed connection')
     this.#stats.direct++
     this.#log(
-      'hole punch with %p: direct via %a; closing the relayed connection',
+      'hole punch with %p: direct via %a; the relayed connection closes once idle',
       relayed.remotePeer,
       direct.remoteAddr,
     )
-    await relayed.close({ signal: AbortSignal.timeout(this.#timeoutMs) }).catch((err) => relayed.abort(err))
+    closeWhenIdle(relayed)
   }
 }
 

@@ -291,6 +291,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
     multiaddrs: host.getMultiaddrs().map(String),
     peers: host.getPeers().length,
     connections: connectionViews(host.getConnections()),
+    holePunch: host.services.holePunch?.stats() ?? null,
     hardware,
     executionProviders: execution?.providers,
     provider: provider

@@ -10,6 +10,9 @@ import {
   type VoucherMessage,
 } from '../protocols/task-messages.js'
 
+/** Longest wait for a hole punch with the provider before the task stream opens (over the relay, then). */
+const PUNCH_WAIT_MS = 3000
+
 /** A task as sent to a provider. */
 export interface OutgoingTask {
   taskId: string
@@ -64,6 +67,8 @@ export class ProviderSession {
   /** Open the stream and wait until the provider has the model and says ready. */
   async open(timeoutMs = 30_000): Promise<void> {
     const signal = AbortSignal.timeout(timeoutMs)
+    // a hole punch with the provider under way: wait for it, so this long-lived stream goes direct
+    await this.host.services.holePunch?.settled(this.provider, PUNCH_WAIT_MS)
     const stream = await this.host.dialProtocol(
       peerIdFromString(this.provider),
       this.host.services.wire.protocols.task,

@@ -13,6 +13,7 @@ import { readNpyFile } from '../../src/exec/npy-file.js'
 import { runOnnxLocally } from '../../src/exec/onnx-executor.js'
 import { maxAbsDiff } from '../../src/exec/tensor-codec.js'
 import type { ConnectionView } from '../../src/net/connections.js'
+import type { HolePunchStats } from '../../src/net/hole-punch.js'
 import type { JobProgress } from '../../src/requester/job-spec.js'
 import { type BoxHost, boxUnavailable, createWanBox, type Home, type WanBox } from './box.js'
 
@@ -66,7 +67,7 @@ describe.skipIf(unavailable)(
       return node
     }
     const status = (node: LocalNode) =>
-      cliJson<{ multiaddrs: string[]; connections: ConnectionView[] }>(where.get(node)!.netns, [
+      cliJson<{ multiaddrs: string[]; connections: ConnectionView[]; holePunch: HolePunchStats | null }>(where.get(node)!.netns, [
         'status',
         '--data-dir',
         node.dataDir,
@@ -197,10 +198,19 @@ describe.skipIf(unavailable)(
         job.notices?.some((n) => n.code === 'relayed' && n.message.includes(providers.c.peerId)),
         JSON.stringify(job.notices),
       ).toBe(true)
+      // and the job's task stream to home B waited for the punch instead of riding the relay
+      expect(
+        job.notices?.some((n) => n.code === 'relayed' && n.message.includes(providers.b.peerId)),
+        JSON.stringify(job.notices),
+      ).toBe(false)
 
-      // how the requester reached each provider: the symmetric NAT leaves only the relay
-      const { connections } = await status(requester)
+      // how the requester reached each provider: home B (port-preserving NAT) through a punched hole —
+      // a direct connection between two NATed homes exists only if the punch made it —, the symmetric
+      // NAT of home C leaves only the relay
+      const { connections, holePunch } = await status(requester)
       const pathTo = (peer: string) => connections.filter((c) => c.peer === peer).map((c) => c.path)
+      expect(pathTo(providers.b.peerId), JSON.stringify(holePunch)).toContain('direct')
+      expect(holePunch?.direct, JSON.stringify(holePunch)).toBeGreaterThanOrEqual(1)
       expect(pathTo(providers.c.peerId)).toContain('relayed')
       expect(pathTo(providers.c.peerId)).not.toContain('direct')
       expect(pathTo(providers.p.peerId)).toContain('direct')
