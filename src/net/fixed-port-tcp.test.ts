@@ -95,7 +95,10 @@ describe('tcpFromPort: outgoing connections leave from one port', () => {
     } as Parameters<ReturnType<typeof tcpFromPort>>[0])
     const seen: string[] = []
     const upgrader = {
-      upgradeOutbound: async (maConn: { direction: string; close(): Promise<void> }, opts: { initiator?: boolean }) => {
+      upgradeOutbound: async (
+        maConn: { direction: string; close(): Promise<void> },
+        opts: { initiator?: boolean },
+      ) => {
         seen.push(`${maConn.direction} initiator=${opts.initiator}`)
         await maConn.close()
         throw new Error('stop here')

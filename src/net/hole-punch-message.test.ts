@@ -25,7 +25,9 @@ describe('the DCUtR message', () => {
     expect(() => decodeHolePunch(Uint8Array.from([0x08, 100, ...many]))).toThrow(/over 32 addresses/)
     // the encoder never writes more than a peer accepts
     const addresses = Array.from({ length: MAX_ADDRESSES + 5 }, () => Uint8Array.of(1))
-    expect(decodeHolePunch(encodeHolePunch({ type: 'connect', addresses })).addresses).toHaveLength(MAX_ADDRESSES)
+    expect(decodeHolePunch(encodeHolePunch({ type: 'connect', addresses })).addresses).toHaveLength(
+      MAX_ADDRESSES,
+    )
   })
 })
 

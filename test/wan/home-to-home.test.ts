@@ -67,11 +67,10 @@ describe.skipIf(unavailable)(
       return node
     }
     const status = (node: LocalNode) =>
-      cliJson<{ multiaddrs: string[]; connections: ConnectionView[]; holePunch: HolePunchStats | null }>(where.get(node)!.netns, [
-        'status',
-        '--data-dir',
-        node.dataDir,
-      ])
+      cliJson<{ multiaddrs: string[]; connections: ConnectionView[]; holePunch: HolePunchStats | null }>(
+        where.get(node)!.netns,
+        ['status', '--data-dir', node.dataDir],
+      )
     const balance = async (node: LocalNode) =>
       BigInt(
         (await cliJson<{ balance: string }>(where.get(node)!.netns, ['wallet', '--data-dir', node.dataDir]))
