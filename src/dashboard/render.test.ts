@@ -204,4 +204,26 @@ describe('nodeHtml', () => {
     const html = nodeHtml({ ...node, otherNetworks: [{ network: '<b>x</b>', peers: 2 }] })
     expect(html).toContain('2 connected peer(s) speak network &#60;b&#62;x&#60;/b&#62;, not farms')
   })
+
+  it('says which connections are direct or relayed, and what hole punching did', () => {
+    const node = { peerId: 'p', ethAddress: '0x1', multiaddrs: [], peers: 2, provider: null }
+    expect(nodeHtml(node)).not.toContain('Hole punching')
+    const html = nodeHtml({
+      ...node,
+      connections: [
+        { peer: '12D3KooWAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', path: 'direct' },
+        { peer: '12D3KooWBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', path: 'relayed' },
+      ],
+      holePunch: {
+        attempts: 3,
+        direct: 2,
+        observed: ['/ip4/198.18.0.101/tcp/40000'],
+        lastFailure: 'x1y2: <no observed public address of ours (symmetric NAT?)>',
+      },
+    })
+    expect(html).toContain('1 direct, 1 relayed (<code>12D3KooWBB…BBBB</code>: no direct path')
+    expect(html).toContain(
+      '2 of 3 direct; offers /ip4/198.18.0.101/tcp/40000; last failure x1y2: &#60;no observed public address',
+    )
+  })
 })

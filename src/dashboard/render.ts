@@ -4,6 +4,7 @@
  */
 import { type FiatRate, fiatAmount } from '../market/fiat.js'
 import { formatPrice, mutAmount } from '../market/price.js'
+import { type HolePunchStats, holePunchText } from '../net/hole-punch-text.js'
 import type { WorkView } from '../provider/current-work.js'
 import { type EscrowFacts, type ExplainableJob, explainJob } from '../requester/job-explain.js'
 import type { ShardMap } from '../requester/shard-map.js'
@@ -22,6 +23,10 @@ export interface NodeView {
   otherNetworks?: { network: string; peers: number }[]
   multiaddrs: string[]
   peers: number
+  /** Open connections and how each reaches its peer. */
+  connections?: { peer: string; path: 'direct' | 'relayed' }[]
+  /** Hole punching off loopback (null on a loopback node). */
+  holePunch?: HolePunchStats | null
   executionProviders?: {
     name: string
     available: boolean
@@ -57,6 +62,15 @@ export interface JobView extends ExplainableJob {
 
 const short = (id: string) => `${id.slice(0, 10)}…${id.slice(-4)}`
 
+/** "3 direct, 1 relayed (12D3KooW…abcd: no direct path between the two NATs)". */
+function connectionsText(conns: NonNullable<NodeView['connections']>): string {
+  const relayed = conns.filter((c) => c.path === 'relayed')
+  const which = relayed.length
+    ? ` (${relayed.map((c) => `<code>${esc(short(c.peer))}</code>`).join(', ')}: no direct path between the two NATs; within the relay's limits)`
+    : ''
+  return `${conns.length - relayed.length} direct, ${relayed.length} relayed${which}`
+}
+
 export function nodeHtml(n: NodeView): string {
   return [
     `<dt>Peer id</dt><dd>${esc(n.peerId)}</dd>`,
@@ -67,6 +81,8 @@ export function nodeHtml(n: NodeView): string {
         `<dt>Other network</dt><dd class="bad">${esc(o.peers)} connected peer(s) speak network ${esc(o.network)}, not ${esc(n.network ?? 'local')}: they never see this node's demands or offers</dd>`,
     ),
     `<dt>Addresses</dt><dd>${n.multiaddrs.map(esc).join('<br>')}</dd>`,
+    ...(n.connections ? [`<dt>Connections</dt><dd>${connectionsText(n.connections)}</dd>`] : []),
+    ...(n.holePunch ? [`<dt>Hole punching</dt><dd>${esc(holePunchText(n.holePunch))}</dd>`] : []),
   ].join('')
 }
 

@@ -14,23 +14,14 @@ import { pbStream } from '@libp2p/utils'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import { multiaddrScope } from './addresses.js'
 import { HolePunchCodec, type HolePunchMessage, MAX_ADDRESSES } from './hole-punch-message.js'
+import type { HolePunchStats } from './hole-punch-text.js'
 import { ObservedAddresses } from './observed-addresses.js'
+
+export type { HolePunchStats }
 
 /** The DCUtR protocol id (libp2p spec `relay/DCUtR.md`), the same on every network. */
 export const DCUTR_PROTOCOL = '/libp2p/dcutr'
 const MAX_MESSAGE_BYTES = 4096
-
-/** What hole punching has done since the node started. */
-export interface HolePunchStats {
-  /** Punches this node took part in (as either side). */
-  attempts: number
-  /** Those that ended with a direct connection. */
-  direct: number
-  /** Why the last one that failed did, in words. */
-  lastFailure?: string
-  /** The external addresses this node would offer a punch now (from identify's observed addresses). */
-  observed: string[]
-}
 
 /** The parts of libp2p the service uses. */
 export interface HolePunchComponents {

@@ -13,7 +13,7 @@ import { readNpyFile } from '../../src/exec/npy-file.js'
 import { runOnnxLocally } from '../../src/exec/onnx-executor.js'
 import { maxAbsDiff } from '../../src/exec/tensor-codec.js'
 import type { ConnectionView } from '../../src/net/connections.js'
-import type { HolePunchStats } from '../../src/net/hole-punch.js'
+import type { HolePunchStats } from '../../src/net/hole-punch-text.js'
 import type { JobProgress } from '../../src/requester/job-spec.js'
 import { type BoxHost, boxUnavailable, createWanBox, type Home, type WanBox } from './box.js'
 

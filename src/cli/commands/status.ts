@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import { formatPrice, mutAmount } from '../../market/price.js'
 import type { ConnectionView } from '../../net/connections.js'
-import type { HolePunchStats } from '../../net/hole-punch.js'
+import { holePunchText } from '../../net/hole-punch-text.js'
 import { otherNetworksSentence } from '../../net/neighbours.js'
 import type { OracleRecord } from '../../oracle/oracle-service.js'
 import type { WorkView } from '../../provider/current-work.js'
@@ -31,8 +31,7 @@ export function statusCommand(): Command {
         console.log(`connections   ${conns.length - relayed.length} direct, ${relayed.length} relayed`)
         for (const c of relayed)
           console.log(`  relayed     ${c.peer} (no direct path found; within the relay's limits)`)
-        const punch = holePunchLine(s.holePunch)
-        if (punch) console.log(punch)
+        if (s.holePunch) console.log(`hole punching ${holePunchText(s.holePunch)}`)
         const elsewhere = otherNetworksSentence(s.network, s.otherNetworks ?? [])
         if (elsewhere) console.log(`other networks ${elsewhere}`)
         for (const line of providerLines(s.provider)) console.log(line)
@@ -57,14 +56,6 @@ export function statusCommand(): Command {
         }
       }),
     )
-}
-
-/** Hole punching in words: how many relayed connections became direct, what it offers, the last failure. */
-export function holePunchLine(h: HolePunchStats | null | undefined): string | undefined {
-  if (!h) return undefined
-  const offers = h.observed.length ? `offers ${h.observed.join(', ')}` : 'no external address observed yet'
-  const failure = h.lastFailure ? `; last failure ${h.lastFailure}` : ''
-  return `hole punching ${h.direct} of ${h.attempts} direct; ${offers}${failure}`
 }
 
 /** The provider part of `status`, in words: accepting or paused and why, its ask, its task counts. */
