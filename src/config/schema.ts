@@ -27,6 +27,11 @@ export const NatConfigSchema = z.object({
    * connection to one external port that peers can punch to); 0 = a free port chosen at each start.
    */
   dialPort: z.number().int().min(0).max(65535).default(0),
+  /**
+   * Ask the home router (the default gateway) to forward the libp2p TCP port with NAT-PMP, and announce the
+   * forwarded address. Off by default: it talks to the gateway, which a node must not do unasked.
+   */
+  portMapping: z.boolean().default(false),
 })
 
 /** Serving as a circuit relay v2 for NATed peers (for reachable nodes). */

@@ -4,7 +4,7 @@
  */
 import { type FiatRate, fiatAmount } from '../market/fiat.js'
 import { formatPrice, mutAmount } from '../market/price.js'
-import { type HolePunchStats, holePunchText } from '../net/hole-punch-text.js'
+import { type HolePunchStats, holePunchText } from '../net/nat-text.js'
 import type { WorkView } from '../provider/current-work.js'
 import { type EscrowFacts, type ExplainableJob, explainJob } from '../requester/job-explain.js'
 import type { ShardMap } from '../requester/shard-map.js'

@@ -14,7 +14,7 @@ import { pbStream } from '@libp2p/utils'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import { multiaddrScope } from './addresses.js'
 import { HolePunchCodec, type HolePunchMessage, MAX_ADDRESSES } from './hole-punch-message.js'
-import type { HolePunchStats } from './hole-punch-text.js'
+import type { HolePunchStats } from './nat-text.js'
 import { ObservedAddresses } from './observed-addresses.js'
 
 export type { HolePunchStats }

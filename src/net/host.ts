@@ -16,6 +16,7 @@ import { freeTcpPort, tcpFromPort } from './fixed-port-tcp.js'
 import { GOSSIP_SCORE_PARAMS } from './gossip-score.js'
 import { holePunch } from './hole-punch.js'
 import { neighbours } from './neighbours.js'
+import { portMapping } from './port-mapping.js'
 import { RELAY_LIMITS, type RelayLimits } from './relay-limits.js'
 import { wireOf } from './wire.js'
 
@@ -39,9 +40,10 @@ export interface HostOptions {
   /**
    * NAT traversal (off on a loopback-only host): AutoNAT, relay reservations on `reservations` relays
    * (their `/p2p-circuit` addresses are advertised) and DCUtR hole punching, with outgoing TCP connections
-   * leaving from `dialPort` (0 or absent: a free port chosen at start; see `tcpFromPort`).
+   * leaving from `dialPort` (0 or absent: a free port chosen at start; see `tcpFromPort`), and NAT-PMP port
+   * mapping when `portMapping` (not on a relay: it is reachable already).
    */
-  nat?: { reservations: number; dialPort?: number }
+  nat?: { reservations: number; dialPort?: number; portMapping?: boolean }
   /** Serve as a circuit relay v2 for NATed peers, within `limits`. */
   relay?: { limits?: Partial<RelayLimits> }
 }
@@ -120,6 +122,7 @@ export async function createHost(options: HostOptions) {
         scoreParams: GOSSIP_SCORE_PARAMS,
       }),
       ...(nat ? { autoNAT: autoNAT(), holePunch: holePunch({ dialPort }) } : {}),
+      ...(nat?.portMapping && !options.relay ? { portMapping: portMapping() } : {}),
       ...(options.relay
         ? {
             relay: circuitRelayServer({

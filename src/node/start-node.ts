@@ -103,6 +103,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
     ...saved,
     ...options.overrides,
     listen: { ...saved.listen, ...options.overrides?.listen },
+    nat: { ...saved.nat, ...options.overrides?.nat },
     provider: {
       ...saved.provider,
       ...options.providerOverrides,
@@ -292,6 +293,7 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
     peers: host.getPeers().length,
     connections: connectionViews(host.getConnections()),
     holePunch: host.services.holePunch?.stats() ?? null,
+    portMapping: host.services.portMapping?.stats() ?? null,
     hardware,
     executionProviders: execution?.providers,
     provider: provider

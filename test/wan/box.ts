@@ -31,8 +31,10 @@ export interface WanBox {
   /**
    * A home: a router with the given NAT at 198.18.0.<n>, and one host at 10.<k>.0.2 behind it. The link
    * between them is a shaped link (link-shaper.py): no delay or loss until {@link WanBox.shape} sets some.
+   * With `natPmp`, the router answers NAT-PMP on its LAN address and forwards the ports asked for
+   * (nat-pmp-gateway.py).
    */
-  home(name: string, nat: NatKind): Promise<Home>
+  home(name: string, nat: NatKind, options?: { natPmp?: boolean }): Promise<Home>
   /** Delay (each way) and loss on a home's link, from now on. */
   shape(home: Home, shaping: { delayMs: number; lossPercent: number }): void
   /** Run a command inside a namespace; returns stdout. */
@@ -52,6 +54,7 @@ export interface Home extends BoxHost {
 
 const BRIDGE = 'br0'
 const SHAPER = fileURLToPath(new URL('./link-shaper.py', import.meta.url))
+const NAT_PMP = fileURLToPath(new URL('./nat-pmp-gateway.py', import.meta.url))
 
 /** Whether the box can be built here (root, `ip` and `nft`); otherwise the reason. */
 export function boxUnavailable(): string | undefined {
@@ -134,7 +137,7 @@ export function createWanBox(): WanBox {
       const ns = addNs(name)
       return { netns: ns, ip: plug(ns, 'eth0', 10 + ++publicHosts) }
     },
-    async home(name, nat) {
+    async home(name, nat, options = {}) {
       const k = ++homes
       const gw = addNs(`${name}-gw`)
       const host = addNs(name)
@@ -161,13 +164,17 @@ export function createWanBox(): WanBox {
         'ip',
         ['netns', 'exec', gw, 'nft', '-f', '-'],
         `table ip nat {
+  chain pmp_pre { }
+  chain prerouting { type nat hook prerouting priority dstnat; jump pmp_pre; }
   chain postrouting { type nat hook postrouting priority srcnat; oifname "wan" masquerade${nat === 'symmetric' ? ' random' : ''}; }
 }
 table ip filter {
+  chain pmp_fwd { }
   chain forward {
     type filter hook forward priority filter; policy drop;
     ct state established,related accept
     iifname "lan" oifname "wan" accept
+    jump pmp_fwd
   }
   chain input {
     type filter hook input priority filter; policy drop;
@@ -178,6 +185,16 @@ table ip filter {
 }
 `,
       )
+      // port forwarding on request (NAT-PMP); its process lives in the router's namespace, killed with it
+      if (options.natPmp) {
+        const pmp = spawn('ip', ['netns', 'exec', gw, 'python3', NAT_PMP, `10.${k}.0.1`, wanIp], {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        })
+        await new Promise<void>((ok, fail) => {
+          createInterface({ input: pmp.stdout! }).once('line', () => ok())
+          pmp.once('exit', (code) => fail(new Error(`nat-pmp-gateway exited with ${code}`)))
+        })
+      }
       return { netns: host, ip: `10.${k}.0.2`, router: { netns: gw, ip: wanIp }, link }
     },
     shape(home, shaping) {

@@ -13,7 +13,7 @@ import { readNpyFile } from '../../src/exec/npy-file.js'
 import { runOnnxLocally } from '../../src/exec/onnx-executor.js'
 import { maxAbsDiff } from '../../src/exec/tensor-codec.js'
 import type { ConnectionView } from '../../src/net/connections.js'
-import type { HolePunchStats } from '../../src/net/hole-punch-text.js'
+import type { HolePunchStats, PortMappingStats } from '../../src/net/nat-text.js'
 import type { JobProgress } from '../../src/requester/job-spec.js'
 import { type BoxHost, boxUnavailable, createWanBox, type Home, type WanBox } from './box.js'
 
@@ -51,7 +51,8 @@ describe.skipIf(unavailable)(
     let relays: LocalNode[]
     let requester: LocalNode
     let providers: { b: LocalNode; c: LocalNode; p: LocalNode }
-    let homes: { a: Home; b: Home; c: Home }
+    let mapped: LocalNode
+    let homes: { a: Home; b: Home; c: Home; d: Home }
     let local: Awaited<ReturnType<typeof runOnnxLocally>>
 
     const start = async (name: string, host: BoxHost, args: string[]) => {
@@ -144,15 +145,19 @@ describe.skipIf(unavailable)(
         a: await box.home('home-a', 'eim'),
         b: await box.home('home-b', 'eim'),
         c: await box.home('home-c', 'symmetric'),
+        d: await box.home('home-d', 'eim', { natPmp: true }),
       }
       // providers redeem their vouchers at once (threshold 1 base unit), so payment shows on the chain
       const provide = ['--provide', '--redeem-threshold', '1', ...boot]
-      const [a, b, c, p] = await Promise.all([
+      const [a, b, c, p, d] = await Promise.all([
         start('requester-a', homes.a, boot),
         start('provider-b', homes.b, provide),
         start('provider-c', homes.c, provide),
         start('provider-p', box.publicHost('provider-p'), provide),
+        // behind a router that forwards ports on request (NAT-PMP); not a provider, so jobs keep their three
+        start('node-d', homes.d, ['--nat-pmp', ...boot]),
       ])
+      mapped = d
       requester = a
       providers = { b, c, p }
     }, 120_000)
@@ -236,6 +241,24 @@ describe.skipIf(unavailable)(
       expect(box.probeTcp(probeFrom, pub.ip, Number(new URL(providers.p.apiUrl).port))).not.toBe('open')
       expect(box.probeTcp(probeFrom, homes.b.router.ip, P2P_PORT)).toBe('timeout')
     })
+
+    it('a node whose home router offers NAT-PMP gets its port forwarded, announces the public address and is reachable from the internet; the forward goes when it stops', async () => {
+      const router = homes.d.router.ip
+      const s = await cliJson<{ multiaddrs: string[]; portMapping: PortMappingStats | null }>(homes.d.netns, [
+        'status',
+        '--data-dir',
+        mapped.dataDir,
+      ])
+      expect(s.portMapping, JSON.stringify(s)).toEqual({
+        gateway: homes.d.ip.replace(/\.2$/, '.1'),
+        mapped: [`/ip4/${router}/tcp/${P2P_PORT}`],
+      })
+      expect(s.multiaddrs).toContain(`/ip4/${router}/tcp/${P2P_PORT}/p2p/${mapped.peerId}`)
+      const probeFrom = box.publicHost('probe-d').netns
+      expect(box.probeTcp(probeFrom, router, P2P_PORT)).toBe('open')
+      await mapped.stop()
+      expect(box.probeTcp(probeFrom, router, P2P_PORT)).toBe('timeout')
+    }, 60_000)
 
     it('with 80 ms delay each way and 2 % loss on every home link, the job completes with correct outputs', async () => {
       for (const home of Object.values(homes)) box.shape(home, { delayMs: 80, lossPercent: 2 })

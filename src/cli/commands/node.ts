@@ -31,6 +31,7 @@ export function nodeCommand(): Command {
       collect,
     )
     .option('--relay', 'serve as a circuit relay for peers behind NATs (for publicly reachable nodes)')
+    .option('--nat-pmp', 'ask the home router to forward the libp2p TCP port (NAT-PMP, RFC 6886)')
     .option('--no-mdns', 'do not discover peers on the LAN')
     .option(
       '--price <mut>',
@@ -84,6 +85,7 @@ export function nodeCommand(): Command {
           ...(opts.mdns === false ? { mdns: false } : {}),
           ...(opts.rpcUrl ? { chain: { rpcUrl: opts.rpcUrl, deploymentsFile: opts.deployments } } : {}),
           ...(opts.relay ? { relay: { enabled: true } as NodeConfig['relay'] } : {}),
+          ...(opts.natPmp ? { nat: { portMapping: true } as NodeConfig['nat'] } : {}),
           ...(opts.oracle || opts.oracleMinFee || opts.oracleModel
             ? { oracle: oracleOverrides(opts, Boolean(opts.provide)) }
             : {}),

@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import { formatPrice, mutAmount } from '../../market/price.js'
 import type { ConnectionView } from '../../net/connections.js'
-import { holePunchText } from '../../net/hole-punch-text.js'
+import { holePunchText, portMappingText } from '../../net/nat-text.js'
 import { otherNetworksSentence } from '../../net/neighbours.js'
 import type { OracleRecord } from '../../oracle/oracle-service.js'
 import type { WorkView } from '../../provider/current-work.js'
@@ -32,6 +32,7 @@ export function statusCommand(): Command {
         for (const c of relayed)
           console.log(`  relayed     ${c.peer} (no direct path found; within the relay's limits)`)
         if (s.holePunch) console.log(`hole punching ${holePunchText(s.holePunch)}`)
+        if (s.portMapping) console.log(`port mapping  ${portMappingText(s.portMapping)}`)
         const elsewhere = otherNetworksSentence(s.network, s.otherNetworks ?? [])
         if (elsewhere) console.log(`other networks ${elsewhere}`)
         for (const line of providerLines(s.provider)) console.log(line)
