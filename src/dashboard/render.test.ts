@@ -225,5 +225,9 @@ describe('nodeHtml', () => {
     expect(html).toContain(
       '2 of 3 direct; offers /ip4/198.18.0.101/tcp/40000; last failure x1y2: &#60;no observed public address',
     )
+    expect(html).not.toContain('Port mapping')
+    expect(nodeHtml({ ...node, portMapping: { mapped: [], lastError: 'no default gateway' } })).toContain(
+      '<dt>Port mapping</dt><dd>nothing forwarded; last error: no default gateway</dd>',
+    )
   })
 })

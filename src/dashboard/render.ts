@@ -4,7 +4,12 @@
  */
 import { type FiatRate, fiatAmount } from '../market/fiat.js'
 import { formatPrice, mutAmount } from '../market/price.js'
-import { type HolePunchStats, holePunchText } from '../net/nat-text.js'
+import {
+  type HolePunchStats,
+  holePunchText,
+  type PortMappingStats,
+  portMappingText,
+} from '../net/nat-text.js'
 import type { WorkView } from '../provider/current-work.js'
 import { type EscrowFacts, type ExplainableJob, explainJob } from '../requester/job-explain.js'
 import type { ShardMap } from '../requester/shard-map.js'
@@ -27,6 +32,8 @@ export interface NodeView {
   connections?: { peer: string; path: 'direct' | 'relayed' }[]
   /** Hole punching off loopback (null on a loopback node). */
   holePunch?: HolePunchStats | null
+  /** NAT-PMP port mapping (null when off). */
+  portMapping?: PortMappingStats | null
   executionProviders?: {
     name: string
     available: boolean
@@ -83,6 +90,7 @@ export function nodeHtml(n: NodeView): string {
     `<dt>Addresses</dt><dd>${n.multiaddrs.map(esc).join('<br>')}</dd>`,
     ...(n.connections ? [`<dt>Connections</dt><dd>${connectionsText(n.connections)}</dd>`] : []),
     ...(n.holePunch ? [`<dt>Hole punching</dt><dd>${esc(holePunchText(n.holePunch))}</dd>`] : []),
+    ...(n.portMapping ? [`<dt>Port mapping</dt><dd>${esc(portMappingText(n.portMapping))}</dd>`] : []),
   ].join('')
 }
 
