@@ -22,6 +22,8 @@ export type { HolePunchStats }
 /** The DCUtR protocol id (libp2p spec `relay/DCUtR.md`), the same on every network. */
 export const DCUTR_PROTOCOL = '/libp2p/dcutr'
 const MAX_MESSAGE_BYTES = 4096
+/** Most of a peer's addresses dialed at once in a punch (a NATed node has one or two). */
+const MAX_PUNCH_DIALS = 4
 
 /** The parts of libp2p the service uses. */
 export interface HolePunchComponents {
@@ -179,7 +181,8 @@ export class HolePunch implements Startable {
           out.push(multiaddr(text))
       } catch {} // not a multiaddr: skipped, as the spec asks
     }
-    return out
+    // a peer cannot make this node dial more than a few addresses of its choosing
+    return out.slice(0, MAX_PUNCH_DIALS)
   }
 
   #failed(peer: PeerId, reason: string): void {

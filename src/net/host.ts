@@ -15,6 +15,7 @@ import { isLoopbackOnly, keepAddressesOf } from './addresses.js'
 import { freeTcpPort, tcpFromPort } from './fixed-port-tcp.js'
 import { GOSSIP_SCORE_PARAMS } from './gossip-score.js'
 import { holePunch } from './hole-punch.js'
+import { lanGate } from './lan-gate.js'
 import { neighbours } from './neighbours.js'
 import { portMapping } from './port-mapping.js'
 import { RELAY_LIMITS, type RelayLimits } from './relay-limits.js'
@@ -89,6 +90,8 @@ export async function createHost(options: HostOptions) {
     streamMuxers: [yamux()],
     peerDiscovery,
     connectionManager: { maxConnections: 300 },
+    // off loopback, never dial another LAN's private addresses (they hang; relayed ones would wait behind)
+    ...(loopback ? {} : { connectionGater: lanGate() }),
     services: {
       wire: () => wire,
       neighbours: neighbours(wire.network),
