@@ -17,7 +17,7 @@ export function localSubnets(
 ): Subnet[] {
   const out: Subnet[] = []
   for (const info of Object.values(interfaces).flat()) {
-    if (!info || info.family !== 'IPv4' || !info.cidr) continue
+    if (info?.family !== 'IPv4' || !info.cidr) continue
     const bits = Number(info.cidr.split('/')[1])
     const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0
     out.push({ net: (ip4ToInt(info.address) & mask) >>> 0, mask })
