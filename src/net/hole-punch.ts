@@ -47,6 +47,7 @@ export interface HolePunchComponents {
   transportManager: {
     dial(addr: Multiaddr, options: AbortOptions & { initiator?: boolean }): Promise<Connection>
   }
+  peerStore: { get(peer: PeerId): Promise<{ addresses: { multiaddr: Multiaddr }[] }> }
   events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
 }
@@ -62,6 +63,18 @@ export interface HolePunchInit {
 }
 
 const isRelayed = (c: Connection) => c.remoteAddr.toString().includes('/p2p-circuit')
+
+/** The public, direct TCP addresses among `addrs` (without peer ids), at most {@link MAX_PUNCH_DIALS}. */
+function publicTcp(addrs: Multiaddr[]): Multiaddr[] {
+  const out: Multiaddr[] = []
+  for (const addr of addrs) {
+    const text = addr.toString().replace(/\/p2p\/[^/]+$/, '')
+    if (/^\/ip[46]\/[^/]+\/tcp\/\d+$/.test(text) && multiaddrScope(text) === 'public')
+      out.push(multiaddr(text))
+  }
+  // a peer cannot make this node dial more than a few addresses of its choosing
+  return out.slice(0, MAX_PUNCH_DIALS)
+}
 
 /**
  * Close a connection once it carries no stream: new streams already take the direct connection (libp2p
@@ -174,15 +187,29 @@ export class HolePunch implements Startable {
     const out: Multiaddr[] = []
     for (const bytes of message.addresses) {
       try {
-        const text = multiaddr(bytes)
-          .toString()
-          .replace(/\/p2p\/[^/]+$/, '')
-        if (/^\/ip[46]\/[^/]+\/tcp\/\d+$/.test(text) && multiaddrScope(text) === 'public')
-          out.push(multiaddr(text))
+        out.push(multiaddr(bytes))
       } catch {} // not a multiaddr: skipped, as the spec asks
     }
-    // a peer cannot make this node dial more than a few addresses of its choosing
-    return out.slice(0, MAX_PUNCH_DIALS)
+    return publicTcp(out)
+  }
+
+  /**
+   * The spec's "unilateral upgrade": a peer that reached us through a relay but listens on a public address
+   * (a public provider answering a NATed requester's demand) is simply dialed there; no punch needed, and it
+   * works from behind any NAT, a symmetric one included.
+   */
+  async #unilateral(relayed: Connection): Promise<boolean> {
+    const peer = relayed.remotePeer
+    const known = await this.components.peerStore.get(peer).catch(() => undefined)
+    const addrs = publicTcp((known?.addresses ?? []).map((a) => a.multiaddr))
+    if (addrs.length === 0) return false
+    try {
+      this.#succeeded(relayed, await this.#dialAny(peer, addrs, AbortSignal.timeout(this.#timeoutMs), true))
+      return true
+    } catch (err) {
+      this.#log('direct dial of %p at its public addresses failed: %s', peer, (err as Error).message)
+      return false
+    }
   }
 
   #failed(peer: PeerId, reason: string): void {
@@ -194,6 +221,7 @@ export class HolePunch implements Startable {
   #initiate(relayed: Connection): Promise<void> {
     const peer = relayed.remotePeer
     return this.#exclusive(peer.toString(), async () => {
+      if (await this.#unilateral(relayed)) return
       for (let attempt = 1; attempt <= this.#retries; attempt++) {
         if (relayed.status !== 'open') return this.#failed(peer, 'the relayed connection closed')
         const ours = this.#ourAddresses()
