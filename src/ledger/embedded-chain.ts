@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { freePort } from '../free-port.js'
 import { logger } from '../log.js'
 import { anvilBinary } from './anvil-binary.js'
 import { ChainStartError } from './errors.js'
@@ -34,19 +34,6 @@ export interface EmbeddedChain {
   stateFile: string
   /** Stops anvil with SIGTERM (it dumps its state first) and waits for it to exit. */
   stop(): Promise<void>
-}
-
-/** A free TCP port on 127.0.0.1 (`port` itself when given and free; rejects when it is taken). */
-export async function freePort(port = 0, host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(port, host, () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr ? addr.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 async function rpcAnswers(rpcUrl: string): Promise<boolean> {

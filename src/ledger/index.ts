@@ -1,3 +1,4 @@
+export { freePort } from '../free-port.js'
 export type { ActivityEvent, ActivityKind, ActivityQuery } from './activity-actions.js'
 export { anvilBinary } from './anvil-binary.js'
 export { decodeLedgerError } from './decode-error.js'
@@ -16,12 +17,7 @@ export {
   type SignedTaskResult,
 } from './dispute-actions.js'
 export { signTaskResult, type TaskResultFields, taskResultTypedData } from './dispute-signing.js'
-export {
-  type EmbeddedChain,
-  type EmbeddedChainOptions,
-  freePort,
-  startEmbeddedChain,
-} from './embedded-chain.js'
+export { type EmbeddedChain, type EmbeddedChainOptions, startEmbeddedChain } from './embedded-chain.js'
 export * from './errors.js'
 export type { Contribution, JobInfo, OpenJobParams } from './escrow-actions.js'
 export type { JobSettlement, SignedRelease } from './escrow-close-actions.js'

@@ -78,6 +78,15 @@ export function parseMultiaddr(text: string, flag: string): string {
   }
 }
 
+/**
+ * The host and port of a plain TCP multiaddr string — `/ip4|ip6/<host>/tcp/<port>`, a trailing `/p2p/<id>`
+ * allowed, nothing else (no WebSocket, no relay circuit) — with its scope; undefined for anything else.
+ */
+export function plainTcp(addr: string): { host: string; port: number; scope: AddressScope } | undefined {
+  const m = /^\/ip[46]\/([^/]+)\/tcp\/(\d+)(?:\/p2p\/[^/]+)?$/.exec(addr)
+  return m ? { host: m[1]!, port: Number(m[2]), scope: addressScope(m[1]!) } : undefined
+}
+
 /** The WebSocket addresses among `addrs` (what a browser tab can dial). */
 export const webSocketAddresses = (addrs: readonly unknown[]): string[] =>
   addrs.map(String).filter((a) => a.includes('/ws/'))

@@ -12,15 +12,18 @@ export interface ConnectionView {
   limits?: { bytes?: string; seconds?: number }
 }
 
+/** Whether a connection runs through a circuit relay (its address is a `/p2p-circuit` one, or it has limits). */
+export function isRelayed(c: Connection): boolean {
+  return c.remoteAddr.toString().includes('/p2p-circuit') || c.limits !== undefined
+}
+
 /** What the node's open connections are: who, over which path, within which relay limits. */
 export function connectionViews(connections: Connection[]): ConnectionView[] {
   return connections.map((c) => {
-    const addr = c.remoteAddr.toString()
-    const relayed = addr.includes('/p2p-circuit') || c.limits !== undefined
     return {
       peer: c.remotePeer.toString(),
-      addr,
-      path: relayed ? 'relayed' : 'direct',
+      addr: c.remoteAddr.toString(),
+      path: isRelayed(c) ? 'relayed' : 'direct',
       direction: c.direction,
       ...(c.limits ? { limits: { bytes: c.limits.bytes?.toString(), seconds: c.limits.seconds } } : {}),
     }

@@ -9,7 +9,8 @@ import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freeTcpPort, tcpFromPort } from './fixed-port-tcp.js'
+import { freePort } from '../free-port.js'
+import { tcpFromPort } from './fixed-port-tcp.js'
 
 const portOf = (c: Connection) => Number(c.remoteAddr.toString().split('/tcp/')[1]!.split('/')[0])
 const until = async (what: string, ok: () => boolean, ms = 5000) => {
@@ -26,7 +27,7 @@ describe('tcpFromPort: outgoing connections leave from one port', () => {
   const listeners: Libp2p[] = []
 
   beforeAll(async () => {
-    dialPort = await freeTcpPort()
+    dialPort = await freePort(0, '0.0.0.0')
     const node = async (transport: ReturnType<typeof tcp>) =>
       createLibp2p({
         privateKey: await generateKeyPair('Ed25519'),
@@ -66,7 +67,7 @@ describe('tcpFromPort: outgoing connections leave from one port', () => {
 
   it('a port someone listens on is not used: dials leave from an ephemeral port', async () => {
     const squatter = net.createServer()
-    const busy = await freeTcpPort()
+    const busy = await freePort(0, '0.0.0.0')
     await new Promise<void>((ok) => squatter.listen(busy, '0.0.0.0', ok))
     const other = await createLibp2p({
       privateKey: await generateKeyPair('Ed25519'),
@@ -90,7 +91,7 @@ describe('tcpFromPort: outgoing connections leave from one port', () => {
     const server = net.createServer((s) => s.destroy())
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
     const { port } = server.address() as net.AddressInfo
-    const transport = tcpFromPort(await freeTcpPort())({
+    const transport = tcpFromPort(await freePort(0, '0.0.0.0'))({
       logger: defaultLogger(),
     } as Parameters<ReturnType<typeof tcpFromPort>>[0])
     const seen: string[] = []

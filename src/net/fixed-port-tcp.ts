@@ -1,4 +1,3 @@
-import net from 'node:net'
 import { serviceCapabilities, type Transport, transportSymbol } from '@libp2p/interface'
 import { type TCPComponents, type TCPOptions, tcp } from '@libp2p/tcp'
 
@@ -76,16 +75,4 @@ function asResponder(upgrader: Upgrader): Upgrader {
       return typeof value === 'function' ? value.bind(target) : value
     },
   })
-}
-
-/** A TCP port nobody holds now on this machine's interfaces (the OS picks it). */
-export async function freeTcpPort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail)
-    server.listen(0, '0.0.0.0', ok)
-  })
-  const { port } = server.address() as net.AddressInfo
-  await new Promise<void>((ok) => server.close(() => ok()))
-  return port
 }

@@ -12,7 +12,8 @@ import type {
 } from '@libp2p/interface'
 import { pbStream } from '@libp2p/utils'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
-import { multiaddrScope } from './addresses.js'
+import { plainTcp } from './addresses.js'
+import { isRelayed } from './connections.js'
 import { HolePunchCodec, type HolePunchMessage, MAX_ADDRESSES } from './hole-punch-message.js'
 import type { HolePunchStats } from './nat-text.js'
 import { ObservedAddresses } from './observed-addresses.js'
@@ -62,16 +63,12 @@ export interface HolePunchInit {
   retries?: number
 }
 
-const isRelayed = (c: Connection) => c.remoteAddr.toString().includes('/p2p-circuit')
-
 /** The public, direct TCP addresses among `addrs` (without peer ids), at most {@link MAX_PUNCH_DIALS}. */
 function publicTcp(addrs: Multiaddr[]): Multiaddr[] {
-  const out: Multiaddr[] = []
-  for (const addr of addrs) {
-    const text = addr.toString().replace(/\/p2p\/[^/]+$/, '')
-    if (/^\/ip[46]\/[^/]+\/tcp\/\d+$/.test(text) && multiaddrScope(text) === 'public')
-      out.push(multiaddr(text))
-  }
+  const out = addrs
+    .map((a) => a.toString())
+    .filter((a) => plainTcp(a)?.scope === 'public')
+    .map((a) => multiaddr(a.replace(/\/p2p\/[^/]+$/, '')))
   // a peer cannot make this node dial more than a few addresses of its choosing
   return out.slice(0, MAX_PUNCH_DIALS)
 }

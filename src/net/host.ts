@@ -11,8 +11,9 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
+import { freePort } from '../free-port.js'
 import { isLoopbackOnly, keepAddressesOf } from './addresses.js'
-import { freeTcpPort, tcpFromPort } from './fixed-port-tcp.js'
+import { tcpFromPort } from './fixed-port-tcp.js'
 import { GOSSIP_SCORE_PARAMS } from './gossip-score.js'
 import { holePunch } from './hole-punch.js'
 import { lanGate } from './lan-gate.js'
@@ -73,7 +74,7 @@ export async function createHost(options: HostOptions) {
   const peerDiscovery = options.mdns && !loopback ? [mdns({ interval: 2000 })] : []
   const limits = { ...RELAY_LIMITS, ...options.relay?.limits }
   const wire = wireOf(options.network)
-  const dialPort = nat ? nat.dialPort || (await freeTcpPort()) : undefined
+  const dialPort = nat ? nat.dialPort || (await freePort(0, '0.0.0.0')) : undefined
   return createLibp2p({
     privateKey: options.privateKey,
     addresses: {

@@ -1,14 +1,8 @@
-import { multiaddrScope } from './addresses.js'
+import { plainTcp } from './addresses.js'
 
 /** Most distinct observed addresses remembered, and most peers counted per address. */
 const MAX_ADDRESSES = 64
 const MAX_WITNESSES = 8
-
-/** The TCP port of a `/ip4|ip6/<host>/tcp/<port>` multiaddr string (nothing after it), or undefined. */
-function plainTcpPort(addr: string): number | undefined {
-  const m = /^\/(?:ip4|ip6)\/[^/]+\/tcp\/(\d+)(?:\/p2p\/[^/]+)?$/.exec(addr)
-  return m ? Number(m[1]) : undefined
-}
 
 /**
  * The addresses other peers saw this node's direct outgoing connections come from (identify's observed
@@ -25,8 +19,8 @@ export class ObservedAddresses {
 
   /** Record that `peer` saw one of our direct outgoing connections come from `addr`. */
   add(addr: string, peer: string): void {
+    if (plainTcp(addr)?.scope !== 'public') return
     const clean = addr.replace(/\/p2p\/[^/]+$/, '')
-    if (plainTcpPort(clean) === undefined || multiaddrScope(clean) !== 'public') return
     let witnesses = this.#seen.get(clean)
     if (!witnesses) {
       if (this.#seen.size >= MAX_ADDRESSES) this.#seen.delete(this.#seen.keys().next().value!)
@@ -41,7 +35,7 @@ export class ObservedAddresses {
   /** Our likely external addresses, most recently seen first (at most `max`). */
   addresses(max = 4): string[] {
     return [...this.#seen]
-      .filter(([addr, witnesses]) => plainTcpPort(addr) === this.dialPort || witnesses.size >= 2)
+      .filter(([addr, witnesses]) => plainTcp(addr)?.port === this.dialPort || witnesses.size >= 2)
       .map(([addr]) => addr)
       .reverse()
       .slice(0, max)

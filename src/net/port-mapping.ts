@@ -1,7 +1,7 @@
 import { networkInterfaces } from 'node:os'
 import type { ComponentLogger, Logger, Startable } from '@libp2p/interface'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
-import { addressScope } from './addresses.js'
+import { addressScope, plainTcp } from './addresses.js'
 import { defaultGateway, mapTcpPort, type PortMapping, unmapTcpPort } from './nat-pmp.js'
 import type { PortMappingStats } from './nat-text.js'
 
@@ -97,10 +97,10 @@ export class PortMappingService implements Startable {
   #listeners(): { ip: string; port: number }[] {
     const out: { ip: string; port: number }[] = []
     for (const addr of this.components.transportManager.getAddrs()) {
-      const m = /^\/ip4\/([^/]+)\/tcp\/(\d+)$/.exec(addr.toString())
-      if (!m) continue
-      const ips = m[1] === '0.0.0.0' ? privateIps() : addressScope(m[1]!) === 'private' ? [m[1]!] : []
-      for (const ip of ips) out.push({ ip, port: Number(m[2]) })
+      const tcp = plainTcp(addr.toString())
+      if (!tcp || tcp.host.includes(':')) continue
+      const ips = tcp.host === '0.0.0.0' ? privateIps() : tcp.scope === 'private' ? [tcp.host] : []
+      for (const ip of ips) out.push({ ip, port: tcp.port })
     }
     return out
   }
