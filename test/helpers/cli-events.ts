@@ -16,10 +16,14 @@ export function cliEvents(args: string[], netns?: string) {
       })
   const events: Record<string, unknown>[] = []
   const stderr: string[] = []
+  /** Lines of stdout that are not one JSON event (an error printed whole, say): kept for failure messages. */
+  const stdout: string[] = []
   createInterface({ input: proc.stdout! }).on('line', (l) => {
     try {
       events.push(JSON.parse(l))
-    } catch {}
+    } catch {
+      if (stdout.length < 200) stdout.push(l)
+    }
   })
   createInterface({ input: proc.stderr! }).on('line', (l) => stderr.push(l))
   const exit = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)))
@@ -34,10 +38,10 @@ export function cliEvents(args: string[], netns?: string) {
           `no ${name} event in ${ms} ms:\n${events
             .slice(-5)
             .map((x) => JSON.stringify(x))
-            .join('\n')}\n${stderr.slice(-20).join('\n')}`,
+            .join('\n')}\n${[...stdout, ...stderr].slice(-40).join('\n')}`,
         )
       await new Promise((r) => setTimeout(r, 100))
     }
   }
-  return { proc, events, stderr, exit, first }
+  return { proc, events, stdout, stderr, exit, first }
 }

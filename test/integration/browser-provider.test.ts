@@ -95,7 +95,17 @@ describe.skipIf(!haveChromium)(
       const job = (await client.jobs())[0]
       expect(job.status).toBe('done')
       const ran = Object.fromEntries(job.providers.map((p) => [p.provider, p.executionProviders]))
-      expect(ran).toEqual({
+      // a tab missing here did no accepted task: say what the job and the tabs saw (CI once saw the wasm tab
+      // agree and then carry nothing)
+      const seen = async () =>
+        JSON.stringify({
+          shards: job.providers.map((p) => [p.provider, p.shards, p.units]),
+          notices: job.notices,
+          verification: job.verification,
+          wasmTab: (await wasm.state()).log.slice(-8).map((l) => l.msg),
+          webgpuTab: (await webgpu.state()).log.slice(-8).map((l) => l.msg),
+        })
+      expect(ran, await seen()).toEqual({
         [w.peerId!]: ['wasm'],
         [g.peerId!]: ['webgpu'],
         [net.providers[0].peerId]: ['cpu'],
