@@ -39,16 +39,24 @@ export function maskingGraph(
   const ring = shuffled(sortedRoster, session)
   const position = new Map(ring.map((id, i) => [id, i]))
   const half = degree / 2
+  // a holder needs its own neighbours only (the aggregator: those of a few dropped holders), so each list is
+  // made when first asked for — not n lists of k for every party (n·k per holder, ~6 ms at n = 500)
   const lists = new Map<string, string[]>()
-  for (const [i, id] of ring.entries()) {
-    const near: string[] = []
+  const neighbours = (id: string): string[] => {
+    let near = lists.get(id)
+    if (near) return near
+    const i = position.get(id)
+    if (i === undefined) return []
+    near = []
     for (let d = 1; d <= half; d++) near.push(ring[(i + d) % n], ring[(i - d + n) % n])
-    lists.set(id, near.sort())
+    near.sort()
+    lists.set(id, near)
+    return near
   }
   return {
     degree,
     complete: false,
-    neighbours: (id) => lists.get(id) ?? [],
+    neighbours,
     adjacent(a, b) {
       const pa = position.get(a)
       const pb = position.get(b)

@@ -24,6 +24,25 @@ describe('Shamir secret sharing over 2^256 + 297', () => {
     )
   })
 
+  it('reconstructs with SecAgg+-sized thresholds at scattered and at the largest points (exact products past 2^53)', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 1_000_000 }), { minLength: 65, maxLength: 80 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (xs, secret) => {
+          const ys = splitSecret(secret, xs, 65)
+          const shares: ShamirShare[] = xs.map((x, i) => ({ x, y: ys[i] }))
+          expect(combineShares(shares.slice(-65), 65)).toEqual(secret)
+        },
+      ),
+      { numRuns: 20 },
+    )
+    const top = Array.from({ length: 65 }, (_, i) => 1_000_000 - i)
+    const secret = new Uint8Array(32).fill(0xff) // the largest secret: all of its 256 bits set
+    const ys = splitSecret(secret, top, 65)
+    expect(combineShares(top.map((x, i) => ({ x, y: ys[i] })).reverse(), 65)).toEqual(secret)
+  })
+
   it('refuses fewer than t shares', () => {
     const ys = splitSecret(randomBytes(32), [1, 2, 3, 4], 3)
     expect(() =>

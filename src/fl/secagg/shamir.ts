@@ -25,43 +25,51 @@ const mod = (a: bigint): bigint => {
   return r < 0n ? r + SHAMIR_PRIME : r
 }
 
-function modPow(base: bigint, exp: bigint): bigint {
-  let result = 1n
-  let b = mod(base)
-  let e = exp
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % SHAMIR_PRIME
-    b = (b * b) % SHAMIR_PRIME
-    e >>= 1n
+/** The inverse of `a` modulo the prime (extended Euclid: ~5× faster than a^(p−2) with bigints); a ≠ 0. */
+function modInverse(a: bigint): bigint {
+  let [r0, r1] = [SHAMIR_PRIME, mod(a)]
+  let [t0, t1] = [0n, 1n]
+  while (r1 !== 0n) {
+    const q = r0 / r1
+    ;[r0, r1] = [r1, r0 - q * r1]
+    ;[t0, t1] = [t1, t0 - q * t1]
   }
-  return result
+  if (r0 !== 1n) throw new ReconstructionError('no inverse: the share points are not distinct')
+  return mod(t0)
 }
 
-const bytesToBig = (bytes: Uint8Array): bigint => {
-  let v = 0n
-  for (const b of bytes) v = (v << 8n) | BigInt(b)
-  return v
-}
+const bytesToBig = (bytes: Uint8Array): bigint =>
+  bytes.length === 0
+    ? 0n
+    : BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')}`)
 
 function bigToBytes(v: bigint, length: number): Uint8Array {
-  const out = new Uint8Array(length)
-  let x = v
-  for (let i = length - 1; i >= 0; i--) {
-    out[i] = Number(x & 0xffn)
-    x >>= 8n
-  }
-  if (x !== 0n) throw new ReconstructionError(`value does not fit in ${length} bytes`)
-  return out
+  const hex = v.toString(16)
+  if (v < 0n || hex.length > length * 2)
+    throw new ReconstructionError(`value does not fit in ${length} bytes`)
+  return new Uint8Array(Buffer.from(hex.padStart(length * 2, '0'), 'hex'))
 }
 
-/** A uniformly random field element, by rejection sampling on 257-bit strings. */
-function randomFieldElement(): bigint {
-  for (;;) {
-    const bytes = randomBytes(SHAMIR_SHARE_BYTES)
-    bytes[0] &= 0x01 // keep 257 bits
-    const v = bytesToBig(bytes)
-    if (v < SHAMIR_PRIME) return v
-  }
+/** Bytes drawn per random field element: 384 bits reduced modulo the 257-bit prime (bias < 2^−127). */
+const WIDE_BYTES = 48
+
+/** `count` uniformly random field elements from one draw of the system's CSPRNG (wide reduction). */
+function randomFieldElements(count: number): bigint[] {
+  const bytes = randomBytes(count * WIDE_BYTES)
+  return Array.from({ length: count }, (_, i) =>
+    mod(bytesToBig(bytes.subarray(i * WIDE_BYTES, (i + 1) * WIDE_BYTES))),
+  )
+}
+
+const LOW_256 = (1n << 256n) - 1n
+
+/**
+ * v mod p for 0 ≤ v < 2^400 without a division: 2^256 ≡ −297 (mod p), so v = hi·2^256 + lo ≡ lo − 297·hi, which
+ * lies in (−p, 2^256) for such v (~1.8× faster than `%` in Horner's loop of {@link splitSecret}).
+ */
+function reduceNear(v: bigint): bigint {
+  const r = (v & LOW_256) - 297n * (v >> 256n)
+  return r < 0n ? r + SHAMIR_PRIME : r
 }
 
 function checkPoints(xs: readonly number[]): void {
@@ -87,12 +95,11 @@ export function splitSecret(secret: Uint8Array, xs: readonly number[], threshold
   if (!Number.isInteger(threshold) || threshold < 1 || threshold > xs.length) {
     throw new InvalidSecAggMessageError(`threshold must be in 1..${xs.length}, got ${threshold}`)
   }
-  const coefficients = [bytesToBig(secret)]
-  for (let i = 1; i < threshold; i++) coefficients.push(randomFieldElement())
+  const coefficients = [bytesToBig(secret), ...randomFieldElements(threshold - 1)]
   return xs.map((x) => {
     const bx = BigInt(x)
     let y = 0n
-    for (let i = coefficients.length - 1; i >= 0; i--) y = (y * bx + coefficients[i]) % SHAMIR_PRIME
+    for (let i = coefficients.length - 1; i >= 0; i--) y = reduceNear(y * bx + coefficients[i]) // < p · 2^20 + p
     return bigToBytes(y, SHAMIR_SHARE_BYTES)
   })
 }
@@ -102,8 +109,10 @@ let lastLambdas: bigint[] = []
 
 /**
  * Lagrange coefficients λ_i = Π_{j≠i} x_j / (x_j − x_i) for interpolation at 0, with one modular inversion
- * for the whole set (Montgomery's batch trick). The aggregator of a complete-graph round reconstructs many
- * secrets from the same responders, so the last set is memoised.
+ * for the whole set (Montgomery's batch trick). The points are small integers (≤ 10^6), so each numerator and
+ * denominator is first formed exactly (a product of t − 1 small factors, < 2^20 each) and reduced once: t²
+ * small multiplications instead of 2t² 256-bit modular ones. The aggregator of a complete-graph round
+ * reconstructs many secrets from the same responders, so the last set is memoised.
  */
 function lagrangeAtZero(xs: readonly number[]): bigint[] {
   const key = xs.join(',')
@@ -113,13 +122,26 @@ function lagrangeAtZero(xs: readonly number[]): bigint[] {
   for (const [i, x] of xs.entries()) {
     let num = 1n
     let den = 1n
+    // factors multiplied as numbers while they stay exact (< 2^53), then folded into the bigint
+    let numPart = 1
+    let denPart = 1
     for (let j = 0; j < xs.length; j++) {
       if (j === i) continue
-      num = (num * BigInt(xs[j])) % SHAMIR_PRIME
-      den = mod(den * BigInt(xs[j] - x))
+      const d = xs[j] - x
+      if (
+        Math.abs(numPart * xs[j]) > Number.MAX_SAFE_INTEGER ||
+        Math.abs(denPart * d) > Number.MAX_SAFE_INTEGER
+      ) {
+        num *= BigInt(numPart)
+        den *= BigInt(denPart)
+        numPart = 1
+        denPart = 1
+      }
+      numPart *= xs[j]
+      denPart *= d
     }
-    nums.push(num)
-    dens.push(den)
+    nums.push(mod(num * BigInt(numPart)))
+    dens.push(mod(den * BigInt(denPart)))
   }
   const prefix: bigint[] = [] // prefix[i] = d_0 · … · d_(i−1)
   let acc = 1n
@@ -127,7 +149,7 @@ function lagrangeAtZero(xs: readonly number[]): bigint[] {
     prefix.push(acc)
     acc = (acc * d) % SHAMIR_PRIME
   }
-  let inverse = modPow(acc, SHAMIR_PRIME - 2n) // (d_0 · … · d_(i))⁻¹, walking i down
+  let inverse = modInverse(acc) // (d_0 · … · d_(i))⁻¹, walking i down
   const lambdas = new Array<bigint>(xs.length)
   for (let i = xs.length - 1; i >= 0; i--) {
     lambdas[i] = (((nums[i] * inverse) % SHAMIR_PRIME) * prefix[i]) % SHAMIR_PRIME
