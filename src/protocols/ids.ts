@@ -4,6 +4,5 @@ export const DOMAINS = {
   offer: 'mutirao:offer:1',
   decline: 'mutirao:decline:1',
   agreement: 'mutirao:agreement:1',
-  result: 'mutirao:result:1',
   capacity: 'mutirao:capacity:1',
 } as const

@@ -61,13 +61,16 @@ export const ResultEvidence = z.object({
 })
 export type ResultEvidence = z.infer<typeof ResultEvidence>
 
-/** Provider → requester: a result; body = encoded output tensors. Signed over (taskId, inputHash, outputHash). */
+/**
+ * Provider → requester: a result; body = encoded output tensors. The stream is authenticated (noise); a
+ * disputable agreement's results carry signed `evidence`. (A `signature` field sent by older providers is
+ * dropped by the schema: it was checked and used by nothing.)
+ */
 export const ResultMsg = z.object({
   t: z.literal('result'),
   taskId: Id,
   inputHash: Sha256Hex,
   outputHash: Sha256Hex,
-  signature: z.string().min(16).max(256),
   evidence: ResultEvidence.optional(),
   /**
    * The execution provider the task ran on, and why not on the provider's preferred one when it fell back to

@@ -1,14 +1,11 @@
 import { batchSizeAlong } from '../exec/batch-axes.js'
 import type { TaskExecutor } from '../exec/task-executor.js'
 import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
-import type { Identity } from '../identity/keys.js'
 import type { Logger } from '../log.js'
 import { channel } from '../net/channel.js'
 import type { Host } from '../net/host.js'
-import { signPayload } from '../net/signing.js'
 import type { ProviderPayments } from '../payments/provider-payments.js'
 import type { ProviderSettlement } from '../payments/provider-settlement.js'
-import { DOMAINS } from '../protocols/ids.js'
 import type { Agreement } from '../protocols/market-messages.js'
 import {
   HEARTBEAT_MS,
@@ -28,7 +25,6 @@ import type { ProviderTerms, WorkGate } from './types.js'
 /** Components the task server needs. */
 export interface TaskServerComponents {
   host: Host
-  identity: Identity
   terms: ProviderTerms
   gate: WorkGate
   book: AgreementBook
@@ -56,7 +52,7 @@ export interface TaskServerStats {
 
 /**
  * Serve `/mutirao/task/1`: one stream per agreement; tasks are pipelined, run concurrently up to the
- * provider's thread count, answered with signed results, with heartbeats while the stream is open.
+ * provider's thread count, answered with results (signed EIP-712 evidence when the agreement asks for it), with heartbeats while the stream is open.
  */
 export async function serveTasks(c: TaskServerComponents): Promise<TaskServerStats> {
   const stats: TaskServerStats = { running: 0, completed: 0, failed: 0, refused: 0 }
@@ -273,8 +269,9 @@ async function runTask(
     const { kind, modelHash } = agreement
     const outputs = await c.executor.run({ kind, modelHash, inputs, encoded: body, signal, deadline })
     const out = encodeTensors(outputs)
+    // the stream is authenticated (noise): what a third party may need — the EIP-712 evidence of a disputable
+    // agreement — is signed; a per-result Ed25519 signature was checked by the requester and used by nothing
     const signed = { taskId: msg.taskId, inputHash: msg.inputHash, outputHash: sha256Hex(out) }
-    const signature = await signPayload(c.identity.peerKey, DOMAINS.result, signed)
     const evidence = agreement.disputes && (await c.evidence?.sign(agreement, signed))
     stats.completed++
     ok = true
@@ -290,7 +287,6 @@ async function runTask(
       {
         t: 'result',
         ...signed,
-        signature,
         ...(evidence && { evidence }),
         ...(placed && { ep: placed.ep, ...(placed.fallback && { epFallback: placed.fallback }) }),
       },

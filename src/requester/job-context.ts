@@ -46,7 +46,6 @@ export interface JobRunComponents {
     units: number
     inputHash: string
     outputHash: string
-    signature: string
   }) => void
   /** Called when a provider misbehaves (malformed output, bad signature) or vanishes. */
   onFault?: (info: {

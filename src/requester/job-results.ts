@@ -1,5 +1,3 @@
-import { verifyPayload } from '../net/signing.js'
-import { DOMAINS } from '../protocols/ids.js'
 import type { ToRequester } from '../protocols/task-messages.js'
 import { sha256Hex } from '../store/blob-store.js'
 import { claimedEvidence } from './evidence-check.js'
@@ -12,13 +10,13 @@ import { resultEquality } from './verification.js'
 import type { Answer } from './vote-scheduler.js'
 
 /**
- * Judges the results of one job: checks each (hash, signature, shape, evidence), votes replicas through the
+ * Judges the results of one job: checks each (hash, shape, evidence), votes replicas through the
  * scheduler, judges canaries against known answers, stores accepted outputs once, pays every useful answer,
  * and marks outvoted or failing providers (exclusion by the verification policy).
  */
 export class JobResults {
-  /** Signed answers kept for evidence (disputes) and payment, by task id. */
-  readonly #answers = new Map<string, { session: ProviderSession; inputHash: string; signature: string }>()
+  /** Answers kept for evidence (disputes) and payment, by task id. */
+  readonly #answers = new Map<string, { session: ProviderSession; inputHash: string }>()
 
   /** Since when shards wait for a second opinion no provider gives (undefined: none waits). */
   #stallSince?: number
@@ -72,12 +70,6 @@ export class JobResults {
     try {
       if (!shard || sha256Hex(body) !== msg.outputHash) throw new Error('output does not match its hash')
       if (msg.inputHash !== task.inputHash) throw new Error('result is for another input than the task')
-      await verifyPayload(
-        session.provider,
-        DOMAINS.result,
-        { taskId: msg.taskId, inputHash: msg.inputHash, outputHash: msg.outputHash },
-        msg.signature,
-      )
       checkResult(body, x.info().outputs, shard.end - shard.start, x.c.maxResultBytes, x.axes()?.outputs)
       evidence = claimedEvidence(session.agreement, msg)
     } catch (err) {
@@ -99,7 +91,7 @@ export class JobResults {
       ...(msg.ep && { ep: msg.ep }),
       ...(msg.epFallback && { epFallback: msg.epFallback }),
     }
-    this.#answers.set(msg.taskId, { session, inputHash: msg.inputHash, signature: msg.signature })
+    this.#answers.set(msg.taskId, { session, inputHash: msg.inputHash })
     if (task.canary) return this.#judgeCanary(task.idx, answer)
     const r = x.sched.answer(task.idx, answer)
     if (r.status === 'late') {
@@ -202,7 +194,6 @@ export class JobResults {
       units: shard.units,
       inputHash: info.inputHash,
       outputHash: a.hash,
-      signature: info.signature,
     })
   }
 }

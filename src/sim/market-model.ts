@@ -43,7 +43,7 @@ export interface MarketSimResult {
   /** Requester CPU in the real code per offer: its signature check, and its share of ranking. */
   requesterCpuMsPerOffer: number
   /**
-   * Requester CPU in the real code per accepted task: each answer's signature check and output hash,
+   * Requester CPU in the real code per accepted task: each answer's output hash,
    * the verification plan, quorum and verdicts (vouchers and receipts are not simulated).
    */
   requesterCpuMsPerTask: number
@@ -128,7 +128,7 @@ export type SimEvent =
   | { t: 'close'; demand: string }
   | { t: 'deliver'; work: Work }
   | { t: 'computed'; work: Work }
-  | { t: 'result'; work: Work; output: string; signature: string }
+  | { t: 'result'; work: Work; output: string; outputHash: string }
   | { t: 'dead'; job: Job; prov: Prov }
   | { t: 'flip'; prov: Prov }
   | { t: 'redemand'; job: Job }
