@@ -111,7 +111,7 @@ async function main() {
       '',
     )
   lines.push(
-    `**Simulated market** (\`src/sim/market-sim.ts\`: the real offer sampling, offer and result signature checks,` +
+    `**Simulated market** (\`src/sim/market-sim.ts\`: the real offer sampling, offer signature checks, result hashes,` +
       ` ranking, adaptive verification and quorum; ${base.requesters} requesters × 3 jobs × 40 shards; 5 % cheaters` +
       ' wrong on 30 % of tasks; 5 % churn; latency median 40 ms; ratios against the first row):',
     '',
