@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, describe, expect, it } from 'vitest'
+import { ownerArgs, splitHospitals } from '../helpers/fl-hospitals.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const EX = join(ROOT, 'examples/fl-hospitals')
@@ -38,8 +39,7 @@ describe('mutirao fl across processes', () => {
     await new Promise<void>((ok, fail) =>
       fl(['--help']).exit.then((c) => (c === 0 ? ok() : fail(new Error(`help exited ${c}`)))),
     )
-    const split = spawn(process.execPath, ['--import', 'tsx', join(EX, 'split.ts')], { cwd: ROOT })
-    await new Promise((r) => split.on('exit', r))
+    await splitHospitals()
     const job = {
       ...JSON.parse(await readFile(join(EX, 'job.json'), 'utf8')),
       id: 'cli-test',
@@ -52,20 +52,7 @@ describe('mutirao fl across processes', () => {
     const listening = new Promise<string>((r) => (addr = r))
     let killAfterRound: (() => void) | undefined
     const owner = fl(
-      [
-        'start',
-        '--job',
-        join(dir, 'job.json'),
-        '--schema-from',
-        join(EX, 'owner-test.csv'),
-        '--target',
-        'diagnosis',
-        '--test',
-        join(EX, 'owner-test.csv'),
-        '--data-dir',
-        join(dir, 'owner'),
-        '--json',
-      ],
+      [...ownerArgs(join(dir, 'job.json')), '--data-dir', join(dir, 'owner'), '--json'],
       (e) => {
         events.push(e)
         if (e.event === 'listening') addr!((e.multiaddrs as string[])[0])

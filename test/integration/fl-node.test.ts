@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -9,9 +8,10 @@ import type { FlRunView } from '../../src/fl/network/service.js'
 import { connect } from '../../src/sdk/client.js'
 import { haveChromium, launchChromium } from '../helpers/browser-tabs.js'
 import { cliEvents } from '../helpers/cli-events.js'
+import { HOSPITALS, ownerArgs, splitHospitals } from '../helpers/fl-hospitals.js'
 import { runCli } from '../helpers/network.js'
 
-const EXAMPLE = resolve(import.meta.dirname, '../../examples/fl-hospitals')
+const EXAMPLE = HOSPITALS
 /** Kept by CI with the rest of the test output. */
 const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots')
 
@@ -25,11 +25,7 @@ describe('federated learning run by nodes', () => {
   const nodes: LocalNode[] = []
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'mutirao-fl-node-'))
-    // the hospitals' files and the owner's test rows (examples/fl-hospitals/split.ts writes them beside it)
-    const split = spawn(process.execPath, ['--import', 'tsx', join(EXAMPLE, 'split.ts')], {
-      cwd: resolve(EXAMPLE, '../..'),
-    })
-    expect(await new Promise((r) => split.on('exit', r))).toBe(0)
+    await splitHospitals()
     chain = await startChainProcess(join(root, 'chain'))
     for (const name of ['owner', 'hospital-a', 'hospital-b', 'hospital-c'])
       nodes.push(await startNodeProcess(name, join(root, name), chain.args))
@@ -46,22 +42,7 @@ describe('federated learning run by nodes', () => {
     const jobFile = join(root, 'job.json')
     await writeFile(jobFile, JSON.stringify({ ...job, rounds: 5, minParticipants: 3 }))
     const onnx = join(root, 'trained.onnx')
-    const coordinator = cliEvents([
-      'fl',
-      'start',
-      '--job',
-      jobFile,
-      '--schema-from',
-      join(EXAMPLE, 'owner-test.csv'),
-      '--target',
-      'diagnosis',
-      '--test',
-      join(EXAMPLE, 'owner-test.csv'),
-      '--onnx',
-      onnx,
-      '--data-dir',
-      owner.dataDir,
-    ])
+    const coordinator = cliEvents(['fl', ...ownerArgs(jobFile), '--onnx', onnx, '--data-dir', owner.dataDir])
     const listening = (await coordinator.first('listening')) as { multiaddrs: string[] }
     // the coordinator is the owner's node itself: its peer id, its addresses
     expect(listening.multiaddrs[0]).toContain(owner.peerId)

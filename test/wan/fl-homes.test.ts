@@ -1,13 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type LocalChain, startChainProcess } from '../../src/demo/local-network.js'
 import { cliEvents } from '../helpers/cli-events.js'
+import { HOSPITALS, ownerArgs, splitHospitals } from '../helpers/fl-hospitals.js'
 import { boxUnavailable, createWanBox, type WanBox } from './box.js'
 
-const EXAMPLE = resolve(import.meta.dirname, '../../examples/fl-hospitals')
+const EXAMPLE = HOSPITALS
 const unavailable = boxUnavailable()
 
 describe.skipIf(unavailable)('internet in a box: federated learning across homes', () => {
@@ -27,13 +28,7 @@ describe.skipIf(unavailable)('internet in a box: federated learning across homes
     root = await mkdtemp(join(tmpdir(), 'mutirao-wan-fl-'))
     const chainHost = box.publicHost('chain')
     chain = await startChainProcess(join(root, 'chain'), { host: chainHost.ip, netns: chainHost.netns })
-    // the hospitals' and the owner's CSV files are made from the vendored WDBC data (not in git): a fresh clone
-    // has none until the split runs (this, not CI, is why the coordinator once printed nothing in CI)
-    const split = spawn(process.execPath, ['--import', 'tsx', join(EXAMPLE, 'split.ts')], {
-      cwd: resolve(EXAMPLE, '../..'),
-      stdio: 'ignore',
-    })
-    expect(await new Promise((r) => split.on('exit', r)), 'examples/fl-hospitals/split.ts').toBe(0)
+    await splitHospitals()
     const job = JSON.parse(await readFile(join(EXAMPLE, 'job.json'), 'utf8'))
     const jobFile = join(root, 'job.json')
     await writeFile(jobFile, JSON.stringify({ ...job, rounds: 8, minParticipants: 3 }))
@@ -43,15 +38,7 @@ describe.skipIf(unavailable)('internet in a box: federated learning across homes
     const coordinator = cliEvents(
       [
         'fl',
-        'start',
-        '--job',
-        jobFile,
-        '--schema-from',
-        join(EXAMPLE, 'owner-test.csv'),
-        '--target',
-        'diagnosis',
-        '--test',
-        join(EXAMPLE, 'owner-test.csv'),
+        ...ownerArgs(jobFile),
         '--host',
         owner.ip,
         '--port',
