@@ -61,7 +61,7 @@ export class JobResults {
   }
 
   /** A result arrived on `session`: check it, then count it towards its shard (or its canary). */
-  accept(session: ProviderSession, msg: Extract<ToRequester, { t: 'result' }>, body: Uint8Array) {
+  async accept(session: ProviderSession, msg: Extract<ToRequester, { t: 'result' }>, body: Uint8Array) {
     const { x } = this
     const task = x.tasks.get(msg.taskId)
     x.tasks.delete(msg.taskId)

@@ -282,6 +282,9 @@ export class JobRun extends EventEmitter {
     return this.#wrapped
   }
 
+  /** Results being checked (hash, signature, vote): paid, when they are, once this settles. */
+  readonly #judging = new Set<Promise<void>>()
+
   /**
    * Before the final vouchers: let the tasks still out come back (up to `ms`) and their results be judged,
    * so that every result a provider delivered and we accepted (late replicas that agree are useful work) is
@@ -291,9 +294,10 @@ export class JobRun extends EventEmitter {
   async #drain(ms: number): Promise<void> {
     const deadline = Date.now() + ms
     const live = () => [...this.#sessions.values()].filter((s) => !s.dead)
-    while (live().some((s) => s.inFlight.size > 0) && Date.now() < deadline)
+    while ((live().some((s) => s.inFlight.size > 0) || this.#judging.size > 0) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20))
     for (const s of live()) for (const id of [...s.inFlight]) s.cancel(id)
+    await Promise.all([...this.#judging])
   }
 
   readonly #events = {
@@ -301,13 +305,16 @@ export class JobRun extends EventEmitter {
       this.#payments?.acknowledged(session, BigInt(msg.cumulativeUnits))
     },
     onResult: (session: ProviderSession, msg: Extract<ToRequester, { t: 'result' }>, body: Uint8Array) => {
-      // judged at once (hash, shape, vote, pay): nothing in it waits any more
-      try {
-        this.#results.accept(session, msg, body)
-      } catch (err) {
-        this.#fatal = err as Error
-      }
-      this.#wake()
+      const judged: Promise<void> = this.#results
+        .accept(session, msg, body)
+        .catch((err) => {
+          this.#fatal = err as Error
+        })
+        .finally(() => {
+          this.#judging.delete(judged)
+          this.#wake()
+        })
+      this.#judging.add(judged)
     },
     onTaskError: (session: ProviderSession, msg: Extract<ToRequester, { t: 'error' }>) => {
       const task = this.#tasks.get(msg.taskId)

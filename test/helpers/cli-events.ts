@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import { expect } from 'vitest'
 import { CLI } from '../../src/demo/local-network.js'
 
 /** `mutirao <args> --json` (inside `netns` when given): its JSON-line events as they come, and its exit. */
@@ -45,10 +44,4 @@ export function cliEvents(args: string[], netns?: string) {
     }
   }
   return { proc, events, stdout, stderr, exit, first }
-}
-
-/** Each command exits 0 (the message of one that does not: its last stderr lines). */
-export async function expectExitedZero(...runs: ReturnType<typeof cliEvents>[]): Promise<void> {
-  const codes = await Promise.all(runs.map((r) => r.exit))
-  for (const [i, r] of runs.entries()) expect(codes[i], r.stderr.slice(-10).join('\n')).toBe(0)
 }

@@ -7,7 +7,7 @@ import { startChainProcess, startNodeProcess } from '../../src/demo/local-networ
 import type { FlRunView } from '../../src/fl/network/service.js'
 import { connect } from '../../src/sdk/client.js'
 import { haveChromium, launchChromium } from '../helpers/browser-tabs.js'
-import { cliEvents, expectExitedZero } from '../helpers/cli-events.js'
+import { cliEvents } from '../helpers/cli-events.js'
 import { HOSPITALS, ownerArgs, splitHospitals } from '../helpers/fl-hospitals.js'
 import { runCli } from '../helpers/network.js'
 
@@ -60,7 +60,9 @@ describe('federated learning run by nodes', () => {
         h.dataDir,
       ]),
     )
-    await expectExitedZero(...holders, coordinator)
+    const codes = await Promise.all(holders.map((h) => h.exit))
+    for (const [i, h] of holders.entries()) expect(codes[i], h.stderr.slice(-10).join('\n')).toBe(0)
+    expect(await coordinator.exit, coordinator.stderr.slice(-10).join('\n')).toBe(0)
 
     const rounds = coordinator.events.filter((e) => e.event === 'round') as {
       participants: string[]
