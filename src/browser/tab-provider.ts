@@ -70,6 +70,12 @@ export const TAB_KINDS: readonly JobKind[] = ['onnx-inference', 'wasm']
 /** Largest model and task input a tab takes (a tab's memory is the visitor's). */
 const MAX_MODEL_BYTES = 128 * 1024 * 1024
 const MAX_TASK_BYTES = 32 * 1024 * 1024
+/**
+ * Silence a tab asks its requesters to allow (nodes get 4 s): its heartbeats run on the page's main thread,
+ * which the browser throttles in a hidden tab and which a long task, a garbage collection or a busy GPU
+ * process can hold for seconds. A tab really gone is then noticed this much later.
+ */
+const TAB_SILENCE_MS = 15_000
 
 /**
  * Start a provider in a browser tab: join the network through `bootstrap`, answer demands with offers,
@@ -116,6 +122,7 @@ export async function startTabProvider(
       kinds: TAB_KINDS,
       executionProvider: config.backend,
       taskMemoryBytes: wasmCaps.memoryBytes,
+      silenceMs: TAB_SILENCE_MS,
     },
     gate: deps.gate,
     executor,

@@ -15,7 +15,7 @@ import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import { plainTcp } from './addresses.js'
 import { isRelayed } from './connections.js'
 import { HolePunchCodec, type HolePunchMessage, MAX_ADDRESSES } from './hole-punch-message.js'
-import type { HolePunchStats } from './nat-text.js'
+import type { HolePunchEvent, HolePunchStats } from './nat-text.js'
 import { ObservedAddresses } from './observed-addresses.js'
 
 export type { HolePunchStats }
@@ -25,6 +25,8 @@ export const DCUTR_PROTOCOL = '/libp2p/dcutr'
 const MAX_MESSAGE_BYTES = 4096
 /** Most of a peer's addresses dialed at once in a punch (a NATed node has one or two). */
 const MAX_PUNCH_DIALS = 4
+/** Outcomes kept for `stats().recent`. */
+const MAX_RECENT = 12
 
 /** The parts of libp2p the service uses. */
 export interface HolePunchComponents {
@@ -106,6 +108,9 @@ export class HolePunch implements Startable {
   readonly #punching = new Map<string, Promise<void>>()
   #topology?: string
   #stats = { attempts: 0, direct: 0, lastFailure: undefined as string | undefined }
+  readonly #recent: HolePunchEvent[] = []
+  /** Connections a punch (or a direct dial) made, with when: a close is reported with its age. */
+  readonly #punched = new WeakMap<Connection, number>()
 
   constructor(
     private readonly components: HolePunchComponents,
@@ -117,6 +122,19 @@ export class HolePunch implements Startable {
     this.#retries = init.retries ?? 3
   }
 
+  readonly #onClose = (evt: CustomEvent<Connection>) => {
+    const since = this.#punched.get(evt.detail)
+    if (since === undefined) return
+    this.#punched.delete(evt.detail)
+    const s = ((Date.now() - since) / 1000).toFixed(1)
+    this.#note(evt.detail.remotePeer, 'closed', `the direct connection closed after ${s} s`)
+  }
+
+  #note(peer: PeerId, event: HolePunchEvent['event'], detail: string): void {
+    this.#recent.push({ at: Date.now(), peer: peer.toString().slice(-8), event, detail })
+    if (this.#recent.length > MAX_RECENT) this.#recent.shift()
+  }
+
   readonly #onIdentify = (evt: CustomEvent<IdentifyResult>) => {
     const { connection, observedAddr, peerId } = evt.detail
     if (!observedAddr || connection.direction !== 'outbound' || isRelayed(connection)) return
@@ -125,6 +143,7 @@ export class HolePunch implements Startable {
 
   async start(): Promise<void> {
     this.components.events.addEventListener('peer:identify', this.#onIdentify)
+    this.components.events.addEventListener('connection:close', this.#onClose)
     await this.components.registrar.handle(
       DCUTR_PROTOCOL,
       (stream, connection) => this.#answer(stream, connection),
@@ -145,6 +164,7 @@ export class HolePunch implements Startable {
 
   async stop(): Promise<void> {
     this.components.events.removeEventListener('peer:identify', this.#onIdentify)
+    this.components.events.removeEventListener('connection:close', this.#onClose)
     await this.components.registrar.unhandle(DCUTR_PROTOCOL)
     if (this.#topology) this.components.registrar.unregister(this.#topology)
   }
@@ -172,7 +192,7 @@ export class HolePunch implements Startable {
 
   /** What hole punching has done so far, and the addresses it would offer. */
   stats(): HolePunchStats {
-    return { ...this.#stats, observed: this.#observed.addresses() }
+    return { ...this.#stats, observed: this.#observed.addresses(), recent: [...this.#recent] }
   }
 
   #ourAddresses(): Uint8Array[] {
@@ -211,6 +231,7 @@ export class HolePunch implements Startable {
 
   #failed(peer: PeerId, reason: string): void {
     this.#stats.lastFailure = `${peer.toString().slice(-8)}: ${reason}`
+    this.#note(peer, 'failed', reason)
     this.#log('hole punch with %p failed: %s', peer, reason)
   }
 
@@ -309,6 +330,8 @@ export class HolePunch implements Startable {
   #succeeded(relayed: Connection, direct: Connection): void {
     if (isRelayed(direct)) throw new Error('the dial gave another relayed connection')
     this.#stats.direct++
+    this.#punched.set(direct, Date.now())
+    this.#note(relayed.remotePeer, 'direct', `via ${direct.remoteAddr.toString()}`)
     this.#log(
       'hole punch with %p: direct via %a; the relayed connection closes once idle',
       relayed.remotePeer,

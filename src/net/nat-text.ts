@@ -10,6 +10,18 @@ export interface HolePunchStats {
   lastFailure?: string
   /** The external addresses this node would offer a punch now (from identify's observed addresses). */
   observed: string[]
+  /** The last few outcomes, newest last: punches won or failed, and punched connections that closed. */
+  recent?: HolePunchEvent[]
+}
+
+/** One thing hole punching saw: `peer` is the last 8 characters of the peer id. */
+export interface HolePunchEvent {
+  /** Unix milliseconds. */
+  at: number
+  peer: string
+  /** `direct` (a punch or a direct dial replaced a relayed connection), `failed`, or `closed` (a punched connection ended). */
+  event: 'direct' | 'failed' | 'closed'
+  detail: string
 }
 
 /** Hole punching in words: how many relayed connections became direct, what it offers, the last failure. */

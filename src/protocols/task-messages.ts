@@ -48,7 +48,15 @@ export const MAX_TASK_HEADER_BYTES = MAX_VOUCHER_TASK_IDS * (ID_MAX + 8) + 4096
 export const ToProviderMsg = z.discriminatedUnion('t', [TaskMsg, CancelMsg, VoucherMsg])
 
 /** Provider → requester: ready for tasks (model loaded), with its concurrency. */
-export const ReadyMsg = z.object({ t: z.literal('ready'), slots: z.number().int().positive().max(4096) })
+export const ReadyMsg = z.object({
+  t: z.literal('ready'),
+  slots: z.number().int().positive().max(4096),
+  /**
+   * How long this provider may go unheard before the requester gives its tasks to others, when longer than
+   * {@link HEARTBEAT_TIMEOUT_MS} (a browser tab asks for more: its timers can be throttled, its page paused).
+   */
+  silenceMs: z.number().int().positive().max(3_600_000).optional(),
+})
 
 /**
  * Dispute evidence of a result, present when the agreement names a resolver (`Agreement.disputes`): `sig`
@@ -142,5 +150,7 @@ export type ToProvider = z.infer<typeof ToProviderMsg>
 
 /** Interval between provider heartbeats. */
 export const HEARTBEAT_MS = 1000
-/** A provider silent for this long is considered gone and loses its tasks. */
+/** A provider silent for this long is considered gone and loses its tasks (unless it asked for more). */
 export const HEARTBEAT_TIMEOUT_MS = 4000
+/** The most silence a provider may ask for (`silenceMs` of its ready message); more is cut to this. */
+export const MAX_SILENCE_MS = 20_000

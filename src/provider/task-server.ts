@@ -95,7 +95,7 @@ export async function serveTasks(c: TaskServerComponents): Promise<TaskServerSta
           return
         }
         await active.modelReady
-        await send({ t: 'ready', slots: c.terms.threads })
+        await send({ t: 'ready', slots: c.terms.threads, silenceMs: c.terms.silenceMs })
         c.work?.open(agreement)
         working = agreement.agreementId
         heartbeat = setInterval(

@@ -22,4 +22,6 @@ export interface ProviderTerms {
   executionProvider?: 'cpu' | 'webgpu' | 'wasm'
   /** Memory one task may use; demands that need more (`minMemoryBytes`) are declined. */
   taskMemoryBytes?: number
+  /** Silence the requester should allow before giving this provider's tasks to others (a browser tab's). */
+  silenceMs?: number
 }

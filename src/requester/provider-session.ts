@@ -3,13 +3,11 @@ import { type Channel, channel } from '../net/channel.js'
 import type { FrameBody } from '../net/framing.js'
 import type { Host } from '../net/host.js'
 import type { Agreement } from '../protocols/market-messages.js'
-import {
-  HEARTBEAT_TIMEOUT_MS,
-  type ToRequester,
-  ToRequesterMsg,
-  type VoucherMessage,
-} from '../protocols/task-messages.js'
+import { type ToRequester, ToRequesterMsg, type VoucherMessage } from '../protocols/task-messages.js'
+import { graceFor, SilenceWatch } from './silence-watch.js'
 
+/** How often the session checks that the provider is still heard. */
+const WATCHDOG_TICK_MS = 500
 /** Longest wait for a hole punch with the provider before the task stream opens (over the relay, then). */
 const PUNCH_WAIT_MS = 3000
 
@@ -45,7 +43,7 @@ export class ProviderSession {
   readonly inFlight = new Set<string>()
   #ch?: Channel
   #dead = false
-  #lastSeen = Date.now()
+  #silence?: SilenceWatch
   #watchdog?: NodeJS.Timeout
   /** Settles once the last frame sent so far is written (frames are written in order). */
   #lastSend = Promise.resolve()
@@ -83,10 +81,12 @@ export class ProviderSession {
     if (header.t !== 'ready')
       throw new Error(`provider refused the stream: ${header.t === 'error' ? header.message : header.t}`)
     this.slots = header.slots
-    this.#lastSeen = Date.now()
+    const grace = graceFor(header.silenceMs)
+    const silence = new SilenceWatch(Date.now(), grace, WATCHDOG_TICK_MS)
+    this.#silence = silence
     this.#watchdog = setInterval(() => {
-      if (Date.now() - this.#lastSeen > HEARTBEAT_TIMEOUT_MS) this.kill('missed heartbeats')
-    }, 500)
+      if (silence.check(Date.now())) this.kill(`missed heartbeats (silent over ${grace / 1000} s)`)
+    }, WATCHDOG_TICK_MS)
     void this.#readLoop()
   }
 
@@ -138,7 +138,7 @@ export class ProviderSession {
     try {
       for (;;) {
         const { header, body } = await ch.recv(ToRequesterMsg)
-        this.#lastSeen = Date.now()
+        this.#silence?.heard(Date.now())
         if (header.t === 'result') {
           if (!this.inFlight.delete(header.taskId)) continue // duplicate or cancelled: harmless
           this.events.onResult(this, header, body)

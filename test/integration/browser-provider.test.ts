@@ -102,8 +102,8 @@ describe.skipIf(!haveChromium)(
           shards: job.providers.map((p) => [p.provider, p.shards, p.units]),
           notices: job.notices,
           verification: job.verification,
-          wasmTab: (await wasm.state()).log.slice(-8).map((l) => l.msg),
-          webgpuTab: (await webgpu.state()).log.slice(-8).map((l) => l.msg),
+          wasmTab: (await wasm.state()).log.slice(-8).map((l) => `${l.at} ${l.msg}`),
+          webgpuTab: (await webgpu.state()).log.slice(-8).map((l) => `${l.at} ${l.msg}`),
         })
       expect(ran, await seen()).toEqual({
         [w.peerId!]: ['wasm'],
