@@ -227,7 +227,7 @@ describe.skipIf(unavailable)(
       expect(pathTo(providers.c.peerId)).not.toContain('direct')
       expect(pathTo(providers.p.peerId)).toContain('direct')
       console.log(
-        `[wan] paths from home A: B ${pathTo(providers.b.peerId)}, C ${pathTo(providers.c.peerId)}, public ${pathTo(providers.p.peerId)}`,
+        `[wan] paths from home A: B ${pathTo(providers.b.peerId)}, C ${pathTo(providers.c.peerId)}, public ${pathTo(providers.p.peerId)}; hole punching ${JSON.stringify(holePunch)}`,
       )
 
       // every provider is paid on the one chain
