@@ -18,7 +18,7 @@ export function registerFlRoutes(app: Hono, fl: FlService): void {
     ctx.json(await fl.coordinate(await json(ctx.req)), 201),
   )
   app.post('/v1/fl/holdings', bodyLimit({ maxSize: 16 * 1024 }), async (ctx) =>
-    ctx.json(fl.join(await json(ctx.req)), 201),
+    ctx.json(await fl.join(await json(ctx.req)), 201),
   )
   app.get('/v1/fl/runs', (ctx) => ctx.json(fl.runs()))
   app.get('/v1/fl/runs/:id/lineage', async (ctx) => {

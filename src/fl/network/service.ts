@@ -7,9 +7,8 @@ import type { Host } from '../../net/host.js'
 import { chainAnchor, type LineageLedger } from '../lineage/chain-anchor.js'
 import { verifyLineage } from '../lineage/verify.js'
 import { type LineageCheck, lineageView } from '../lineage/view.js'
-import { createFlCoordinator, type FlCoordinator, type FlEvent, payoutsOf } from './coordinator.js'
-import { writeTrainedOnnx } from './export-model.js'
-import { createFlHolder, type FlHolderEvent } from './holder.js'
+import type { FlCoordinator, FlEvent } from './coordinator.js'
+import type { FlHolderEvent } from './holder.js'
 import type { FlHolderLedger, FlOwnerLedger } from './payments.js'
 import { FlJobSpec } from './protocol.js'
 import type { FlJobState, FlStore } from './store.js'
@@ -70,7 +69,8 @@ export interface FlServiceComponents {
 /**
  * Federated learning inside the node: coordinators and holders run on the node's host, with its keys, its
  * chain and its `fl.db`, driven through the API (`mutirao fl start|join` against a running node, the
- * dashboard). Each run keeps its events, so clients follow it by sequence number.
+ * dashboard). Each run keeps its events, so clients follow it by sequence number. The training code (tfjs,
+ * ~25 MB of a node's heap) is imported with a node's first run, not at its start.
  */
 export class FlService {
   readonly #runs = new Map<string, FlRunView>()
@@ -147,6 +147,7 @@ export class FlService {
     const [test, validation] = await Promise.all([load(req.test), load(req.validation)])
     const run = this.#open(id, 'coordinator', spec.id)
     const { ledger } = this.c
+    const { createFlCoordinator, payoutsOf } = await import('./coordinator.js')
     const coordinator = createFlCoordinator({
       host: this.c.host,
       key: this.c.key,
@@ -165,7 +166,7 @@ export class FlService {
         const state = await coordinator.run(this.#stop.signal)
         const payouts = payoutsOf(state)
         if (payouts) this.#event(run, 'payouts', { payouts })
-        if (req.onnx && (await writeTrainedOnnx(spec, state, req.onnx)))
+        if (req.onnx && (await (await import('./export-model.js')).writeTrainedOnnx(spec, state, req.onnx)))
           this.#event(run, 'onnx', { file: req.onnx })
       } finally {
         await coordinator.stop()
@@ -176,9 +177,10 @@ export class FlService {
   }
 
   /** Join a job as a data holder. @throws {InvalidInputError} naming what is wrong with the request. */
-  join(input: unknown): FlRunView {
+  async join(input: unknown): Promise<FlRunView> {
     const req = parse(JoinRequest, input, 'join request')
     const id = `hold-${req.job}-${Date.now().toString(36)}`
+    const { createFlHolder } = await import('./holder.js')
     const holder = createFlHolder({
       host: this.c.host,
       key: this.c.key,
