@@ -310,9 +310,18 @@ export class HolePunch implements Startable {
     signal: AbortSignal,
     initiator: boolean,
   ): Promise<Connection> {
-    const dials = addrs.map((a) =>
-      this.components.transportManager.dial(a.encapsulate(`/p2p/${peer.toString()}`), { signal, initiator }),
-    )
+    const dials = addrs.map((a) => {
+      // the TCP transport hands its signal to the socket, which it destroys whenever that signal aborts — also
+      // after the connection is up (libp2p's own dialer passes a signal it detaches): so each dial gets a signal
+      // that follows `signal` only until the dial settles, or the punched connection dies with the timeout
+      const own = new AbortController()
+      const abort = () => own.abort(signal.reason)
+      if (signal.aborted) abort()
+      else signal.addEventListener('abort', abort, { once: true })
+      return this.components.transportManager
+        .dial(a.encapsulate(`/p2p/${peer.toString()}`), { signal: own.signal, initiator })
+        .finally(() => signal.removeEventListener('abort', abort))
+    })
     try {
       const first = await Promise.any(dials)
       for (const dial of dials)
