@@ -69,8 +69,8 @@ export interface FlServiceComponents {
 /**
  * Federated learning inside the node: coordinators and holders run on the node's host, with its keys, its
  * chain and its `fl.db`, driven through the API (`mutirao fl start|join` against a running node, the
- * dashboard). Each run keeps its events, so clients follow it by sequence number. The training code (tfjs,
- * ~25 MB of a node's heap) is imported with a node's first run, not at its start.
+ * dashboard). Each run keeps its events, so clients follow it by sequence number. The training code (tfjs;
+ * ~30 MB of an idle node's RSS, 15 MB of its heap) is imported with a node's first run, not at its start.
  */
 export class FlService {
   readonly #runs = new Map<string, FlRunView>()
