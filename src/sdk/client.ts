@@ -13,6 +13,7 @@ import type { StreamSession } from '../stream/local-session.js'
 import type { StreamOptions } from '../stream/open-stream.js'
 import type { SessionWallet } from '../stream/session-payer.js'
 import type { ConnectOptions, InferenceJob, SubmitOptions, WaitOptions, WasmJob } from './client-options.js'
+import { fetchRetryingReset } from './fetch-retry.js'
 import type { LedgerClient } from './ledger-types.js'
 import { putBlob as putBlobOnce } from './put-blob.js'
 import { type WasmRunOutput, wasmJobInputs, wasmJobOutputs } from './wasm-job.js'
@@ -165,7 +166,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
           token,
         }))
   const call = async (path: string, init: RequestInit = {}): Promise<Response> => {
-    const res = await fetch(`${apiUrl}${path}`, {
+    const res = await fetchRetryingReset(`${apiUrl}${path}`, {
       ...init,
       headers: { authorization: `Bearer ${token}`, ...init.headers },
     })
