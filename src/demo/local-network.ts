@@ -89,13 +89,11 @@ export async function startCliProcess<T>(
     if (logs.length > 2000) logs.splice(0, 1000)
   })
   const ready = await new Promise<T>((ok, fail) => {
-    const timer = setTimeout(
-      () =>
-        fail(
-          new Error(`${name} did not start in ${readyTimeoutMs() / 1000} s:\n${logs.slice(-20).join('\n')}`),
-        ),
-      readyTimeoutMs(),
-    )
+    const timer = setTimeout(() => {
+      // a process that never got ready is not handed to anyone who could stop it: stop it here
+      sigkill(proc)
+      fail(new Error(`${name} did not start in ${readyTimeoutMs() / 1000} s:\n${logs.slice(-20).join('\n')}`))
+    }, readyTimeoutMs())
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       try {
         const evt = JSON.parse(line)
@@ -203,13 +201,34 @@ export async function startNetwork(options: {
   root?: string
 }): Promise<LocalNetwork> {
   const root = options.root ?? (await mkdtemp(join(tmpdir(), 'mutirao-net-')))
+  // what started so far, stopped again if a later part fails to start (no processes left behind)
+  const started: { stop(): Promise<unknown> }[] = []
+  const removeAll = async () => {
+    for (const p of started.reverse()) await p.stop()
+    if (!options.root) await rm(root, { recursive: true, force: true })
+  }
+  try {
+    return await startParts(root, options, started)
+  } catch (err) {
+    await removeAll()
+    throw err
+  }
+}
+
+async function startParts(
+  root: string,
+  options: Parameters<typeof startNetwork>[0],
+  started: { stop(): Promise<unknown> }[],
+): Promise<LocalNetwork> {
   const chain = await startChainProcess(join(root, 'chain'))
+  started.push(chain)
   const requester = await startNodeProcess(
     'requester',
     join(root, 'requester'),
     [...chain.args, ...(options.requesterArgs ?? [])],
     options.env,
   )
+  started.push(requester)
   const boot = requester.multiaddrs[0]
   let count = 0
   const addProvider = (args: string[] = options.providerArgs ?? []) => {
@@ -221,7 +240,11 @@ export async function startNetwork(options: {
       options.env,
     )
   }
-  const providers = await Promise.all(Array.from({ length: options.providers }, () => addProvider()))
+  const starts = await Promise.allSettled(Array.from({ length: options.providers }, () => addProvider()))
+  const providers = starts.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+  started.push(...providers)
+  const failed = starts.find((r) => r.status === 'rejected')
+  if (failed) throw failed.reason
   return {
     root,
     chain,
