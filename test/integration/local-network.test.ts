@@ -23,9 +23,9 @@ describe('local network start', () => {
   it('stops the chain and the nodes already started when a provider fails to start', async () => {
     const root = await mkdtemp(join(tmpdir(), 'mutirao-net-fail-'))
     try {
-      await expect(
-        startNetwork({ providers: 2, root, providerArgs: ['--no-such-flag'] }),
-      ).rejects.toThrow(/provider-\d exited with \d+ before ready/)
+      await expect(startNetwork({ providers: 2, root, providerArgs: ['--no-such-flag'] })).rejects.toThrow(
+        /provider-\d exited with \d+ before ready/,
+      )
       // the requester and the chain (and its anvil) were running; nothing under this root is left
       expect(processesMentioning(root)).toEqual([])
     } finally {
