@@ -16,20 +16,13 @@ import { connectionViews } from '../net/connections.js'
 import { createHost, type Host } from '../net/host.js'
 import { keepDialing } from '../net/keep-dialing.js'
 import { rejoinKnownPeers } from '../net/rejoin.js'
-import type { OracleService } from '../oracle/oracle-service.js'
-import { startOracle } from '../oracle/start-oracle.js'
 import { ProviderPayments } from '../payments/provider-payments.js'
 import { ProviderSettlement } from '../payments/provider-settlement.js'
 import { RequesterPayments } from '../payments/requester-payments.js'
 import { RequesterSettlement } from '../payments/requester-settlement.js'
 import { serveBlobs } from '../protocols/blob.js'
-import { type ProviderAgent, startProviderAgent } from '../provider/agent.js'
-import { evidenceSigner } from '../provider/evidence-signer.js'
-import { chooseExecutionProvider, type Execution } from '../provider/execution-choice.js'
-import { createProviderExecutors, type ProviderExecutors } from '../provider/executors.js'
+import type { ProviderAgent } from '../provider/agent.js'
 import { detectHardware } from '../provider/hardware.js'
-import type { LivePolicy } from '../provider/live-policy.js'
-import { resolvePolicy } from '../provider/policy.js'
 import { startAttestationGossip } from '../requester/attestation-gossip.js'
 import { OfferInbox } from '../requester/offer-inbox.js'
 import { ReputationBook } from '../requester/reputation-book.js'
@@ -37,8 +30,8 @@ import { Requester } from '../requester/requester.js'
 import { blobStore } from '../store/blob-store.js'
 import { openDb } from '../store/db.js'
 import { type ChainConnection, connectChain, fundIfLocal } from './chain-setup.js'
+import { MAX_MODEL_BYTES, MAX_TASK_BYTES } from './limits.js'
 import { boundPorts, withStablePorts } from './listen-ports.js'
-import { startLivePolicy } from './live-provider-policy.js'
 import { networkStatus } from './network-status.js'
 import { clearNodeInfo, type NodeInfo, writeNodeInfo } from './node-info.js'
 import { providerStatus } from './provider-status.js'
@@ -76,8 +69,6 @@ export interface MutiraoNode {
 
 /** Tokens (base units) a node gets from the faucet on a local development chain. */
 const LOCAL_FUNDING = 10n ** 24n
-const MAX_MODEL_BYTES = 512 * 1024 * 1024
-const MAX_TASK_BYTES = 64 * 1024 * 1024
 
 /**
  * The composition root: opens the data dir, starts the libp2p host, the requester role, the provider
@@ -210,72 +201,25 @@ async function assemble(options: StartNodeOptions, teardown: Teardown): Promise<
     : undefined
   const providerSettlement =
     providerPayments && new ProviderSettlement(db, providerPayments, logger('payments'))
-  let executors: ProviderExecutors | undefined
-  let execution: Execution | undefined
-  let live: LivePolicy | undefined
-  let oracle: OracleService | undefined
   const hardware = await detectHardware()
-  if (options.provide) {
-    const policy = resolvePolicy(config.provider, hardware)
-    execution = await chooseExecutionProvider(policy.executionProvider, logger('exec'), {
-      cpu: `${hardware.cpus.model} × ${hardware.cpus.count}`,
-      gpus: hardware.gpus.map((g) => g.name),
-    })
-    executors = createProviderExecutors({
-      kinds: policy.kinds,
-      threads: policy.threads,
-      memoryBytes: policy.memoryBytes,
-      getBlob: (hash) => blobs.get(hash),
-      executionProvider: execution.active,
-    })
-    const started = executors
-    teardown.add('executors', () => started.stop())
-    const executor = options.wrapExecutor ? options.wrapExecutor(executors.executor) : executors.executor
-    if (config.oracle.enabled)
-      oracle = await startOracle({
-        config: config.oracle,
-        ledger: chain.ledger,
-        ethPrivateKey: identity.ethPrivateKey,
-        executor,
+  const role = options.provide
+    ? await (await import('./start-provider-role.js')).startProviderRole({
+        config,
+        hardware,
+        host,
+        identity,
         blobs,
+        chain,
+        payments: providerPayments,
+        settlement: providerSettlement,
+        configFile: layout.config,
+        teardown,
+        log,
+        wrapExecutor: options.wrapExecutor,
       })
-    const service = oracle
-    if (service) teardown.add('oracle', () => service.stop())
-    const terms = {
-      threads: policy.maxConcurrentTasks,
-      pricePerUnit: policy.pricePerUnit,
-      maxModelBytes: MAX_MODEL_BYTES,
-      maxTaskBytes: MAX_TASK_BYTES,
-      kinds: policy.kinds,
-      executionProvider: execution.active,
-      taskMemoryBytes: executors.wasmCaps?.memoryBytes,
-    }
-    live = startLivePolicy({ policy, terms, hardware, configFile: layout.config, log, teardown })
-    provider = await startProviderAgent({
-      host,
-      identity,
-      terms,
-      gate: live.gate,
-      executor,
-      blobs,
-      hardware: {
-        cpus: hardware.cpus.count,
-        memoryBytes: hardware.memoryBytes,
-        gpus: hardware.gpus.map((g) => g.name),
-        executionProvider: execution.active,
-      },
-      log: logger('provider'),
-      streams: policy.streams,
-      payments: providerPayments,
-      settlement: providerSettlement,
-      evidence: evidenceSigner(identity.ethPrivateKey, {
-        chainId: chain.ledger.chainId,
-        resolver: chain.ledger.deployments.disputeResolver,
-      }),
-    })
-    const agent = provider
-    teardown.add('provider', () => agent.stop())
-  }
+    : undefined
+  provider = role?.provider
+  const { executors, execution, live, oracle } = role ?? {}
   await serveBlobs(
     host,
     blobs,

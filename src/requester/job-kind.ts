@@ -1,6 +1,5 @@
 import { InvalidInputError } from '../errors.js'
 import { checkInputs, inspectModel, type ValueSpec } from '../exec/model-info.js'
-import { runOnnxLocally } from '../exec/onnx-session.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { InvalidWasmError, WasmMemoryLimitError } from '../exec/wasm/errors.js'
 import { createWasmExecutor } from '../exec/wasm/executor.js'
@@ -82,7 +81,9 @@ export async function runJobLocally(
   inputs: TensorMap,
   maxOutputBytes: number,
 ): Promise<TensorMap> {
-  if (spec.kind === 'onnx-inference') return runOnnxLocally(model, inputs, { maxOutputBytes })
+  // onnxruntime (~20 MB of native code) is loaded with the first canary, not by every requester at start
+  if (spec.kind === 'onnx-inference')
+    return (await import('../exec/onnx-session.js')).runOnnxLocally(model, inputs, { maxOutputBytes })
   const exec = createWasmExecutor()
   try {
     return await wasmTaskExecutor(exec, async () => model, spec.limits).run({

@@ -32,4 +32,15 @@ describe('local network start', () => {
       await rm(root, { recursive: true, force: true })
     }
   }, 120_000)
+
+  it('a node without --provide does not load onnxruntime (memory: the provider role is loaded with --provide)', async () => {
+    const net = await startNetwork({ providers: 0 })
+    try {
+      const maps = readFileSync(`/proc/${net.requester.proc.pid}/maps`, 'utf8')
+      expect(maps).toMatch(/\/node\b/) // sanity: this is the node process's own memory map
+      expect(maps).not.toMatch(/onnxruntime/)
+    } finally {
+      await net.stop()
+    }
+  }, 120_000)
 })
