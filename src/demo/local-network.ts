@@ -90,8 +90,13 @@ export async function startCliProcess<T>(
   })
   const ready = await new Promise<T>((ok, fail) => {
     const timer = setTimeout(() => {
-      // a process that never got ready is not handed to anyone who could stop it: stop it here
-      sigkill(proc)
+      // a process that never got ready is not handed to anyone who could stop it: stop it here (SIGTERM
+      // first, so that `mutirao chain` stops its anvil; SIGKILL if it does not exit within 10 s)
+      proc.kill('SIGTERM')
+      setTimeout(
+        () => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL'),
+        10_000,
+      ).unref()
       fail(new Error(`${name} did not start in ${readyTimeoutMs() / 1000} s:\n${logs.slice(-20).join('\n')}`))
     }, readyTimeoutMs())
     createInterface({ input: proc.stdout! }).on('line', (line) => {

@@ -81,7 +81,7 @@ export async function runJobLocally(
   inputs: TensorMap,
   maxOutputBytes: number,
 ): Promise<TensorMap> {
-  // onnxruntime (~20 MB of native code) is loaded with the first canary, not by every requester at start
+  // onnxruntime's native library is loaded with the first canary, not by every requester at start
   if (spec.kind === 'onnx-inference')
     return (await import('../exec/onnx-session.js')).runOnnxLocally(model, inputs, { maxOutputBytes })
   const exec = createWasmExecutor()
