@@ -7,6 +7,7 @@ import { ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { GOSSIP_OPTIONS } from '../net/gossip-options.js'
 import { neighbours } from '../net/neighbours.js'
 import { wireOf } from '../net/wire.js'
 
@@ -33,7 +34,7 @@ export async function createTabHost(privateKey: PrivateKey, network?: string) {
       neighbours: neighbours(wire.network),
       identify: identify(),
       ping: ping(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, heartbeatInterval: 700 }),
+      pubsub: gossipsub(GOSSIP_OPTIONS),
     },
   })
   return host

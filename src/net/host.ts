@@ -14,6 +14,7 @@ import { createLibp2p } from 'libp2p'
 import { freePort } from '../free-port.js'
 import { isLoopbackOnly, keepAddressesOf } from './addresses.js'
 import { tcpFromPort } from './fixed-port-tcp.js'
+import { GOSSIP_OPTIONS } from './gossip-options.js'
 import { GOSSIP_SCORE_PARAMS } from './gossip-score.js'
 import { holePunch } from './hole-punch.js'
 import { lanGate } from './lan-gate.js'
@@ -119,12 +120,7 @@ export async function createHost(options: HostOptions) {
               metricsPrefix: 'libp2p_dht_lan',
             }),
           }),
-      pubsub: gossipsub({
-        allowPublishToZeroTopicPeers: true,
-        emitSelf: false,
-        heartbeatInterval: 700,
-        scoreParams: GOSSIP_SCORE_PARAMS,
-      }),
+      pubsub: gossipsub({ ...GOSSIP_OPTIONS, scoreParams: GOSSIP_SCORE_PARAMS }),
       ...(nat ? { autoNAT: autoNAT(), holePunch: holePunch({ dialPort }) } : {}),
       ...(nat?.portMapping && !options.relay ? { portMapping: portMapping() } : {}),
       ...(options.relay

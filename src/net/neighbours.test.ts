@@ -76,8 +76,11 @@ describe('two networks on one libp2p swarm', () => {
       a.services.pubsub.getSubscribers(a.services.wire.topics.demand).some((p) => p.equals(c.peerId)),
     )
     // b is connected to a directly: the only thing keeping the demand from it is the topic
+    // gossip names a message by its bytes: each try is a new message
+    let tries = 0
     await until('the demand reaches c', async () => {
-      await a.services.pubsub.publish(a.services.wire.topics.demand, new TextEncoder().encode('{}'))
+      const bytes = new TextEncoder().encode(`{"try":${++tries}}`)
+      await a.services.pubsub.publish(a.services.wire.topics.demand, bytes)
       return heard.c > 0
     })
     expect(heard.b).toBe(0)

@@ -8,7 +8,7 @@ describe('network wire ids', () => {
     expect(local.network).toBe(LOCAL_NETWORK)
     expect(local.protocols.task).toBe('/mutirao/local/task/1')
     expect(test.protocols.dht).toBe('/mutirao/testnet/kad/1.0.0')
-    expect(test.topics.demand).toBe('mutirao/testnet/demand/1')
+    expect(test.topics.demand).toBe('mutirao/testnet/demand/2')
     const ids = (w: typeof local) => [...Object.values(w.protocols), ...Object.values(w.topics)]
     expect(ids(local).filter((id) => ids(test).includes(id))).toEqual([])
     expect(new Set(ids(test)).size).toBe(ids(test).length)

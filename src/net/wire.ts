@@ -33,11 +33,11 @@ const PROTOCOL_NAMES = {
 /** Gossip topics, by name. */
 const TOPIC_NAMES = {
   /** Requesters announce demands here. */
-  demand: 'demand/1',
+  demand: 'demand/2',
   /** Providers announce their capacity and price here, periodically. */
-  capacity: 'capacity/1',
+  capacity: 'capacity/2',
   /** Requesters share signed attestations of their own experience with providers here. */
-  reputation: 'reputation/1',
+  reputation: 'reputation/2',
 } as const
 
 /**

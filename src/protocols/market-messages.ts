@@ -59,6 +59,8 @@ export const DemandSchema = z.object({
    * to a demand at tens, not thousands.
    */
   offerSample: z.number().gt(0).max(1).optional(),
+  /** Which publication of the demand this is (absent: the first); the requester sends it again each second. */
+  copy: z.number().int().min(1).max(16).optional(),
   /** The requester's payer address and the escrow contract it pays through. */
   payment: z
     .object({ chainId: z.number().int().positive(), escrow: EthAddress, payer: EthAddress })

@@ -36,7 +36,7 @@ export interface AttestationGossip {
 }
 
 /**
- * Shares this node's own verified experience on `mutirao/reputation/1`, as attestations signed with its
+ * Shares this node's own verified experience on `mutirao/reputation/2`, as attestations signed with its
  * libp2p key, periodically and shortly after verdicts; collects others' attestations into a pool.
  */
 export function startAttestationGossip(c: AttestationGossipComponents): AttestationGossip {

@@ -25,7 +25,7 @@ const MAX_PENDING_LOOKUPS = 32
 /** Own events at which a node's own record fully replaces what others attest. */
 export const OWN_CONFIDENT_EVENTS = 10
 
-/** Schema of a gossip message on `mutirao/reputation/1`. */
+/** Schema of a gossip message on `mutirao/reputation/2`. */
 export const attestationMessageSchema = z.object({
   v: z.literal(1),
   attestations: z.array(attestationSchema).min(1).max(MAX_ATTESTATIONS_PER_MESSAGE),

@@ -18,6 +18,7 @@ import {
   type EscrowRef,
   type JobKind,
   type Offer,
+  signedPart,
 } from '../protocols/market-messages.js'
 import type { OfferInbox } from './offer-inbox.js'
 import { type Candidate, rankCandidates } from './select-offers.js'
@@ -155,6 +156,16 @@ export async function acquireProviders(c: MarketClientComponents, terms: DemandT
  */
 export const offerGraceMs = (firstAfterMs: number) => Math.min(1000, Math.max(250, 2 * firstAfterMs))
 
+/**
+ * The `copy`-th publication of `demand`, signed: gossip names a message by its bytes (their SHA-256), so a
+ * second copy with the same bytes would be dropped as already seen by every node, the publisher included.
+ */
+async function demandCopy(c: MarketClientComponents, demand: Demand, copy: number): Promise<Demand> {
+  if (copy === 0) return demand
+  const unsigned = { ...signedPart(demand), copy }
+  return { ...unsigned, signature: await signPayload(c.identity.peerKey, DOMAINS.demand, unsigned) }
+}
+
 /** Publish `demand` and gather answers from the `candidates` providers we know of (`known` of them accepting). */
 async function collectOffers(
   c: MarketClientComponents,
@@ -185,10 +196,10 @@ async function collectOffers(
       if (allAnswered()) resolve()
     },
   )
-  const bytes = new TextEncoder().encode(JSON.stringify(demand))
   c.log.info({ demand: demand.demandId, known, offerSample: demand.offerSample ?? 1 }, 'demand published')
   try {
-    while (Date.now() - started < 5000 && !terms.signal?.aborted) {
+    for (let copy = 0; Date.now() - started < 5000 && !terms.signal?.aborted; copy++) {
+      const bytes = new TextEncoder().encode(JSON.stringify(await demandCopy(c, demand, copy)))
       await c.host.services.pubsub.publish(c.host.services.wire.topics.demand, bytes).catch(() => {})
       const more = await Promise.race([enough.then(() => true), sleep(1000).then(() => false)])
       if (more || offers.size > 0) break
