@@ -305,6 +305,8 @@ export class JobRun extends EventEmitter {
       this.#payments?.acknowledged(session, BigInt(msg.cumulativeUnits))
     },
     onResult: (session: ProviderSession, msg: Extract<ToRequester, { t: 'result' }>, body: Uint8Array) => {
+      // the results that arrive together are stored, receipted and recorded in one transaction
+      this.c.store.batchTurn((err) => this.#ctx.fail(err))
       const judged: Promise<void> = this.#results
         .accept(session, msg, body)
         .catch((err) => {

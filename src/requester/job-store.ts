@@ -1,4 +1,5 @@
 import type { Db } from '../store/db.js'
+import { batchThisTurn } from '../store/turn-batch.js'
 import type { JobProgress, JobSpec, JobStatus, ProviderWork } from './job-spec.js'
 
 /** What a finished job keeps of its progress beyond counts: how it was verified, what it told its user. */
@@ -48,6 +49,11 @@ export class JobStore {
     this.#saveResult = db.prepare(
       "UPDATE shards SET status = 'done', provider = ?, output = ?, output_hash = ?, ep = ? WHERE job_id = ? AND idx = ? AND status != 'done'",
     )
+  }
+
+  /** Group this event-loop turn's writes into one transaction (see `batchThisTurn`). */
+  batchTurn(onError: (err: Error) => void): void {
+    batchThisTurn(this.db, onError)
   }
 
   create(job: JobRecord, shards: Shard[]): void {
