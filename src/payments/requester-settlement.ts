@@ -104,7 +104,7 @@ export class RequesterSettlement {
         if (!problem) return void released.push(payee)
         const paid = await redeemFor(payee)
         problems.push(
-          `provider ${payee.eth}: ${problem}${paid ? ` (its accepted work is paid on-chain${paid.txHash ? `: ${paid.txHash}` : ''})` : ''}`,
+          `provider ${payee.eth}: ${problem}${paid ? ` (its accepted work is paid on-chain: ${paid.txHash ?? 'its last voucher was redeemed already'})` : ''}`,
         )
       }),
     )
