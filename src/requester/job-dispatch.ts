@@ -5,6 +5,7 @@ import { sha256Hex } from '../store/blob-store.js'
 import { ProviderExcludedError } from '../verify/index.js'
 import { type JobContext, shardCounts } from './job-context.js'
 import { runJobLocally } from './job-kind.js'
+import { tasksToSend } from './pipeline.js'
 import type { ProviderSession } from './provider-session.js'
 import type { VoteScheduler } from './vote-scheduler.js'
 
@@ -27,17 +28,15 @@ export class JobDispatch {
     private readonly exclude: (provider: string) => void,
   ) {}
 
-  /**
-   * Two tasks per slot and at least two queued behind the running ones, so that a worker finishing a shard
-   * finds the next one already there while the one after it is still on the wire.
-   */
+  /** Keep every live session's pipeline full (depth and batches: pipeline.ts). */
   fill(): void {
     const { x } = this
     const now = Date.now()
     for (const session of x.sessions.values()) {
       if ((this.pausedUntil.get(session) ?? 0) > now) continue
-      const depth = Math.max(session.slots * 2, session.slots + 2)
-      while (!session.dead && session.inFlight.size < depth) {
+      const target =
+        session.inFlight.size + tasksToSend(session.slots, session.inFlight.size, session.pace.quick)
+      while (!session.dead && session.inFlight.size < target) {
         let taken: ReturnType<VoteScheduler['take']>
         try {
           taken = x.sched.take(session.provider)

@@ -4,6 +4,7 @@ import type { FrameBody } from '../net/framing.js'
 import type { Host } from '../net/host.js'
 import type { Agreement } from '../protocols/market-messages.js'
 import { type ToRequester, ToRequesterMsg, type VoucherMessage } from '../protocols/task-messages.js'
+import { ResultPace } from './pipeline.js'
 import { graceFor, SilenceWatch } from './silence-watch.js'
 
 /** How often the session checks that the provider is still heard. */
@@ -41,6 +42,8 @@ export class ProviderSession {
   slots = 1
   /** Task ids sent and not yet answered. */
   readonly inFlight = new Set<string>()
+  /** How quickly results come (quick tasks are sent in batches: see pipeline.ts). */
+  readonly pace = new ResultPace()
   #ch?: Channel
   #dead = false
   #silence?: SilenceWatch
@@ -141,6 +144,7 @@ export class ProviderSession {
         this.#silence?.heard(Date.now())
         if (header.t === 'result') {
           if (!this.inFlight.delete(header.taskId)) continue // duplicate or cancelled: harmless
+          this.pace.heard(Date.now())
           this.events.onResult(this, header, body)
         } else if (header.t === 'voucher-ack') {
           this.events.onVoucherAck?.(this, header)
