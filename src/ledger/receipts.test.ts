@@ -41,6 +41,42 @@ describe('receipts (local)', () => {
     })
   })
 
+  it('the hand-encoded leaf and task id equal OpenZeppelin and viem for any values (property); bad values are refused', () => {
+    const word = fc.bigInt({ min: 0n, max: 2n ** 256n - 1n })
+    const hex = (bytes: number) => word.map((v) => toHex(v % 2n ** BigInt(8 * bytes), { size: bytes }))
+    fc.assert(
+      fc.property(word, hex(32), hex(20), word, hex(32), hex(32), (jobId, taskId, provider, units, i, o) => {
+        const r: TaskReceipt = {
+          jobId,
+          taskId,
+          provider: getAddress(provider),
+          units,
+          inputHash: i,
+          outputHash: o,
+        }
+        expect(receiptLeaf(r)).toBe(
+          StandardMerkleTree.of([receiptValues(r).map(String)], [...RECEIPT_LEAF_ENCODING]).leafHash(
+            receiptValues(r).map(String),
+          ),
+        )
+      }),
+      { numRuns: 200 },
+    )
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), (id) => {
+        expect(taskIdOf(id)).toBe(keccak256(toHex(id)))
+      }),
+      { numRuns: 200 },
+    )
+    const ok = receiptsFor(1n, getAddress('0x00000000000000000000000000000000000000b3'), 1)[0]!
+    expect(() => receiptLeaf({ ...ok, units: -1n })).toThrow(/units is not a uint256/)
+    expect(() => receiptLeaf({ ...ok, jobId: 2n ** 256n })).toThrow(/jobId is not a uint256/)
+    expect(() => receiptLeaf({ ...ok, inputHash: '0x12' })).toThrow(/inputHash is not 32 bytes/)
+    expect(() => receiptLeaf({ ...ok, provider: `0x${'zz'.repeat(20)}` as Address })).toThrow(
+      /provider is not 20 bytes/,
+    )
+  })
+
   it('any change to any field of a receipt breaks its proof (property)', () => {
     const rs = receiptsFor(9n, getAddress('0x00000000000000000000000000000000000000b2'), 32)
     const tree = buildReceiptTree(rs)

@@ -1,7 +1,8 @@
 import { SimpleMerkleTree } from '@openzeppelin/merkle-tree'
-import { type Address, encodeAbiParameters, getAddress, type Hex, keccak256, stringToHex } from 'viem'
+import { type Address, getAddress, type Hex } from 'viem'
 import { z } from 'zod'
 import { InvalidInputError } from '../errors.js'
+import { keccak256Bytes } from './keccak.js'
 import { sortedPairMerkleRoot } from './merkle-root.js'
 
 /**
@@ -60,7 +61,7 @@ export function parseTaskReceipt(input: unknown): TaskReceipt {
 
 /** A 32-byte task id from a string id (keccak256 of its UTF-8 bytes). */
 export function taskIdOf(id: string): Hex {
-  return keccak256(stringToHex(id))
+  return toHex(keccak256Bytes(Buffer.from(id, 'utf8')))
 }
 
 /** The values of a receipt in leaf order. */
@@ -73,12 +74,33 @@ export function receiptValues(r: TaskReceipt): [bigint, Hex, Address, bigint, He
  * `@openzeppelin/merkle-tree` StandardMerkleTree leaves and to `JobEscrow.receiptLeaf`.
  */
 export function receiptLeaf(r: TaskReceipt): Hex {
-  const encoded = encodeAbiParameters(
-    RECEIPT_LEAF_ENCODING.map((type) => ({ type })),
-    receiptValues(r),
-  )
-  return keccak256(keccak256(encoded))
+  // abi.encode of six static words, written directly (viem's encoder costs more than the hashing)
+  const encoded = Buffer.alloc(6 * 32)
+  putUint256(encoded, 0, r.jobId, 'jobId')
+  putWord(encoded, 1, r.taskId, 32, 'taskId')
+  putWord(encoded, 2, r.provider, 20, 'provider')
+  putUint256(encoded, 3, r.units, 'units')
+  putWord(encoded, 4, r.inputHash, 32, 'inputHash')
+  putWord(encoded, 5, r.outputHash, 32, 'outputHash')
+  return toHex(keccak256Bytes(keccak256Bytes(encoded)))
 }
+
+const MAX_UINT256 = (1n << 256n) - 1n
+
+/** Word `i` of `out` = `v` as a big-endian uint256; a value outside uint256 is refused. */
+function putUint256(out: Buffer, i: number, v: bigint, name: string): void {
+  if (v < 0n || v > MAX_UINT256) throw new RangeError(`receipt ${name} is not a uint256: ${v}`)
+  out.write(v.toString(16).padStart(64, '0'), i * 32, 'hex')
+}
+
+/** Word `i` of `out` = the `bytes`-byte hex value `v`, right-aligned (bytes32 fill it, an address is padded). */
+function putWord(out: Buffer, i: number, v: string, bytes: number, name: string): void {
+  if (v.length !== 2 + 2 * bytes || !/^0x[0-9a-fA-F]*$/.test(v))
+    throw new RangeError(`receipt ${name} is not ${bytes} bytes of hex: ${v}`)
+  out.write(v.slice(2), i * 32 + 32 - bytes, 'hex')
+}
+
+const toHex = (b: Uint8Array): Hex => `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}`
 
 /** A Merkle tree over task receipts. */
 export interface ReceiptTree {
