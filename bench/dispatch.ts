@@ -313,6 +313,7 @@ async function main() {
           roundTripMs: ac ? median(ac.a1.rtt) : null,
           floorMs: ac ? median(ac.a1.echoWorker) : null,
           requesterCpuMsPerTask: ac?.scheduler.requesterCpuMsPerTask ?? null,
+          providersCpuMsPerTask: ac?.scheduler.providersCpuMsPerTask ?? null,
           pinned: pinned ?? null,
         }),
       )
