@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js'
-import { batchThisTurn } from '../store/turn-batch.js'
+import { batchThisTurn, commitTurnNow } from '../store/turn-batch.js'
 import type { JobProgress, JobSpec, JobStatus, ProviderWork } from './job-spec.js'
 
 /** What a finished job keeps of its progress beyond counts: how it was verified, what it told its user. */
@@ -54,6 +54,11 @@ export class JobStore {
   /** Group this event-loop turn's writes into one transaction (see `batchThisTurn`). */
   batchTurn(onError: (err: Error) => void): void {
     batchThisTurn(this.db, onError)
+  }
+
+  /** Commit this turn's open batch now (before progress built from it is shown: see `commitTurnNow`). */
+  commitTurn(): void {
+    commitTurnNow(this.db)
   }
 
   create(job: JobRecord, shards: Shard[]): void {

@@ -6,9 +6,9 @@ import type { ModelInfo } from '../exec/model-info.js'
 import { decodeTensors } from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
 import type { Db } from '../store/db.js'
-import type { JobMaterial } from './job-context.js'
+import type { JobMaterial, JobRunComponents } from './job-context.js'
 import { checkJob } from './job-kind.js'
-import { JobRun, type JobRunComponents } from './job-run.js'
+import { JobRun } from './job-run.js'
 import { type JobProgress, type JobSpecInput, JobSpecSchema } from './job-spec.js'
 import { JobStore } from './job-store.js'
 import { type ShardMap, shardMap } from './shard-map.js'
@@ -95,10 +95,17 @@ export class Requester {
     return run.progress
   }
 
-  /** The job's progress (live or from the store). */
+  /**
+   * The job's progress (live or from the store). Live progress counts the results of this event-loop turn,
+   * whose writes commit when the turn ends: they are committed first, so that what a client is shown
+   * survives a crash (a restarted node resumes from at least that).
+   */
   get(id: string): JobProgress {
     const live = this.#runs.get(id)
-    if (live) return live.run.progress
+    if (live) {
+      this.store.commitTurn()
+      return live.run.progress
+    }
     const job = this.store.get(id)
     if (!job)
       throw new JobNotFoundError(`No job ${id} on this node`, {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDb } from './db.js'
-import { batchThisTurn } from './turn-batch.js'
+import { batchThisTurn, commitTurnNow } from './turn-batch.js'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -46,6 +46,26 @@ describe('batchThisTurn', () => {
     // outside a batch, writes autocommit as before
     insert.run(4)
     expect(count(reader)).toBe(3)
+    reader.close()
+    db.close()
+  })
+
+  it('commits the open batch on demand (before its progress is shown); the end of the turn then has nothing to do', async () => {
+    const { db, reader } = twoConnections()
+    const errors: Error[] = []
+    const insert = db.prepare('INSERT INTO t (n) VALUES (?)')
+    commitTurnNow(db) // no batch open: nothing happens
+    batchThisTurn(db, (e) => errors.push(e))
+    insert.run(1)
+    expect(count(reader)).toBe(0)
+    commitTurnNow(db)
+    expect(db.inTransaction).toBe(false)
+    expect(count(reader)).toBe(1) // durable before the turn ends
+    insert.run(2) // after the early commit, autocommitted
+    expect(count(reader)).toBe(2)
+    await nextTurn()
+    expect(errors).toEqual([])
+    expect(count(reader)).toBe(2)
     reader.close()
     db.close()
   })
