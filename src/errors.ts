@@ -45,3 +45,19 @@ export class BadSignatureError extends MutiraoError {
 export class AbortedError extends MutiraoError {
   override name = 'AbortedError'
 }
+
+/**
+ * The first line of what was thrown, for logs and reasons. Any value can be thrown or rejected with (an abort
+ * reason, a library's plain object, `undefined`), and only an Error has a message: reading
+ * `(err as Error).message.split(…)` on anything else throws a TypeError of its own, in place of the failure
+ * it was reporting.
+ */
+export function firstLine(err: unknown): string {
+  const text =
+    err instanceof Error
+      ? err.message
+      : typeof (err as { message?: unknown })?.message === 'string'
+        ? (err as { message: string }).message
+        : String(err)
+  return text.split('\n')[0]
+}

@@ -1,5 +1,6 @@
 import type { PeerId } from '@libp2p/interface'
 import type { z } from 'zod'
+import { firstLine } from '../errors.js'
 import { channel } from '../net/channel.js'
 import type { Host } from '../net/host.js'
 
@@ -46,7 +47,7 @@ export async function serveJson<S extends z.ZodType>(
           const { header } = await ch.recv(requestSchema, { signal })
           reply = await handler(header, connection.remotePeer.toString())
         } catch (err) {
-          reply = { ok: false, error: (err as Error).message.split('\n')[0].slice(0, 480) }
+          reply = { ok: false, error: firstLine(err).slice(0, 480) }
         }
         await ch.send(reply, undefined, { signal })
         await ch.close()

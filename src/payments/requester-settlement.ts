@@ -1,4 +1,5 @@
 import { type Address, getAddress, type Hex, recoverAddress } from 'viem'
+import { firstLine } from '../errors.js'
 import { hashRelease, type Release, type SignedRelease } from '../ledger/index.js'
 import type { Logger } from '../log.js'
 import type { ReleaseReply, ReleaseRequest } from '../protocols/release-messages.js'
@@ -128,7 +129,7 @@ export class RequesterSettlement {
         at: Date.now(),
       })
     } catch (err) {
-      return open(`closing failed: ${(err as Error).message.split('\n')[0]}`)
+      return open(`closing failed: ${firstLine(err)}`)
     }
   }
 
@@ -157,7 +158,7 @@ export class RequesterSettlement {
         reply = await ask(payee, request)
       } catch (err) {
         reply = undefined
-        if (attempt === RELEASE_ATTEMPTS - 1) return `unreachable (${(err as Error).message.split('\n')[0]})`
+        if (attempt === RELEASE_ATTEMPTS - 1) return `unreachable (${firstLine(err)})`
         continue
       }
       if (reply.t === 'release' || !reply.retry) break

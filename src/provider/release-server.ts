@@ -1,3 +1,4 @@
+import { firstLine } from '../errors.js'
 import type { Logger } from '../log.js'
 import { serveJson } from '../market/rpc.js'
 import type { Host } from '../net/host.js'
@@ -17,7 +18,7 @@ export async function serveReleases(c: { host: Host; settlement: ProviderSettlem
       try {
         return await c.settlement.release(req)
       } catch (err) {
-        const reason = `release failed here: ${(err as Error).message.split('\n')[0].slice(0, 300)}`
+        const reason = `release failed here: ${firstLine(err).slice(0, 300)}`
         c.log.warn({ escrowJob: req.escrowJob, requester: remotePeer, reason }, 'release failed')
         return { t: 'release-refused', escrowJob: req.escrowJob, reason, retry: true }
       }

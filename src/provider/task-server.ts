@@ -1,3 +1,4 @@
+import { firstLine } from '../errors.js'
 import { batchSizeAlong } from '../exec/batch-axes.js'
 import type { TaskExecutor } from '../exec/task-executor.js'
 import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
@@ -234,7 +235,7 @@ async function payeeProblem(settlement: ProviderSettlement, escrowJob: string): 
     if (await settlement.isPayee(escrowJob)) return undefined
     return `this provider is not a payee of escrow job ${escrowJob}: the requester must add it (addPayees) first`
   } catch (err) {
-    return `could not read escrow job ${escrowJob}: ${(err as Error).message.split('\n')[0]}`
+    return `could not read escrow job ${escrowJob}: ${firstLine(err)}`
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Address } from 'viem'
+import { firstLine } from '../errors.js'
 import type { SignedTaskResult } from '../ledger/dispute-actions.js'
 import type { Ledger } from '../ledger/index.js'
 import type { Logger } from '../log.js'
@@ -104,7 +105,7 @@ export class DisputeFiler {
       rec.disputeId = id.toString()
       this.#done(rec, 'filed')
     } catch (err) {
-      this.#done(rec, 'failed', (err as Error).message.split('\n')[0].slice(0, 300))
+      this.#done(rec, 'failed', firstLine(err).slice(0, 300))
     }
   }
 

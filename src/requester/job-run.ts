@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { firstLine } from '../errors.js'
 import { concatAlong } from '../exec/batch-axes.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
@@ -27,8 +28,6 @@ import { type ShardMap, shardMap } from './shard-map.js'
 import { StarvationWatch } from './starvation-watch.js'
 import { policyFor, providersPerShard, resultEquality } from './verification.js'
 import { type Answer, VoteScheduler } from './vote-scheduler.js'
-
-export type { JobRunComponents } from './job-context.js'
 
 /**
  * Runs one inference job to completion: finds providers on the market, streams shards to them, checks
@@ -256,7 +255,7 @@ export class JobRun extends EventEmitter {
     } catch (err) {
       await stopAcquiring()
       await this.#wrapUp()
-      return this.#finish('failed', (err as Error).message.split('\n')[0])
+      return this.#finish('failed', firstLine(err))
     } finally {
       signal.removeEventListener('abort', onAbort)
       await stopAcquiring()

@@ -1,4 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
+import { firstLine } from '../errors.js'
 import { type Channel, channel } from '../net/channel.js'
 import type { FrameBody } from '../net/framing.js'
 import type { Host } from '../net/host.js'
@@ -154,7 +155,7 @@ export class ProviderSession {
         }
       }
     } catch (err) {
-      if (!this.#dead) this.kill(`stream failed: ${(err as Error).message.split('\n')[0]}`)
+      if (!this.#dead) this.kill(`stream failed: ${firstLine(err)}`)
     }
   }
 }

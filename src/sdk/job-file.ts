@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
-import { InvalidInputError } from '../errors.js'
+import { firstLine, InvalidInputError } from '../errors.js'
 import { batchSizeAlong } from '../exec/batch-axes.js'
 import { type BatchAxesOverrides, inferBatchAxes } from '../exec/infer-batch-axes.js'
 import { checkInputs, inspectModel, type ModelInfo } from '../exec/model-info.js'
@@ -119,7 +119,7 @@ export async function loadJobFile(path: string): Promise<LoadedJob> {
     try {
       inputs[name] = await loadTensorSpec(spec, { baseDir })
     } catch (err) {
-      throw new InvalidInputError(`Input '${name}': ${(err as Error).message.split('\n')[0]}`, { cause: err })
+      throw new InvalidInputError(`Input '${name}': ${firstLine(err)}`, { cause: err })
     }
   }
   for (const [name, o] of Object.entries(file.outputs ?? {})) batchAxes.outputs[name] = o.batchAxis

@@ -3,7 +3,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { columnStats } from '../../data/column-stats.js'
 import { loadCsvFile } from '../../data/load.js'
 import type { DataSchema, Dataset } from '../../data/schema.js'
-import { AbortedError, InvalidInputError } from '../../errors.js'
+import { AbortedError, firstLine, InvalidInputError } from '../../errors.js'
 import { logger } from '../../log.js'
 import type { Host } from '../../net/host.js'
 import { canonicalJson } from '../../net/signing.js'
@@ -111,7 +111,7 @@ export function createFlHolder(options: FlHolderOptions): FlHolder {
       options.onEvent?.({ type: 'paid', amount, txHash })
       return { amount, txHash }
     } catch (err) {
-      const error = (err as Error).message.split('\n')[0]
+      const error = firstLine(err)
       log.warn({ amount, error }, 'could not redeem the data-budget voucher')
       return { amount, error }
     }
@@ -190,7 +190,7 @@ export function createFlHolder(options: FlHolderOptions): FlHolder {
           }
         } catch (err) {
           if ((err as Error).name === 'AbortedError') throw err
-          const reason = (err as Error).message.split('\n')[0].slice(0, 400)
+          const reason = firstLine(err).slice(0, 400)
           log.warn({ round: h.round, t: h.t, reason }, 'declining the round')
           options.onEvent?.({ type: 'declined', round: h.round, reason })
           await wire.send({ t: 'decline', ...base, reason })
@@ -222,7 +222,7 @@ export function createFlHolder(options: FlHolderOptions): FlHolder {
             (err as Error).name === 'CsvParseError'
           )
             throw err
-          const error = (err as Error).message.split('\n')[0]
+          const error = firstLine(err)
           options.onEvent?.({ type: 'disconnected', error })
           if (Date.now() - failingSince > (options.reconnectMs ?? 120_000)) throw err
           log.info({ error }, 'coordinator unreachable; reconnecting')

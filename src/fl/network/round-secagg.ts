@@ -1,3 +1,4 @@
+import { firstLine } from '../../errors.js'
 import { logger } from '../../log.js'
 import { createAggregator } from '../secagg/aggregator.js'
 import { plusDegree, plusThreshold } from '../secagg/graph.js'
@@ -62,10 +63,9 @@ export async function runSecAggRound(input: RoundInput): Promise<RoundResult> {
   }
   const stepDeadline = () => Date.now() + sa.stepTimeoutMs
   const fail = (err: unknown): never => {
-    throw new FlRoundFailedError(
-      `Round ${round}: secure aggregation failed: ${(err as Error).message.split('\n')[0]}`,
-      { cause: err },
-    )
+    throw new FlRoundFailedError(`Round ${round}: secure aggregation failed: ${firstLine(err)}`, {
+      cause: err,
+    })
   }
   try {
     await step<{ header: { keys: { from: string; maskPublicKey: string; encryptionPublicKey: string } } }>(

@@ -1,7 +1,7 @@
 import type { PrivateKey } from '@libp2p/interface'
 import { z } from 'zod'
 import { loadCsvFile } from '../../data/load.js'
-import { InvalidInputError } from '../../errors.js'
+import { firstLine, InvalidInputError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import type { Host } from '../../net/host.js'
 import { chainAnchor, type LineageLedger } from '../lineage/chain-anchor.js'
@@ -227,7 +227,7 @@ export class FlService {
       },
       (err: Error) => {
         run.status = 'failed'
-        run.error = err.message.split('\n')[0]
+        run.error = firstLine(err)
         this.c.log.warn({ run: run.id, err: run.error }, 'fl run failed')
       },
     )
