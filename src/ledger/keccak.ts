@@ -26,5 +26,5 @@ export function keccak256Bytes(data: Uint8Array): Uint8Array {
   return wasm.digest('binary')
 }
 
-/** Whether the WebAssembly hasher answers (for the benches' reports). */
+/** Whether the WebAssembly hasher answers (its test checks that it does here). */
 export const keccakIsWasm = (): boolean => wasm !== undefined

@@ -1,5 +1,5 @@
 import { SimpleMerkleTree } from '@openzeppelin/merkle-tree'
-import { type Address, getAddress, type Hex } from 'viem'
+import { type Address, bytesToHex, getAddress, type Hex } from 'viem'
 import { z } from 'zod'
 import { InvalidInputError } from '../errors.js'
 import { keccak256Bytes } from './keccak.js'
@@ -61,7 +61,7 @@ export function parseTaskReceipt(input: unknown): TaskReceipt {
 
 /** A 32-byte task id from a string id (keccak256 of its UTF-8 bytes). */
 export function taskIdOf(id: string): Hex {
-  return toHex(keccak256Bytes(Buffer.from(id, 'utf8')))
+  return bytesToHex(keccak256Bytes(Buffer.from(id, 'utf8')))
 }
 
 /** The values of a receipt in leaf order. */
@@ -82,7 +82,7 @@ export function receiptLeaf(r: TaskReceipt): Hex {
   putUint256(encoded, 3, r.units, 'units')
   putWord(encoded, 4, r.inputHash, 32, 'inputHash')
   putWord(encoded, 5, r.outputHash, 32, 'outputHash')
-  return toHex(keccak256Bytes(keccak256Bytes(encoded)))
+  return bytesToHex(keccak256Bytes(keccak256Bytes(encoded)))
 }
 
 const MAX_UINT256 = (1n << 256n) - 1n
@@ -99,8 +99,6 @@ function putWord(out: Buffer, i: number, v: string, bytes: number, name: string)
     throw new RangeError(`receipt ${name} is not ${bytes} bytes of hex: ${v}`)
   out.write(v.slice(2), i * 32 + 32 - bytes, 'hex')
 }
-
-const toHex = (b: Uint8Array): Hex => `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}`
 
 /** A Merkle tree over task receipts. */
 export interface ReceiptTree {
