@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { AbortedError } from '../errors.js'
 import { logger } from '../log.js'
@@ -6,11 +5,12 @@ import {
   DeadlineExceededError,
   ExecutorStoppedError,
   InferenceError,
-  ModelUnavailableError,
   OutputTooLargeError,
   WorkerCrashedError,
 } from './errors.js'
-import { checkInputs, inspectModel, type ModelInfo } from './model-info.js'
+import { InlinePace, InlineSessions, inputBytes } from './inline-lane.js'
+import { modelCache } from './model-cache.js'
+import { checkInputs, type ModelInfo } from './model-info.js'
 import type { ExecutionProvider } from './onnx-session.js'
 import type { Placement, WorkerInit, WorkerReply, WorkerRunRequest } from './onnx-worker-protocol.js'
 import type { TensorMap } from './tensor.js'
@@ -38,6 +38,8 @@ export interface OnnxExecutorOptions {
    * {@link OnnxExecutor.placement} says so and why.
    */
   executionProvider?: ExecutionProvider
+  /** Run models proven quick in the pool in this thread instead (default true on the CPU): see inline-lane. */
+  inline?: boolean
 }
 
 /** One inference task. */
@@ -63,8 +65,10 @@ export interface OnnxExecutorStats {
   running: number
   /** Workers replaced after a crash or a cancelled run. */
   replaced: number
-  /** Milliseconds spent inside session.run, summed over completed tasks (measured in the workers). */
+  /** Milliseconds spent inside session.run, summed over completed tasks. */
   sessionMs: number
+  /** Tasks of quick models run in the calling thread, not a worker (see inline-lane). */
+  inline: number
 }
 
 /** A pool of worker threads running ONNX models. */
@@ -120,17 +124,23 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
   const maxOutputBytes = options.maxOutputBytes ?? 64 * 1024 * 1024
   const maxSessions = options.maxSessionsPerWorker ?? 4
   const workerUrl = options.workerUrl ?? defaultWorkerUrl()
-  const models = new Map<string, Promise<{ bytes: Uint8Array; info: ModelInfo }>>()
+  const loadModel = modelCache(options.getModel, maxSessions * 2)
   const queue: Task[] = []
   const slots: Slot[] = []
   /** Every worker not yet exited, including retired ones still finishing a run. */
   const live = new Set<Slot>()
-  const stats = { completed: 0, failed: 0, replaced: 0, sessionMs: 0 }
+  const stats = { completed: 0, failed: 0, replaced: 0, sessionMs: 0, inline: 0 }
   /** Where each model ran last, by hash (bounded). */
   const placements = new Map<string, Placement>()
   let nextId = 1
   let stopped = false
   let crashesInARow = 0
+  const pace = new InlinePace()
+  const inline =
+    options.inline === false || options.executionProvider === 'webgpu'
+      ? undefined
+      : new InlineSessions(maxSessions)
+  let inlineRunning = 0
 
   function spawn(): Slot {
     const init: WorkerInit = { maxSessions, executionProvider: options.executionProvider }
@@ -171,6 +181,7 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
         if (placements.size > 64) placements.delete(placements.keys().next().value!)
         stats.completed++
         stats.sessionMs += reply.runMs
+        pace.observe(task.hash, reply.runMs)
         try {
           task.resolve(decodeTensors(reply.outputs, { maxTotalBytes: maxOutputBytes, maxTensors: 4096 }))
         } catch (e) {
@@ -283,35 +294,6 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
     slot.worker.postMessage(msg, [task.inputs.buffer as ArrayBuffer])
   }
 
-  function loadModel(hash: string): Promise<{ bytes: Uint8Array; info: ModelInfo }> {
-    let p = models.get(hash)
-    if (!p) {
-      p = fetchModel(hash)
-      models.set(hash, p)
-      p.catch(() => models.delete(hash))
-      if (models.size > maxSessions * 2) models.delete(models.keys().next().value!)
-    }
-    return p
-  }
-
-  async function fetchModel(hash: string): Promise<{ bytes: Uint8Array; info: ModelInfo }> {
-    if (!/^[0-9a-f]{64}$/.test(hash))
-      throw new ModelUnavailableError(`'${hash}' is not a sha256 hex model hash`)
-    let bytes: Uint8Array
-    try {
-      bytes = await options.getModel(hash)
-    } catch (e) {
-      throw new ModelUnavailableError(`could not get model ${hash.slice(0, 12)}…`, {
-        cause: e,
-        details: String(e),
-      })
-    }
-    const actual = createHash('sha256').update(bytes).digest('hex')
-    if (actual !== hash)
-      throw new ModelUnavailableError(`model bytes for ${hash.slice(0, 12)}… hash to ${actual}`)
-    return { bytes, info: inspectModel(bytes) }
-  }
-
   async function run(req: OnnxRunRequest): Promise<TensorMap> {
     const deadline = req.deadline ?? Number.POSITIVE_INFINITY
     const check = () => {
@@ -324,6 +306,8 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
     const { info } = await loadModel(req.modelHash)
     check()
     checkInputs(info, req.inputs)
+    if (inline && pace.inline(req.modelHash, req.encoded?.byteLength ?? inputBytes(req.inputs)))
+      return runInline(req, deadline)
     // a buffer of its own (it is transferred to the worker): not Buffer#slice, a view into e.g. Buffer's pool
     const inputs = req.encoded ? new Uint8Array(req.encoded) : encodeTensors(req.inputs)
     return new Promise<TensorMap>((resolve, reject) => {
@@ -365,6 +349,28 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
     })
   }
 
+  /** Run a quick model's task in this thread (no hop); aborted or late meanwhile, its result is dropped. */
+  async function runInline(req: OnnxRunRequest, deadline: number): Promise<TensorMap> {
+    inlineRunning++
+    try {
+      const model = async () => (await loadModel(req.modelHash)).bytes
+      const { outputs, runMs } = await inline!.run(req.modelHash, model, req.inputs, maxOutputBytes)
+      pace.observe(req.modelHash, runMs)
+      stats.sessionMs += runMs
+      if (req.signal?.aborted) throw new AbortedError('inference was aborted', { cause: req.signal.reason })
+      if (Date.now() >= deadline)
+        throw new DeadlineExceededError('task ran past its deadline and was stopped')
+      stats.completed++
+      stats.inline++
+      return outputs
+    } catch (e) {
+      stats.failed++
+      throw e
+    } finally {
+      inlineRunning--
+    }
+  }
+
   for (let i = 0; i < threads; i++) slots.push(spawn())
 
   return {
@@ -375,7 +381,7 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
     stats: () => ({
       ...stats,
       queued: queue.length,
-      running: slots.filter((s) => s.task).length,
+      running: slots.filter((s) => s.task).length + inlineRunning,
     }),
     async stop() {
       if (stopped) return
@@ -387,7 +393,7 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
         s.task?.reject(error)
         retire(s)
       }
-      await Promise.all([...live].map((s) => s.exited))
+      await Promise.all([...live].map((s) => s.exited).concat(inline?.close() ?? []))
     },
   }
 }

@@ -1,0 +1,108 @@
+import type * as ort from 'onnxruntime-node'
+import { createOnnxSession, runSession } from './onnx-session.js'
+import type { TensorMap } from './tensor.js'
+
+/**
+ * When a model is run in the calling thread instead of a worker. A tiny model's run (tens of µs) costs less
+ * than the thread hop around it (~120 µs of CPU here: a postMessage each way, the inputs and outputs encoded
+ * and decoded, a wake-up per side), and onnxruntime-node runs a session synchronously in the thread that
+ * calls it — so only models already shown to be quick are run here, where a slow run would stall the node.
+ */
+export const INLINE_POLICY = {
+  /** Runs a model must complete in the worker pool first (its loading and first runs are isolated). */
+  provenRuns: 8,
+  /** Largest moving average of a model's run time (ms) that runs here. */
+  maxRunMs: 1,
+  /** Largest inputs (bytes) of a task that runs here; bigger batches go to the pool. */
+  maxInputBytes: 64 * 1024,
+  /** Weight of the newest run in the moving average. */
+  alpha: 0.2,
+} as const
+
+interface ModelPace {
+  runs: number
+  /** Moving average of run milliseconds, over runs anywhere. */
+  avgMs: number
+}
+
+/**
+ * Which models are quick enough to run in this thread: a pure record of run times, from the workers and
+ * from inline runs alike. A model that turns slow goes back to the pool (one run of 5 ms is enough).
+ */
+export class InlinePace {
+  readonly #models = new Map<string, ModelPace>()
+
+  constructor(
+    private readonly policy = INLINE_POLICY,
+    private readonly maxModels = 64,
+  ) {}
+
+  /** A run of `hash` took `runMs`. */
+  observe(hash: string, runMs: number): void {
+    const m = this.#models.get(hash)
+    if (!m) {
+      this.#models.set(hash, { runs: 1, avgMs: runMs })
+      if (this.#models.size > this.maxModels) this.#models.delete(this.#models.keys().next().value!)
+      return
+    }
+    m.runs++
+    m.avgMs += this.policy.alpha * (runMs - m.avgMs)
+  }
+
+  /** Whether a task of `hash` with `inputBytes` of inputs runs in this thread. */
+  inline(hash: string, inputBytes: number): boolean {
+    const m = this.#models.get(hash)
+    return (
+      m !== undefined &&
+      m.runs >= this.policy.provenRuns &&
+      m.avgMs <= this.policy.maxRunMs &&
+      inputBytes <= this.policy.maxInputBytes
+    )
+  }
+}
+
+/** Sessions of quick models in the calling thread, at most `maxSessions` (least recently used released). */
+export class InlineSessions {
+  readonly #sessions = new Map<string, Promise<ort.InferenceSession>>()
+
+  constructor(private readonly maxSessions: number) {}
+
+  /** Run `inputs` through the model (its session created from `model()` on first use). */
+  async run(
+    hash: string,
+    model: () => Promise<Uint8Array>,
+    inputs: TensorMap,
+    maxOutputBytes: number,
+  ): Promise<{ outputs: TensorMap; runMs: number }> {
+    let session = this.#sessions.get(hash)
+    if (session) this.#sessions.delete(hash)
+    else {
+      session = model().then((bytes) => createOnnxSession(bytes))
+      session.catch(() => this.#sessions.delete(hash))
+    }
+    this.#sessions.set(hash, session) // most recently used last
+    while (this.#sessions.size > this.maxSessions) {
+      const [oldest, s] = this.#sessions.entries().next().value as [string, Promise<ort.InferenceSession>]
+      this.#sessions.delete(oldest)
+      void s.then((x) => x.release()).catch(() => {})
+    }
+    const s = await session
+    const t0 = performance.now()
+    const outputs = await runSession(s, inputs, maxOutputBytes)
+    return { outputs, runMs: performance.now() - t0 }
+  }
+
+  /** Release every session. */
+  async close(): Promise<void> {
+    const all = [...this.#sessions.values()]
+    this.#sessions.clear()
+    await Promise.allSettled(all.map(async (s) => (await s).release()))
+  }
+}
+
+/** Bytes of a task's inputs. */
+export function inputBytes(inputs: TensorMap): number {
+  let n = 0
+  for (const t of Object.values(inputs)) n += t.data.byteLength
+  return n
+}
