@@ -1,6 +1,6 @@
 // The baseline peer of `npm run bench:dispatch` (a0): a libp2p host built like a node's (TCP, noise, yamux)
 // that answers framed messages on an open stream, either at once (`echo`) or after a round trip through a
-// worker thread (`echo-worker`, the hop every inference task takes); it also serves streaming sessions. Prints `{"multiaddr": ...}` when ready.
+// worker thread (`echo-worker`, the hop every inference task took before quick models ran inline, see src/exec/inline-lane.ts); it also serves streaming sessions. Prints `{"multiaddr": ...}` when ready.
 import '../src/polyfill.js'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
