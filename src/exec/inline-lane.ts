@@ -61,9 +61,20 @@ export class InlinePace {
   }
 }
 
-/** Sessions of quick models in the calling thread, at most `maxSessions` (least recently used released). */
+interface InlineSession {
+  session: Promise<ort.InferenceSession>
+  /** Runs started on it and not yet finished. */
+  running: number
+  /** Out of the cache: released when its last run ends. */
+  evicted: boolean
+}
+
+/**
+ * Sessions of quick models in the calling thread, at most `maxSessions` (the least recently used is evicted,
+ * and released once the runs already started on it have ended).
+ */
 export class InlineSessions {
-  readonly #sessions = new Map<string, Promise<ort.InferenceSession>>()
+  readonly #sessions = new Map<string, InlineSession>()
 
   constructor(private readonly maxSessions: number) {}
 
@@ -74,35 +85,55 @@ export class InlineSessions {
     inputs: TensorMap,
     maxOutputBytes: number,
   ): Promise<{ outputs: TensorMap; runMs: number }> {
-    let session = this.#sessions.get(hash)
-    if (session) this.#sessions.delete(hash)
+    let entry = this.#sessions.get(hash)
+    if (entry) this.#sessions.delete(hash)
     else {
-      session = model().then((bytes) => createOnnxSession(bytes))
-      session.catch(() => this.#sessions.delete(hash))
+      const session = model().then((bytes) => createOnnxSession(bytes))
+      entry = { session, running: 0, evicted: false }
+      const created = entry
+      session.catch(() => {
+        if (this.#sessions.get(hash) === created) this.#sessions.delete(hash)
+      })
     }
-    this.#sessions.set(hash, session) // most recently used last
+    this.#sessions.set(hash, entry) // most recently used last
     while (this.#sessions.size > this.maxSessions) {
-      const [oldest, s] = this.#sessions.entries().next().value as [string, Promise<ort.InferenceSession>]
+      const [oldest, e] = this.#sessions.entries().next().value as [string, InlineSession]
       this.#sessions.delete(oldest)
-      void s.then((x) => x.release()).catch(() => {})
+      e.evicted = true
+      if (e.running === 0) release(e)
     }
-    const s = await session
-    // onnxruntime-node runs the session in a setImmediate callback: one queued just before it marks the run's
-    // start, so the time waited for the event loop (other sockets' callbacks, on a busy node) is not counted
-    let start = performance.now()
-    setImmediate(() => {
-      start = performance.now()
-    })
-    const outputs = await runSession(s, inputs, maxOutputBytes)
-    return { outputs, runMs: performance.now() - start }
+    entry.running++
+    try {
+      const s = await entry.session
+      // onnxruntime-node runs the session in a setImmediate callback: one queued just before it marks the
+      // run's start, so the time waited for the event loop (other sockets' callbacks, on a busy node) is not
+      // counted
+      let start = performance.now()
+      setImmediate(() => {
+        start = performance.now()
+      })
+      const outputs = await runSession(s, inputs, maxOutputBytes)
+      return { outputs, runMs: performance.now() - start }
+    } finally {
+      entry.running--
+      if (entry.evicted && entry.running === 0) release(entry)
+    }
   }
 
-  /** Release every session. */
+  /** Release every session (after the runs already started on each). */
   async close(): Promise<void> {
     const all = [...this.#sessions.values()]
     this.#sessions.clear()
-    await Promise.allSettled(all.map(async (s) => (await s).release()))
+    for (const e of all) {
+      e.evicted = true
+      if (e.running === 0) release(e)
+    }
+    await Promise.allSettled(all.map((e) => e.session))
   }
+}
+
+function release(e: InlineSession): void {
+  e.session.then((s) => s.release()).catch(() => {})
 }
 
 /** Bytes of a task's inputs. */
