@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import type { Hono } from 'hono'
+import { readBytes } from '../read-bytes.js'
 
 /** Content types of the files the pages are built from. */
 const TYPES: Record<string, string> = {
@@ -28,6 +28,6 @@ export function serveBuiltFiles(
     const file = `${dir}${path || 'index.html'}`
     if (!existsSync(file)) return ctx.text('this page is not built here: run `npm run build:web`', 404)
     const type = TYPES[(path || 'index.html').split('.').pop()!] ?? 'application/octet-stream'
-    return ctx.body(new Uint8Array(await readFile(file)), 200, { 'content-type': type, ...headers })
+    return ctx.body(await readBytes(file), 200, { 'content-type': type, ...headers })
   })
 }

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
+import { readBytes } from '../read-bytes.js'
 import { bad, readNpy } from './npy.js'
 import type { Tensor } from './tensor.js'
 
@@ -9,5 +10,5 @@ import type { Tensor } from './tensor.js'
 export async function readNpyFile(path: string, maxBytes = 256 * 1024 * 1024): Promise<Tensor> {
   const { size } = await stat(path)
   if (size > maxBytes) bad(`${path} is ${size} bytes, over the limit of ${maxBytes}`)
-  return readNpy(new Uint8Array(await readFile(path)))
+  return readNpy(await readBytes(path))
 }

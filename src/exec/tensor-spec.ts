@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
+import { readBytes } from '../read-bytes.js'
 import { InvalidTensorError } from './errors.js'
 import { readNpyFile } from './npy-file.js'
 import { DTYPES, type Tensor } from './tensor.js'
@@ -79,7 +80,7 @@ export async function loadTensorSpec(spec: unknown, options: LoadTensorOptions =
         `raw file ${s.raw} has ${size} bytes but ${s.dtype}[${s.shape}] needs ${need}`,
       )
     }
-    return { dtype: s.dtype, dims: s.shape, data: new Uint8Array(await readFile(path(s.raw))) }
+    return { dtype: s.dtype, dims: s.shape, data: await readBytes(path(s.raw)) }
   }
   const shape: number[] = []
   const values: ElementValue[] = []

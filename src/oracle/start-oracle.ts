@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import type { Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { NodeConfig } from '../config/schema.js'
@@ -6,6 +5,7 @@ import { InvalidInputError } from '../errors.js'
 import type { TaskExecutor } from '../exec/task-executor.js'
 import type { Ledger } from '../ledger/ledger.js'
 import { logger } from '../log.js'
+import { readBytes } from '../read-bytes.js'
 import type { BlobStore } from '../store/blob-store.js'
 import { OracleService } from './oracle-service.js'
 
@@ -24,7 +24,7 @@ export async function startOracle(c: {
     })
   const log = logger('oracle')
   for (const file of c.config.models) {
-    const hash = await c.blobs.put(new Uint8Array(await readFile(file)))
+    const hash = await c.blobs.put(await readBytes(file))
     log.info({ file, modelHash: hash }, 'oracle model available')
   }
   const service = new OracleService({

@@ -1,13 +1,13 @@
-import { readFile } from 'node:fs/promises'
 import type { Address, Hex } from 'viem'
 import { AbortedError, InvalidInputError, MutiraoError } from '../errors.js'
 import type { TensorMap } from '../exec/tensor.js'
-import { decodeTensors, encodeTensors } from '../exec/tensor-codec.js'
+import { decodeTensors, encodeTensorParts } from '../exec/tensor-codec.js'
 import type { FlRunView } from '../fl/network/service.js'
 import { dataDirLayout } from '../identity/data-dir.js'
 import { parsePrice } from '../market/price.js'
 import { readNodeInfo } from '../node/node-info.js'
 import type { LivePolicyView, PolicyChange } from '../provider/live-policy.js'
+import { readBytes } from '../read-bytes.js'
 import type { JobProgress, JobSpecInput } from '../requester/job-spec.js'
 import type { StreamSession } from '../stream/local-session.js'
 import type { StreamOptions } from '../stream/open-stream.js'
@@ -80,8 +80,8 @@ export interface MutiraoClient {
   readonly apiUrl: string
   /** Node status: peer id, addresses, provider state, known providers. */
   node(): Promise<Record<string, unknown>>
-  /** Upload bytes to the node's blob store; returns their sha256. */
-  putBlob(bytes: Uint8Array): Promise<string>
+  /** Upload bytes (or consecutive parts of them) to the node's blob store, unless it has them; returns their sha256. */
+  putBlob(bytes: Uint8Array | readonly Uint8Array[]): Promise<string>
   /** Submit a job (model and inputs as bytes/tensors); resolves once accepted. */
   submit(job: InferenceJob): Promise<JobProgress>
   /** Submit a job whose blobs are already on the node. */
@@ -190,7 +190,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
       body: JSON.stringify(body),
       headers: { 'content-type': 'application/json' },
     })
-  const putBlob = (bytes: Uint8Array) => putBlobOnce(call, bytes)
+  const putBlob = (bytes: Uint8Array | readonly Uint8Array[]) => putBlobOnce(call, bytes)
   const submitSpec = (spec: JobSpecInput) =>
     json<JobProgress>('/v1/jobs', {
       method: 'POST',
@@ -204,8 +204,11 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
     putBlob,
     submitSpec,
     async submit(job) {
-      const model = typeof job.model === 'string' ? new Uint8Array(await readFile(job.model)) : job.model
-      const [modelHash, inputsHash] = await Promise.all([putBlob(model), putBlob(encodeTensors(job.inputs))])
+      const model = typeof job.model === 'string' ? await readBytes(job.model) : job.model
+      const [modelHash, inputsHash] = await Promise.all([
+        putBlob(model),
+        putBlob(encodeTensorParts(job.inputs)),
+      ])
       const { name, shardSize, timeoutSeconds, providers, verification, batchAxes } = job
       const maxPricePerUnit = maxPricePerUnitOf(job)
       return submitSpec({
@@ -222,10 +225,10 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
       })
     },
     async submitWasm(job) {
-      const module = typeof job.module === 'string' ? new Uint8Array(await readFile(job.module)) : job.module
+      const module = typeof job.module === 'string' ? await readBytes(job.module) : job.module
       const [modelHash, inputsHash] = await Promise.all([
         putBlob(module),
-        putBlob(encodeTensors(wasmJobInputs(job.runs, job.limits))),
+        putBlob(encodeTensorParts(wasmJobInputs(job.runs, job.limits))),
       ])
       const { name, shardSize, timeoutSeconds, providers, verification, limits } = job
       const maxPricePerUnit = maxPricePerUnitOf(job)

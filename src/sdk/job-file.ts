@@ -8,6 +8,7 @@ import { checkInputs, inspectModel, type ModelInfo } from '../exec/model-info.js
 import type { TensorMap } from '../exec/tensor.js'
 import { loadTensorSpec, TensorSpecSchema } from '../exec/tensor-spec.js'
 import { JobKind } from '../protocols/market-messages.js'
+import { readBytes } from '../read-bytes.js'
 import { commonJobFileFields } from './job-file-fields.js'
 import { type LoadedWasmJob, loadWasmJobFile } from './wasm-job-file.js'
 
@@ -101,7 +102,7 @@ export async function loadJobFile(path: string): Promise<LoadedJob> {
   const modelPath = isAbsolute(file.model) ? file.model : resolve(baseDir, file.model)
   let model: Uint8Array
   try {
-    model = new Uint8Array(await readFile(modelPath))
+    model = await readBytes(modelPath)
   } catch (err) {
     throw new InvalidInputError(`Cannot read model ${modelPath}: ${(err as Error).message}`)
   }

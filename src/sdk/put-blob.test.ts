@@ -39,5 +39,12 @@ describe('putBlob over /v1/blobs', () => {
       hash: sha256Hex(bytes),
       size: bytes.length,
     })
+    // parts: hashed as the bytes they make up, joined only to be sent, and not sent again once known
+    const parts = [new TextEncoder().encode('inputs, '), new TextEncoder().encode('in two parts')]
+    const joined = new TextEncoder().encode('inputs, in two parts')
+    expect(await putBlob(call, parts)).toBe(sha256Hex(joined))
+    expect(await blobs.get(sha256Hex(joined))).toEqual(joined)
+    expect(await putBlob(call, parts)).toBe(sha256Hex(joined))
+    expect(posts).toEqual([bytes.length, 2048, joined.length]) // the 2,048 bytes were refused (413)
   })
 })

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
 import { InvalidInputError } from '../errors.js'
 import type { WasmLimits } from '../exec/wasm/executor.js'
 import { WASM_MAX_BYTES } from '../exec/wasm/limits.js'
+import { readBytes } from '../read-bytes.js'
 import { WasmLimitsSchema } from '../requester/job-spec.js'
 import { commonJobFileFields } from './job-file-fields.js'
 import type { WasmRunSpec } from './wasm-job.js'
@@ -58,7 +58,7 @@ export interface LoadedWasmJob {
 const read = async (path: string, what: string, max: number): Promise<Uint8Array> => {
   let bytes: Uint8Array
   try {
-    bytes = new Uint8Array(await readFile(path))
+    bytes = await readBytes(path)
   } catch (err) {
     throw new InvalidInputError(`Cannot read ${what} ${path}: ${(err as Error).message}`)
   }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { InvalidInputError } from '../errors.js'
+import { readBytes } from '../read-bytes.js'
 import { sha256Hex } from './sha256.js'
 
 export { sha256Hex } from './sha256.js'
@@ -46,7 +47,7 @@ export function blobStore(dir: string): BlobStore {
     },
     async get(hash) {
       try {
-        return new Uint8Array(await readFile(pathOf(hash)))
+        return await readBytes(pathOf(hash))
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
           throw new InvalidInputError(`Blob ${hash} is not in the store`)

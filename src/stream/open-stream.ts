@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { InvalidInputError } from '../errors.js'
 import { createHost, type Host } from '../net/host.js'
+import { readBytes } from '../read-bytes.js'
 import { openLocalSession, type SessionOptions, type StreamSession } from './local-session.js'
 import { nearestProviders } from './nearest.js'
 import { providerName } from './remote-link.js'
@@ -49,8 +49,7 @@ export interface StreamOptions
  */
 export async function openStream(options: StreamOptions): Promise<StreamSession> {
   const where = options.where ?? 'local'
-  const bytes =
-    typeof options.model === 'string' ? new Uint8Array(await readFile(options.model)) : options.model
+  const bytes = typeof options.model === 'string' ? await readBytes(options.model) : options.model
   if (where === 'local') return openLocalSession(bytes, options)
   if (options.batch)
     throw new InvalidInputError('micro-batching runs in local sessions only', {
