@@ -2,7 +2,7 @@
 // first; a folder of src/ (or a file at its top) may import only from layers below its own. So no two folders
 // import each other, and no file cycle crosses a folder; `no-circular` catches the cycles inside a folder.
 const LAYERS = [
-  ['errors.ts', 'free-port.ts', 'log.ts', 'polyfill.ts', 'onnx'],
+  ['errors.ts', 'free-port.ts', 'log.ts', 'polyfill.ts', 'read-bytes.ts', 'onnx'],
   ['data', 'ledger', 'net', 'store'],
   ['protocols'],
   ['exec', 'market', 'payments'],
