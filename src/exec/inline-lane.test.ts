@@ -9,32 +9,35 @@ import { tensorFromValues } from './tensor-values.js'
 describe('InlinePace', () => {
   it('runs a model here only after enough quick runs, and only for small inputs', () => {
     const pace = new InlinePace()
-    expect(pace.inline('m', 16)).toBe(false)
+    expect(pace.inline('m', 16, 1000)).toBe(false)
     for (let i = 1; i < INLINE_POLICY.provenRuns; i++) pace.observe('m', 0.05)
-    expect(pace.inline('m', 16)).toBe(false)
+    expect(pace.inline('m', 16, 1000)).toBe(false)
     pace.observe('m', 0.05)
-    expect(pace.inline('m', 16)).toBe(true)
-    expect(pace.inline('m', INLINE_POLICY.maxInputBytes)).toBe(true)
-    expect(pace.inline('m', INLINE_POLICY.maxInputBytes + 1)).toBe(false)
-    expect(pace.inline('other', 16)).toBe(false)
+    expect(pace.inline('m', 16, 1000)).toBe(true)
+    expect(pace.inline('m', INLINE_POLICY.maxInputBytes, 1000)).toBe(true)
+    expect(pace.inline('m', INLINE_POLICY.maxInputBytes + 1, 1000)).toBe(false)
+    expect(pace.inline('other', 16, 1000)).toBe(false)
+    // a large model is not held twice (here and in the worker), however quick
+    expect(pace.inline('m', 16, INLINE_POLICY.maxModelBytes)).toBe(true)
+    expect(pace.inline('m', 16, INLINE_POLICY.maxModelBytes + 1)).toBe(false)
   })
 
   it('sends a model that turns slow back to the pool, and takes it again once it is quick', () => {
     const pace = new InlinePace()
     for (let i = 0; i < 20; i++) pace.observe('m', 0.05)
     pace.observe('m', 5)
-    expect(pace.inline('m', 16)).toBe(false)
+    expect(pace.inline('m', 16, 1000)).toBe(false)
     for (let i = 0; i < 20; i++) pace.observe('m', 0.05)
-    expect(pace.inline('m', 16)).toBe(true)
+    expect(pace.inline('m', 16, 1000)).toBe(true)
   })
 
   it('never runs a model here whose runs are slow, and forgets the oldest of too many models', () => {
     const pace = new InlinePace(INLINE_POLICY, 2)
     for (let i = 0; i < 20; i++) pace.observe('slow', 3)
-    expect(pace.inline('slow', 16)).toBe(false)
+    expect(pace.inline('slow', 16, 1000)).toBe(false)
     for (const m of ['a', 'b', 'c']) for (let i = 0; i < 8; i++) pace.observe(m, 0.05)
-    expect(pace.inline('a', 16)).toBe(false)
-    expect(pace.inline('c', 16)).toBe(true)
+    expect(pace.inline('a', 16, 1000)).toBe(false)
+    expect(pace.inline('c', 16, 1000)).toBe(true)
   })
 
   it('counts the bytes of every input', () => {

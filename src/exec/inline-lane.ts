@@ -15,6 +15,8 @@ export const INLINE_POLICY = {
   maxRunMs: 1,
   /** Largest inputs (bytes) of a task that runs here; bigger batches go to the pool. */
   maxInputBytes: 64 * 1024,
+  /** Largest model (bytes) run here: its session here is a second copy beside the worker's. */
+  maxModelBytes: 16 * 1024 * 1024,
   /** Weight of the newest run in the moving average. */
   alpha: 0.2,
 } as const
@@ -49,14 +51,15 @@ export class InlinePace {
     m.avgMs += this.policy.alpha * (runMs - m.avgMs)
   }
 
-  /** Whether a task of `hash` with `inputBytes` of inputs runs in this thread. */
-  inline(hash: string, inputBytes: number): boolean {
+  /** Whether a task of `hash` (a model of `modelBytes`) with `inputBytes` of inputs runs in this thread. */
+  inline(hash: string, inputBytes: number, modelBytes: number): boolean {
     const m = this.#models.get(hash)
     return (
       m !== undefined &&
       m.runs >= this.policy.provenRuns &&
       m.avgMs <= this.policy.maxRunMs &&
-      inputBytes <= this.policy.maxInputBytes
+      inputBytes <= this.policy.maxInputBytes &&
+      modelBytes <= this.policy.maxModelBytes
     )
   }
 }

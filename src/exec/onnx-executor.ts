@@ -303,11 +303,11 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
         throw new DeadlineExceededError('task deadline passed before it started; it was not run')
     }
     check()
-    const { info } = await loadModel(req.modelHash)
+    const { info, bytes } = await loadModel(req.modelHash)
     check()
     checkInputs(info, req.inputs)
-    if (inline && pace.inline(req.modelHash, req.encoded?.byteLength ?? inputBytes(req.inputs)))
-      return runInline(req, deadline)
+    const size = req.encoded?.byteLength ?? inputBytes(req.inputs)
+    if (inline && pace.inline(req.modelHash, size, bytes.byteLength)) return runInline(req, deadline)
     // a buffer of its own (it is transferred to the worker): not Buffer#slice, a view into e.g. Buffer's pool
     const inputs = req.encoded ? new Uint8Array(req.encoded) : encodeTensors(req.inputs)
     return new Promise<TensorMap>((resolve, reject) => {
