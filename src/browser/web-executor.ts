@@ -4,7 +4,7 @@ import { checkInputs, inspectModel, type ModelInfo } from '../exec/model-info.js
 import type { Placement } from '../exec/onnx-worker-protocol.js'
 import { fromOrtResults, toOrtFeeds } from '../exec/ort-tensor.js'
 import type { TaskExecutor } from '../exec/task-executor.js'
-import type { TensorMap } from '../exec/tensor.js'
+import { type TensorMap, totalBytes } from '../exec/tensor.js'
 
 /** Where a tab runs ONNX models: onnxruntime-web's WebAssembly CPU backend, or WebGPU. */
 export type WebBackend = 'wasm' | 'webgpu'
@@ -108,8 +108,7 @@ async function runOnce(session: ort.InferenceSession, inputs: TensorMap, maxOutp
     })
   }
   const outputs = fromOrtResults(results as never)
-  let total = 0
-  for (const t of Object.values(outputs)) total += t.data.byteLength
+  const total = totalBytes(outputs)
   if (total > maxOutputBytes) throw new InferenceError(`outputs of ${total} bytes exceed ${maxOutputBytes}`)
   return outputs
 }

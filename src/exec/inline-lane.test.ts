@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { INLINE_POLICY, InlinePace, InlineSessions, inputBytes } from './inline-lane.js'
+import { INLINE_POLICY, InlinePace, InlineSessions } from './inline-lane.js'
 import { createOnnxExecutor, runOnnxLocally } from './onnx-executor.js'
+import { totalBytes } from './tensor.js'
 import { maxAbsDiffMap } from './tensor-batch.js'
 import { tensorFromValues } from './tensor-values.js'
 
@@ -42,7 +43,7 @@ describe('InlinePace', () => {
 
   it('counts the bytes of every input', () => {
     const t = tensorFromValues('float32', [2, 3], [1, 2, 3, 4, 5, 6])
-    expect(inputBytes({ a: t, b: t })).toBe(48)
+    expect(totalBytes({ a: t, b: t })).toBe(48)
   })
 })
 
@@ -107,10 +108,10 @@ describe('InlineSessions', () => {
   it('keeps at most maxSessions, and a session evicted mid-run finishes that run', async () => {
     const models = [fixture('tiny.onnx'), fixture('mlp.onnx')]
     const sessions = new InlineSessions(1)
-    const tinyRun = sessions.run('tiny', async () => models[0], x(1), 1 << 20)
+    const tinyRun = sessions.run('tiny', models[0], x(1), 1 << 20)
     // the second model evicts the first while its run is still pending
     const mlpIn = { x: tensorFromValues('float32', [1, 30], new Array(30).fill(0.5)) }
-    const mlpRun = sessions.run('mlp', async () => models[1], mlpIn, 1 << 20)
+    const mlpRun = sessions.run('mlp', models[1], mlpIn, 1 << 20)
     const [a, b] = await Promise.all([tinyRun, mlpRun])
     expect(maxAbsDiffMap(a.outputs, await runOnnxLocally(models[0], x(1)))).toBe(0)
     expect(maxAbsDiffMap(b.outputs, await runOnnxLocally(models[1], mlpIn))).toBe(0)
@@ -118,12 +119,12 @@ describe('InlineSessions', () => {
     await sessions.close()
   })
 
-  it('forgets a model whose bytes could not be had, so the next task tries again', async () => {
+  it('forgets a model whose session could not be created, so the next task tries again', async () => {
     const sessions = new InlineSessions(2)
-    await expect(
-      sessions.run('tiny', () => Promise.reject(new Error('no such blob')), x(1), 1 << 20),
-    ).rejects.toThrow(/no such blob/)
-    const ok = await sessions.run('tiny', async () => tiny, x(2), 1 << 20)
+    await expect(sessions.run('tiny', new Uint8Array([1, 2, 3]), x(1), 1 << 20)).rejects.toThrow(
+      /could not load the model/,
+    )
+    const ok = await sessions.run('tiny', tiny, x(2), 1 << 20)
     expect(maxAbsDiffMap(ok.outputs, await runOnnxLocally(tiny, x(2)))).toBe(0)
     await sessions.close()
   })

@@ -81,17 +81,17 @@ export class InlineSessions {
 
   constructor(private readonly maxSessions: number) {}
 
-  /** Run `inputs` through the model (its session created from `model()` on first use). */
+  /** Run `inputs` through the model `hash` (its session created from `model`, its bytes, on first use). */
   async run(
     hash: string,
-    model: () => Promise<Uint8Array>,
+    model: Uint8Array,
     inputs: TensorMap,
     maxOutputBytes: number,
   ): Promise<{ outputs: TensorMap; runMs: number }> {
     let entry = this.#sessions.get(hash)
     if (entry) this.#sessions.delete(hash)
     else {
-      const session = model().then((bytes) => createOnnxSession(bytes))
+      const session = createOnnxSession(model)
       entry = { session, running: 0, evicted: false }
       const created = entry
       session.catch(() => {
@@ -137,11 +137,4 @@ export class InlineSessions {
 
 function release(e: InlineSession): void {
   e.session.then((s) => s.release()).catch(() => {})
-}
-
-/** Bytes of a task's inputs. */
-export function inputBytes(inputs: TensorMap): number {
-  let n = 0
-  for (const t of Object.values(inputs)) n += t.data.byteLength
-  return n
 }

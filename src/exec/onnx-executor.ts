@@ -8,12 +8,12 @@ import {
   OutputTooLargeError,
   WorkerCrashedError,
 } from './errors.js'
-import { InlinePace, InlineSessions, inputBytes } from './inline-lane.js'
+import { InlinePace, InlineSessions } from './inline-lane.js'
 import { modelCache } from './model-cache.js'
 import { checkInputs, type ModelInfo } from './model-info.js'
 import type { ExecutionProvider } from './onnx-session.js'
 import type { Placement, WorkerInit, WorkerReply, WorkerRunRequest } from './onnx-worker-protocol.js'
-import type { TensorMap } from './tensor.js'
+import { type TensorMap, totalBytes } from './tensor.js'
 import { decodeTensors, encodeTensors } from './tensor-codec.js'
 import { defaultWorkerUrl, workerEntry } from './worker-entry.js'
 
@@ -306,8 +306,8 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
     const { info, bytes } = await loadModel(req.modelHash)
     check()
     checkInputs(info, req.inputs)
-    const size = req.encoded?.byteLength ?? inputBytes(req.inputs)
-    if (inline && pace.inline(req.modelHash, size, bytes.byteLength)) return runInline(req, deadline)
+    const size = req.encoded?.byteLength ?? totalBytes(req.inputs)
+    if (inline && pace.inline(req.modelHash, size, bytes.byteLength)) return runInline(req, bytes, deadline)
     // a buffer of its own (it is transferred to the worker): not Buffer#slice, a view into e.g. Buffer's pool
     const inputs = req.encoded ? new Uint8Array(req.encoded) : encodeTensors(req.inputs)
     return new Promise<TensorMap>((resolve, reject) => {
@@ -350,10 +350,9 @@ export function createOnnxExecutor(options: OnnxExecutorOptions): OnnxExecutor {
   }
 
   /** Run a quick model's task in this thread (no hop); aborted or late meanwhile, its result is dropped. */
-  async function runInline(req: OnnxRunRequest, deadline: number): Promise<TensorMap> {
+  async function runInline(req: OnnxRunRequest, model: Uint8Array, deadline: number): Promise<TensorMap> {
     inlineRunning++
     try {
-      const model = async () => (await loadModel(req.modelHash)).bytes
       const { outputs, runMs } = await inline!.run(req.modelHash, model, req.inputs, maxOutputBytes)
       pace.observe(req.modelHash, runMs)
       stats.sessionMs += runMs

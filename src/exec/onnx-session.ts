@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node'
 import { InferenceError, OutputTooLargeError } from './errors.js'
 import { checkInputs, inspectModel } from './model-info.js'
 import { fromOrtResults, toOrtFeeds } from './ort-tensor.js'
-import type { TensorMap } from './tensor.js'
+import { type TensorMap, totalBytes } from './tensor.js'
 
 /** Session options of every Mutirão CPU session: one thread per session, the pool gives the parallelism. */
 export const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
@@ -69,8 +69,7 @@ export async function runSession(
     })
   }
   const outputs = fromOrtResults(results)
-  let total = 0
-  for (const t of Object.values(outputs)) total += t.data.byteLength
+  const total = totalBytes(outputs)
   if (total > maxOutputBytes) {
     throw new OutputTooLargeError(`outputs of ${total} bytes exceed the limit of ${maxOutputBytes}`, {
       metaMessages: ['Send a smaller batch, or raise maxOutputBytes.'],

@@ -45,3 +45,10 @@ export interface Tensor {
 
 /** Named tensors, as fed to or produced by a model. */
 export type TensorMap = Record<string, Tensor>
+
+/** Bytes of data of every tensor of `map` together. */
+export function totalBytes(map: TensorMap): number {
+  let n = 0
+  for (const t of Object.values(map)) n += t.data.byteLength
+  return n
+}
