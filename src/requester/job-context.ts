@@ -17,9 +17,11 @@ import type { ProviderSession } from './provider-session.js'
 import type { TrustBook } from './trust-book.js'
 import type { Answer, VoteScheduler } from './vote-scheduler.js'
 
-/** A job's model (or wasm module), what it says of itself, and the inputs, loaded from the blob store. */
+/**
+ * What a job's model (or wasm module) says of itself and the inputs, loaded from the blob store. The model's
+ * bytes are read again only where they are run here (canaries).
+ */
 export interface JobMaterial {
-  model: Uint8Array
   info: KindInfo
   inputs: TensorMap
 }

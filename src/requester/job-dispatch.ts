@@ -82,17 +82,20 @@ export class JobDispatch {
   /**
    * Compute a few shards here (known answers) when the policy uses canaries. They count as done shards of
    * the job and are re-sent as canaries: same inputs distribution, same message shape, opaque task ids.
+   * The model is read only when a canary is made.
    */
-  async prepareCanaries(model: Uint8Array): Promise<void> {
+  async prepareCanaries(readModel: () => Promise<Uint8Array>): Promise<void> {
     const { x } = this
     const v = x.verification
     if (!(v.policy === 'spot' || v.policy === 'adaptive+spot' || v.canaryRate)) return
     const pending = x.sched.shards.filter((s) => s.status !== 'done')
     const me = x.c.host.peerId.toString()
+    let model: Uint8Array | undefined
     for (let i = 0; i < Math.min(CANARY_SHARDS, pending.length - 1); i++) {
       const shard = pending[Math.floor((i + 0.5) * (pending.length / CANARY_SHARDS)) % pending.length]
       if (x.canaries.has(shard.idx)) continue
       const slice = sliceAlong(x.inputs(), shard.start, shard.end, x.axes()?.inputs)
+      model ??= await readModel()
       const out = encodeTensors(await runJobLocally(x.job.spec, model, slice, x.c.maxResultBytes))
       const hash = sha256Hex(out)
       x.canaries.set(shard.idx, { provider: me, taskId: 'local', hash, body: out })

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors.js'
-import { checkInputs, inspectModel, type ValueSpec } from '../exec/model-info.js'
+import { checkInputs, inspectModel, type ModelInfo, type ValueSpec } from '../exec/model-info.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { InvalidWasmError, WasmMemoryLimitError } from '../exec/wasm/errors.js'
 import { createWasmExecutor } from '../exec/wasm/executor.js'
@@ -44,11 +44,7 @@ export function kindInfo(spec: JobSpec, model: Uint8Array): KindInfo {
  * @throws InvalidInputError (InvalidWasmError, InvalidWasmTaskError for wasm) naming the fault.
  */
 export async function checkJob(spec: JobSpec, model: Uint8Array, inputs: TensorMap): Promise<KindInfo> {
-  if (spec.kind === 'onnx-inference') {
-    const info = inspectModel(model)
-    checkInputs(info, inputs)
-    return info
-  }
+  if (spec.kind === 'onnx-inference') return checkOnnxInputs(inspectModel(model), inputs)
   await validateWasmModule(model, spec.limits.memoryBytes).catch((err: unknown) => {
     // At submission a too-large initial memory is a fault of the job file, not of a run.
     if (err instanceof WasmMemoryLimitError)
@@ -72,6 +68,12 @@ export async function checkJob(spec: JobSpec, model: Uint8Array, inputs: TensorM
       { metaMessages: ['Lower shardSize or limits.outputBytes.'] },
     )
   return kindInfo(spec, model)
+}
+
+/** Check an ONNX job's inputs against its model's info and return that info. @throws InvalidInputError naming the fault. */
+export function checkOnnxInputs(info: ModelInfo, inputs: TensorMap): ModelInfo {
+  checkInputs(info, inputs)
+  return info
 }
 
 /** Run a slice of a job here (canaries with known answers): ONNX through onnxruntime, wasm in the sandbox. */

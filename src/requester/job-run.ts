@@ -163,11 +163,11 @@ export class JobRun extends EventEmitter {
     }
     try {
       const { spec } = this.job
-      const model = this.loaded?.model ?? (await this.c.blobs.get(spec.modelHash))
-      this.#info = this.loaded?.info ?? kindInfo(spec, model)
+      this.#info = this.loaded?.info ?? kindInfo(spec, await this.c.blobs.get(spec.modelHash))
       this.#inputs = this.loaded?.inputs ?? decodeTensors(await this.c.blobs.get(spec.inputsHash))
       this.loaded = undefined
-      await this.#dispatch.prepareCanaries(model)
+      await this.#dispatch.prepareCanaries(() => this.c.blobs.get(spec.modelHash))
+      const modelBytes = await this.c.blobs.size(spec.modelHash)
       const runStart = Date.now()
       /** Tasks flow once `providers.min` providers have agreed; after that, the job goes on with fewer. */
       let started = false
@@ -212,7 +212,7 @@ export class JobRun extends EventEmitter {
               (shortRounds <= timing.QUICK_ROUNDS ? timing.QUICK_ROUND_GAP_MS : timing.ROUND_GAP_MS))
         ) {
           acquiring = this.#acquisition
-            .acquire(want, deadline, model.length, acquireSignal)
+            .acquire(want, deadline, modelBytes, acquireSignal)
             .then((added) => {
               lastAcquire = Date.now()
               if (added < want) shortRounds++

@@ -7,10 +7,11 @@ import { decodeTensors } from '../exec/tensor-codec.js'
 import type { Logger } from '../log.js'
 import type { Db } from '../store/db.js'
 import type { JobMaterial, JobRunComponents } from './job-context.js'
-import { checkJob } from './job-kind.js'
+import { checkJob, checkOnnxInputs } from './job-kind.js'
 import { JobRun } from './job-run.js'
 import { type JobProgress, type JobSpecInput, JobSpecSchema } from './job-spec.js'
 import { JobStore } from './job-store.js'
+import { ModelInfos } from './model-infos.js'
 import { type ShardMap, shardMap } from './shard-map.js'
 import { planShards } from './shard-plan.js'
 import { TrustBook } from './trust-book.js'
@@ -34,6 +35,7 @@ export class Requester {
   readonly #runs = new Map<string, { run: JobRun; abort: AbortController; done: Promise<JobProgress> }>()
   /** Shard maps of jobs not running here (read from the store once; dropped when the job runs again). */
   readonly #maps = new Map<string, ShardMap>()
+  readonly #models = new ModelInfos((hash) => this.c.blobs.get(hash))
 
   readonly trust: TrustBook
 
@@ -63,8 +65,10 @@ export class Requester {
         })
     }
     const inputs = decodeTensors(await this.c.blobs.get(spec.inputsHash))
-    const model = await this.c.blobs.get(spec.modelHash)
-    const info = await checkJob(spec, model, inputs)
+    const info =
+      spec.kind === 'onnx-inference'
+        ? checkOnnxInputs(await this.#models.get(spec.modelHash), inputs)
+        : await checkJob(spec, await this.c.blobs.get(spec.modelHash), inputs)
     if (spec.kind === 'onnx-inference') spec.batchAxes = inferBatchAxes(info as ModelInfo, spec.batchAxes)
     const samples = batchSizeAlong(
       inputs,
@@ -74,7 +78,7 @@ export class Requester {
     const id = `job-${randomBytes(6).toString('hex')}`
     const shards = planShards(samples, spec.shardSize, info.cost)
     this.store.create({ id, spec, status: 'running', createdAt: Date.now() }, shards)
-    return this.#start(id, { model, info, inputs })
+    return this.#start(id, { info, inputs })
   }
 
   /** Resume every job left running by a previous process. */
