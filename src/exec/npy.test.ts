@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { InvalidTensorError } from './errors.js'
 import { readNpy, writeNpy } from './npy.js'
-import { readNpyFile } from './npy-file.js'
+import { locateNpyFile, readNpyFile } from './npy-file.js'
 import { DTYPE_BYTES, DTYPES } from './tensor.js'
 import { loadTensorSpec } from './tensor-spec.js'
 import { tensorFromValues, tensorToValues } from './tensor-values.js'
@@ -79,6 +79,25 @@ describe('npy', () => {
 
   it('refuses files over the size limit before reading them', async () => {
     await expect(readNpyFile(join(dir, 'f32.npy'), 100)).rejects.toThrow(/over the limit/)
+    await expect(locateNpyFile(join(dir, 'f32.npy'), 100)).rejects.toThrow(/over the limit/)
+  })
+
+  it('locates the data of every fixture from its header alone, where readNpyFile finds it', async () => {
+    for (const name of ['bool.npy', 'f16.npy', 'f32.npy', 'i64.npy', 'u8_scalar.npy', 'v2.npy', 'v3.npy']) {
+      const file = join(dir, name)
+      const whole = fixture(name)
+      const read = await readNpyFile(file)
+      const { data, ...header } = await locateNpyFile(file)
+      expect(header).toEqual({ dtype: read.dtype, dims: read.dims })
+      expect(whole.subarray(data.offset, data.offset + data.byteLength)).toEqual(read.data)
+      expect(data.offset + data.byteLength).toBe(whole.byteLength)
+    }
+    for (const name of ['big_endian.npy', 'fortran.npy'])
+      await expect(locateNpyFile(join(dir, name))).rejects.toBeInstanceOf(InvalidTensorError)
+    const tmp = await mkdtemp(join(tmpdir(), 'mutirao-npy-'))
+    const short = writeNpy({ dtype: 'float32', dims: [4], data: new Uint8Array(16) }).subarray(0, -4)
+    await writeFile(join(tmp, 'short.npy'), short)
+    await expect(locateNpyFile(join(tmp, 'short.npy'))).rejects.toThrow(/needs 16 data bytes, file has 12/)
   })
 })
 

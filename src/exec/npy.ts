@@ -41,12 +41,20 @@ function parseDescr(descr: string): DType {
   return dtype
 }
 
+/** What a `.npy` file's header says: the dtype, the dims, and where the data starts. */
+export interface NpyHeader extends Pick<Tensor, 'dtype' | 'dims'> {
+  dataStart: number
+}
+
+/** Most bytes before a `.npy` file's data (preamble and header): read that much to parse its header. */
+export const NPY_MAX_HEAD = 12 + MAX_HEADER
+
 /**
- * Parse a NumPy `.npy` file (format v1, v2 or v3; little-endian; C order). The tensor's data is a
- * view into `bytes` (no copy).
+ * Parse the header of a NumPy `.npy` file (format v1, v2 or v3; little-endian; C order) from its first
+ * bytes, and check that a file of `fileBytes` holds exactly the data it declares.
  * @throws InvalidTensorError naming what is wrong: magic, version, header, dtype, order, byte count.
  */
-export function readNpy(bytes: Uint8Array): Tensor {
+export function readNpyHeader(bytes: Uint8Array, fileBytes = bytes.byteLength): NpyHeader {
   if (bytes.byteLength < 10 || MAGIC.some((b, i) => bytes[i] !== b)) bad('missing \\x93NUMPY magic')
   const major = bytes[6]
   if (major < 1 || major > 3) bad(`unsupported format version ${major}.${bytes[7]}`)
@@ -74,9 +82,18 @@ export function readNpy(bytes: Uint8Array): Tensor {
   })
   if (dims.length > 32) bad(`rank ${dims.length} is too high`)
   const size = expectedBytes({ dtype, dims })
-  if (bytes.byteLength - dataStart !== size) {
-    bad(`${descr}[${dims}] needs ${size} data bytes, file has ${bytes.byteLength - dataStart}`)
+  if (fileBytes - dataStart !== size) {
+    bad(`${descr}[${dims}] needs ${size} data bytes, file has ${fileBytes - dataStart}`)
   }
+  return { dtype, dims, dataStart }
+}
+
+/**
+ * Parse a NumPy `.npy` file (see {@link readNpyHeader}). The tensor's data is a view into `bytes` (no copy).
+ * @throws InvalidTensorError naming what is wrong: magic, version, header, dtype, order, byte count.
+ */
+export function readNpy(bytes: Uint8Array): Tensor {
+  const { dtype, dims, dataStart } = readNpyHeader(bytes)
   return { dtype, dims, data: bytes.subarray(dataStart) }
 }
 

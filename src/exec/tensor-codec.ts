@@ -61,9 +61,13 @@ export function encodeTensors(map: TensorMap): Uint8Array {
  * The bytes of {@link encodeTensors} as consecutive parts, without copying tensor data: a new header
  * (padded), then each tensor's `data` as given (a view, e.g. from sliceBatch) and its zero padding. For
  * writers and hashes that take parts (encodeFrame, sha256Hex): the data must not change until they are done.
+ * The data may also be anything with a byte length that stands for the bytes (a range of a file, say): it
+ * is passed through as its part.
  * @throws InvalidTensorError when a tensor's byte count does not match its dims and dtype.
  */
-export function encodeTensorParts(map: TensorMap): Uint8Array[] {
+export function encodeTensorParts<D extends { readonly byteLength: number } = Uint8Array>(
+  map: Readonly<Record<string, Pick<Tensor, 'dtype' | 'dims'> & { data: D }>>,
+): (Uint8Array | D)[] {
   const entries = Object.entries(map)
   const names = entries.map(([name]) => enc.encode(name))
   let header = 12
@@ -103,7 +107,7 @@ export function encodeTensorParts(map: TensorMap): Uint8Array[] {
       p += 4
     }
   }
-  const parts: Uint8Array[] = [head]
+  const parts: (Uint8Array | D)[] = [head]
   for (const [, t] of entries) {
     if (t.data.byteLength > 0) parts.push(t.data)
     const pad = pad8(t.data.byteLength) - t.data.byteLength

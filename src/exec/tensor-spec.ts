@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
-import { readBytes } from '../read-bytes.js'
+import { type FileRange, readBytes } from '../read-bytes.js'
 import { InvalidTensorError } from './errors.js'
-import { readNpyFile } from './npy-file.js'
+import { locateNpyFile, readNpyFile } from './npy-file.js'
 import { DTYPES, type Tensor } from './tensor.js'
 import { expectedBytes } from './tensor-codec.js'
 import { type ElementValue, tensorFromValues } from './tensor-values.js'
@@ -59,6 +59,29 @@ function flatten(data: Nested, depth: number, shape: number[], out: ElementValue
  * @throws InvalidTensorError naming the problem.
  */
 export async function loadTensorSpec(spec: unknown, options: LoadTensorOptions = {}): Promise<Tensor> {
+  const { s, path, maxBytes } = parseSpec(spec, options)
+  if ('npy' in s) return readNpyFile(path(s.npy), maxBytes)
+  if ('raw' in s)
+    return { dtype: s.dtype, dims: s.shape, data: await readBytes((await rawRange(s, path, maxBytes)).path) }
+  return inlineTensor(s, maxBytes)
+}
+
+/**
+ * A tensor from a JSON spec as {@link loadTensorSpec} checks it, but with the data of a `.npy` or raw file
+ * left where it is (its range of the file) and only headers read; inline data is in memory.
+ * @throws InvalidTensorError naming the problem.
+ */
+export async function locateTensorSpec(
+  spec: unknown,
+  options: LoadTensorOptions = {},
+): Promise<Pick<Tensor, 'dtype' | 'dims'> & { data: Uint8Array | FileRange }> {
+  const { s, path, maxBytes } = parseSpec(spec, options)
+  if ('npy' in s) return locateNpyFile(path(s.npy), maxBytes)
+  if ('raw' in s) return { dtype: s.dtype, dims: s.shape, data: await rawRange(s, path, maxBytes) }
+  return inlineTensor(s, maxBytes)
+}
+
+function parseSpec(spec: unknown, options: LoadTensorOptions) {
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024
   const parsed = TensorSpecSchema.safeParse(spec)
   if (!parsed.success) {
@@ -67,21 +90,29 @@ export async function loadTensorSpec(spec: unknown, options: LoadTensorOptions =
       metaMessages: ['Use { npy: path }, { raw: path, dtype, shape } or { data: [...], dtype, shape? }.'],
     })
   }
-  const s = parsed.data
   const path = (p: string) => (isAbsolute(p) ? p : resolve(options.baseDir ?? process.cwd(), p))
-  if ('npy' in s) return readNpyFile(path(s.npy), maxBytes)
-  if ('raw' in s) {
-    const need = expectedBytes({ dtype: s.dtype, dims: s.shape })
-    const { size } = await stat(path(s.raw))
-    if (need > maxBytes)
-      throw new InvalidTensorError(`${s.dtype}[${s.shape}] exceeds the limit of ${maxBytes} bytes`)
-    if (size !== need) {
-      throw new InvalidTensorError(
-        `raw file ${s.raw} has ${size} bytes but ${s.dtype}[${s.shape}] needs ${need}`,
-      )
-    }
-    return { dtype: s.dtype, dims: s.shape, data: await readBytes(path(s.raw)) }
+  return { s: parsed.data, path, maxBytes }
+}
+
+/** A raw file's whole range, once its size is checked against the dtype and shape it is said to hold. */
+async function rawRange(
+  s: Extract<TensorSpec, { raw: string }>,
+  path: (p: string) => string,
+  maxBytes: number,
+): Promise<FileRange> {
+  const need = expectedBytes({ dtype: s.dtype, dims: s.shape })
+  const { size } = await stat(path(s.raw))
+  if (need > maxBytes)
+    throw new InvalidTensorError(`${s.dtype}[${s.shape}] exceeds the limit of ${maxBytes} bytes`)
+  if (size !== need) {
+    throw new InvalidTensorError(
+      `raw file ${s.raw} has ${size} bytes but ${s.dtype}[${s.shape}] needs ${need}`,
+    )
   }
+  return { path: path(s.raw), offset: 0, byteLength: size }
+}
+
+function inlineTensor(s: Extract<TensorSpec, { data: Nested }>, maxBytes: number): Tensor {
   const shape: number[] = []
   const values: ElementValue[] = []
   flatten(s.data, 0, shape, values)

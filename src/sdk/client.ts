@@ -1,10 +1,9 @@
 import type { Address, Hex } from 'viem'
-import { AbortedError, InvalidInputError, MutiraoError } from '../errors.js'
+import { AbortedError, MutiraoError } from '../errors.js'
 import type { TensorMap } from '../exec/tensor.js'
 import { decodeTensors, encodeTensorParts } from '../exec/tensor-codec.js'
 import type { FlRunView } from '../fl/network/service.js'
 import { dataDirLayout } from '../identity/data-dir.js'
-import { parsePrice } from '../market/price.js'
 import { readNodeInfo } from '../node/node-info.js'
 import type { LivePolicyView, PolicyChange } from '../provider/live-policy.js'
 import { readBytes } from '../read-bytes.js'
@@ -12,13 +11,15 @@ import type { JobProgress, JobSpecInput } from '../requester/job-spec.js'
 import type { StreamSession } from '../stream/local-session.js'
 import type { StreamOptions } from '../stream/open-stream.js'
 import type { SessionWallet } from '../stream/session-payer.js'
-import type { ConnectOptions, InferenceJob, SubmitOptions, WaitOptions, WasmJob } from './client-options.js'
+import type { ConnectOptions, InferenceJob, WaitOptions, WasmJob } from './client-options.js'
 import { fetchRetryingReset } from './fetch-retry.js'
+import { maxPricePerUnitOf, onnxJobSpec } from './job-spec-input.js'
 import type { LedgerClient } from './ledger-types.js'
-import { putBlob as putBlobOnce } from './put-blob.js'
+import { hasBlob, putBlob as putBlobOnce } from './put-blob.js'
 import { type WasmRunOutput, wasmJobInputs, wasmJobOutputs } from './wasm-job.js'
 
 export type { ConnectOptions, InferenceJob, SubmitOptions, WaitOptions, WasmJob } from './client-options.js'
+export { maxPricePerUnitOf } from './job-spec-input.js'
 export type { ContributionInfo, LedgerClient, ReceiptProofInfo, WalletInfo } from './ledger-types.js'
 
 /** A failed API call; carries the node's error name and hints. */
@@ -57,20 +58,6 @@ export class NodeStoppedError extends MutiraoError {
   }
 }
 
-/**
- * The job's max price in base units per work unit, from `maxPricePerUnit` or `maxPrice` (MUT per 1,000 units).
- * @throws InvalidInputError when both are given or `maxPrice` is not a price.
- */
-export function maxPricePerUnitOf(
-  o: Pick<SubmitOptions, 'maxPrice' | 'maxPricePerUnit'>,
-): string | undefined {
-  if (o.maxPrice !== undefined && o.maxPricePerUnit !== undefined)
-    throw new InvalidInputError(
-      'Give maxPrice (MUT per 1,000 units) or maxPricePerUnit (base units), not both',
-    )
-  return o.maxPrice !== undefined ? parsePrice(o.maxPrice).toString() : o.maxPricePerUnit
-}
-
 /** Whether `err` is fetch's failure to reach the node at all (refused, reset), not an HTTP error. */
 export const isNetworkError = (err: unknown): boolean =>
   err instanceof TypeError && err.message === 'fetch failed'
@@ -82,6 +69,8 @@ export interface MutiraoClient {
   node(): Promise<Record<string, unknown>>
   /** Upload bytes (or consecutive parts of them) to the node's blob store, unless it has them; returns their sha256. */
   putBlob(bytes: Uint8Array | readonly Uint8Array[]): Promise<string>
+  /** Whether the node holds the blob of this content address (sha256 hex). */
+  hasBlob(hash: string): Promise<boolean>
   /** Submit a job (model and inputs as bytes/tensors); resolves once accepted. */
   submit(job: InferenceJob): Promise<JobProgress>
   /** Submit a job whose blobs are already on the node. */
@@ -202,6 +191,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
     apiUrl,
     node: () => json('/v1/node'),
     putBlob,
+    hasBlob: (hash) => hasBlob(call, hash),
     submitSpec,
     async submit(job) {
       const model = typeof job.model === 'string' ? await readBytes(job.model) : job.model
@@ -209,20 +199,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MutiraoClie
         putBlob(model),
         putBlob(encodeTensorParts(job.inputs)),
       ])
-      const { name, shardSize, timeoutSeconds, providers, verification, batchAxes } = job
-      const maxPricePerUnit = maxPricePerUnitOf(job)
-      return submitSpec({
-        verification,
-        batchAxes,
-        kind: 'onnx-inference',
-        modelHash,
-        inputsHash,
-        name,
-        shardSize,
-        maxPricePerUnit,
-        timeoutSeconds,
-        providers: providers as never,
-      })
+      return submitSpec(onnxJobSpec(job, modelHash, inputsHash))
     },
     async submitWasm(job) {
       const module = typeof job.module === 'string' ? await readBytes(job.module) : job.module

@@ -60,12 +60,25 @@ export interface LoadedOnnxJob {
 /** A loaded job file of either kind. */
 export type LoadedJob = LoadedOnnxJob | LoadedWasmJob
 
+/** A job file read and checked against its schema, with nothing it names read yet. */
+export type ParsedJobFile =
+  | { kind: 'wasm'; json: unknown; baseDir: string }
+  | {
+      kind: 'onnx-inference'
+      file: JobFile
+      baseDir: string
+      /** The model's absolute path. */
+      modelPath: string
+      /** Batch axes the file states (the node infers the rest from the model). */
+      batchAxes: Required<BatchAxesOverrides>
+    }
+
 /**
- * Read, validate and load a job file: the JSON schema, the model (must be ONNX), and the inputs
- * (names, dtypes and shapes must match the model); or, for `"kind": "wasm"`, the module and its runs
- * (loadWasmJobFile). Every failure is an InvalidInputError naming it.
+ * Read a job file and check it against its schema (JobFileSchema, or WasmJobFileSchema for
+ * `"kind": "wasm"`), without reading the model or inputs it names.
+ * @throws InvalidInputError naming what is wrong.
  */
-export async function loadJobFile(path: string): Promise<LoadedJob> {
+export async function parseJobFile(path: string): Promise<ParsedJobFile> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -81,8 +94,8 @@ export async function loadJobFile(path: string): Promise<LoadedJob> {
       metaMessages: ['See examples/wdbc-inference/job.json for the format.'],
     })
   }
-  if ((json as { kind?: unknown } | null)?.kind === 'wasm')
-    return loadWasmJobFile(json, path, dirname(resolve(path)))
+  const baseDir = dirname(resolve(path))
+  if ((json as { kind?: unknown } | null)?.kind === 'wasm') return { kind: 'wasm', json, baseDir }
   const parsed = JobFileSchema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
@@ -98,8 +111,30 @@ export async function loadJobFile(path: string): Promise<LoadedJob> {
     })
   }
   const file = parsed.data
-  const baseDir = dirname(resolve(path))
   const modelPath = isAbsolute(file.model) ? file.model : resolve(baseDir, file.model)
+  const batchAxes: Required<BatchAxesOverrides> = { inputs: {}, outputs: {} }
+  for (const [name, { batchAxis, broadcast }] of Object.entries(file.inputs)) {
+    if (batchAxis !== undefined && broadcast)
+      throw new InvalidInputError(`Input '${name}': give batchAxis or broadcast, not both`)
+    if (broadcast) batchAxes.inputs[name] = 'broadcast'
+    else if (batchAxis !== undefined) batchAxes.inputs[name] = batchAxis
+  }
+  for (const [name, o] of Object.entries(file.outputs ?? {})) batchAxes.outputs[name] = o.batchAxis
+  return { kind: 'onnx-inference', file, baseDir, modelPath, batchAxes }
+}
+
+/** The tensor spec of a job file's input, without its batch axis. */
+export const inputSpec = ({ batchAxis: _, broadcast: __, ...spec }: JobFile['inputs'][string]) => spec
+
+/**
+ * Read, validate and load a job file: the JSON schema, the model (must be ONNX), and the inputs
+ * (names, dtypes and shapes must match the model); or, for `"kind": "wasm"`, the module and its runs
+ * (loadWasmJobFile). Every failure is an InvalidInputError naming it.
+ */
+export async function loadJobFile(path: string): Promise<LoadedJob> {
+  const parsed = await parseJobFile(path)
+  if (parsed.kind === 'wasm') return loadWasmJobFile(parsed.json, path, parsed.baseDir)
+  const { file, baseDir, modelPath, batchAxes } = parsed
   let model: Uint8Array
   try {
     model = await readBytes(modelPath)
@@ -110,20 +145,13 @@ export async function loadJobFile(path: string): Promise<LoadedJob> {
     throw new InvalidInputError(`Model ${modelPath} is larger than 512 MiB`)
   const modelInfo = inspectModel(model)
   const inputs: TensorMap = {}
-  const batchAxes: Required<BatchAxesOverrides> = { inputs: {}, outputs: {} }
   for (const [name, entry] of Object.entries(file.inputs)) {
-    const { batchAxis, broadcast, ...spec } = entry
-    if (batchAxis !== undefined && broadcast)
-      throw new InvalidInputError(`Input '${name}': give batchAxis or broadcast, not both`)
-    if (broadcast) batchAxes.inputs[name] = 'broadcast'
-    else if (batchAxis !== undefined) batchAxes.inputs[name] = batchAxis
     try {
-      inputs[name] = await loadTensorSpec(spec, { baseDir })
+      inputs[name] = await loadTensorSpec(inputSpec(entry), { baseDir })
     } catch (err) {
       throw new InvalidInputError(`Input '${name}': ${firstLine(err)}`, { cause: err })
     }
   }
-  for (const [name, o] of Object.entries(file.outputs ?? {})) batchAxes.outputs[name] = o.batchAxis
   checkInputs(modelInfo, inputs)
   const axes = inferBatchAxes(modelInfo, batchAxes)
   batchSizeAlong(inputs, axes.inputs)

@@ -11,7 +11,18 @@ export type ApiCall = (path: string, init?: RequestInit) => Promise<Response>
  */
 export async function putBlob(call: ApiCall, bytes: Uint8Array | readonly Uint8Array[]): Promise<string> {
   const hash = sha256Hex(bytes)
-  const known = await call(`/v1/blobs/${hash}`).then(
+  if (await hasBlob(call, hash)) return hash
+  const res = await call('/v1/blobs', {
+    method: 'POST',
+    body: (bytes instanceof Uint8Array ? bytes : concatBytes(bytes)) as Uint8Array<ArrayBuffer>,
+    headers: { 'content-type': 'application/octet-stream' },
+  })
+  return ((await res.json()) as { hash: string }).hash
+}
+
+/** Whether the node holds the blob of this content address. */
+export async function hasBlob(call: ApiCall, hash: string): Promise<boolean> {
+  return call(`/v1/blobs/${hash}`).then(
     async (res) => {
       await res.body?.cancel()
       return true
@@ -21,11 +32,4 @@ export async function putBlob(call: ApiCall, bytes: Uint8Array | readonly Uint8A
       throw err
     },
   )
-  if (known) return hash
-  const res = await call('/v1/blobs', {
-    method: 'POST',
-    body: (bytes instanceof Uint8Array ? bytes : concatBytes(bytes)) as Uint8Array<ArrayBuffer>,
-    headers: { 'content-type': 'application/octet-stream' },
-  })
-  return ((await res.json()) as { hash: string }).hash
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander'
 import { connect, isNetworkError, JobFailedError, NodeStoppedError } from '../../sdk/client.js'
-import { loadJobFile } from '../../sdk/job-file.js'
+import { submitJobFile } from '../../sdk/submit-job-file.js'
 import { EXIT } from '../exit-codes.js'
 import { formatJobSummary } from '../job-summary.js'
 import { printJson, runCommand } from '../output.js'
@@ -23,28 +23,8 @@ export function submitCommand(): Command {
     .option('--json', 'machine-readable output')
     .action((file, opts) =>
       runCommand(opts.json, async () => {
-        const job = await loadJobFile(file)
         const client = await connect({ dataDir: opts.dataDir })
-        const { name, shardSize, maxPricePerUnit, maxPrice, timeoutSeconds, providers, verification } =
-          job.file
-        const options = {
-          name,
-          shardSize,
-          maxPricePerUnit,
-          maxPrice,
-          timeoutSeconds,
-          providers,
-          verification,
-        }
-        const accepted =
-          job.kind === 'wasm'
-            ? await client.submitWasm({ module: job.module, runs: job.runs, limits: job.limits, ...options })
-            : await client.submit({
-                model: job.model,
-                inputs: job.inputs,
-                batchAxes: job.batchAxes,
-                ...options,
-              })
+        const accepted = await submitJobFile(client, file)
         if (!opts.wait) {
           if (opts.json) printJson(accepted)
           else
