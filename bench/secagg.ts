@@ -1,6 +1,13 @@
 import '../src/polyfill.js'
 import { cpus } from 'node:os'
-import { plusDegree, plusThreshold, runSecAggRound, type SimulatedOutcome } from '../src/fl/secagg/index.js'
+import {
+  MaskPool,
+  plusDegree,
+  plusThreshold,
+  runSecAggRound,
+  runSecAggRoundAsync,
+  type SimulatedOutcome,
+} from '../src/fl/secagg/index.js'
 import { writeBenchmarkSection } from './benchmarks-md.js'
 
 /**
@@ -60,13 +67,22 @@ interface Cell {
   plainMs: number
   secaggMs: number
   secaggPlusMs: number
+  /** SecAgg+ with the aggregator's last step in one thread (finish()), for comparison. */
+  secaggPlusOneThreadMs: number
   degree: number
   threshold: number
   maxError: number
 }
 
-// Warm-up (JIT) so that the first measured configuration is not penalised.
+// The aggregator removes dropped holders' masks on worker threads, as a node does (finishAsync).
+const pool = new MaskPool()
+// Warm-up (JIT, and the pool's threads started) so that the first measured configuration is not penalised.
 runSecAggRound({ inputs: makeInputs(8), threshold: 3, degree: 4, dropAfterShares: ['h0000'] })
+// The threads' JIT warms up over a few thousand masks: 100 holders, 30 dropped (2,100 masks), twice.
+for (const session of ['warm-1', 'warm-2']) {
+  const dropAfterShares = ids(100).filter((_, i) => i % 10 < 3)
+  await runSecAggRoundAsync({ inputs: makeInputs(100), threshold: 51, session, dropAfterShares }, pool)
+}
 
 const results: Record<string, Record<string, Cell>> = {}
 for (const n of HOLDERS) {
@@ -81,15 +97,15 @@ for (const n of HOLDERS) {
     const survivors = roster.filter((id) => !dropped.includes(id))
     const plain = plainRound(inputs, survivors)
     const session = `bench-${n}-${dropout}`
-    const secagg = runSecAggRound({
-      inputs,
-      threshold: Math.floor(n / 2) + 1,
-      session,
-      dropAfterShares: dropped,
-    })
+    const secagg = await runSecAggRoundAsync(
+      { inputs, threshold: Math.floor(n / 2) + 1, session, dropAfterShares: dropped },
+      pool,
+    )
     const degree = plusDegree(n, DESIGN_DROPOUT)
     const threshold = plusThreshold(degree)
-    const plus = runSecAggRound({ inputs, threshold, degree, session, dropAfterShares: dropped })
+    const plusRound = { inputs, threshold, degree, session, dropAfterShares: dropped }
+    const plus = await runSecAggRoundAsync(plusRound, pool)
+    const plusOneThread = runSecAggRound(plusRound)
     results[n][dropout] = {
       plainBytes: plain.bytes,
       secaggBytes: Math.round(meanSent(secagg)),
@@ -97,6 +113,7 @@ for (const n of HOLDERS) {
       plainMs: plain.wallMs,
       secaggMs: secagg.wallMs,
       secaggPlusMs: plus.wallMs,
+      secaggPlusOneThreadMs: plusOneThread.wallMs,
       degree,
       threshold,
       maxError: Math.max(maxError(secagg, plain.sum), maxError(plus, plain.sum)),
@@ -119,12 +136,13 @@ if (JSON_OUT) {
             plainMs: +c.plainMs.toFixed(2),
             secaggMs: +c.secaggMs.toFixed(2),
             secaggPlusMs: +c.secaggPlusMs.toFixed(2),
+            secaggPlusOneThreadMs: +c.secaggPlusOneThreadMs.toFixed(2),
           },
         ]),
       ),
     ]),
   )
-  process.stdout.write(`${JSON.stringify({ length: LENGTH, holders })}\n`)
+  process.stdout.write(`${JSON.stringify({ length: LENGTH, threads: pool.threads, holders })}\n`)
 } else {
   const f = (x: number, d = 1) => x.toFixed(d)
   const kb = (b: number) => `${f(b / 1024)} KiB`
@@ -132,16 +150,18 @@ if (JSON_OUT) {
     `Vector of ${LENGTH.toLocaleString('en-US')} float32 values per holder; complete-graph SecAgg with threshold ⌊n/2⌋+1;`,
     `SecAgg+ with degree k = plusDegree(n, 30 %) and threshold ⌊(k+1)/2⌋+1. Dropped holders leave after sharing their`,
     'keys (the costly case: their masks must be removed). Bytes: mean payload a surviving holder sends in the round.',
-    "Time: the round's critical path (per step, the slowest holder's CPU time plus the aggregator's), no network.",
+    "Time: the round's critical path (per step, the slowest holder's CPU time plus the aggregator's), no network;",
+    `the aggregator removes dropped holders' masks on ${pool.threads} worker threads as a node does (finishAsync);`,
+    'SecAgg+ 1 thread: the same round with that step in the calling thread (finish()).',
     `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; one process plays every party.`,
     '',
-    '| holders | dropout | k / t (SecAgg+) | plain bytes | SecAgg bytes (×plain) | SecAgg+ bytes (×plain) | plain time | SecAgg time (×plain) | SecAgg+ time (×plain) | max error |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| holders | dropout | k / t (SecAgg+) | plain bytes | SecAgg bytes (×plain) | SecAgg+ bytes (×plain) | plain time | SecAgg time (×plain) | SecAgg+ time (×plain) | SecAgg+ 1 thread | max error |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const [n, byDrop] of Object.entries(results)) {
     for (const [d, c] of Object.entries(byDrop)) {
       lines.push(
-        `| ${n} | ${d} % | ${c.degree} / ${c.threshold} | ${kb(c.plainBytes)} | ${kb(c.secaggBytes)} (${f(c.secaggBytes / c.plainBytes, 2)}) | ${kb(c.secaggPlusBytes)} (${f(c.secaggPlusBytes / c.plainBytes, 2)}) | ${f(c.plainMs, 2)} ms | ${f(c.secaggMs, 0)} ms (${f(c.secaggMs / c.plainMs, 0)}) | ${f(c.secaggPlusMs, 0)} ms (${f(c.secaggPlusMs / c.plainMs, 0)}) | ${c.maxError.toExponential(1)} |`,
+        `| ${n} | ${d} % | ${c.degree} / ${c.threshold} | ${kb(c.plainBytes)} | ${kb(c.secaggBytes)} (${f(c.secaggBytes / c.plainBytes, 2)}) | ${kb(c.secaggPlusBytes)} (${f(c.secaggPlusBytes / c.plainBytes, 2)}) | ${f(c.plainMs, 2)} ms | ${f(c.secaggMs, 0)} ms (${f(c.secaggMs / c.plainMs, 0)}) | ${f(c.secaggPlusMs, 0)} ms (${f(c.secaggPlusMs / c.plainMs, 0)}) | ${f(c.secaggPlusOneThreadMs, 0)} ms | ${c.maxError.toExponential(1)} |`,
       )
     }
   }

@@ -2,11 +2,17 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-/** Locate the worker entry: compiled `.js` next to this module, else the `.ts` source run through tsx. */
-export function defaultWorkerUrl(): URL {
-  const js = new URL('./onnx-worker.js', import.meta.url)
-  return existsSync(fileURLToPath(js)) ? js : new URL('./onnx-worker.ts', import.meta.url)
+/**
+ * A worker module next to `moduleUrl` (the caller's `import.meta.url`): its compiled `.js`, else the `.ts`
+ * source, to be started through {@link workerEntry}.
+ */
+export function siblingWorkerUrl(moduleUrl: string, name: string): URL {
+  const js = new URL(`./${name}.js`, moduleUrl)
+  return existsSync(fileURLToPath(js)) ? js : new URL(`./${name}.ts`, moduleUrl)
 }
+
+/** Locate the ONNX worker entry: compiled `.js` next to this module, else the `.ts` source run through tsx. */
+export const defaultWorkerUrl = (): URL => siblingWorkerUrl(import.meta.url, 'onnx-worker')
 
 /**
  * The URL to start a worker from. A `.ts` entry (tests, tsx) is started through a tiny ESM bootstrap that

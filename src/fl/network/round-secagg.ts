@@ -142,7 +142,7 @@ export async function runSecAggRound(input: RoundInput): Promise<RoundResult> {
           keyShares: m.header.keyShares.map((x) => ({ owner: x.owner, y: fromB64(x.y) })),
         }),
     )
-    const result = agg.finish()
+    const result = await agg.finishAsync()
     const total = result.sum[d]
     if (!(total > 0)) throw new Error(`sum of holder weights is ${total}`)
     const weights = Float32Array.from(global, (g, i) => g + result.sum[i] / total)

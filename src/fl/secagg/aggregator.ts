@@ -1,4 +1,5 @@
 import { logger } from '../../log.js'
+import { type DroppedMasks, droppedMaskCorrection } from './dropped-masks.js'
 import {
   InvalidSecAggMessageError,
   ReconstructionError,
@@ -13,7 +14,8 @@ import {
   ringSubInto,
 } from './fixedPoint.js'
 import { checkNeighbourhoodThreshold, maskingGraph } from './graph.js'
-import { commitSeed, deriveMaskSeed, publicKeyOf } from './keys.js'
+import { commitSeed, publicKeyOf } from './keys.js'
+import { type MaskPool, sharedMaskPool } from './mask-pool.js'
 import {
   type AdvertisedKeys,
   advertisedKeysSchema,
@@ -80,6 +82,11 @@ export interface SecAggAggregator {
   collectUnmask(message: UnmaskResponse): void
   /** Closes round 3: reconstructs the secrets, removes the masks and returns the sum. */
   finish(): AggregateResult
+  /**
+   * {@link finish} with the dropped holders' pairwise masks removed on worker threads (`pool`, default the
+   * process's {@link sharedMaskPool}): the same sum, without blocking the event loop for seconds.
+   */
+  finishAsync(pool?: MaskPool): Promise<AggregateResult>
 }
 
 type Phase = 'keys' | 'shares' | 'masked' | 'unmask' | 'done'
@@ -123,6 +130,77 @@ export function createAggregator(config: AggregatorConfig): SecAggAggregator {
         ],
       })
   }
+
+  /**
+   * Round 3 up to the dropped holders' pairwise masks: the masked inputs summed, the survivors' self-masks
+   * removed (seeds checked against their commitments), and each dropped holder's mask key reconstructed and
+   * checked against its public key, with the survivors it paired with.
+   */
+  const unmask = (step: string): { sum: Uint32Array; dropped: DroppedMasks[] } => {
+    expect('unmask', step)
+    atLeast(responses.size, 'survivors answered the unmask request')
+    const sum = new Uint32Array(length)
+    for (const y of masked.values()) ringAddInto(sum, y)
+    // each response's shares by owner, indexed once (a complete-graph round has n owners × n responders)
+    const index = new Map<RevealedShare[], Map<string, Uint8Array>>()
+    const indexed = (r: UnmaskResponse, pick: (r: UnmaskResponse) => RevealedShare[]) => {
+      const list = pick(r)
+      let byOwner = index.get(list)
+      if (!byOwner) {
+        byOwner = new Map(list.map((s) => [s.owner, s.y]))
+        index.set(list, byOwner)
+      }
+      return byOwner
+    }
+    // the shares of `owner`'s secret revealed by the responders of its neighbourhood (every responder when complete)
+    const sharesFor = (owner: string, pick: (r: UnmaskResponse) => RevealedShare[]) => {
+      const found: { x: number; y: Uint8Array }[] = []
+      for (const r of responses.values()) {
+        const share = indexed(r, pick).get(owner)
+        if (share) found.push({ x: points.get(r.from)!, y: share })
+      }
+      if (found.length < threshold) {
+        throw new TooFewSurvivorsError(
+          `only ${found.length} holders answered with shares of ${owner}'s secret, threshold is ${threshold}`,
+          { metaMessages: ['Too many of its neighbours dropped: abandon this round and start a new one.'] },
+        )
+      }
+      return found
+    }
+    for (const owner of request.survivors) {
+      const seed = combineShares(
+        sharesFor(owner, (r) => r.seedShares),
+        threshold,
+      )
+      if (!equal(commitSeed(session, owner, seed), shares.get(owner)!.seedCommitment)) {
+        throw new ReconstructionError(
+          `reconstructed self-mask seed of ${owner} does not match its commitment`,
+        )
+      }
+      ringSubInto(sum, expandMask(seed, length))
+    }
+    const dropped = request.dropped.map((owner): DroppedMasks => {
+      const secretKey = combineShares(
+        sharesFor(owner, (r) => r.keyShares),
+        threshold,
+      )
+      if (!equal(publicKeyOf(secretKey), keys.get(owner)!.maskPublicKey)) {
+        throw new ReconstructionError(`reconstructed mask key of ${owner} does not match its public key`)
+      }
+      const survivors = request.survivors
+        .filter((survivor) => graph.adjacent(owner, survivor)) // SecAgg+: the others never paired
+        .map((id) => ({ id, publicKey: keys.get(id)!.maskPublicKey }))
+      return { owner, secretKey, survivors }
+    })
+    phase = 'done'
+    return { sum, dropped }
+  }
+  const result = (sum: Uint32Array): AggregateResult => ({
+    sum: decodeFixedPoint(sum, scaleBits),
+    encodedSum: sum,
+    survivors: [...request.survivors],
+    dropped: [...request.dropped],
+  })
 
   return {
     collectKeys(raw) {
@@ -201,75 +279,14 @@ export function createAggregator(config: AggregatorConfig): SecAggAggregator {
       responses.set(m.from, m)
     },
     finish() {
-      expect('unmask', 'finish')
-      atLeast(responses.size, 'survivors answered the unmask request')
-      const sum = new Uint32Array(length)
-      for (const y of masked.values()) ringAddInto(sum, y)
-      // each response's shares by owner, indexed once (a complete-graph round has n owners × n responders)
-      const index = new Map<RevealedShare[], Map<string, Uint8Array>>()
-      const indexed = (r: UnmaskResponse, pick: (r: UnmaskResponse) => RevealedShare[]) => {
-        const list = pick(r)
-        let byOwner = index.get(list)
-        if (!byOwner) {
-          byOwner = new Map(list.map((s) => [s.owner, s.y]))
-          index.set(list, byOwner)
-        }
-        return byOwner
-      }
-      // the shares of `owner`'s secret revealed by the responders of its neighbourhood (every responder when complete)
-      const sharesFor = (owner: string, pick: (r: UnmaskResponse) => RevealedShare[]) => {
-        const found: { x: number; y: Uint8Array }[] = []
-        for (const r of responses.values()) {
-          const share = indexed(r, pick).get(owner)
-          if (share) found.push({ x: points.get(r.from)!, y: share })
-        }
-        if (found.length < threshold) {
-          throw new TooFewSurvivorsError(
-            `only ${found.length} holders answered with shares of ${owner}'s secret, threshold is ${threshold}`,
-            { metaMessages: ['Too many of its neighbours dropped: abandon this round and start a new one.'] },
-          )
-        }
-        return found
-      }
-      for (const owner of request.survivors) {
-        const seed = combineShares(
-          sharesFor(owner, (r) => r.seedShares),
-          threshold,
-        )
-        if (!equal(commitSeed(session, owner, seed), shares.get(owner)!.seedCommitment)) {
-          throw new ReconstructionError(
-            `reconstructed self-mask seed of ${owner} does not match its commitment`,
-          )
-        }
-        ringSubInto(sum, expandMask(seed, length))
-      }
-      for (const owner of request.dropped) {
-        const sk = combineShares(
-          sharesFor(owner, (r) => r.keyShares),
-          threshold,
-        )
-        if (!equal(publicKeyOf(sk), keys.get(owner)!.maskPublicKey)) {
-          throw new ReconstructionError(`reconstructed mask key of ${owner} does not match its public key`)
-        }
-        for (const survivor of request.survivors) {
-          if (!graph.adjacent(owner, survivor)) continue // SecAgg+: they never paired
-          const seed = deriveMaskSeed(sk, keys.get(survivor)!.maskPublicKey, {
-            session,
-            a: owner,
-            b: survivor,
-          })
-          // The survivor added +mask if its id sorts first, −mask otherwise: undo that.
-          if (survivor < owner) ringSubInto(sum, expandMask(seed, length))
-          else ringAddInto(sum, expandMask(seed, length))
-        }
-      }
-      phase = 'done'
-      return {
-        sum: decodeFixedPoint(sum, scaleBits),
-        encodedSum: sum,
-        survivors: [...request.survivors],
-        dropped: [...request.dropped],
-      }
+      const { sum, dropped } = unmask('finish')
+      ringAddInto(sum, droppedMaskCorrection(dropped, session, length))
+      return result(sum)
+    },
+    async finishAsync(pool = sharedMaskPool()) {
+      const { sum, dropped } = unmask('finishAsync')
+      ringAddInto(sum, await pool.correction(dropped, session, length))
+      return result(sum)
     },
   }
 }

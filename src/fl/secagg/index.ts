@@ -19,6 +19,7 @@ export {
 } from './fixedPoint.js'
 export { type MaskingGraph, maskingGraph, plusDegree, plusThreshold } from './graph.js'
 export { createHolder, type HolderConfig, type SecAggHolder } from './holder.js'
+export { MaskPool, sharedMaskPool } from './mask-pool.js'
 export {
   type AdvertisedKeys,
   MAX_HOLDERS,
@@ -30,4 +31,10 @@ export {
   type UnmaskRequest,
   type UnmaskResponse,
 } from './messages.js'
-export { payloadBytes, runSecAggRound, type SimulatedOutcome, type SimulatedRound } from './simulate.js'
+export {
+  payloadBytes,
+  runSecAggRound,
+  runSecAggRoundAsync,
+  type SimulatedOutcome,
+  type SimulatedRound,
+} from './simulate.js'

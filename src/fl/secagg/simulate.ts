@@ -1,5 +1,6 @@
 import { type AggregateResult, createAggregator } from './aggregator.js'
 import { createHolder } from './holder.js'
+import type { MaskPool } from './mask-pool.js'
 
 /** One simulated round: inputs per holder, and who drops out when. */
 export interface SimulatedRound {
@@ -52,6 +53,24 @@ export function payloadBytes(value: unknown): number {
  * requested dropouts. For tests, simulations and benchmarks; a real deployment sends the same messages.
  */
 export function runSecAggRound(round: SimulatedRound): SimulatedOutcome {
+  const r = playRound(round)
+  return r.outcome(r.timed(null, () => r.aggregator.finish()))
+}
+
+/**
+ * {@link runSecAggRound} with the aggregator's last step as a node runs it (`finishAsync`: the dropped
+ * holders' masks removed on `pool`'s worker threads), that step timed by the wall clock.
+ */
+export async function runSecAggRoundAsync(round: SimulatedRound, pool?: MaskPool): Promise<SimulatedOutcome> {
+  const r = playRound(round)
+  const t0 = performance.now()
+  const result = await r.aggregator.finishAsync(pool)
+  r.timed(null, () => undefined, performance.now() - t0)
+  return r.outcome(result)
+}
+
+/** Every step of a round up to the aggregator's last; `outcome` adds what was sent and timed to its result. */
+function playRound(round: SimulatedRound) {
   const peers = [...round.inputs.keys()]
   const length = round.inputs.values().next().value?.length ?? 0
   const common = {
@@ -64,10 +83,11 @@ export function runSecAggRound(round: SimulatedRound): SimulatedOutcome {
   let aggregatorMs = 0
   let wallMs = 0
   const stepMs = new Map<string, number>() // each holder's CPU time in the current step
-  const timed = <T>(who: string | null, f: () => T): T => {
+  /** Run `f` as `who` (null: the aggregator), adding its time (or `extraMs`, time spent elsewhere) to theirs. */
+  const timed = <T>(who: string | null, f: () => T, extraMs = 0): T => {
     const t0 = performance.now()
     const out = f()
-    const dt = performance.now() - t0
+    const dt = performance.now() - t0 + extraMs
     if (who === null) {
       aggregatorMs += dt
       wallMs += dt
@@ -137,13 +157,13 @@ export function runSecAggRound(round: SimulatedRound): SimulatedOutcome {
     timed(null, () => aggregator.collectUnmask(m))
   }
   endStep()
-  const result = timed(null, () => aggregator.finish())
-  return {
+  const outcome = (result: AggregateResult): SimulatedOutcome => ({
     ...result,
     bytesSentByHolder: sent,
     bytesSentByAggregator: aggregatorSent,
     msByHolder: ms,
     msByAggregator: aggregatorMs,
     wallMs,
-  }
+  })
+  return { aggregator, timed, outcome }
 }
