@@ -6,7 +6,7 @@ import type { FlService } from '../fl/network/service.js'
 import type { DemandLog } from '../provider/explain.js'
 import type { LivePolicy } from '../provider/live-policy.js'
 import type { Requester } from '../requester/requester.js'
-import type { BlobStore } from '../store/blob-store.js'
+import type { DiskBlobStore } from '../store/blob-store.js'
 import { registerBlobRoutes } from './blob-routes.js'
 import { registerDashboardRoutes } from './dashboard-routes.js'
 import { errorResponse } from './errors.js'
@@ -24,7 +24,7 @@ const SHARD_MAPS = 5
 /** Components of the local HTTP API. */
 export interface ApiComponents {
   requester: Requester
-  blobs: BlobStore
+  blobs: DiskBlobStore
   token: string
   metrics: MetricsRegistry
   /** Node status for `GET /v1/node`. */

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
@@ -21,9 +21,9 @@ describe('putBlob over /v1/blobs', () => {
     const app = new Hono()
     app.onError((err, ctx) => errorResponse(ctx, err))
     registerBlobRoutes(app, blobs, 1024)
-    const posts: number[] = []
+    const posts: (number | 'stream')[] = []
     const call: ApiCall = async (path, init) => {
-      if (init?.method === 'POST') posts.push((init.body as Uint8Array).length)
+      if (init?.method === 'POST') posts.push(init.body instanceof Uint8Array ? init.body.length : 'stream')
       const res = await app.request(path, init)
       if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status })
       return res
@@ -39,12 +39,18 @@ describe('putBlob over /v1/blobs', () => {
       hash: sha256Hex(bytes),
       size: bytes.length,
     })
-    // parts: hashed as the bytes they make up, joined only to be sent, and not sent again once known
+    // parts: hashed as the bytes they make up, streamed one after the other (never joined), not sent again once known
     const parts = [new TextEncoder().encode('inputs, '), new TextEncoder().encode('in two parts')]
     const joined = new TextEncoder().encode('inputs, in two parts')
     expect(await putBlob(call, parts)).toBe(sha256Hex(joined))
     expect(await blobs.get(sha256Hex(joined))).toEqual(joined)
     expect(await putBlob(call, parts)).toBe(sha256Hex(joined))
-    expect(posts).toEqual([bytes.length, 2048, joined.length]) // the 2,048 bytes were refused (413)
+    // a stream declares no length: the node counts while it stores, refuses past the limit and keeps nothing
+    await expect(putBlob(call, [new Uint8Array(1000), new Uint8Array(1000)])).rejects.toMatchObject({
+      status: 413,
+    })
+    expect(posts).toEqual([bytes.length, 2048, 'stream', 'stream']) // the 2,048 bytes were refused (413)
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    expect(blobs.has(sha256Hex(new Uint8Array(2000)))).toBe(false)
   })
 })
