@@ -25,6 +25,8 @@ export const DCUTR_PROTOCOL = '/libp2p/dcutr'
 const MAX_MESSAGE_BYTES = 4096
 /** Most of a peer's addresses dialed at once in a punch (a NATed node has one or two). */
 const MAX_PUNCH_DIALS = 4
+/** Longest wait in `settled` for a punch to start with a peer reached only through a relay. */
+const PUNCH_START_WAIT_MS = 1000
 /** Outcomes kept for `stats().recent`. */
 const MAX_RECENT = 12
 
@@ -106,6 +108,8 @@ export class HolePunch implements Startable {
   readonly #retries: number
   /** Punches in progress, by peer: what {@link HolePunch.settled} waits on. */
   readonly #punching = new Map<string, Promise<void>>()
+  /** Who waits in {@link HolePunch.settled} for a punch with a peer to start, by peer. */
+  readonly #starting = new Map<string, ((punch: Promise<void>) => void)[]>()
   #topology?: string
   #stats = { attempts: 0, direct: 0, lastFailure: undefined as string | undefined }
   readonly #recent: HolePunchEvent[] = []
@@ -171,14 +175,45 @@ export class HolePunch implements Startable {
 
   /**
    * Resolves once no punch with `peer` is in progress, or after `maxWaitMs`: a job about to open its
-   * long-lived task stream waits, so the stream takes the direct connection instead of the relay.
+   * long-lived task stream waits, so the stream takes the direct connection instead of the relay. When
+   * `relayedOnly()` says the peer is reached only through a relay and no punch has started yet, it first
+   * waits up to 1 s for one to start: the peer starts it after it accepted the relayed connection, and a
+   * stream opened in between rode the relay for the whole job (seen in CI).
    */
-  async settled(peer: string, maxWaitMs: number): Promise<void> {
-    const running = this.#punching.get(peer)
+  async settled(peer: string, maxWaitMs: number, relayedOnly?: () => boolean): Promise<void> {
+    const until = Date.now() + maxWaitMs
+    const running =
+      this.#punching.get(peer) ??
+      (relayedOnly?.()
+        ? (await this.#nextPunch(peer, Math.min(maxWaitMs, PUNCH_START_WAIT_MS)))?.punch
+        : undefined)
     if (!running) return
     let timer: NodeJS.Timeout | undefined
-    await Promise.race([running, new Promise<void>((ok) => (timer = setTimeout(ok, maxWaitMs)))])
+    await Promise.race([
+      running.catch(() => undefined),
+      new Promise<void>((ok) => (timer = setTimeout(ok, Math.max(0, until - Date.now())))),
+    ])
     clearTimeout(timer)
+  }
+
+  /** The punch with `peer` that starts next, if one starts within `ms` (wrapped: not awaited here). */
+  #nextPunch(peer: string, ms: number): Promise<{ punch: Promise<void> } | undefined> {
+    return new Promise((ok) => {
+      const forget = () => {
+        const rest = (this.#starting.get(peer) ?? []).filter((w) => w !== wake)
+        if (rest.length) this.#starting.set(peer, rest)
+        else this.#starting.delete(peer)
+      }
+      const timer = setTimeout(() => {
+        forget()
+        ok(undefined)
+      }, ms)
+      const wake = (punch: Promise<void>) => {
+        clearTimeout(timer)
+        ok({ punch })
+      }
+      this.#starting.set(peer, [...(this.#starting.get(peer) ?? []), wake])
+    })
   }
 
   /** Run `punch` as the one punch with `peer` (none when one runs already). */
@@ -187,6 +222,8 @@ export class HolePunch implements Startable {
     this.#stats.attempts++
     const running = punch().finally(() => this.#punching.delete(peer))
     this.#punching.set(peer, running)
+    for (const wake of this.#starting.get(peer) ?? []) wake(running)
+    this.#starting.delete(peer)
     await running
   }
 

@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { firstLine } from '../errors.js'
 import { type Channel, channel } from '../net/channel.js'
+import { onlyRelayed } from '../net/connections.js'
 import type { FrameBody } from '../net/framing.js'
 import type { Host } from '../net/host.js'
 import type { Agreement } from '../protocols/market-messages.js'
@@ -70,15 +71,14 @@ export class ProviderSession {
   async open(timeoutMs = 30_000): Promise<void> {
     const signal = AbortSignal.timeout(timeoutMs)
     // a hole punch with the provider under way: wait for it, so this long-lived stream goes direct
-    await this.host.services.holePunch?.settled(this.provider, PUNCH_WAIT_MS)
-    const stream = await this.host.dialProtocol(
-      peerIdFromString(this.provider),
-      this.host.services.wire.protocols.task,
-      {
-        signal,
-        runOnLimitedConnection: true,
-      },
+    const peer = peerIdFromString(this.provider)
+    await this.host.services.holePunch?.settled(this.provider, PUNCH_WAIT_MS, () =>
+      onlyRelayed(this.host.getConnections(peer)),
     )
+    const stream = await this.host.dialProtocol(peer, this.host.services.wire.protocols.task, {
+      signal,
+      runOnLimitedConnection: true,
+    })
     this.#ch = channel(stream, { maxHeaderBytes: 16 * 1024, maxBodyBytes: this.maxResultBytes })
     await this.#ch.send({ t: 'open', agreementId: this.agreement.agreementId }, undefined, { signal })
     const { header } = await this.#ch.recv(ToRequesterMsg, { signal })
