@@ -132,7 +132,11 @@ export const inputSpec = ({ batchAxis: _, broadcast: __, ...spec }: JobFile['inp
  * (loadWasmJobFile). Every failure is an InvalidInputError naming it.
  */
 export async function loadJobFile(path: string): Promise<LoadedJob> {
-  const parsed = await parseJobFile(path)
+  return loadParsedJobFile(await parseJobFile(path), path)
+}
+
+/** {@link loadJobFile} for a job file already read and checked by {@link parseJobFile} (`path`: where it was read). */
+export async function loadParsedJobFile(parsed: ParsedJobFile, path: string): Promise<LoadedJob> {
   if (parsed.kind === 'wasm') return loadWasmJobFile(parsed.json, path, parsed.baseDir)
   const { file, baseDir, modelPath, batchAxes } = parsed
   let model: Uint8Array

@@ -7,7 +7,7 @@ import type { JobProgress } from '../requester/job-spec.js'
 import { sha256HexOf } from '../store/sha256-file.js'
 import { ApiError, type MutiraoClient } from './client.js'
 import type { SubmitOptions } from './client-options.js'
-import { inputSpec, type JobFile, loadJobFile, type ParsedJobFile, parseJobFile } from './job-file.js'
+import { inputSpec, type JobFile, loadParsedJobFile, type ParsedJobFile, parseJobFile } from './job-file.js'
 import { onnxJobSpec } from './job-spec-input.js'
 
 /** The options a job file gives for its submission. */
@@ -34,7 +34,7 @@ export async function submitJobFile(
     const known = await submitKnown(client, parsed)
     if (known) return known
   }
-  const job = await loadJobFile(path)
+  const job = await loadParsedJobFile(parsed, path) // the file is read once
   const options = submitOptionsOf(job.file)
   return job.kind === 'wasm'
     ? client.submitWasm({ module: job.module, runs: job.runs, limits: job.limits, ...options })
