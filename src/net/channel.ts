@@ -1,11 +1,12 @@
 import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
+import { Uint8ArrayList } from 'uint8arraylist'
 import type { z } from 'zod'
 import { MessageTooLargeError } from '../errors.js'
 import {
   DEFAULT_FRAME_LIMITS,
   decodeFrame,
-  encodeFrame,
+  encodeFrameParts,
   type Frame,
   type FrameBody,
   type FrameLimits,
@@ -16,7 +17,8 @@ export interface Channel {
   /**
    * Send one frame. Frames go out in call order; frames sent in the same tick (or while an earlier write
    * waits for the stream to drain) are written together, as one muxer frame, one encryption and one
-   * socket write, instead of one each.
+   * socket write, instead of one each. The body is not copied: it must not change until the returned
+   * promise settles (by then it is encrypted, or the send failed).
    */
   send(header: unknown, body?: FrameBody, options?: { signal?: AbortSignal }): Promise<void>
   /** Receive the next frame and validate its header. */
@@ -32,7 +34,7 @@ export interface Channel {
 const CLOSE_TIMEOUT_MS = 5_000
 
 interface Pending {
-  frame: Uint8Array
+  frame: Uint8ArrayList
   signal?: AbortSignal
   ok: () => void
   fail: (err: Error) => void
@@ -73,7 +75,8 @@ export function channel(stream: Stream, limits: FrameLimits = DEFAULT_FRAME_LIMI
   return {
     stream,
     send(header, body, options) {
-      const frame = encodeFrame(header, body)
+      // the body's bytes go to the encryption as they are: a 1 MB task input is not copied into a frame first
+      const frame = new Uint8ArrayList(...encodeFrameParts(header, body))
       return new Promise<void>((ok, fail) => {
         if (options?.signal?.aborted) return fail(options.signal.reason as Error)
         queue.push({ frame, signal: options?.signal, ok, fail })

@@ -13,19 +13,30 @@ export interface Frame<H> {
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
-/** A frame body: one byte array, or consecutive parts of one (e.g. encodeTensorParts), copied once. */
+/** A frame body: one byte array, or consecutive parts of one (e.g. encodeTensorParts). */
 export type FrameBody = Uint8Array | readonly Uint8Array[]
+
+/**
+ * A frame as consecutive parts: the length-prefixed header, then the body's parts as given (views, not
+ * copies: they must not change until the frame is written).
+ */
+export function encodeFrameParts(header: unknown, body?: FrameBody): Uint8Array[] {
+  const json = encoder.encode(JSON.stringify(header))
+  const head = new Uint8Array(4 + json.length)
+  new DataView(head.buffer).setUint32(0, json.length)
+  head.set(json, 4)
+  if (body === undefined) return [head]
+  return body instanceof Uint8Array ? [head, body] : [head, ...body]
+}
 
 /** Encode a header and an optional body into one frame (one allocation; the body is copied into it). */
 export function encodeFrame(header: unknown, body?: FrameBody): Uint8Array {
-  const json = encoder.encode(JSON.stringify(header))
-  const parts = body === undefined ? [] : body instanceof Uint8Array ? [body] : body
-  let size = 4 + json.length
+  const parts = encodeFrameParts(header, body)
+  if (parts.length === 1) return parts[0]
+  let size = 0
   for (const part of parts) size += part.byteLength
   const out = new Uint8Array(size)
-  new DataView(out.buffer).setUint32(0, json.length)
-  out.set(json, 4)
-  let p = 4 + json.length
+  let p = 0
   for (const part of parts) {
     out.set(part, p)
     p += part.byteLength
