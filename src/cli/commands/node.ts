@@ -4,6 +4,7 @@ import type { NodeConfig } from '../../config/schema.js'
 import { InvalidInputError } from '../../errors.js'
 import { parseMut, parsePrice } from '../../market/price.js'
 import { parseMultiaddr } from '../../net/addresses.js'
+import { tuneHeapForNode } from '../../node/heap-tuning.js'
 import { startNode } from '../../node/start-node.js'
 import { runCommand } from '../output.js'
 
@@ -74,6 +75,7 @@ export function nodeCommand(): Command {
     .option('--json', 'print events as JSON lines')
     .action((opts) =>
       runCommand(opts.json, async () => {
+        tuneHeapForNode()
         const idleOnly = {
           ...(opts.idleOnly ? { enabled: true } : {}),
           ...(opts.busyThreshold !== undefined ? { busyThreshold: opts.busyThreshold } : {}),
