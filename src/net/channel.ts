@@ -17,8 +17,8 @@ export interface Channel {
   /**
    * Send one frame. Frames go out in call order; frames sent in the same tick (or while an earlier write
    * waits for the stream to drain) are written together, as one muxer frame, one encryption and one
-   * socket write, instead of one each. The body is not copied: it must not change until the returned
-   * promise settles (by then it is encrypted, or the send failed).
+   * socket write, instead of one each. The body is not copied: its bytes must not change after the call
+   * (the transport reads them when it encrypts them, as a rule before the promise settles, not always).
    */
   send(header: unknown, body?: FrameBody, options?: { signal?: AbortSignal }): Promise<void>
   /** Receive the next frame and validate its header. */
