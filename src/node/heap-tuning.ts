@@ -5,7 +5,7 @@ import { InvalidInputError } from '../errors.js'
  * How far V8's heap may grow past what the last full collection kept, in percent, for a node process.
  * Under a job's traffic, with V8's own heuristics, each node of `bench:submit` ran a full collection every
  * ~0.4 s although its heap grew by only 2–5 MB between them (live ~44 MB; 19–31 per node and run); at 100 %
- * they ran 7–8 and the job's throughput rose (BENCHMARKS.md, "Fewer full collections"). The price is at
+ * they ran 6–8 and the job's throughput rose (BENCHMARKS.md, "Fewer full collections"). The price is at
  * most one more live heap of memory (~45 MB here) while a node is busy.
  */
 export const DEFAULT_HEAP_GROWING_PERCENT = 100
