@@ -92,6 +92,10 @@ export async function createHost(options: HostOptions) {
     streamMuxers: [yamux()],
     peerDiscovery,
     connectionManager: { maxConnections: 300 },
+    // libp2p pings every connection every 10 s by default, each ping a new stream (protocol negotiation and
+    // a peer-store write at both ends); every 30 s cut an idle provider's CPU ~15 % (BENCHMARKS.md, Scale).
+    // Task streams have their own heartbeats (4–20 s); a NAT keeps an established TCP mapping for hours.
+    connectionMonitor: { pingInterval: 30_000 },
     // off loopback, never dial another LAN's private addresses (they hang; relayed ones would wait behind)
     ...(loopback ? {} : { connectionGater: lanGate() }),
     services: {
