@@ -29,7 +29,7 @@ export function encodeFrameParts(header: unknown, body?: FrameBody): Uint8Array[
   return body instanceof Uint8Array ? [head, body] : [head, ...body]
 }
 
-/** Encode a header and an optional body into one frame (one allocation; the body is copied into it). */
+/** Encode a header and an optional body into one frame (the body is copied into it). */
 export function encodeFrame(header: unknown, body?: FrameBody): Uint8Array {
   const parts = encodeFrameParts(header, body)
   if (parts.length === 1) return parts[0]
