@@ -61,7 +61,7 @@ const PINNED_SHARD = arg('pinned-shard', 10_000)
 const MODELS = resolve(import.meta.dirname, '../test/fixtures/models')
 
 async function main() {
-  if (!existsSync(CLI.replace(/bin\/mutirao\.js$/, 'dist/cli/main.js'))) {
+  if (!existsSync(CLI.replace(/bin\/mutirao\.js$/, 'dist/cli-bundle/main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first')
   }
   // the nodes log at debug so that the requester's offer-collection times can be read back

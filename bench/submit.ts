@@ -88,7 +88,7 @@ async function submitOnce(dataDir: string, jobFile: string) {
 }
 
 async function main() {
-  if (!existsSync(CLI.replace(/bin\/mutirao\.js$/, 'dist/cli/main.js')))
+  if (!existsSync(CLI.replace(/bin\/mutirao\.js$/, 'dist/cli-bundle/main.js')))
     throw new Error('dist/ is missing: run `npm run build` first')
   const dir = await mkdtemp(join(tmpdir(), 'mutirao-submit-bench-'))
   try {
