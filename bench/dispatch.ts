@@ -26,12 +26,11 @@
 // Profiling (bench/profile-preload.cjs): with PROF_FLAG=<path> and PROF_JOB=<model name>:<shard size> (or `a1`,
 // `a3`, `pinned`), the bench creates that file while that 1-provider job (or the timed a1 loop, or the pinned job) runs, and the preload profiles every process while it exists.
 import '../src/polyfill.js'
-import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { connect } from '../src/sdk/client.js'
 import { quantile } from '../src/sim/events.js'
-import { CLI, startNetwork } from '../test/helpers/network.js'
+import { assertCliBuilt, startNetwork } from '../test/helpers/network.js'
 import { batchRun, type NetworkRun, wideMlp } from './dispatch-batch.js'
 import { cpuOf, ms, rows, runJob, stage, startProfiles, stopProfiles } from './dispatch-common.js'
 import { localPerTask, sequentialLatency } from './dispatch-latency.js'
@@ -61,9 +60,7 @@ const PINNED_SHARD = arg('pinned-shard', 10_000)
 const MODELS = resolve(import.meta.dirname, '../test/fixtures/models')
 
 async function main() {
-  if (!existsSync(CLI.replace(/bin\/mutirao\.js$/, 'dist/cli-bundle/main.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` first')
-  }
+  assertCliBuilt()
   // the nodes log at debug so that the requester's offer-collection times can be read back
   const net = await startNetwork({ providers: 2, env: { MUTIRAO_LOG: 'debug' } })
   const { requester } = net

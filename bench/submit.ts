@@ -10,7 +10,6 @@
 //   localSamplesPerSecond: one onnxruntime session with 2 threads over the same shards in this process.
 // Options: --samples N (default 40000), --json (one JSON object on stdout; progress goes to stderr).
 import '../src/polyfill.js'
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,7 +18,7 @@ import { writeNpy } from '../src/exec/npy.js'
 import type { Tensor } from '../src/exec/tensor.js'
 import type { JobProgress } from '../src/requester/job-spec.js'
 import { quantile } from '../src/sim/events.js'
-import { CLI, runCli, startNetwork } from '../test/helpers/network.js'
+import { assertCliBuilt, runCli, startNetwork } from '../test/helpers/network.js'
 import { denseMlp } from './mlp-model.js'
 
 const argOf = (name: string, def: number) => {
@@ -88,8 +87,7 @@ async function submitOnce(dataDir: string, jobFile: string) {
 }
 
 async function main() {
-  if (!existsSync(CLI.replace(/bin\/mutirao\.js$/, 'dist/cli-bundle/main.js')))
-    throw new Error('dist/ is missing: run `npm run build` first')
+  assertCliBuilt()
   const dir = await mkdtemp(join(tmpdir(), 'mutirao-submit-bench-'))
   try {
     stage('CLI start')

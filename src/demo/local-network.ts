@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -7,6 +8,12 @@ import { fileURLToPath } from 'node:url'
 
 /** The CLI entry (built): local networks run the real `mutirao` binary as separate processes. */
 export const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/mutirao.js')
+
+/** Throw, naming the fix, unless `npm run build` made the bundle that {@link CLI} runs (scripts/build-cli.mjs). */
+export function assertCliBuilt(): void {
+  if (!existsSync(resolve(dirname(CLI), '../dist/cli-bundle/main.js')))
+    throw new Error('the CLI is not built (dist/cli-bundle/ is missing): run `npm run build` first')
+}
 
 /** A node process started by the demo or a test. */
 export interface LocalNode {

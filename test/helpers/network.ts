@@ -1,5 +1,6 @@
 /** Test-side names for the local multi-process network (the same code the demo uses). */
 export {
+  assertCliBuilt,
   CLI,
   type LocalNetwork as TestNetwork,
   type LocalNode as TestNode,
